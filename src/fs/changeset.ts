@@ -1,0 +1,296 @@
+// Every command that writes goes through a ChangeSet: first built in memory (so --dry-run, conflict
+// checks and the real write are one mechanism), then committed so that a failure, an exception,
+// Ctrl-C or a kill never leaves a half-written target.
+import { randomBytes } from "node:crypto";
+import { existsSync, lstatSync } from "node:fs";
+import { mkdir, readFile, readdir, rename, rm, rmdir, stat, unlink, writeFile } from "node:fs/promises";
+import path from "node:path";
+import { UserError } from "../errors.js";
+
+export type Change =
+  | { kind: "create"; path: string; content: string; mode?: number }
+  | { kind: "update"; path: string; content: string; before: string }
+  | { kind: "delete"; path: string; before: string };
+
+/** The journal folder of an in-place commit, inside the project root. */
+export const TXN_DIR = ".taskchain-txn";
+const MANIFEST = "manifest.json";
+
+/** Paths are project-relative, forward-slashed, and may not leave the root. */
+export function normalizeRelative(p: string): string {
+  const norm = path.posix.normalize(p.replace(/\\/g, "/"));
+  if (norm.startsWith("../") || norm === ".." || path.posix.isAbsolute(norm) || norm === ".") {
+    throw new Error(`change set path escapes the project: ${p}`);
+  }
+  return norm;
+}
+
+export class ChangeSet {
+  readonly #changes = new Map<string, Change>();
+
+  constructor(readonly root: string) {}
+
+  create(file: string, content: string, mode?: number): this {
+    const p = normalizeRelative(file);
+    if (this.#changes.has(p)) throw new Error(`change set already has ${p}`);
+    this.#changes.set(p, mode === undefined ? { kind: "create", path: p, content } : { kind: "create", path: p, content, mode });
+    return this;
+  }
+
+  /** Replace a file whose current content is `before` (checked again at commit time). */
+  update(file: string, before: string, content: string): this {
+    const p = normalizeRelative(file);
+    const existing = this.#changes.get(p);
+    if (existing?.kind === "create") {
+      this.#changes.set(p, { ...existing, content });
+      return this;
+    }
+    const original = existing?.kind === "update" ? existing.before : before;
+    if (original === content) this.#changes.delete(p);
+    else this.#changes.set(p, { kind: "update", path: p, content, before: original });
+    return this;
+  }
+
+  delete(file: string, before: string): this {
+    const p = normalizeRelative(file);
+    const existing = this.#changes.get(p);
+    if (existing?.kind === "create") this.#changes.delete(p);
+    else this.#changes.set(p, { kind: "delete", path: p, before: existing?.kind === "update" ? existing.before : before });
+    return this;
+  }
+
+  /** The content a path will have after this change set, if the set touches it. */
+  pending(file: string): string | null | undefined {
+    const change = this.#changes.get(normalizeRelative(file));
+    if (!change) return undefined;
+    return change.kind === "delete" ? null : change.content;
+  }
+
+  get changes(): Change[] {
+    return [...this.#changes.values()].sort((a, b) => a.path.localeCompare(b.path));
+  }
+
+  get size(): number {
+    return this.#changes.size;
+  }
+}
+
+/** Is `dir` absent or an empty directory? */
+export async function isEmptyDir(dir: string): Promise<boolean> {
+  try {
+    const s = await stat(dir);
+    if (!s.isDirectory()) return false;
+    return (await readdir(dir)).length === 0;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === "ENOENT") return true;
+    throw error;
+  }
+}
+
+/** While a commit runs, Ctrl-C waits for it (finishing is quicker and safer than undoing). */
+async function withSignalsDeferred<T>(work: () => Promise<T>): Promise<T> {
+  let interrupted: NodeJS.Signals | undefined;
+  const hold = (signal: NodeJS.Signals) => {
+    interrupted = signal;
+  };
+  process.on("SIGINT", hold);
+  process.on("SIGTERM", hold);
+  try {
+    return await work();
+  } finally {
+    process.off("SIGINT", hold);
+    process.off("SIGTERM", hold);
+    if (interrupted) process.kill(process.pid, interrupted);
+  }
+}
+
+async function writeTree(root: string, changes: Change[]): Promise<void> {
+  const dirs = new Set(changes.map((c) => path.dirname(path.join(root, c.path))));
+  for (const dir of dirs) await mkdir(dir, { recursive: true });
+  for (const change of changes) {
+    if (change.kind === "delete") continue;
+    await writeFile(path.join(root, change.path), change.content, change.kind === "create" && change.mode ? { mode: change.mode } : {});
+  }
+}
+
+/**
+ * Commit a project that does not exist yet: everything is written to a hidden sibling folder,
+ * then renamed into place in one step, so the target is either absent/empty or complete.
+ */
+export async function commitNewProject(set: ChangeSet, hooks: CommitHooks = {}): Promise<void> {
+  const target = path.resolve(set.root);
+  if (!(await isEmptyDir(target))) throw new UserError(`${target} is not empty`);
+  const parent = path.dirname(target);
+  await mkdir(parent, { recursive: true });
+  const staging = path.join(parent, `.${path.basename(target)}.taskchain-${randomBytes(4).toString("hex")}`);
+  await withSignalsDeferred(async () => {
+    try {
+      await mkdir(staging);
+      await writeTree(staging, set.changes);
+      await hooks.beforeApply?.();
+      if (existsSync(target)) await rmdir(target); // empty, checked above; rename cannot replace a directory
+      await rename(staging, target);
+    } catch (error) {
+      await rm(staging, { recursive: true, force: true });
+      throw error;
+    }
+  });
+}
+
+export interface CommitHooks {
+  /** Test seam: runs after staging and before the first change reaches the target. */
+  beforeApply?: () => Promise<void> | void;
+  /** Test seam: runs after the n-th change has been applied in place. */
+  afterApplyStep?: (n: number) => Promise<void> | void;
+}
+
+interface Manifest {
+  changes: Array<{ kind: Change["kind"]; path: string; staged?: string; backup?: string; mode?: number }>;
+}
+
+/**
+ * Commit into an existing folder (add-link, chain, --force): a journal under `.taskchain-txn/`
+ * holds the new contents and backups of what they replace. Writing its manifest is the commit
+ * point: before it nothing changed; after it, `recover()` can always finish the job. An error
+ * while applying restores the backups.
+ */
+export async function commitInPlace(set: ChangeSet, hooks: CommitHooks = {}): Promise<void> {
+  const root = path.resolve(set.root);
+  await recover(root);
+  const changes = set.changes;
+  if (changes.length === 0) return;
+
+  // Conflict check: the disk must still hold what the change set was computed from.
+  for (const change of changes) {
+    const file = path.join(root, change.path);
+    if (change.kind === "create") {
+      if (existsSync(file)) throw new UserError(`${change.path} already exists`);
+    } else {
+      let current: string;
+      try {
+        current = await readFile(file, "utf8");
+      } catch {
+        throw new UserError(`${change.path} disappeared while the change was being prepared`);
+      }
+      if (current !== change.before) throw new UserError(`${change.path} changed on disk while the change was being prepared; run the command again`);
+    }
+  }
+
+  const txn = path.join(root, TXN_DIR);
+  await withSignalsDeferred(async () => {
+    const manifest: Manifest = { changes: [] };
+    try {
+      await rm(txn, { recursive: true, force: true });
+      await mkdir(path.join(txn, "staged"), { recursive: true });
+      await mkdir(path.join(txn, "backup"), { recursive: true });
+      let i = 0;
+      for (const change of changes) {
+        const entry: Manifest["changes"][number] = { kind: change.kind, path: change.path };
+        if (change.kind !== "delete") {
+          entry.staged = `staged/${i}`;
+          await writeFile(path.join(txn, entry.staged), change.content, change.kind === "create" && change.mode ? { mode: change.mode } : {});
+          if (change.kind === "create" && change.mode) entry.mode = change.mode;
+        }
+        if (change.kind !== "create") {
+          entry.backup = `backup/${i}`;
+          await writeFile(path.join(txn, entry.backup), change.before);
+        }
+        manifest.changes.push(entry);
+        i++;
+      }
+      await writeFile(path.join(txn, `${MANIFEST}.tmp`), JSON.stringify(manifest));
+      await hooks.beforeApply?.();
+    } catch (error) {
+      await rm(txn, { recursive: true, force: true });
+      throw error;
+    }
+    await rename(path.join(txn, `${MANIFEST}.tmp`), path.join(txn, MANIFEST)); // the commit point
+
+    try {
+      let n = 0;
+      for (const entry of manifest.changes) {
+        await applyEntry(root, txn, entry);
+        await hooks.afterApplyStep?.(++n);
+      }
+    } catch (error) {
+      await rollBack(root, txn, manifest);
+      throw error;
+    }
+    await rm(txn, { recursive: true, force: true });
+  });
+}
+
+async function applyEntry(root: string, txn: string, entry: Manifest["changes"][number]): Promise<void> {
+  const file = path.join(root, entry.path);
+  if (entry.kind === "delete") {
+    await unlink(file).catch((error: NodeJS.ErrnoException) => {
+      if (error.code !== "ENOENT") throw error;
+    });
+    await removeEmptyParents(root, path.dirname(file));
+    return;
+  }
+  const staged = path.join(txn, entry.staged!);
+  if (!existsSync(staged)) return; // already applied before an interruption
+  await mkdir(path.dirname(file), { recursive: true });
+  await rename(staged, file);
+}
+
+async function rollBack(root: string, txn: string, manifest: Manifest): Promise<void> {
+  for (const entry of manifest.changes) {
+    const file = path.join(root, entry.path);
+    if (entry.kind === "create") await rm(file, { force: true });
+    else await writeFile(file, await readFile(path.join(txn, entry.backup!), "utf8"));
+  }
+  await rm(txn, { recursive: true, force: true });
+}
+
+async function removeEmptyParents(root: string, dir: string): Promise<void> {
+  while (dir.startsWith(root + path.sep) && (await readdir(dir)).length === 0) {
+    await rmdir(dir);
+    dir = path.dirname(dir);
+  }
+}
+
+/**
+ * Finish or discard a commit that a kill interrupted: a journal with a manifest is rolled
+ * forward (the commit point was passed); one without is discarded (nothing was applied).
+ */
+export async function recover(root: string): Promise<"none" | "rolled-forward" | "discarded"> {
+  const txn = path.join(root, TXN_DIR);
+  try {
+    if (!lstatSync(txn).isDirectory()) return "none";
+  } catch {
+    return "none";
+  }
+  let manifest: Manifest | undefined;
+  try {
+    manifest = JSON.parse(await readFile(path.join(txn, MANIFEST), "utf8")) as Manifest;
+  } catch {
+    manifest = undefined;
+  }
+  if (!manifest) {
+    await rm(txn, { recursive: true, force: true });
+    return "discarded";
+  }
+  for (const entry of manifest.changes) await applyEntry(root, txn, entry);
+  await rm(txn, { recursive: true, force: true });
+  return "rolled-forward";
+}
+
+/** The dry-run report: one line per created or deleted file, a unified diff per edited one. */
+export async function describeChanges(set: ChangeSet, options: { diff?: boolean } = {}): Promise<string> {
+  const lines: string[] = [];
+  const { createTwoFilesPatch } = options.diff ? await import("diff") : { createTwoFilesPatch: undefined };
+  for (const change of set.changes) {
+    if (change.kind === "create") lines.push(`create  ${change.path}`);
+    else if (change.kind === "delete") lines.push(`delete  ${change.path}`);
+    else {
+      lines.push(`update  ${change.path}`);
+      if (createTwoFilesPatch) {
+        const patch = createTwoFilesPatch(`a/${change.path}`, `b/${change.path}`, change.before, change.content, "", "", { context: 3 });
+        lines.push(...patch.split("\n").slice(1).filter((l, i, all) => i < all.length - 1 || l !== ""));
+      }
+    }
+  }
+  return lines.join("\n");
+}

@@ -1,0 +1,104 @@
+// spec → change set. Pure apart from reading templates: no prompts, no writes.
+import { ChangeSet } from "../fs/changeset.js";
+import { RUNTIME_HINTS, type LinkSpec, type ProjectSpec } from "../spec/spec.js";
+import { EXAMPLE_FEATURES, RUNTIME_FEATURES, type Feature } from "./features.js";
+import { renderFolder, render, renderPartial } from "./templates.js";
+import { VERSIONS } from "./versions.js";
+
+/** `[{name, endpoint}]` exactly as Agent4's chain configuration takes it. */
+export function renderChainJson(names: readonly string[], baseUrl: string): string {
+  const base = baseUrl.replace(/\/+$/, "");
+  return `${JSON.stringify(names.map((name) => ({ name, endpoint: `${base}/${name}` })), null, 2)}\n`;
+}
+
+/** The link's handler and its contract test, from the templates create and add-link share. */
+export function renderLinkFiles(link: LinkSpec): { source: { path: string; content: string }; test: { path: string; content: string } } {
+  return {
+    source: { path: `src/links/${link.name}.ts`, content: render("link/link.ts.ejs", { link }) },
+    test: { path: `test/${link.name}.test.ts`, content: render("link/link.test.ts.ejs", { link }) },
+  };
+}
+
+export function renderRegistry(names: readonly string[]): string {
+  return render("base/src/links/index.ts.ejs", { links: names.map((name) => ({ name })) });
+}
+
+function merge(...records: Array<Record<string, string> | undefined>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const r of records) Object.assign(out, r);
+  return Object.fromEntries(Object.entries(out).sort(([a], [b]) => a.localeCompare(b)));
+}
+
+export function renderPackageJson(spec: ProjectSpec, features: Feature[]): string {
+  const pkg = {
+    name: spec.packageName,
+    version: "0.1.0",
+    private: true,
+    type: "module",
+    engines: { node: ">=20.12" },
+    scripts: {
+      start: "tsx src/main.ts",
+      dev: "tsx watch src/main.ts",
+      ...Object.assign({}, ...features.map((f) => f.scripts)),
+      test: "vitest run",
+      typecheck: "tsc --noEmit",
+    },
+    dependencies: merge({ zod: VERSIONS.zod }, ...features.map((f) => f.dependencies)),
+    devDependencies: merge(
+      { typescript: VERSIONS.typescript, tsx: VERSIONS.tsx, vitest: VERSIONS.vitest, "@types/node": VERSIONS["@types/node"] },
+      ...features.map((f) => f.devDependencies),
+    ),
+    taskchain: {
+      runtime: spec.runtime,
+      baseUrl: spec.baseUrl,
+      trigger: spec.trigger,
+      ...(spec.example ? { example: spec.example } : {}),
+    },
+  };
+  return `${JSON.stringify(pkg, null, 2)}\n`;
+}
+
+/** Every file of a new project, in memory. `root` is where it will be written. */
+export function generateProject(spec: ProjectSpec, root: string): ChangeSet {
+  const features = [RUNTIME_FEATURES[spec.runtime], ...(spec.example ? [EXAMPLE_FEATURES[spec.example]] : [])];
+  const names = [...spec.links.map((l) => l.name), ...features.flatMap((f) => f.links ?? [])];
+  const data = {
+    packageName: spec.packageName,
+    runtime: spec.runtime,
+    runtimeHint: RUNTIME_HINTS[spec.runtime],
+    trigger: spec.trigger,
+    baseUrl: spec.baseUrl,
+    example: spec.example,
+    links: names.map((name) => ({ name })),
+    specLinks: spec.links,
+  };
+  const partialData = { ...data, partials: {} };
+  const partials = {
+    runtime: renderPartial(`runtimes/${spec.runtime}/_partial.README.md.ejs`, partialData),
+    env: features.map((f) => renderPartial(`${f.folder}/_partial.env.ejs`, partialData)).join(""),
+    example: spec.example ? renderPartial(`examples/${spec.example}/_partial.README.md.ejs`, partialData) : "",
+  };
+
+  const files = new Map<string, string>();
+  for (const [p, content] of renderFolder("base", { ...data, partials })) files.set(p, content);
+  // The registry is rendered from the full name list; the runtime and examples layer over base.
+  for (const feature of features) for (const [p, content] of renderFolder(feature.folder, { ...data, partials })) files.set(p, content);
+  for (const link of spec.links) {
+    const { source, test } = renderLinkFiles(link);
+    files.set(source.path, source.content);
+    files.set(test.path, test.content);
+  }
+  files.set("src/links/index.ts", renderRegistry(names));
+  files.set("chain.json", renderChainJson(names, spec.baseUrl));
+  files.set("package.json", renderPackageJson(spec, features));
+  const types = features.find((f) => f.types)?.types;
+  if (types) {
+    const tsconfig = JSON.parse(files.get("tsconfig.json")!) as { compilerOptions: { types: string[] } };
+    tsconfig.compilerOptions.types = types;
+    files.set("tsconfig.json", `${JSON.stringify(tsconfig, null, 2)}\n`);
+  }
+
+  const set = new ChangeSet(root);
+  for (const [p, content] of [...files].sort(([a], [b]) => a.localeCompare(b))) set.create(p, content);
+  return set;
+}

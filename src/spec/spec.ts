@@ -1,0 +1,98 @@
+// The validated description of a project: everything create/add-link need, and nothing about argv.
+import { z } from "zod";
+import { LINK_NAME_RE, linkNameProblem } from "./names.js";
+
+export const RUNTIMES = ["node", "express", "fastify", "hono", "cloudflare", "lambda"] as const;
+export type Runtime = (typeof RUNTIMES)[number];
+export const RUNTIME_HINTS: Record<Runtime, string> = {
+  node: "node:http, no framework",
+  express: "Express 5",
+  fastify: "Fastify 5",
+  hono: "Hono on @hono/node-server",
+  cloudflare: "Cloudflare Workers (wrangler)",
+  lambda: "AWS Lambda (API Gateway HTTP API / function URL)",
+};
+
+export const EXAMPLES = ["shipstation"] as const;
+export type Example = (typeof EXAMPLES)[number];
+
+export const PARAM_TYPES = ["string", "number", "integer", "boolean", "enum"] as const;
+export type ParamType = (typeof PARAM_TYPES)[number];
+export const OUTCOMES = ["qualified", "disqualified", "interrupt"] as const;
+export type Outcome = (typeof OUTCOMES)[number];
+
+/** A JS identifier-safe parameter name is not required: parameters are object keys, quoted when needed. */
+export const ParamSpecSchema = z
+  .object({
+    name: z
+      .string()
+      .min(1, "a parameter needs a name")
+      .max(128)
+      .refine((n) => n !== "__proto__", "__proto__ cannot be a parameter name"),
+    type: z.enum(PARAM_TYPES),
+    description: z.string().max(2000).default(""),
+    required: z.boolean().default(true),
+    /** Only for `enum`: the allowed values, in order. */
+    values: z.array(z.string().min(1)).min(1).optional(),
+  })
+  .superRefine((p, ctx) => {
+    if (p.type === "enum" && !p.values?.length) ctx.addIssue({ code: "custom", path: ["values"], message: "an enum parameter needs at least one value" });
+    if (p.type !== "enum" && p.values) ctx.addIssue({ code: "custom", path: ["values"], message: `values only apply to enum parameters, not ${p.type}` });
+    if (p.values && new Set(p.values).size !== p.values.length) ctx.addIssue({ code: "custom", path: ["values"], message: "enum values must be unique" });
+  });
+export type ParamSpec = z.infer<typeof ParamSpecSchema>;
+
+const paramList = z.array(ParamSpecSchema).superRefine((params, ctx) => {
+  const seen = new Set<string>();
+  params.forEach((p, i) => {
+    if (seen.has(p.name)) ctx.addIssue({ code: "custom", path: [i, "name"], message: `parameter "${p.name}" is listed twice` });
+    seen.add(p.name);
+  });
+});
+
+export const LinkSpecSchema = z.object({
+  name: z.string().superRefine((name, ctx) => {
+    const problem = linkNameProblem(name);
+    if (problem) ctx.addIssue({ code: "custom", message: problem });
+  }),
+  /** The initial prompt that drives the conversation for this link. */
+  prompt: z.string().max(20_000),
+  parameters: z.object({
+    qualified: paramList,
+    disqualified: paramList,
+    interrupt: paramList,
+  }),
+});
+export type LinkSpec = z.infer<typeof LinkSpecSchema>;
+
+export const ProjectSpecSchema = z.object({
+  /** npm package name of the generated project. */
+  packageName: z.string().min(1),
+  runtime: z.enum(RUNTIMES),
+  /** Where the webhook will be reachable; chain.json endpoints are `<baseUrl>/<link>`. */
+  baseUrl: z.url({ protocol: /^https?$/ }),
+  /** The phrase that starts the task in Agent4. */
+  trigger: z.string().max(500),
+  example: z.enum(EXAMPLES).optional(),
+  links: z.array(LinkSpecSchema).min(1, "a chain needs at least one link"),
+});
+export type ProjectSpec = z.infer<typeof ProjectSpecSchema>;
+
+export const DEFAULT_BASE_URL = "https://your-webhook.example.com";
+export const DEFAULT_TRIGGER = "I need help with my order";
+
+/** The default parameters a new link gets when none are given: a reason for the two unhappy outcomes. */
+export function defaultParameters(): LinkSpec["parameters"] {
+  return {
+    qualified: [],
+    disqualified: [{ name: "reason", type: "string", description: "Reason for disqualification.", required: true }],
+    interrupt: [{ name: "reason", type: "string", description: "Reason for interruption.", required: true }],
+  };
+}
+
+export function defaultPrompt(name: string): string {
+  const words = name.replace(/_/g, " ").trim();
+  return `You are handling the "${words}" step of this call. Ask the caller for what this step needs, confirm it back to them, and mark the task qualified once you have it. If the caller cannot or will not provide it, mark the task disqualified with a short reason.`;
+}
+
+export { LINK_NAME_RE };

@@ -1,0 +1,19 @@
+import { chain } from "./links/index.js";
+import { createTaskchain, MemorySessionStore, type SessionStore, type Taskchain } from "./taskchain/index.js";
+
+export type Env = Record<string, string | undefined>;
+
+function positive(value: string | undefined, fallback: number): number {
+  const n = Number(value);
+  return Number.isFinite(n) && n > 0 ? n : fallback;
+}
+
+/** The webhook for this chain, configured from the environment (see .env.example). */
+export function createApp(env: Env, store?: SessionStore): Taskchain {
+  return createTaskchain({
+    links: chain,
+    token: env.TASKCHAIN_TOKEN,
+    sessionTtlMs: positive(env.SESSION_TTL_SECONDS, 30 * 60) * 1000,
+    store: store ?? new MemorySessionStore({ maxSessions: positive(env.MAX_SESSIONS, 10_000) }),
+  });
+}

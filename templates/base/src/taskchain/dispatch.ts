@@ -1,0 +1,281 @@
+// Runtime-agnostic request handling: every server adapter (node:http, express, fastify, hono,
+// Workers, Lambda) turns its request into an `HttpRequest` and writes back the `HttpAnswer`.
+import { endCall } from "./actions.js";
+import type { CallInfo, CallState, Link, Reply } from "./link.js";
+import { toParameterBlock } from "./parameters.js";
+import {
+  LINK_NAME_PATTERN,
+  PayloadSchema,
+  ResponseSchema,
+  describeIssues,
+  type ErrorBody,
+  type LinkAction,
+  type ParameterBlock,
+  type Payload,
+  type TaskchainResponse,
+} from "./protocol.js";
+import { MemorySessionStore, type Session, type SessionStore } from "./session.js";
+
+/** Bodies over this size are refused with 413 by every adapter. */
+export const MAX_BODY_BYTES = 1024 * 1024;
+export const DEFAULT_SESSION_TTL_MS = 30 * 60 * 1000;
+/** How often the default fallback asks again for context that did not parse, per link and call. */
+export const INVALID_CONTEXT_RETRIES = 2;
+
+export const APOLOGY = "I'm sorry, something went wrong on our side. Please bear with me.";
+export const INVALID_CONTEXT_RETRY = "Sorry, I didn't get all of that. Let's try that again.";
+export const INVALID_CONTEXT_GIVE_UP = "I'm sorry, I couldn't complete that right now. Please call us again later. Goodbye.";
+
+export interface Logger {
+  info(message: string, meta?: Record<string, unknown>): void;
+  warn(message: string, meta?: Record<string, unknown>): void;
+  error(message: string, meta?: Record<string, unknown>): void;
+}
+
+/** One JSON line per event on stderr: readable locally, parseable by log collectors. */
+export const consoleLogger: Logger = {
+  info: (message, meta) => console.error(JSON.stringify({ level: "info", message, ...meta })),
+  warn: (message, meta) => console.error(JSON.stringify({ level: "warn", message, ...meta })),
+  error: (message, meta) => console.error(JSON.stringify({ level: "error", message, ...meta })),
+};
+export const silentLogger: Logger = { info() {}, warn() {}, error() {} };
+
+export interface TaskchainOptions {
+  /** The links, in chain order. */
+  links: readonly Link[];
+  store?: SessionStore;
+  /** When set, every route but `/health` needs `Authorization: Bearer <token>` or `?token=<token>`. */
+  token?: string | undefined;
+  sessionTtlMs?: number;
+  logger?: Logger;
+  /** Spoken when a handler throws or returns something invalid. */
+  apology?: string;
+}
+
+/** What an adapter hands over. Frameworks that parse JSON themselves pass `json`. */
+export interface HttpRequest {
+  method: string;
+  /** Path and query, e.g. `/pin_vetting?token=…`. */
+  url: string;
+  authorization?: string | null | undefined;
+  body?: { text: string } | { json: unknown } | undefined;
+}
+
+export interface HttpAnswer {
+  status: number;
+  headers: Record<string, string>;
+  body: string;
+}
+
+export interface Taskchain {
+  readonly links: readonly Link[];
+  handle(request: HttpRequest): Promise<HttpAnswer>;
+  /** The JSON body of an error answer, for adapters that detect errors themselves (413, bad JSON). */
+  error(status: number, error: string, message: string): HttpAnswer;
+}
+
+const JSON_HEADERS = { "content-type": "application/json; charset=utf-8" };
+
+export function errorAnswer(status: number, error: string, message: string, field?: string): HttpAnswer {
+  const body: ErrorBody = field === undefined ? { error, message } : { error, message, field };
+  return { status, headers: { ...JSON_HEADERS }, body: JSON.stringify(body) };
+}
+
+function jsonAnswer(status: number, value: unknown, headers?: Record<string, string>): HttpAnswer {
+  return { status, headers: { ...JSON_HEADERS, ...headers }, body: JSON.stringify(value) };
+}
+
+/** Compares without an early exit, so response time says nothing about how much of the token matched. */
+export function constantTimeEqual(a: string, b: string): boolean {
+  const encoder = new TextEncoder();
+  const x = encoder.encode(a);
+  const y = encoder.encode(b);
+  let diff = x.length ^ y.length;
+  for (let i = 0; i < y.length; i++) diff |= (x[i % (x.length || 1)] ?? 0) ^ (y[i] ?? 0);
+  return diff === 0;
+}
+
+function bearer(header: string | null | undefined): string | undefined {
+  if (!header) return undefined;
+  const match = /^Bearer\s+(.+)$/i.exec(header.trim());
+  return match?.[1];
+}
+
+function sessionId(payload: Payload): string {
+  return JSON.stringify([payload.call_from, payload.call_forwarded_by]);
+}
+
+function endsCall(actions: TaskchainResponse["actions"]): boolean {
+  return (actions ?? []).some((a) => a.name === "end_call" || a.name === "transfer_call");
+}
+
+function movesOn(actions: TaskchainResponse["actions"]): boolean {
+  return (actions ?? []).some((a) => a.name === "next_task" || a.name === "switch_task");
+}
+
+export function createTaskchain(options: TaskchainOptions): Taskchain {
+  const links = new Map<string, Link>();
+  for (const link of options.links) {
+    if (!LINK_NAME_PATTERN.test(link.name)) throw new Error(`Link name "${link.name}" is not a valid Agent4 link name`);
+    if (links.has(link.name)) throw new Error(`Link "${link.name}" is registered twice`);
+    links.set(link.name, link);
+  }
+  // Converted once: the initial answer then only copies references.
+  const blocks = new Map<string, Partial<Record<"qualified_parameters" | "disqualified_parameters" | "interrupt_parameters", ParameterBlock>>>();
+  for (const link of options.links) {
+    const { qualified, disqualified, interrupt } = link.parameters;
+    blocks.set(link.name, {
+      ...(qualified && { qualified_parameters: toParameterBlock(qualified) }),
+      ...(disqualified && { disqualified_parameters: toParameterBlock(disqualified) }),
+      ...(interrupt && { interrupt_parameters: toParameterBlock(interrupt) }),
+    });
+  }
+  const store = options.store ?? new MemorySessionStore();
+  const ttl = options.sessionTtlMs ?? DEFAULT_SESSION_TTL_MS;
+  const logger = options.logger ?? consoleLogger;
+  const apology = options.apology ?? APOLOGY;
+  const token = options.token || undefined;
+
+  async function runHandler(link: Link, payload: Payload, session: Session, call: CallInfo): Promise<Reply> {
+    const state: Readonly<CallState> = session.state;
+    const action: LinkAction = payload.action;
+    if (action === "initial") return link.initial({ call, state });
+    if (action === "interrupt") {
+      const schema = link.parameters.interrupt;
+      let context: unknown;
+      if (payload.context != null && schema) {
+        const parsed = schema.safeParse(payload.context);
+        if (parsed.success) context = parsed.data;
+        else logger.warn("interrupt context did not parse", { link: link.name, problem: describeIssues(parsed.error).message });
+      }
+      return link.interrupt ? link.interrupt({ call, state, context: context as never }) : {};
+    }
+    const schema = link.parameters[action];
+    if (!schema) return link[action]({ call, state, context: (payload.context ?? {}) as never });
+    const parsed = schema.safeParse(payload.context ?? {});
+    if (parsed.success) return link[action]({ call, state, context: parsed.data as never });
+
+    const problem = describeIssues(parsed.error).message;
+    const attempt = session.retries[link.name] ?? 0;
+    session.retries = { ...session.retries, [link.name]: attempt + 1 };
+    logger.warn("context did not parse; answering with the fallback", { link: link.name, action, problem, attempt });
+    if (link.invalidContext) return link.invalidContext({ call, state, action, raw: payload.context, problem, attempt });
+    return attempt < INVALID_CONTEXT_RETRIES
+      ? { content: INVALID_CONTEXT_RETRY, actions: [{ name: "switch_task", context: { name: link.name } }] }
+      : { content: INVALID_CONTEXT_GIVE_UP, actions: [endCall()] };
+  }
+
+  function buildResponse(link: Link, payload: Payload, key: string, reply: Reply): TaskchainResponse {
+    const response: TaskchainResponse = { key, content: reply.content ?? "" };
+    if (reply.actions?.length) response.actions = reply.actions;
+    if (reply.state && Object.keys(reply.state).length) response.state = reply.state;
+    if (reply.additional_call_notifications?.length) response.additional_call_notifications = reply.additional_call_notifications;
+    if (payload.action === "initial") Object.assign(response, blocks.get(link.name));
+    return response;
+  }
+
+  /** Why a reply cannot be sent as it is, or undefined when it can. */
+  function problemWith(response: TaskchainResponse): string | undefined {
+    const parsed = ResponseSchema.safeParse(response);
+    if (!parsed.success) return describeIssues(parsed.error).message;
+    for (const action of response.actions ?? []) {
+      if (action.name === "switch_task" && !links.has(action.context.name)) {
+        return `switch_task targets "${action.context.name}", which is not a link of this chain`;
+      }
+    }
+    return undefined;
+  }
+
+  async function answer(link: Link, payload: Payload): Promise<HttpAnswer> {
+    const id = sessionId(payload);
+    const session = await store.open(id, { key: crypto.randomUUID(), state: {}, retries: {} }, ttl);
+    const call: CallInfo = { key: session.key, from: payload.call_from, forwardedBy: payload.call_forwarded_by };
+
+    let response: TaskchainResponse;
+    try {
+      const reply = await runHandler(link, payload, session, call);
+      response = buildResponse(link, payload, session.key, reply);
+      const problem = problemWith(response);
+      if (problem) throw new Error(`invalid reply: ${problem}`);
+    } catch (error) {
+      logger.error("link handler failed; answered with an apology", {
+        link: link.name,
+        action: payload.action,
+        error: error instanceof Error ? error.message : String(error),
+        stack: error instanceof Error ? error.stack : undefined,
+      });
+      response = buildResponse(link, payload, session.key, { content: apology });
+    }
+
+    if (response.state) session.state = { ...session.state, ...response.state };
+    const over =
+      payload.action === "interrupt" ||
+      endsCall(response.actions) ||
+      (payload.action !== "initial" && !movesOn(response.actions));
+    if (over) await store.end(id);
+    else await store.save(id, session, ttl);
+    return jsonAnswer(200, response);
+  }
+
+  async function handle(request: HttpRequest): Promise<HttpAnswer> {
+    const q = request.url.indexOf("?");
+    let path = q === -1 ? request.url : request.url.slice(0, q);
+    if (path.length > 1 && path.endsWith("/")) path = path.slice(0, -1);
+    const method = request.method.toUpperCase();
+
+    if (path === "/health") {
+      if (method === "GET" || method === "HEAD") return jsonAnswer(200, { status: "ok", links: links.size });
+      return { ...errorAnswer(405, "method_not_allowed", "Use GET for /health"), headers: { ...JSON_HEADERS, allow: "GET, HEAD" } };
+    }
+
+    if (token !== undefined) {
+      const given = bearer(request.authorization) ?? (q === -1 ? undefined : new URLSearchParams(request.url.slice(q + 1)).get("token") ?? undefined);
+      if (given === undefined || !constantTimeEqual(given, token)) {
+        return { ...errorAnswer(401, "unauthorized", "Missing or wrong token"), headers: { ...JSON_HEADERS, "www-authenticate": "Bearer" } };
+      }
+    }
+
+    let routed: string | undefined;
+    if (path !== "/") {
+      const name = path.slice(1);
+      if (!LINK_NAME_PATTERN.test(name)) return errorAnswer(404, "not_found", `No route ${path}`);
+      if (!links.has(name)) return errorAnswer(404, "unknown_link", `No link named "${name}" in this chain`);
+      routed = name;
+    }
+    if (method !== "POST") {
+      return { ...errorAnswer(405, "method_not_allowed", `Use POST for ${path}`), headers: { ...JSON_HEADERS, allow: "POST" } };
+    }
+
+    let raw: unknown;
+    const body = request.body;
+    if (body === undefined || ("text" in body && body.text.trim() === "")) {
+      return errorAnswer(400, "invalid_json", "The request body is empty; expected a JSON payload");
+    }
+    if ("text" in body) {
+      try {
+        raw = JSON.parse(body.text);
+      } catch {
+        return errorAnswer(400, "invalid_json", "The request body is not valid JSON");
+      }
+    } else raw = body.json;
+
+    const parsed = PayloadSchema.safeParse(raw);
+    if (!parsed.success) {
+      const { field, message } = describeIssues(parsed.error);
+      return errorAnswer(400, "invalid_payload", message, field);
+    }
+    const payload = parsed.data;
+    if (routed !== undefined && payload.name !== routed) {
+      return errorAnswer(400, "name_mismatch", `name: "${payload.name}" does not match the path /${routed}`, "name");
+    }
+    const link = links.get(payload.name);
+    if (!link) return errorAnswer(404, "unknown_link", `No link named "${payload.name}" in this chain`, "name");
+    return answer(link, payload);
+  }
+
+  return {
+    links: options.links,
+    handle,
+    error: (status, error, message) => errorAnswer(status, error, message),
+  };
+}

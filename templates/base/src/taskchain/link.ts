@@ -1,0 +1,113 @@
+import type { z } from "zod";
+import type { Action, Notification } from "./protocol.js";
+
+/**
+ * Filled in by `src/links/index.ts` (module augmentation), so that `switchTask()` only accepts
+ * names of links in this chain. Left empty, any string is accepted.
+ */
+// eslint-disable-next-line @typescript-eslint/no-empty-object-type
+export interface Register {}
+export type KnownLinkName = Register extends { linkName: infer N extends string } ? N : string;
+
+/** Accumulated state of one phone call, merged from every link's `state` updates. */
+export type CallState = Record<string, unknown>;
+
+/** Who is calling: the session of a call is keyed by these two numbers. */
+export interface CallInfo {
+  /** The stable UUID of this phone call (the response `key`). */
+  key: string;
+  from: string;
+  forwardedBy: string;
+}
+
+/** What a handler returns. Everything is optional; `content` defaults to "". */
+export interface Reply {
+  /** On `initial`, the prompt that drives the conversation; otherwise spoken as delivered. */
+  content?: string;
+  actions?: Action[];
+  /** An update merged into the call's state (and sent to Agent4 as `state`). */
+  state?: CallState;
+  additional_call_notifications?: Notification[];
+}
+
+export type Awaitable<T> = T | Promise<T>;
+
+export interface InitialArgs {
+  call: CallInfo;
+  state: Readonly<CallState>;
+}
+export interface OutcomeArgs<C> {
+  call: CallInfo;
+  state: Readonly<CallState>;
+  /** `context`, parsed by the link's parameter schema for this outcome. */
+  context: C;
+}
+export interface InterruptArgs<C> {
+  call: CallInfo;
+  state: Readonly<CallState>;
+  /** Agent4 may hang up before collecting anything: context is absent then, or when it does not parse. */
+  context: C | undefined;
+}
+export interface InvalidContextArgs {
+  call: CallInfo;
+  state: Readonly<CallState>;
+  action: "qualified" | "disqualified";
+  /** The context as received. */
+  raw: unknown;
+  /** One line naming the first field that failed. */
+  problem: string;
+  /** How many times this link already got unparseable context in this call (0 the first time). */
+  attempt: number;
+}
+
+// An object schema whose parsed output is a plain object.
+export type ParamsSchema = z.ZodType<Record<string, unknown>>;
+
+export interface LinkDefinition<
+  N extends string,
+  Q extends ParamsSchema,
+  D extends ParamsSchema,
+  I extends ParamsSchema,
+> {
+  /** The link's name in the Agent4 chain (lowercase letters, digits, underscores). */
+  name: N;
+  /** The parameters Agent4 collects for each outcome; sent as `*_parameters` on `initial`. */
+  parameters: {
+    qualified?: Q;
+    disqualified?: D;
+    interrupt?: I;
+  };
+  initial: (args: InitialArgs) => Awaitable<Reply>;
+  qualified: (args: OutcomeArgs<z.output<Q>>) => Awaitable<Reply>;
+  disqualified: (args: OutcomeArgs<z.output<D>>) => Awaitable<Reply>;
+  interrupt?: (args: InterruptArgs<z.output<I>>) => Awaitable<Reply>;
+  /**
+   * Context that fails its schema never drops the call. Without this hook the runtime asks again
+   * (`switch_task` to this same link, up to twice per call) and then ends the call politely.
+   */
+  invalidContext?: (args: InvalidContextArgs) => Awaitable<Reply>;
+}
+
+/** A link as the runtime sees it: schemas erased to `ParamsSchema`, handlers taking `unknown` context. */
+export interface Link {
+  readonly name: string;
+  readonly parameters: { qualified?: ParamsSchema; disqualified?: ParamsSchema; interrupt?: ParamsSchema };
+  readonly initial: (args: InitialArgs) => Awaitable<Reply>;
+  readonly qualified: (args: OutcomeArgs<never>) => Awaitable<Reply>;
+  readonly disqualified: (args: OutcomeArgs<never>) => Awaitable<Reply>;
+  readonly interrupt?: (args: InterruptArgs<never>) => Awaitable<Reply>;
+  readonly invalidContext?: (args: InvalidContextArgs) => Awaitable<Reply>;
+}
+
+/**
+ * Declare one link of the chain. The handler of each outcome receives `context` typed by
+ * that outcome's schema; the runtime parses it before calling.
+ */
+export function defineLink<
+  const N extends KnownLinkName,
+  Q extends ParamsSchema = ParamsSchema,
+  D extends ParamsSchema = ParamsSchema,
+  I extends ParamsSchema = ParamsSchema,
+>(definition: LinkDefinition<N, Q, D, I>): LinkDefinition<N, Q, D, I> & Link {
+  return definition as LinkDefinition<N, Q, D, I> & Link;
+}

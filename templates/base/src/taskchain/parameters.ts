@@ -1,0 +1,21 @@
+import { z } from "zod";
+import type { ParameterBlock } from "./protocol.js";
+import type { ParamsSchema } from "./link.js";
+
+/**
+ * A link's zod schema as the `{"properties": …, "required": […]}` block Agent4 expects.
+ * zod's JSON Schema carries `$schema`, `type` and `additionalProperties` too: Agent4's shape has
+ * only the two keys, so the rest is dropped.
+ */
+export function toParameterBlock(schema: ParamsSchema): ParameterBlock {
+  const json = z.toJSONSchema(schema, { io: "input", unrepresentable: "any" }) as {
+    properties?: Record<string, Record<string, unknown>>;
+    required?: string[];
+  };
+  const properties: Record<string, Record<string, unknown>> = {};
+  for (const [name, property] of Object.entries(json.properties ?? {})) {
+    const { $schema: _drop, ...rest } = property;
+    properties[name] = rest;
+  }
+  return { properties, required: [...(json.required ?? [])] };
+}

@@ -1,0 +1,79 @@
+import type { CallState } from "./link.js";
+
+/** One phone call as the runtime remembers it between webhook calls. */
+export interface Session {
+  /** The UUID sent as `key` in every answer of this call. */
+  key: string;
+  state: CallState;
+  /** Per-link count of unparseable contexts, so the default fallback cannot loop forever. */
+  retries: Record<string, number>;
+}
+
+/**
+ * Where sessions live. In-memory by default; a shared store (Redis, KV, …) when more than one
+ * instance answers the same calls. `id` identifies the caller (`call_from` + `call_forwarded_by`).
+ */
+export interface SessionStore {
+  /** The live session for `id`, or `fresh` stored as it. Either way its idle TTL starts again. */
+  open(id: string, fresh: Session, ttlMs: number): Promise<Session>;
+  /** Store the session's new state; its idle TTL starts again. */
+  save(id: string, session: Session, ttlMs: number): Promise<void>;
+  /** The call is over: forget it. */
+  end(id: string): Promise<void>;
+}
+
+interface Entry {
+  session: Session;
+  expires: number;
+}
+
+/**
+ * Sessions in this process's memory: bounded by `maxSessions` (least recently used evicted first)
+ * and by the idle TTL. Map iteration order is insertion order, and every touch re-inserts, so the
+ * first entry is always the least recently used.
+ */
+export class MemorySessionStore implements SessionStore {
+  readonly #entries = new Map<string, Entry>();
+  readonly #maxSessions: number;
+  readonly #now: () => number;
+
+  constructor(options: { maxSessions?: number; now?: () => number } = {}) {
+    this.#maxSessions = Math.max(1, options.maxSessions ?? 10_000);
+    this.#now = options.now ?? Date.now;
+  }
+
+  get size(): number {
+    return this.#entries.size;
+  }
+
+  async open(id: string, fresh: Session, ttlMs: number): Promise<Session> {
+    const now = this.#now();
+    const entry = this.#entries.get(id);
+    const session = entry && entry.expires > now ? entry.session : fresh;
+    this.#put(id, session, now + ttlMs);
+    return session;
+  }
+
+  async save(id: string, session: Session, ttlMs: number): Promise<void> {
+    this.#put(id, session, this.#now() + ttlMs);
+  }
+
+  async end(id: string): Promise<void> {
+    this.#entries.delete(id);
+  }
+
+  #put(id: string, session: Session, expires: number): void {
+    this.#entries.delete(id);
+    this.#entries.set(id, { session, expires });
+    this.#evict();
+  }
+
+  #evict(): void {
+    const now = this.#now();
+    // Expired entries sit anywhere in the order; drop those at the front, then enforce the cap.
+    for (const [id, entry] of this.#entries) {
+      if (entry.expires > now && this.#entries.size <= this.#maxSessions) break;
+      this.#entries.delete(id);
+    }
+  }
+}

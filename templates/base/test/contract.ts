@@ -1,0 +1,211 @@
+// The Agent4 protocol contract, over real HTTP. Every link's test file calls describeLink();
+// server.test.ts calls describeServer(). The same file runs against every runtime (see target.ts).
+import { randomInt } from "node:crypto";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { chain } from "../src/links/index.js";
+import { PARAMETER_BLOCKS, ResponseSchema, toParameterBlock, type Link, type TaskchainResponse } from "../src/taskchain/index.js";
+import { startTarget, type Target } from "./target.js";
+
+export type Samples = {
+  qualified: Record<string, unknown>;
+  disqualified: Record<string, unknown>;
+  interrupt: Record<string, unknown>;
+};
+
+const linkNames = new Set<string>(chain.map((l) => l.name));
+
+/** A new caller per call, so tests never share a session. */
+export function newCaller(): { call_from: string; call_forwarded_by: string } {
+  return { call_from: `+1512${randomInt(1_000_000, 9_999_999)}`, call_forwarded_by: "+15128888888" };
+}
+
+export interface Answer {
+  status: number;
+  body: unknown;
+  headers: Headers;
+}
+
+export async function post(target: Target, path: string, body: unknown, init: { token?: string | null; raw?: string } = {}): Promise<Answer> {
+  const headers: Record<string, string> = { "content-type": "application/json" };
+  const token = init.token === undefined ? target.token : init.token;
+  if (token) headers.authorization = `Bearer ${token}`;
+  const res = await fetch(target.url + path, { method: "POST", headers, body: init.raw ?? JSON.stringify(body) });
+  const text = await res.text();
+  let parsed: unknown = text;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    // left as text: the assertions below say what was expected
+  }
+  return { status: res.status, body: parsed, headers: res.headers };
+}
+
+/** Asserts a 200 answer that validates against the protocol and only switches to links of this chain. */
+export function expectValidResponse(answer: Answer): TaskchainResponse {
+  expect(answer.status, JSON.stringify(answer.body)).toBe(200);
+  const parsed = ResponseSchema.safeParse(answer.body);
+  expect(parsed.success, parsed.success ? "" : parsed.error.message).toBe(true);
+  const response = parsed.data!;
+  for (const action of response.actions ?? []) {
+    if (action.name === "switch_task") expect(linkNames, `switch_task to "${action.context.name}"`).toContain(action.context.name);
+  }
+  return response;
+}
+
+function expectNoParameterBlocks(response: TaskchainResponse): void {
+  for (const block of PARAMETER_BLOCKS) expect(response, `${block} outside initial`).not.toHaveProperty(block);
+}
+
+/** Context that cannot parse: every declared field replaced by an object. */
+function garbled(sample: Record<string, unknown>): Record<string, unknown> {
+  return Object.fromEntries(Object.keys(sample).map((k) => [k, { unexpected: [1, 2, 3] }]));
+}
+
+export function describeLink(link: Link, samples: Samples): void {
+  describe(`link ${link.name}`, () => {
+    let target: Target;
+    beforeAll(async () => {
+      target = await startTarget();
+    });
+    afterAll(async () => {
+      await target?.close();
+    });
+
+    const send = (action: string, caller: ReturnType<typeof newCaller>, context?: unknown) =>
+      post(target, `/${link.name}`, { name: link.name, action, ...caller, ...(context === undefined ? {} : { context }) });
+
+    it("is a link of the chain", () => {
+      expect(linkNames).toContain(link.name);
+    });
+
+    it("answers initial with its prompt and the parameter blocks of its schemas", async () => {
+      const response = expectValidResponse(await send("initial", newCaller()));
+      expect(typeof response.content).toBe("string");
+      for (const outcome of ["qualified", "disqualified", "interrupt"] as const) {
+        const schema = link.parameters[outcome];
+        const block = response[`${outcome}_parameters`];
+        if (!schema) {
+          expect(block).toBeUndefined();
+          continue;
+        }
+        expect(block).toEqual(toParameterBlock(schema));
+        for (const name of block!.required) expect(Object.keys(block!.properties)).toContain(name);
+      }
+    });
+
+    for (const outcome of ["qualified", "disqualified", "interrupt"] as const) {
+      it(`answers ${outcome} with a valid response and no parameter blocks`, async () => {
+        const caller = newCaller();
+        const initial = expectValidResponse(await send("initial", caller));
+        const response = expectValidResponse(await send(outcome, caller, samples[outcome]));
+        expectNoParameterBlocks(response);
+        expect(response.key).toBe(initial.key);
+      });
+    }
+
+    it("answers interrupt without context", async () => {
+      const caller = newCaller();
+      expectValidResponse(await send("initial", caller));
+      expectNoParameterBlocks(expectValidResponse(await send("interrupt", caller)));
+    });
+
+    it("keeps one key for a call, and gives the next call a new one", async () => {
+      const caller = newCaller();
+      const first = expectValidResponse(await send("initial", caller));
+      const again = expectValidResponse(await send("initial", caller));
+      expect(again.key).toBe(first.key);
+      expectValidResponse(await send("interrupt", caller)); // the caller hung up: the call is over
+      const next = expectValidResponse(await send("initial", caller));
+      expect(next.key).not.toBe(first.key);
+      const other = expectValidResponse(await send("initial", newCaller()));
+      expect(other.key).not.toBe(next.key);
+    });
+
+    for (const outcome of ["qualified", "disqualified"] as const) {
+      it(`keeps the call alive when ${outcome} context does not parse`, async () => {
+        const caller = newCaller();
+        expectValidResponse(await send("initial", caller));
+        const response = expectValidResponse(await send(outcome, caller, garbled(samples[outcome])));
+        expectNoParameterBlocks(response);
+      });
+    }
+  });
+}
+
+export function describeServer(): void {
+  describe("webhook server", () => {
+    let target: Target;
+    const first = chain[0].name;
+    beforeAll(async () => {
+      target = await startTarget();
+    });
+    afterAll(async () => {
+      await target?.close();
+    });
+
+    it("answers the reference page's example payload", async () => {
+      const payload = { name: first, action: "initial", call_from: "+15129999999", call_forwarded_by: "+15128888888", context: { key: "value" } };
+      expectValidResponse(await post(target, `/${first}`, payload));
+    });
+
+    it("dispatches POST / on the payload's name", async () => {
+      for (const link of chain) {
+        const response = expectValidResponse(await post(target, "/", { name: link.name, action: "initial", ...newCaller() }));
+        expect(response.qualified_parameters).toEqual(link.parameters.qualified && toParameterBlock(link.parameters.qualified));
+      }
+    });
+
+    it("serves GET /health without a token", async () => {
+      const res = await fetch(`${target.url}/health`);
+      expect(res.status).toBe(200);
+    });
+
+    it("refuses a missing or wrong token with 401, and takes ?token=", async () => {
+      const payload = { name: first, action: "initial", ...newCaller() };
+      expect((await post(target, `/${first}`, payload, { token: null })).status).toBe(401);
+      expect((await post(target, `/${first}`, payload, { token: `${target.token}x` })).status).toBe(401);
+      const viaQuery = await post(target, `/${first}?token=${encodeURIComponent(target.token)}`, payload, { token: null });
+      expectValidResponse(viaQuery);
+    });
+
+    it("answers an unknown link with 404", async () => {
+      const res = await post(target, "/no_such_link", { name: "no_such_link", action: "initial", ...newCaller() });
+      expect(res.status).toBe(404);
+      expect(res.body).toMatchObject({ error: "unknown_link" });
+      expect((await post(target, "/", { name: "no_such_link", action: "initial", ...newCaller() })).status).toBe(404);
+    });
+
+    it("answers a path/name disagreement with 400", async () => {
+      const res = await post(target, `/${first}`, { name: "something_else", action: "initial", ...newCaller() });
+      expect(res.status).toBe(400);
+      expect(res.body).toMatchObject({ error: "name_mismatch", field: "name" });
+    });
+
+    it("answers invalid JSON with 400", async () => {
+      const res = await post(target, `/${first}`, undefined, { raw: "{not json" });
+      expect(res.status).toBe(400);
+      expect(res.body).toMatchObject({ error: "invalid_json" });
+    });
+
+    it("answers a payload that fails the schema with 400 naming the field", async () => {
+      const res = await post(target, `/${first}`, { name: first, action: "bogus", ...newCaller() });
+      expect(res.status).toBe(400);
+      expect(res.body).toMatchObject({ error: "invalid_payload", field: "action" });
+      const noCaller = await post(target, `/${first}`, { name: first, action: "initial" });
+      expect(noCaller.body).toMatchObject({ error: "invalid_payload", field: "call_from" });
+    });
+
+    it("answers a body over 1 MiB with 413", async () => {
+      const big = JSON.stringify({ name: first, action: "initial", ...newCaller(), context: { pad: "x".repeat(1024 * 1024) } });
+      const res = await post(target, `/${first}`, undefined, { raw: big });
+      expect(res.status).toBe(413);
+    });
+
+    it("answers other methods with 405", async () => {
+      const res = await fetch(`${target.url}/${first}`, { method: "GET", headers: { authorization: `Bearer ${target.token}` } });
+      expect(res.status).toBe(405);
+      const put = await fetch(`${target.url}/${first}`, { method: "PUT", headers: { authorization: `Bearer ${target.token}` }, body: "{}" });
+      expect(put.status).toBe(405);
+    });
+  });
+}

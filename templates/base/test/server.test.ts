@@ -1,0 +1,3 @@
+import { describeServer } from "./contract.js";
+
+describeServer();
