@@ -8,7 +8,7 @@ export default defineConfig({
   target: "node20",
   platform: "node",
   splitting: true,
-  clean: true,
+  clean: false, // parallel test runs rebuild while others read dist/; prepack cleans
   sourcemap: false,
   outDir: "dist",
   external: ["ts-morph", "@clack/prompts", "ejs", "zod", "commander"],

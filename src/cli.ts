@@ -1,0 +1,117 @@
+// The only file that knows argv. Each command's module is imported inside its action, so
+// `--help` pays for commander alone and `create` never loads ts-morph.
+import { Command, Option } from "commander";
+
+const VERSION = "0.1.0";
+
+function collect(value: string, previous: string[] = []): string[] {
+  return [...previous, value];
+}
+
+/** Runs a command's module, turning user errors into one line and an exit code. */
+async function execute(load: () => Promise<{ run(options: never): Promise<number | void> }>, options: Record<string, unknown>): Promise<void> {
+  const debug = Boolean(options.debug ?? process.argv.includes("--debug"));
+  try {
+    const mod = await load();
+    const code = await mod.run(options as never);
+    process.exitCode = typeof code === "number" ? code : 0;
+  } catch (error) {
+    const { report } = await import("./report.js");
+    process.exitCode = report(error, debug);
+  }
+}
+
+export function buildProgram(): Command {
+  const program = new Command()
+    .name("create-taskchain")
+    .description("Scaffold, change, simulate and verify typed webhooks for Agent4 Task Chains")
+    .version(VERSION, "-v, --version")
+    .option("--debug", "show stack traces for errors")
+    .showHelpAfterError("(run with --help for usage)")
+    .enablePositionalOptions();
+
+  program
+    .argument("[dir]", "where to create the project")
+    .option("-l, --link <names>", "link names in chain order (repeatable, comma-separated)", collect)
+    .addOption(new Option("-r, --runtime <name>", "target runtime").choices(["node", "express", "fastify", "hono", "cloudflare", "lambda"]))
+    .addOption(new Option("-e, --example <name>", "add a working example chain").choices(["shipstation", "none"]))
+    .option("-s, --spec <file>", "a JSON spec: trigger, baseUrl, runtime, links with prompts and Agent4 parameter blocks")
+    .option("--from-chain <file>", "an existing Agent4 chain JSON array: one link per entry")
+    .option("--base-url <url>", "where the webhook will be reachable (chain.json endpoints)")
+    .option("--trigger <phrase>", "the phrase that starts the task in Agent4")
+    .addOption(new Option("--pm <name>", "package manager for install and next steps").choices(["npm", "pnpm", "yarn", "bun"]))
+    .option("--install", "install dependencies after writing (default on a TTY: ask)")
+    .option("--no-install", "do not install dependencies")
+    .option("--git", "initialise a git repository")
+    .option("--no-git", "do not initialise a git repository")
+    .option("-y, --yes", "take defaults for everything not given; never prompt")
+    .option("--dry-run", "print every path that would be created; write nothing")
+    .option("-f, --force", "write into a non-empty directory (files the project needs are replaced)")
+    .action((dir: string | undefined, options: Record<string, unknown>) =>
+      execute(() => import("./commands/create.js"), { ...program.opts(), ...options, dir }),
+    );
+
+  program
+    .command("add-link <name>")
+    .description("add a link to an existing project: handler, test, registry entry, LinkName, chain.json")
+    .option("--cwd <dir>", "the project (default: the current directory)")
+    .option("--after <link>", "insert after this link")
+    .option("--before <link>", "insert before this link")
+    .option("--prompt <text>", "the link's initial prompt")
+    .option("--qualified <param>", 'a qualified parameter, "name:type:description" (type: string, number, integer, boolean, enum(a|b); "?" after the type = optional)', collect)
+    .option("--disqualified <param>", "a disqualified parameter (same form; default: reason)", collect)
+    .option("--interrupt <param>", "an interrupt parameter (same form; default: reason)", collect)
+    .option("-y, --yes", "take defaults for everything not given; never prompt")
+    .option("--dry-run", "print the files it would create and the edits as a diff")
+    .action((name: string, options: Record<string, unknown>) => execute(() => import("./commands/add-link.js"), { ...program.opts(), ...options, name }));
+
+  program
+    .command("remove-link <name>")
+    .description("remove a link: registry, files, tests, chain.json")
+    .option("--cwd <dir>", "the project (default: the current directory)")
+    .option("-f, --force", "remove even while switchTask() references to it remain")
+    .option("--dry-run", "print the changes as a diff; write nothing")
+    .action((name: string, options: Record<string, unknown>) => execute(() => import("./commands/remove-link.js"), { ...program.opts(), ...options, name }));
+
+  program
+    .command("rename-link <old> <new>")
+    .description("rename a link: registry, files, tests, chain.json and every switchTask() reference")
+    .option("--cwd <dir>", "the project (default: the current directory)")
+    .option("--dry-run", "print the changes as a diff; write nothing")
+    .action((from: string, to: string, options: Record<string, unknown>) =>
+      execute(() => import("./commands/rename-link.js"), { ...program.opts(), ...options, from, to }),
+    );
+
+  program
+    .command("chain")
+    .description("regenerate chain.json from the code (static: never runs it)")
+    .option("--cwd <dir>", "the project (default: the current directory)")
+    .option("--base-url <url>", "endpoint base (default: the project's configured base URL)")
+    .option("--check", "exit non-zero with the difference when chain.json is stale")
+    .action((options: Record<string, unknown>) => execute(() => import("./commands/chain.js"), { ...program.opts(), ...options }));
+
+  program
+    .command("simulate")
+    .description("play Agent4 against a running webhook: walk the chain and print the transcript")
+    .option("--url <base>", "the webhook's base URL", "http://localhost:3000")
+    .option("--chain <file>", "the chain JSON (default: ./chain.json)")
+    .option("--from <number>", "the caller's number", "+15125550100")
+    .option("--forwarded-by <number>", "the number that connected the call", "+15125550199")
+    .option("--token <token>", "TASKCHAIN_TOKEN of the webhook (default: $TASKCHAIN_TOKEN)")
+    .option("--script <file>", "scenario JSON: outcomes, parameters and expectations per link (no prompts)")
+    .option("--json", "print the transcript as JSON")
+    .action((options: Record<string, unknown>) => execute(() => import("./commands/simulate.js"), { ...program.opts(), ...options }));
+
+  program
+    .command("verify")
+    .description("run the protocol contract against a live endpoint, whatever it is written in")
+    .requiredOption("--url <base>", "the webhook's base URL")
+    .option("--chain <file>", "the chain JSON (default: ./chain.json)")
+    .option("--token <token>", "TASKCHAIN_TOKEN of the webhook (default: $TASKCHAIN_TOKEN)")
+    .option("--json", "print the report as JSON")
+    .action((options: Record<string, unknown>) => execute(() => import("./commands/verify.js"), { ...program.opts(), ...options }));
+
+  return program;
+}
+
+await buildProgram().parseAsync(process.argv);
