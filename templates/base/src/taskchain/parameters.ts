@@ -15,6 +15,9 @@ export function toParameterBlock(schema: ParamsSchema): ParameterBlock {
   const properties: Record<string, Record<string, unknown>> = {};
   for (const [name, property] of Object.entries(json.properties ?? {})) {
     const { $schema: _drop, ...rest } = property;
+    // z.int() bounds itself to safe integers: noise in a prompt, so those bounds are left out.
+    if (rest.minimum === Number.MIN_SAFE_INTEGER) delete rest.minimum;
+    if (rest.maximum === Number.MAX_SAFE_INTEGER) delete rest.maximum;
     properties[name] = rest;
   }
   return { properties, required: [...(json.required ?? [])] };

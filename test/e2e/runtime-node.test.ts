@@ -1,0 +1,75 @@
+// Issue 2's bar: a generated two-link node project installs, type-checks, passes its own tests,
+// serves real HTTP and answers the reference page's example payload with a valid response.
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { commitNewProject } from "../../src/fs/changeset.js";
+import { generateProject } from "../../src/generate/project.js";
+import { defaultParameters, ProjectSpecSchema } from "../../src/spec/spec.js";
+import { ResponseSchema } from "../../templates/base/src/taskchain/protocol.js";
+import { expectProjectGreen, freePort, installProject, run, serve, tempDir, type Served } from "../helpers/project.js";
+
+const token = "e2e-secret";
+let dir: string;
+let served: Served | undefined;
+
+beforeAll(async () => {
+  dir = path.join(tempDir(), "two-links");
+  const spec = ProjectSpecSchema.parse({
+    packageName: "two-links",
+    runtime: "node",
+    baseUrl: "https://hooks.example.com",
+    trigger: "check my order",
+    links: [
+      {
+        name: "first_link",
+        prompt: "Ask for the caller's timeslot.",
+        parameters: { ...defaultParameters(), qualified: [{ name: "timeslot", type: "string", description: "The timeslot selected by the user." }] },
+      },
+      { name: "sms_vetting", prompt: "Ask for the code we texted.", parameters: defaultParameters() },
+    ],
+  });
+  await commitNewProject(generateProject(spec, dir));
+  installProject(dir);
+});
+
+afterAll(async () => {
+  await served?.stop();
+});
+
+describe("generated node project", () => {
+  it("type-checks (strict) and passes its own tests", () => {
+    const { test } = expectProjectGreen(dir);
+    expect(test.stdout + test.stderr).toMatch(/Tests\s+\d+ passed/);
+  });
+
+  it("serves real HTTP and answers the reference's example payload with a valid response", async () => {
+    const port = await freePort();
+    // `npm start` runs exactly this; started without npm so the exit code below is the server's own.
+    served = await serve(path.join(dir, "node_modules/.bin/tsx"), ["src/main.ts"], dir, { PORT: String(port), HOST: "127.0.0.1", TASKCHAIN_TOKEN: token }, `http://127.0.0.1:${port}`);
+    const res = await fetch(`${served.url}/first_link?token=${token}`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ name: "first_link", action: "initial", call_from: "+15129999999", call_forwarded_by: "+15128888888", context: { key: "value" } }),
+    });
+    expect(res.status).toBe(200);
+    const response = ResponseSchema.parse(await res.json());
+    expect(response.content).toBe("Ask for the caller's timeslot.");
+    expect(response.qualified_parameters).toEqual({
+      properties: { timeslot: { type: "string", description: "The timeslot selected by the user." } },
+      required: ["timeslot"],
+    });
+  });
+
+  it("passes its own contract suite against the running server", () => {
+    const r = run("npx", ["vitest", "run"], dir, { TASKCHAIN_URL: served!.url, TASKCHAIN_TOKEN: token });
+    expect(r.code, r.stdout + r.stderr).toBe(0);
+  });
+
+  it("shuts down gracefully on SIGTERM", async () => {
+    const code = await served!.stop("SIGTERM");
+    const output = served!.output();
+    served = undefined;
+    expect(code).toBe(0);
+    expect(output).toMatch(/SIGTERM: closing/);
+  });
+});

@@ -1,0 +1,404 @@
+// The generated runtime's rules, tested on the template source itself (the one copy of it).
+import { describe, expect, it, vi } from "vitest";
+import { z } from "zod";
+import {
+  createTaskchain,
+  defineLink,
+  endCall,
+  INVALID_CONTEXT_GIVE_UP,
+  INVALID_CONTEXT_RETRY,
+  MemorySessionStore,
+  nextTask,
+  ResponseSchema,
+  say,
+  silentLogger,
+  transferCall,
+  type HttpAnswer,
+  type Link,
+  type Logger,
+  type TaskchainOptions,
+  type TaskchainResponse,
+} from "../../templates/base/src/taskchain/index.js";
+
+const pin = defineLink({
+  name: "pin_vetting",
+  parameters: {
+    qualified: z.object({
+      pin: z.string().describe("The PIN the caller gave."),
+      attempts: z.int().default(1).describe("How many tries it took."),
+      channel: z.enum(["voice", "keypad"]).optional(),
+    }),
+    disqualified: z.object({ reason: z.string().describe("Reason for disqualification.") }),
+    interrupt: z.object({ reason: z.string().describe("Reason for interruption.") }),
+  },
+  initial: ({ state }) => ({ content: `Ask for the PIN. Seen before: ${String(state.seen ?? "no")}` }),
+  qualified: ({ context }) => ({
+    content: `PIN ${context.pin} after ${context.attempts} attempts`,
+    state: { pin: context.pin, seen: "yes" },
+    actions: [nextTask()],
+  }),
+  disqualified: ({ context }) => ({ content: `No: ${context.reason}`, actions: [endCall()] }),
+  interrupt: ({ context }) => ({ content: context ? `hung up: ${context.reason}` : "hung up silently" }),
+});
+
+const sms = defineLink({
+  name: "sms_vetting",
+  parameters: { qualified: z.object({}), disqualified: z.object({ reason: z.string() }) },
+  initial: ({ state }) => ({ content: `Text the code. PIN so far: ${String(state.pin)}` }),
+  qualified: ({ state }) => ({ content: `state pin ${String(state.pin)}`, actions: [say("done"), transferCall("+15551234567")] }),
+  disqualified: () => ({ content: "again", actions: [{ name: "switch_task", context: { name: "pin_vetting" } }] }),
+});
+
+function setup(overrides: Partial<TaskchainOptions> = {}, links: Link[] = [pin, sms]) {
+  return createTaskchain({ links, logger: silentLogger, ...overrides });
+}
+
+type App = ReturnType<typeof setup>;
+const caller = { call_from: "+15129999999", call_forwarded_by: "+15128888888" };
+
+async function call(app: App, body: unknown, init: { path?: string; method?: string; authorization?: string } = {}): Promise<{ status: number; json: Record<string, unknown>; answer: HttpAnswer }> {
+  const answer = await app.handle({
+    method: init.method ?? "POST",
+    url: init.path ?? "/",
+    authorization: init.authorization,
+    body: body === undefined ? undefined : { text: typeof body === "string" ? body : JSON.stringify(body) },
+  });
+  return { status: answer.status, json: JSON.parse(answer.body) as Record<string, unknown>, answer };
+}
+
+async function ok(app: App, body: Record<string, unknown>, path?: string): Promise<TaskchainResponse> {
+  const res = await call(app, body, path === undefined ? {} : { path });
+  expect(res.status, res.answer.body).toBe(200);
+  return ResponseSchema.parse(res.json);
+}
+
+describe("routing and errors", () => {
+  it("serves POST /<link> and POST / by the payload's name", async () => {
+    const app = setup();
+    expect((await ok(app, { name: "pin_vetting", action: "initial", ...caller }, "/pin_vetting")).content).toMatch(/^Ask for the PIN/);
+    expect((await ok(app, { name: "sms_vetting", action: "initial", ...caller }, "/")).content).toMatch(/^Text the code/);
+  });
+
+  it("answers GET /health with 200", async () => {
+    const res = await call(setup(), undefined, { method: "GET", path: "/health" });
+    expect(res.status).toBe(200);
+    expect(res.json).toMatchObject({ status: "ok" });
+  });
+
+  it("answers a path/name disagreement with 400 naming the field", async () => {
+    const res = await call(setup(), { name: "sms_vetting", action: "initial", ...caller }, { path: "/pin_vetting" });
+    expect(res.status).toBe(400);
+    expect(res.json).toMatchObject({ error: "name_mismatch", field: "name" });
+  });
+
+  it("answers unknown links and unknown paths with 404", async () => {
+    expect((await call(setup(), { name: "nope", action: "initial", ...caller }, { path: "/nope" })).json).toMatchObject({ error: "unknown_link" });
+    expect((await call(setup(), { name: "nope", action: "initial", ...caller })).status).toBe(404);
+    expect((await call(setup(), { name: "nope", action: "initial", ...caller }, { path: "/a/b" })).status).toBe(404);
+  });
+
+  it("answers invalid JSON, an empty body and a schema failure with 400 and a clear JSON error", async () => {
+    const app = setup();
+    expect(await call(app, "{oops")).toMatchObject({ status: 400, json: { error: "invalid_json" } });
+    expect(await call(app, "")).toMatchObject({ status: 400, json: { error: "invalid_json" } });
+    const bad = await call(app, { name: "pin_vetting", action: "finished", ...caller });
+    expect(bad).toMatchObject({ status: 400, json: { error: "invalid_payload", field: "action" } });
+    expect(String(bad.json.message)).toMatch(/^action: /);
+    expect(await call(app, { name: "pin_vetting", action: "initial", call_from: 5 })).toMatchObject({ status: 400, json: { field: "call_from" } });
+    expect(await call(app, [1, 2])).toMatchObject({ status: 400, json: { error: "invalid_payload" } });
+    expect(await call(app, { name: "pin_vetting", action: "qualified", ...caller, context: "x" })).toMatchObject({ status: 400, json: { field: "context" } });
+  });
+
+  it("answers other methods with 405 and an Allow header", async () => {
+    const res = await call(setup(), undefined, { method: "GET", path: "/pin_vetting" });
+    expect(res.status).toBe(405);
+    expect(res.answer.headers.allow).toBe("POST");
+    expect((await call(setup(), undefined, { method: "POST", path: "/health" })).status).toBe(405);
+  });
+
+  it("accepts JSON a framework already parsed", async () => {
+    const app = setup();
+    const answer = await app.handle({ method: "POST", url: "/", body: { json: { name: "pin_vetting", action: "initial", ...caller } } });
+    expect(answer.status).toBe(200);
+  });
+
+  it("refuses duplicate or invalid link names at start-up", () => {
+    expect(() => setup({}, [pin, pin])).toThrow(/twice/);
+    expect(() => setup({}, [{ ...pin, name: "Bad-Name" }])).toThrow(/not a valid/);
+  });
+});
+
+describe("auth", () => {
+  const token = "s3cret-token";
+  it("needs Authorization: Bearer or ?token= on every route but /health", async () => {
+    const app = setup({ token });
+    const body = { name: "pin_vetting", action: "initial", ...caller };
+    expect((await call(app, body, { path: "/pin_vetting" })).status).toBe(401);
+    expect((await call(app, body, { path: "/pin_vetting", authorization: "Bearer wrong" })).status).toBe(401);
+    expect((await call(app, body, { path: "/pin_vetting?token=s3cret-toke" })).status).toBe(401);
+    expect((await call(app, body, { path: "/pin_vetting", authorization: `Bearer ${token}` })).status).toBe(200);
+    expect((await call(app, body, { path: `/pin_vetting?token=${token}` })).status).toBe(200);
+    expect((await call(app, body, { path: `/?x=1&token=${token}` })).status).toBe(200);
+    expect((await call(app, undefined, { method: "GET", path: "/health" })).status).toBe(200);
+    // Unauthenticated probes learn nothing about which links exist.
+    expect((await call(app, body, { path: "/no_such" })).status).toBe(401);
+  });
+
+  it("is off when no token is configured", async () => {
+    expect((await call(setup({ token: "" }), { name: "pin_vetting", action: "initial", ...caller })).status).toBe(200);
+  });
+});
+
+describe("parameters", () => {
+  it("sends each block on initial as exactly {properties, required}, descriptions included", async () => {
+    const response = await ok(setup(), { name: "pin_vetting", action: "initial", ...caller });
+    expect(response.qualified_parameters).toEqual({
+      properties: {
+        pin: { type: "string", description: "The PIN the caller gave." },
+        attempts: { type: "integer", description: "How many tries it took.", default: 1 },
+        channel: { type: "string", enum: ["voice", "keypad"] },
+      },
+      required: ["pin"],
+    });
+    expect(response.disqualified_parameters).toEqual({ properties: { reason: { type: "string", description: "Reason for disqualification." } }, required: ["reason"] });
+    expect(response.interrupt_parameters).toEqual({ properties: { reason: { type: "string", description: "Reason for interruption." } }, required: ["reason"] });
+    expect(Object.keys(response.qualified_parameters!)).toEqual(["properties", "required"]);
+  });
+
+  it("omits a block the link does not declare", async () => {
+    const response = await ok(setup(), { name: "sms_vetting", action: "initial", ...caller });
+    expect(response.qualified_parameters).toEqual({ properties: {}, required: [] });
+    expect(response).not.toHaveProperty("interrupt_parameters");
+  });
+
+  it("never sends parameter blocks outside initial", async () => {
+    const app = setup();
+    await ok(app, { name: "pin_vetting", action: "initial", ...caller });
+    for (const [action, context] of [
+      ["disqualified", { reason: "no" }],
+      ["interrupt", { reason: "gone" }],
+    ] as const) {
+      const c = { ...caller, call_from: `+1${action}` };
+      await ok(app, { name: "pin_vetting", action: "initial", ...c });
+      const response = await ok(app, { name: "pin_vetting", action, ...c, context });
+      for (const key of ["qualified_parameters", "disqualified_parameters", "interrupt_parameters"]) expect(response).not.toHaveProperty(key);
+    }
+  });
+});
+
+describe("sessions", () => {
+  it("keeps one UUID key for a caller across webhook calls and links, another for another caller", async () => {
+    const app = setup();
+    const a = await ok(app, { name: "pin_vetting", action: "initial", ...caller });
+    const b = await ok(app, { name: "pin_vetting", action: "qualified", ...caller, context: { pin: "1234" } });
+    const c = await ok(app, { name: "sms_vetting", action: "initial", ...caller });
+    expect(a.key).toMatch(/^[0-9a-f-]{36}$/);
+    expect(b.key).toBe(a.key);
+    expect(c.key).toBe(a.key);
+    const other = await ok(app, { name: "pin_vetting", action: "initial", ...caller, call_forwarded_by: "+15127777777" });
+    expect(other.key).not.toBe(a.key);
+  });
+
+  it("merges state across links and sends only the update", async () => {
+    const app = setup();
+    await ok(app, { name: "pin_vetting", action: "initial", ...caller });
+    const q = await ok(app, { name: "pin_vetting", action: "qualified", ...caller, context: { pin: "4321" } });
+    expect(q.state).toEqual({ pin: "4321", seen: "yes" });
+    const next = await ok(app, { name: "sms_vetting", action: "initial", ...caller });
+    expect(next.content).toBe("Text the code. PIN so far: 4321");
+    expect(next).not.toHaveProperty("state");
+  });
+
+  it.each([
+    ["interrupt", "pin_vetting", { reason: "gone" }],
+    ["disqualified (end_call)", "pin_vetting", { reason: "wrong pin" }],
+    ["qualified (transfer_call)", "sms_vetting", {}],
+  ] as const)("ends the call's session on %s", async (label, link, context) => {
+    const app = setup();
+    const action = label.split(" ")[0]!;
+    const first = await ok(app, { name: link, action: "initial", ...caller });
+    await ok(app, { name: link, action, ...caller, context });
+    const next = await ok(app, { name: link, action: "initial", ...caller });
+    expect(next.key).not.toBe(first.key);
+  });
+
+  it("ends the session on interrupt even when the reply moves on", async () => {
+    const stubborn = defineLink({ ...pin, interrupt: () => ({ content: "", actions: [nextTask()] }) });
+    const app = setup({}, [stubborn, sms]);
+    const first = await ok(app, { name: "pin_vetting", action: "initial", ...caller });
+    await ok(app, { name: "pin_vetting", action: "interrupt", ...caller });
+    expect((await ok(app, { name: "pin_vetting", action: "initial", ...caller })).key).not.toBe(first.key);
+  });
+
+  it("ends the session after an idle TTL", async () => {
+    let now = 1_000_000;
+    const app = setup({ store: new MemorySessionStore({ now: () => now }), sessionTtlMs: 60_000 });
+    const first = await ok(app, { name: "pin_vetting", action: "initial", ...caller });
+    now += 59_000;
+    expect((await ok(app, { name: "pin_vetting", action: "initial", ...caller })).key).toBe(first.key);
+    now += 59_000; // idle TTL restarts on every call
+    expect((await ok(app, { name: "pin_vetting", action: "initial", ...caller })).key).toBe(first.key);
+    now += 60_001;
+    expect((await ok(app, { name: "pin_vetting", action: "initial", ...caller })).key).not.toBe(first.key);
+  });
+
+  it("bounds memory: past maxSessions the least recently used session is evicted", async () => {
+    const store = new MemorySessionStore({ maxSessions: 2 });
+    const app = setup({ store });
+    const keyOf = async (from: string) => (await ok(app, { name: "pin_vetting", action: "initial", call_from: from, call_forwarded_by: "" })).key;
+    const a = await keyOf("+1a");
+    const b = await keyOf("+1b");
+    expect(await keyOf("+1a")).toBe(a); // a is now the most recent
+    await keyOf("+1c"); // evicts b
+    expect(store.size).toBe(2);
+    expect(await keyOf("+1a")).toBe(a);
+    expect(await keyOf("+1b")).not.toBe(b);
+  });
+
+  it("ends the chain when an outcome answer neither moves on nor switches", async () => {
+    const last = defineLink({
+      name: "wrap_up",
+      parameters: {},
+      initial: () => ({ content: "Say goodbye." }),
+      qualified: () => ({ content: "Bye." }),
+      disqualified: () => ({ content: "Bye." }),
+    });
+    const app = setup({}, [last]);
+    const first = await ok(app, { name: "wrap_up", action: "initial", ...caller });
+    await ok(app, { name: "wrap_up", action: "qualified", ...caller, context: {} });
+    expect((await ok(app, { name: "wrap_up", action: "initial", ...caller })).key).not.toBe(first.key);
+  });
+
+  it("keeps state of different callers apart, and __proto__ keys pollute nothing", async () => {
+    const app = setup();
+    const evil = { ...caller, call_from: "+1evil" };
+    await ok(app, { name: "pin_vetting", action: "initial", ...evil });
+    const raw = `{"name":"pin_vetting","action":"qualified","call_from":"+1evil","call_forwarded_by":"+15128888888","context":{"pin":"1","__proto__":{"polluted":true}}}`;
+    const res = await call(app, raw);
+    expect(res.status).toBe(200);
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+    const next = await ok(app, { name: "sms_vetting", action: "initial", ...caller });
+    expect(next.content).toBe("Text the code. PIN so far: undefined");
+  });
+});
+
+describe("context", () => {
+  it("hands the outcome handler context parsed by the link's schema (defaults applied)", async () => {
+    const app = setup();
+    await ok(app, { name: "pin_vetting", action: "initial", ...caller });
+    const response = await ok(app, { name: "pin_vetting", action: "qualified", ...caller, context: { pin: "9" } });
+    expect(response.content).toBe("PIN 9 after 1 attempts");
+  });
+
+  it("answers unparseable context with the documented fallback: ask again twice, then end politely", async () => {
+    const app = setup();
+    const send = () => ok(app, { name: "pin_vetting", action: "qualified", ...caller, context: { pin: 42 } });
+    for (let i = 0; i < 2; i++) {
+      const retry = await send();
+      expect(retry.content).toBe(INVALID_CONTEXT_RETRY);
+      expect(retry.actions).toEqual([{ name: "switch_task", context: { name: "pin_vetting" } }]);
+    }
+    const giveUp = await send();
+    expect(giveUp.content).toBe(INVALID_CONTEXT_GIVE_UP);
+    expect(giveUp.actions).toEqual([{ name: "end_call" }]);
+  });
+
+  it("lets a link decide itself with invalidContext", async () => {
+    const custom = defineLink({
+      ...pin,
+      invalidContext: ({ problem, attempt, action }) => ({ content: `${action} #${attempt}: ${problem}`, actions: [nextTask()] }),
+    });
+    const app = setup({}, [custom, sms]);
+    const response = await ok(app, { name: "pin_vetting", action: "qualified", ...caller, context: {} });
+    expect(response.content).toBe("qualified #0: pin: Invalid input: expected string, received undefined");
+  });
+
+  it("accepts interrupt with context, without it, and with context that does not parse", async () => {
+    const app = setup();
+    const send = async (context?: unknown) => {
+      const c = { ...caller, call_from: `+1${Math.random()}` };
+      return (await ok(app, { name: "pin_vetting", action: "interrupt", ...c, ...(context === undefined ? {} : { context }) })).content;
+    };
+    expect(await send({ reason: "dropped" })).toBe("hung up: dropped");
+    expect(await send()).toBe("hung up silently");
+    expect(await send({ reason: 7 })).toBe("hung up silently");
+  });
+});
+
+describe("handler failures", () => {
+  function failing(reply: () => unknown) {
+    return defineLink({
+      name: "flaky",
+      parameters: {},
+      initial: reply as never,
+      qualified: reply as never,
+      disqualified: reply as never,
+    });
+  }
+
+  it("answers a throwing handler with a valid apology, logs it, and leaks no stack trace", async () => {
+    const logger: Logger = { info: vi.fn(), warn: vi.fn(), error: vi.fn() };
+    const app = setup({ logger, apology: "Sorry about that." }, [
+      failing(() => {
+        throw new Error("db down at /srv/app/secret.ts:12");
+      }),
+    ]);
+    const res = await call(app, { name: "flaky", action: "qualified", ...caller, context: {} });
+    expect(res.status).toBe(200);
+    expect(ResponseSchema.parse(res.json).content).toBe("Sorry about that.");
+    expect(res.answer.body).not.toMatch(/secret|db down|at /);
+    expect(logger.error).toHaveBeenCalledWith(expect.stringMatching(/failed/), expect.objectContaining({ link: "flaky", error: expect.stringContaining("db down") }));
+  });
+
+  it("treats a reply that breaks the protocol as a failure: bad action shape, unknown switch target", async () => {
+    for (const reply of [
+      () => ({ content: "x", actions: [{ name: "sms" }] }),
+      () => ({ content: "x", actions: [{ name: "switch_task", context: { name: "elsewhere" } }] }),
+      () => ({ content: 5 }),
+    ]) {
+      const app = setup({ apology: "Sorry." }, [failing(reply)]);
+      const res = await ok(app, { name: "flaky", action: "initial", ...caller });
+      expect(res.content).toBe("Sorry.");
+      expect(res).not.toHaveProperty("actions");
+    }
+  });
+
+  it("keeps the parameter blocks on an initial apology, so Agent4 can still collect", async () => {
+    const broken = defineLink({ ...pin, initial: () => Promise.reject(new Error("boom")) });
+    const response = await ok(setup({}, [broken]), { name: "pin_vetting", action: "initial", ...caller });
+    expect(response.qualified_parameters?.required).toEqual(["pin"]);
+  });
+});
+
+describe("the reference page", () => {
+  it("accepts the reference's example response verbatim", () => {
+    const example = {
+      key: "6B29FC40-CA47-1067-B31D-00DD010662DA",
+      content: "PROMPT OR RESPONSE",
+      actions: [
+        { name: "next_task" },
+        { name: "switch_task", context: { name: "link2" } },
+        { name: "sms", context: { message: "Text message" } },
+        { name: "transfer_call", context: { number: "+15129999999" } },
+        { name: "end_call" },
+        { name: "say", context: { content: "some text" } },
+        { name: "email", context: { email: "send@email.com" } },
+        { name: "set_trigger", context: { trigger: "trigger condition" } },
+      ],
+      state: { global_variable: "value" },
+      additional_call_notifications: [{ email: "send@email.com" }, { webhook: { host: "https://www.example.com/", headers: { Authorization: "Token 1234" } } }],
+      qualified_parameters: { properties: { timeslot: { type: "string", description: "The timeslot selected by the user." } }, required: ["timeslot"] },
+      disqualified_parameters: { properties: { reason: { type: "string", description: "Reason for disqualification." } }, required: ["reason"] },
+      interrupt_parameters: { properties: { reason: { type: "string", description: "Reason for interruption." } }, required: ["reason"] },
+    };
+    expect(ResponseSchema.safeParse(example).success).toBe(true);
+    const broken = { ...example, qualified_parameters: { properties: {}, required: ["timeslot"] } };
+    expect(ResponseSchema.safeParse(broken).success).toBe(false);
+  });
+
+  it("answers the reference's example payload with a response that validates", async () => {
+    const first = defineLink({ ...pin, name: "first_link" });
+    const res = await ok(setup({}, [first]), { name: "first_link", action: "initial", call_from: "+15129999999", call_forwarded_by: "+15128888888", context: { key: "value" } });
+    expect(res.qualified_parameters).toBeDefined();
+  });
+});

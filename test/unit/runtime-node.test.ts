@@ -1,0 +1,96 @@
+// The node:http adapter, run from a project generated inside the repo (so it resolves zod from
+// the repo's node_modules and needs no install).
+import { mkdirSync, rmSync } from "node:fs";
+import { request } from "node:http";
+import type { AddressInfo } from "node:net";
+import type { Server } from "node:http";
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { commitNewProject } from "../../src/fs/changeset.js";
+import { generateProject } from "../../src/generate/project.js";
+import { defaultParameters, ProjectSpecSchema } from "../../src/spec/spec.js";
+import { ResponseSchema } from "../../templates/base/src/taskchain/protocol.js";
+
+const REPO = path.resolve(import.meta.dirname, "../..");
+const dir = path.join(REPO, ".cache/unit", `node-${process.pid}`);
+let server: Server;
+let base: string;
+const token = "unit-token";
+
+beforeAll(async () => {
+  rmSync(dir, { recursive: true, force: true });
+  mkdirSync(path.dirname(dir), { recursive: true });
+  const spec = ProjectSpecSchema.parse({
+    packageName: "unit-node",
+    runtime: "node",
+    baseUrl: "https://hooks.example.com",
+    trigger: "order status",
+    links: [
+      { name: "pin_vetting", prompt: "Ask for the PIN.", parameters: defaultParameters() },
+      { name: "sms_vetting", prompt: "Ask for the code.", parameters: defaultParameters() },
+    ],
+  });
+  await commitNewProject(generateProject(spec, dir));
+  const { createNodeServer } = (await import(path.join(dir, "src/server.ts"))) as typeof import("../../templates/runtimes/node/src/server.js");
+  const { createApp } = (await import(path.join(dir, "src/app.ts"))) as { createApp: (env: Record<string, string>) => never };
+  server = createNodeServer(createApp({ TASKCHAIN_TOKEN: token }));
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+});
+
+afterAll(async () => {
+  await new Promise((resolve) => server?.close(resolve));
+  rmSync(dir, { recursive: true, force: true });
+});
+
+function raw(pathname: string, body: Buffer | string, headers: Record<string, string | number>, chunked = false): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const req = request(`${base}${pathname}`, { method: "POST", headers: { authorization: `Bearer ${token}`, ...headers } }, (res) => {
+      let text = "";
+      res.on("data", (d: Buffer) => (text += d.toString()));
+      res.on("end", () => resolve({ status: res.statusCode ?? 0, body: text }));
+    });
+    req.on("error", reject);
+    if (chunked) {
+      const buf = Buffer.from(body);
+      for (let i = 0; i < buf.length; i += 64 * 1024) req.write(buf.subarray(i, i + 64 * 1024));
+      req.end();
+    } else req.end(body);
+  });
+}
+
+describe("node:http adapter", () => {
+  const payload = JSON.stringify({ name: "pin_vetting", action: "initial", call_from: "+15129999999", call_forwarded_by: "+15128888888" });
+
+  it("answers a webhook call over real HTTP with a valid JSON response", async () => {
+    const res = await raw("/pin_vetting", payload, { "content-type": "application/json" });
+    expect(res.status).toBe(200);
+    expect(ResponseSchema.safeParse(JSON.parse(res.body)).success).toBe(true);
+  });
+
+  it("refuses a body declared over 1 MiB with 413 before reading it", async () => {
+    const res = await raw("/pin_vetting", "x", { "content-length": 1024 * 1024 + 1 });
+    expect(res.status).toBe(413);
+    expect(JSON.parse(res.body)).toMatchObject({ error: "payload_too_large" });
+  });
+
+  it("refuses a chunked body that grows over 1 MiB with 413", async () => {
+    const big = JSON.stringify({ name: "pin_vetting", action: "initial", call_from: "+1", context: { pad: "y".repeat(1024 * 1024 + 10) } });
+    const res = await raw("/pin_vetting", big, { "transfer-encoding": "chunked" }, true);
+    expect(res.status).toBe(413);
+  });
+
+  it("accepts a body of exactly 1 MiB", async () => {
+    const head = JSON.stringify({ name: "pin_vetting", action: "initial", call_from: "+1", context: { pad: "" } });
+    const pad = "z".repeat(1024 * 1024 - Buffer.byteLength(head));
+    const body = head.replace('"pad":""', `"pad":"${pad}"`);
+    expect(Buffer.byteLength(body)).toBe(1024 * 1024);
+    expect((await raw("/pin_vetting", body, {})).status).toBe(200);
+  });
+
+  it("answers 401 without the token and 200 on /health", async () => {
+    const res = await raw("/pin_vetting", payload, { authorization: "" });
+    expect(res.status).toBe(401);
+    expect((await fetch(`${base}/health`)).status).toBe(200);
+  });
+});
