@@ -1,0 +1,75 @@
+// `create-taskchain simulate`: play Agent4 against a running webhook, by hand (TTY) or by script.
+import { UserError } from "../errors.js";
+import { loadChain, parseBaseUrl, redact } from "../sim/chain.js";
+import { WebhookClient } from "../sim/client.js";
+import { renderEnd, renderExpectations, renderHeader, renderInitial, renderOutcome, renderTranscript } from "../sim/render.js";
+import { checkExpectations, loadScenario, scriptedDecider, type ExpectationResult } from "../sim/scenario.js";
+import { walk, type Decide, type WalkHooks } from "../sim/walker.js";
+
+export interface SimulateOptions {
+  url?: string;
+  chain?: string;
+  from?: string;
+  forwardedBy?: string;
+  token?: string;
+  script?: string;
+  json?: boolean;
+}
+
+export const DEFAULT_FROM = "+15125550100";
+export const DEFAULT_FORWARDED_BY = "+15125550199";
+
+/** Where `npm run dev` listens: $PORT as the generated main.ts reads it, else 3000. */
+export function defaultUrl(env: NodeJS.ProcessEnv = process.env): string {
+  return env.TASKCHAIN_URL || `http://localhost:${env.PORT || 3000}`;
+}
+
+function print(lines: readonly string[]): void {
+  if (lines.length) process.stdout.write(`${lines.join("\n")}\n`);
+}
+
+export async function run(options: SimulateOptions): Promise<number> {
+  const base = parseBaseUrl(options.url ?? defaultUrl());
+  const chain = await loadChain(options.chain, base);
+  const scenario = options.script ? await loadScenario(options.script, chain) : undefined;
+  const interactive = !scenario;
+  if (interactive && !(process.stdin.isTTY && (options.json ? process.stderr.isTTY : process.stdout.isTTY))) {
+    throw new UserError("simulate needs a terminal to ask how each link ends; without one pass --script scenario.json");
+  }
+  const from = options.from ?? scenario?.from ?? DEFAULT_FROM;
+  const forwardedBy = options.forwardedBy ?? scenario?.forwardedBy ?? DEFAULT_FORWARDED_BY;
+  const client = new WebhookClient({ token: options.token ?? process.env.TASKCHAIN_TOKEN });
+  const shownUrl = redact(base.href);
+
+  let decide: Decide;
+  let hooks: WalkHooks | undefined;
+  if (scenario) decide = scriptedDecider(scenario);
+  else {
+    const { interactiveDecider } = await import("../sim/prompt.js");
+    // With --json, stdout is the JSON document alone: the questions go to stderr.
+    decide = await interactiveDecider(options.json ? process.stderr : process.stdout);
+    // On a terminal the transcript is printed as the call goes, between the questions.
+    if (!options.json) {
+      print(renderHeader({ from, forwardedBy }, shownUrl));
+      hooks = { initial: (visit) => print(renderInitial(visit)), outcome: (visit) => print(renderOutcome(visit)) };
+    }
+  }
+
+  const transcript = await walk({ chain, client, from, forwardedBy, decide, ...(scenario?.maxVisits !== undefined && { maxVisits: scenario.maxVisits }), ...(hooks && { hooks }) });
+  const first = transcript.visits[0]?.initial;
+  if (transcript.visits.length === 1 && first && first.status === undefined) {
+    const reason = /\((.*)\)$/.exec(first.violations[0]?.message ?? "")?.[1] ?? "no answer";
+    throw new UserError(`no webhook answers at ${shownUrl} (${reason}); start it (npm run dev) or pass --url`);
+  }
+
+  const expectations: ExpectationResult[] = scenario ? checkExpectations(scenario, transcript) : [];
+  const ok = scenario ? expectations.every((e) => e.ok) : transcript.violations.length === 0;
+  if (options.json) {
+    process.stdout.write(`${JSON.stringify({ ok, url: shownUrl, transcript, ...(scenario && { expectations }) }, null, 2)}\n`);
+  } else {
+    print(hooks ? renderEnd(transcript) : renderTranscript(transcript, shownUrl));
+    print(renderExpectations(expectations));
+    if (scenario) print(["", ok ? "PASS" : "FAIL"]);
+  }
+  return ok ? 0 : 1;
+}

@@ -1,0 +1,119 @@
+// Talks to a webhook the way Agent4 does (JSON POSTs) and judges each answer against the protocol.
+import {
+  PARAMETER_BLOCKS,
+  ResponseSchema,
+  type ParameterBlock,
+  type PayloadInput,
+  type TaskchainResponse,
+} from "../../templates/base/src/taskchain/protocol.js";
+import { formatPath } from "./issues.js";
+
+export interface HttpResult {
+  /** undefined when the request never got an answer (refused, timed out, …). */
+  status?: number;
+  contentType: string;
+  text: string;
+  /** The body parsed as JSON; undefined when it is not JSON. */
+  json?: unknown;
+  isJson: boolean;
+  /** Why no answer arrived (e.g. ECONNREFUSED). */
+  error?: string;
+}
+
+export interface ClientOptions {
+  token?: string | undefined;
+  timeoutMs?: number;
+}
+
+export class WebhookClient {
+  readonly #token: string | undefined;
+  readonly #timeoutMs: number;
+
+  constructor(options: ClientOptions = {}) {
+    this.#token = options.token || undefined;
+    this.#timeoutMs = options.timeoutMs ?? 15_000;
+  }
+
+  /** POSTs a payload (or, for malformed-input checks, raw text). `auth: false` leaves the token out. */
+  async post(url: string, body: PayloadInput | { raw: string } | Record<string, unknown>, options: { auth?: boolean } = {}): Promise<HttpResult> {
+    const text = "raw" in body && typeof body.raw === "string" ? body.raw : JSON.stringify(body);
+    const headers: Record<string, string> = { "content-type": "application/json", accept: "application/json" };
+    if (this.#token && options.auth !== false) headers.authorization = `Bearer ${this.#token}`;
+    return this.#request(url, { method: "POST", headers, body: text });
+  }
+
+  async get(url: string): Promise<HttpResult> {
+    return this.#request(url, { method: "GET", headers: { accept: "application/json" } });
+  }
+
+  async #request(url: string, init: RequestInit): Promise<HttpResult> {
+    let res: Response;
+    try {
+      res = await fetch(url, { ...init, signal: AbortSignal.timeout(this.#timeoutMs), redirect: "manual" });
+    } catch (error) {
+      const cause = (error as { cause?: { code?: string; message?: string } }).cause;
+      const reason = cause?.code ?? cause?.message ?? (error as Error).message;
+      return { contentType: "", text: "", isJson: false, error: String(reason) };
+    }
+    const text = await res.text();
+    const contentType = res.headers.get("content-type") ?? "";
+    let json: unknown;
+    let isJson = false;
+    try {
+      json = JSON.parse(text);
+      isJson = true;
+    } catch {
+      json = undefined;
+    }
+    return { status: res.status, contentType, text, json, isJson };
+  }
+}
+
+export interface Finding {
+  /** A stable check name, e.g. `response-shape`. */
+  check: string;
+  message: string;
+}
+
+export interface Inspection {
+  /** The answer, when it validates (parameter blocks with unknown required names included). */
+  response?: TaskchainResponse;
+  findings: Finding[];
+}
+
+const BLOCK_NAMES = new Set<string>(PARAMETER_BLOCKS);
+
+/**
+ * Judges one answer on its own: status 200, JSON, the response shape (`response-shape`) and
+ * `required` ⊆ `properties` (`required-in-properties`, reported apart from the shape).
+ */
+export function inspectAnswer(result: HttpResult): Inspection {
+  if (result.status === undefined) return { findings: [{ check: "status-200", message: `no answer (${result.error ?? "unknown error"})` }] };
+  if (result.status !== 200) {
+    return { findings: [{ check: "status-200", message: `HTTP ${result.status}${result.text ? `: ${result.text.slice(0, 200)}` : ""}` }] };
+  }
+  if (!result.isJson) return { findings: [{ check: "response-shape", message: `the body is not JSON: ${JSON.stringify(result.text.slice(0, 80))}` }] };
+  const findings: Finding[] = [];
+  const parsed = ResponseSchema.safeParse(result.json);
+  if (parsed.success) {
+    return { response: parsed.data, findings };
+  }
+  // The schema refines required ⊆ properties; that has its own check name.
+  const shape = parsed.error.issues.filter((i) => !(i.code === "custom" && BLOCK_NAMES.has(String(i.path[0])) && i.path[1] === "required"));
+  for (const issue of parsed.error.issues) {
+    if (!shape.includes(issue)) findings.push({ check: "required-in-properties", message: `${formatPath(issue.path.slice(0, 1))}: ${issue.message}` });
+  }
+  if (shape.length) findings.push({ check: "response-shape", message: shape.map((issue) => `${formatPath(issue.path) || "(body)"}: ${issue.message}`).join("; ") });
+  if (shape.length === 0) return { response: result.json as TaskchainResponse, findings };
+  return { findings };
+}
+
+/** The parameter blocks an answer declares, by outcome. */
+export function parameterBlocks(response: TaskchainResponse | undefined): Partial<Record<"qualified" | "disqualified" | "interrupt", ParameterBlock>> {
+  if (!response) return {};
+  return {
+    ...(response.qualified_parameters && { qualified: response.qualified_parameters }),
+    ...(response.disqualified_parameters && { disqualified: response.disqualified_parameters }),
+    ...(response.interrupt_parameters && { interrupt: response.interrupt_parameters }),
+  };
+}

@@ -1,0 +1,163 @@
+// The protocol contract, run against any live endpoint: what `verify` reports. Every check has a
+// stable name so CI logs and --json consumers can key on it.
+import { randomInt } from "node:crypto";
+import { redact, type ChainLink } from "./chain.js";
+import type { WebhookClient } from "./client.js";
+import { sampleContext } from "./samples.js";
+import { OUTCOMES, walk, type CheckResult, type Decide, type Outcome } from "./walker.js";
+
+export type Severity = "error" | "warning";
+
+export const CHECKS = {
+  health: { severity: "warning", description: "GET /health answers 200 (not part of Agent4's protocol: a warning only)" },
+  "status-200": { severity: "error", description: "every valid payload gets HTTP 200" },
+  "response-shape": { severity: "error", description: "every answer is JSON matching the response schema (key, content, actions, …)" },
+  "required-in-properties": { severity: "error", description: "every parameter block's required names are in its properties" },
+  "key-stable": { severity: "error", description: "one key for every answer of one call" },
+  "key-new-caller": { severity: "error", description: "a new caller gets a new key" },
+  "params-only-initial": { severity: "error", description: "*_parameters appear only in the answer to initial" },
+  "switch-target-known": { severity: "error", description: "switch_task targets are links of the chain" },
+  // Samples always pick the first enum value, which may be a legitimate "try again": a warning only.
+  loop: { severity: "warning", description: "a call where every link qualifies (sample values) ends without looping" },
+  "malformed-4xx": { severity: "error", description: "invalid JSON and a payload failing the schema get a 4xx JSON answer, never 5xx" },
+  "auth-401": { severity: "error", description: "a request without the token gets 401" },
+} as const satisfies Record<string, { severity: Severity; description: string }>;
+export type CheckName = keyof typeof CHECKS;
+
+export interface ContractResult {
+  check: CheckName;
+  ok: boolean;
+  /** What was exercised, e.g. `pin_vetting qualified`. */
+  subject: string;
+  message?: string;
+}
+
+export interface CheckSummary {
+  check: CheckName;
+  severity: Severity;
+  description: string;
+  passed: number;
+  failed: number;
+  failures: Array<{ subject: string; message: string }>;
+}
+
+export interface ContractReport {
+  url: string;
+  links: string[];
+  ok: boolean;
+  checks: CheckSummary[];
+}
+
+export interface ContractOptions {
+  base: URL;
+  chain: readonly ChainLink[];
+  client: WebhookClient;
+  /** A token was given: also check that requests without it are refused. */
+  token?: string | undefined;
+}
+
+/** A caller number no other call of this run uses, so every call starts its own session. */
+function freshCaller(): string {
+  return `+1555${randomInt(0, 10_000_000).toString().padStart(7, "0")}`;
+}
+
+const sampleDecider = (outcome: Outcome): Decide => async ({ blocks }) => ({
+  outcome,
+  context: outcome === "interrupt" && !blocks.interrupt ? undefined : sampleContext(blocks[outcome]),
+});
+
+function isKnown(check: string): check is CheckName {
+  return Object.hasOwn(CHECKS, check);
+}
+
+export async function runContract(options: ContractOptions): Promise<ContractReport> {
+  const { base, chain, client } = options;
+  const results: ContractResult[] = [];
+  const add = (check: CheckName, ok: boolean, subject: string, message?: string) =>
+    results.push(ok || message === undefined ? { check, ok, subject } : { check, ok, subject, message });
+  const fromWalk = (checks: readonly CheckResult[], prefix = "") => {
+    for (const c of checks) if (isKnown(c.check)) add(c.check, c.ok, `${prefix}${c.link} ${c.action}`, c.message);
+  };
+
+  // GET /health
+  const health = await client.get(new URL(`${base.pathname}/health`.replace(/\/{2,}/g, "/"), base).href);
+  add("health", health.status === 200, "GET /health", health.status === undefined ? `no answer (${health.error})` : `HTTP ${health.status}`);
+
+  // Every link with every outcome, each in a call of its own.
+  const firstKeys: Array<{ key: string; subject: string }> = [];
+  for (const link of chain) {
+    for (const outcome of OUTCOMES) {
+      const t = await walk({ chain, client, from: freshCaller(), forwardedBy: "+15550000000", decide: sampleDecider(outcome), start: link.name, stopAfter: 1 });
+      fromWalk(t.checks);
+      if (t.key) firstKeys.push({ key: t.key, subject: `${link.name} ${outcome}` });
+    }
+  }
+  // New callers, new keys: every call above came from a different number.
+  const seen = new Map<string, string>();
+  for (const { key, subject } of firstKeys) {
+    const other = seen.get(key);
+    add("key-new-caller", other === undefined, subject, `the call "${subject}" got key ${key}, already given to the call "${other}" from another caller`);
+    if (other === undefined) seen.set(key, subject);
+  }
+
+  // One whole call where every link qualifies: keys across links, switch targets, loops.
+  const call = await walk({ chain, client, from: freshCaller(), forwardedBy: "+15550000000", decide: sampleDecider("qualified") });
+  fromWalk(call.checks, "whole call: ");
+  if (!call.checks.some((c) => c.check === "loop")) add("loop", true, `whole call: ${call.links.join(" → ")}`);
+
+  // Malformed input: never a 5xx, always a JSON 4xx saying what is wrong.
+  for (const link of chain) {
+    const cases: Array<[string, { raw: string } | Record<string, unknown>]> = [
+      ["invalid JSON", { raw: `{"name": "${link.name}", "action": ` }],
+      ["payload failing the schema", { name: link.name, action: "explode", call_from: 15125550100 }],
+    ];
+    for (const [what, body] of cases) {
+      const r = await client.post(link.url, body);
+      const ok = r.status !== undefined && r.status >= 400 && r.status < 500 && r.isJson;
+      const got = r.status === undefined ? `no answer (${r.error})` : `HTTP ${r.status}${r.isJson ? "" : ` with a non-JSON body ${JSON.stringify(r.text.slice(0, 60))}`}`;
+      add("malformed-4xx", ok, `${link.name} ${what}`, `${got} (expected a 4xx JSON answer)`);
+    }
+  }
+
+  // With a token: a request without it must be refused.
+  if (options.token) {
+    const link = chain[0]!;
+    const url = new URL(link.url);
+    url.searchParams.delete("token");
+    const r = await client.post(url.href, { name: link.name, action: "initial", call_from: freshCaller(), call_forwarded_by: "+15550000000" }, { auth: false });
+    add("auth-401", r.status === 401, `${link.name} without token`, `a request without the token got ${r.status === undefined ? `no answer (${r.error})` : `HTTP ${r.status}`} (expected 401)`);
+  }
+
+  const checks: CheckSummary[] = [];
+  for (const [name, info] of Object.entries(CHECKS) as Array<[CheckName, (typeof CHECKS)[CheckName]]>) {
+    if (name === "auth-401" && !options.token) continue;
+    const mine = results.filter((r) => r.check === name);
+    const failures = new Map<string, { subject: string; message: string }>();
+    for (const r of mine) if (!r.ok) failures.set(`${r.subject}\n${r.message}`, { subject: r.subject, message: r.message ?? "" });
+    checks.push({ check: name, severity: info.severity, description: info.description, passed: mine.filter((r) => r.ok).length, failed: mine.length - mine.filter((r) => r.ok).length, failures: [...failures.values()] });
+  }
+  const ok = checks.every((c) => c.failed === 0 || c.severity === "warning");
+  return { url: redact(base.href), links: chain.map((l) => l.name), ok, checks };
+}
+
+export function renderReport(report: ContractReport): string[] {
+  const width = Math.max(...report.checks.map((c) => c.check.length));
+  const lines = [`verify ${report.url} (${report.links.length} link${report.links.length === 1 ? "" : "s"}: ${report.links.join(", ")})`, ""];
+  for (const c of report.checks) {
+    const mark = c.failed === 0 ? "✓" : c.severity === "warning" ? "!" : "✗";
+    const total = c.passed + c.failed;
+    const count = total === 0 ? "not exercised" : `${c.passed}/${total}`;
+    lines.push(`${mark} ${c.check.padEnd(width)}  ${c.description} (${count})`);
+    for (const f of c.failures.slice(0, 20)) lines.push(`    ${f.subject}: ${f.message}`);
+    if (c.failures.length > 20) lines.push(`    … and ${c.failures.length - 20} more`);
+  }
+  const failed = report.checks.filter((c) => c.failed > 0 && c.severity === "error");
+  const warned = report.checks.filter((c) => c.failed > 0 && c.severity === "warning");
+  lines.push("");
+  lines.push(
+    report.ok
+      ? `PASS: ${report.checks.length - warned.length}/${report.checks.length} checks passed${warned.length ? `, ${warned.length} warning(s): ${warned.map((c) => c.check).join(", ")}` : ""}`
+      : `FAIL: ${failed.length} check(s) failed: ${failed.map((c) => c.check).join(", ")}`,
+  );
+  return lines;
+}

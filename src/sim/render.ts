@@ -1,0 +1,119 @@
+// The transcript as a reader sees it. Pure: lines in, no I/O, so live (interactive) and batch
+// (scripted) output are the same text.
+import type { ParameterBlock, TaskchainResponse } from "../../templates/base/src/taskchain/protocol.js";
+import type { ExpectationResult } from "./scenario.js";
+import { OUTCOMES, type Exchange, type Transcript, type Visit } from "./walker.js";
+
+const INDENT = "   ";
+
+function quote(text: string): string {
+  return JSON.stringify(text);
+}
+
+/** `pin (string, required) – The caller's PIN`, one per parameter. */
+export function describeBlock(block: ParameterBlock): string[] {
+  const required = new Set(block.required);
+  return Object.entries(block.properties).map(([name, schema]) => {
+    const type = Array.isArray(schema.enum) ? `one of ${schema.enum.map((v) => JSON.stringify(v)).join(" | ")}` : String(schema.type ?? "any");
+    const description = typeof schema.description === "string" && schema.description ? ` – ${schema.description}` : "";
+    return `${name} (${type}, ${required.has(name) ? "required" : "optional"})${description}`;
+  });
+}
+
+function answerLines(exchange: Exchange, spoken: boolean): string[] {
+  const lines: string[] = [];
+  const r: TaskchainResponse | undefined = exchange.response;
+  if (exchange.status === undefined) lines.push(`${INDENT}← no answer`);
+  else if (exchange.status !== 200 || !r) lines.push(`${INDENT}← HTTP ${exchange.status} ${JSON.stringify(exchange.body).slice(0, 300)}`);
+  if (r) {
+    if (spoken && r.content) lines.push(`${INDENT}says: ${quote(r.content)}`);
+    for (const a of r.actions ?? []) {
+      switch (a.name) {
+        case "say":
+          lines.push(`${INDENT}says: ${quote(a.context.content)}`);
+          break;
+        case "sms":
+          lines.push(`${INDENT}SMS to caller: ${quote(a.context.message)}`);
+          break;
+        case "email":
+          lines.push(`${INDENT}emails summary to ${a.context.email}`);
+          break;
+        case "transfer_call":
+          lines.push(`${INDENT}transfers the call to ${a.context.number}`);
+          break;
+        case "set_trigger":
+          lines.push(`${INDENT}sets trigger ${quote(a.context.trigger)}`);
+          break;
+        case "end_call":
+          lines.push(`${INDENT}ends the call`);
+          break;
+        case "next_task":
+          lines.push(`${INDENT}next_task`);
+          break;
+        case "switch_task":
+          lines.push(`${INDENT}switch_task → ${a.context.name}`);
+          break;
+      }
+    }
+    if (r.state && Object.keys(r.state).length) lines.push(`${INDENT}state += ${JSON.stringify(r.state)}`);
+    for (const n of r.additional_call_notifications ?? []) {
+      lines.push(`${INDENT}after the call: ${"email" in n ? `email ${n.email}` : `webhook ${n.webhook.host}`}`);
+    }
+  }
+  for (const v of exchange.violations) lines.push(`${INDENT}✗ ${v.check}: ${v.message ?? ""}`);
+  return lines;
+}
+
+export function renderHeader(t: Pick<Transcript, "from" | "forwardedBy">, url: string): string[] {
+  return [`Simulated call from ${t.from}${t.forwardedBy ? ` (forwarded by ${t.forwardedBy})` : ""} to ${url}`, ""];
+}
+
+/** The link's heading, the prompt and the parameters it would collect. */
+export function renderInitial(visit: Visit): string[] {
+  const lines = [`── ${visit.link}${visit.visit > 1 ? ` (visit ${visit.visit})` : ""} ──  POST ${visit.initial.url}`];
+  const r = visit.initial.response;
+  if (r) {
+    lines.push(`${INDENT}prompt: ${quote(r.content)}`);
+    for (const outcome of OUTCOMES) {
+      const block = visit.blocks[outcome];
+      if (!block) continue;
+      const params = describeBlock(block);
+      lines.push(`${INDENT}${outcome} collects:${params.length ? "" : " nothing"}`);
+      for (const p of params) lines.push(`${INDENT}  - ${p}`);
+    }
+    for (const line of answerLines({ ...visit.initial, response: { key: r.key, content: "", ...(r.actions && { actions: r.actions }), ...(r.state && { state: r.state }) } }, false)) lines.push(line);
+  } else lines.push(...answerLines(visit.initial, false));
+  return lines;
+}
+
+export function renderOutcome(visit: Visit): string[] {
+  if (!visit.decision || !visit.outcome) return [];
+  const context = visit.decision.context === undefined ? "" : ` ${JSON.stringify(visit.decision.context)}`;
+  return [`${INDENT}→ ${visit.decision.outcome}${context}`, ...answerLines(visit.outcome, true)];
+}
+
+export function renderEnd(t: Transcript): string[] {
+  const lines = ["", `Call ended (${t.ended.reason}${t.ended.link ? ` at ${t.ended.link}` : ""}): ${t.ended.detail}`];
+  lines.push(`Links: ${t.links.join(" → ") || "none"}`);
+  if (t.key) lines.push(`Key: ${t.key}`);
+  if (Object.keys(t.state).length) lines.push(`State: ${JSON.stringify(t.state)}`);
+  if (t.violations.length === 0) lines.push("Protocol: no violations");
+  else {
+    lines.push(`Protocol: ${t.violations.length} violation(s)`);
+    for (const v of t.violations) lines.push(`  ✗ ${v.check} (${v.link} ${v.action}): ${v.message ?? ""}`);
+  }
+  return lines;
+}
+
+export function renderTranscript(t: Transcript, url: string): string[] {
+  const lines = renderHeader(t, url);
+  for (const visit of t.visits) lines.push(...renderInitial(visit), ...renderOutcome(visit));
+  lines.push(...renderEnd(t));
+  return lines;
+}
+
+export function renderExpectations(results: readonly ExpectationResult[]): string[] {
+  if (results.length === 0) return [];
+  const failed = results.filter((r) => !r.ok).length;
+  return ["", `Expectations: ${results.length - failed}/${results.length} passed`, ...results.map((r) => `  ${r.ok ? "✓" : "✗"} ${r.name}: ${r.message}`)];
+}

@@ -1,0 +1,245 @@
+// simulate against real generated projects: scripted calls (per runtime, real `npm start` server on
+// 127.0.0.1) and the interactive mode through a pseudo-terminal.
+import { spawnSync } from "node:child_process";
+import { readFileSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { commitNewProject } from "../../src/fs/changeset.js";
+import { generateProject } from "../../src/generate/project.js";
+import { ProjectSpecSchema, RUNTIMES, type Runtime } from "../../src/spec/spec.js";
+import { REPO, freePort, installProject, runCli, serve, tempDir, testEnv, type Served } from "../helpers/project.js";
+
+/** Every runtime the CLI generates, each served by its own `npm start`; SIM_E2E_RUNTIMES=node,… narrows it. */
+const RUNTIMES_UNDER_TEST = (process.env.SIM_E2E_RUNTIMES ?? RUNTIMES.join(",")).split(",").map((r) => r.trim()) as Runtime[];
+for (const r of RUNTIMES_UNDER_TEST) if (!RUNTIMES.includes(r)) throw new Error(`SIM_E2E_RUNTIMES: unknown runtime ${r}`);
+
+const TOKEN = "sim-e2e-secret";
+
+/** `npm start` on a free 127.0.0.1 port: $PORT for the node-based runtimes, wrangler's flags for cloudflare. */
+async function startProject(runtime: Runtime, dir: string, token: string): Promise<Served> {
+  const port = await freePort();
+  const url = `http://127.0.0.1:${port}`;
+  if (runtime === "cloudflare") {
+    // wrangler dev: no network (no Request.cf download, no telemetry); the token as a dev var.
+    const quiet = { CLOUDFLARE_CF_FETCH_ENABLED: "false", WRANGLER_SEND_METRICS: "false" };
+    return serve("npm", ["start", "--", "--ip", "127.0.0.1", "--port", String(port), "--var", `TASKCHAIN_TOKEN:${token}`], dir, quiet, url, 120_000);
+  }
+  return serve("npm", ["start"], dir, { PORT: String(port), HOST: "127.0.0.1", TASKCHAIN_TOKEN: token, REDIS_URL: undefined }, url);
+}
+
+function spec(runtime: Runtime) {
+  return ProjectSpecSchema.parse({
+    packageName: `sim-${runtime}`,
+    runtime,
+    baseUrl: "https://hooks.example.com",
+    trigger: "check my order",
+    links: [
+      {
+        name: "pin_vetting",
+        prompt: "Ask the caller for their PIN.",
+        parameters: {
+          qualified: [{ name: "pin", type: "string", description: "The caller's PIN" }],
+          disqualified: [{ name: "reason", type: "string", description: "Why not" }],
+          interrupt: [{ name: "reason", type: "string", description: "Why the caller left" }],
+        },
+      },
+      {
+        name: "sms_vetting",
+        prompt: "Ask whether we may text the caller.",
+        parameters: {
+          qualified: [
+            { name: "consent", type: "enum", values: ["yes", "no"], description: "May we text?" },
+            { name: "count", type: "integer", description: "How many texts", required: false },
+          ],
+          disqualified: [{ name: "reason", type: "string", description: "Why not" }],
+          interrupt: [],
+        },
+      },
+      { name: "data", prompt: "Collect the order number.", parameters: { qualified: [], disqualified: [{ name: "reason", type: "string" }], interrupt: [] } },
+    ],
+  });
+}
+
+let build: { code: number | null; out: string };
+
+beforeAll(() => {
+  // The CLI under test is the built bin → dist; other suites build too, hence the lock.
+  const r = spawnSync("flock", ["/tmp/build.lock", "npm", "run", "build"], { cwd: REPO, encoding: "utf8", env: testEnv() });
+  build = { code: r.status, out: `${r.stdout}${r.stderr}` };
+  if (r.status !== 0) throw new Error(`npm run build failed:\n${build.out}`);
+});
+
+/** A scenario file in the project; returns its path. */
+function scenario(dir: string, name: string, value: unknown): string {
+  const file = path.join(dir, name);
+  writeFileSync(file, JSON.stringify(value, null, 2));
+  return file;
+}
+
+describe.each(RUNTIMES_UNDER_TEST)("simulate --script against a generated %s project", (runtime) => {
+  let dir: string;
+  let served: Served;
+  let simulate: (args: string[]) => ReturnType<typeof runCli>;
+
+  beforeAll(async () => {
+    dir = path.join(tempDir("sim-e2e-"), runtime);
+    await commitNewProject(generateProject(spec(runtime), dir));
+    installProject(dir);
+    served = await startProject(runtime, dir, TOKEN);
+    simulate = (args) => runCli(["simulate", "--url", served.url, "--token", TOKEN, ...args], { cwd: dir });
+  });
+
+  afterAll(async () => {
+    await served?.stop();
+  });
+
+  it("generates an `npm run simulate` script", () => {
+    const pkg = JSON.parse(readFileSync(path.join(dir, "package.json"), "utf8")) as { scripts: Record<string, string> };
+    expect(pkg.scripts.simulate).toBe(`npx --yes create-taskchain simulate${runtime === "cloudflare" ? " --url http://localhost:8787" : ""}`);
+  });
+
+  it("runs the scenario the generated README shows, and it passes", () => {
+    const readme = readFileSync(path.join(dir, "README.md"), "utf8");
+    const example = /A scenario scripts one call[\s\S]*?```json\n([\s\S]*?)```/.exec(readme)?.[1];
+    expect(example).toBeDefined();
+    const r = simulate(["--script", scenario(dir, "readme.json", { ...JSON.parse(example!), from: "+15125550009" })]);
+    expect(r.stdout).toContain("Expectations: 4/4 passed");
+    expect(r.code).toBe(0);
+  });
+
+  it("walks the whole chain when every link qualifies, and passes its expectations", () => {
+    const file = scenario(dir, "happy.json", {
+      from: "+15125550001",
+      steps: { pin_vetting: { outcome: "qualified", context: { pin: "1234" } }, sms_vetting: { outcome: "qualified", context: { consent: "yes", count: 2 } } },
+      otherwise: "qualified",
+      expect: {
+        links: ["pin_vetting", "sms_vetting", "data"],
+        actions: ["next_task", "next_task", "next_task"],
+        ended: "chain_end",
+        state: { pin_vetting: { pin: "1234" }, sms_vetting: { consent: "yes", count: 2 } },
+      },
+    });
+    const r = simulate(["--script", file]);
+    expect(r.stderr).toBe("");
+    expect(r.stdout).toContain('prompt: "Ask the caller for their PIN."');
+    expect(r.stdout).toContain("pin (string, required) – The caller's PIN");
+    expect(r.stdout).toContain('consent (one of "yes" | "no", required) – May we text?');
+    expect(r.stdout).toContain("count (integer, optional) – How many texts");
+    expect(r.stdout).toContain('→ qualified {"pin":"1234"}');
+    expect(r.stdout).toContain("Links: pin_vetting → sms_vetting → data");
+    expect(r.stdout).toContain("Protocol: no violations");
+    expect(r.stdout).toMatch(/Expectations: 6\/6 passed/);
+    expect(r.stdout.trimEnd().endsWith("PASS")).toBe(true);
+    expect(r.code).toBe(0);
+  });
+
+  it("follows a disqualification to end_call and checks what was said", () => {
+    const file = scenario(dir, "disqualified.json", {
+      from: "+15125550002",
+      steps: { pin_vetting: "qualified", sms_vetting: { outcome: "disqualified", context: { reason: "no phone" } } },
+      expect: { links: ["pin_vetting", "sms_vetting"], actions: ["next_task", "end_call"], said: ["I'm sorry"], ended: "end_call" },
+    });
+    const r = simulate(["--script", file]);
+    expect(r.stdout).toContain('says: "I\'m sorry, I can\'t continue with this on the phone. Thank you for calling."');
+    expect(r.stdout).toContain("Call ended (end_call at sms_vetting)");
+    expect(r.code).toBe(0);
+  });
+
+  it("takes per-visit steps for a link the runtime asks again (context that does not parse)", () => {
+    const file = scenario(dir, "retry.json", {
+      from: "+15125550003",
+      steps: {
+        pin_vetting: "qualified",
+        sms_vetting: [
+          { outcome: "qualified", context: { consent: "maybe" } },
+          { outcome: "qualified", context: { consent: "no" } },
+        ],
+        data: "interrupt",
+      },
+      expect: { links: ["pin_vetting", "sms_vetting", "sms_vetting", "data"], actions: ["next_task", "switch_task", "next_task"], said: ["Let's try that again"], ended: "interrupt" },
+    });
+    const r = simulate(["--script", file]);
+    expect(r.stdout).toContain("── sms_vetting (visit 2) ──");
+    expect(r.stdout).toContain("switch_task → sms_vetting");
+    expect(r.code, r.stdout).toBe(0);
+  });
+
+  it("exits 1 and names each unmet expectation", () => {
+    const file = scenario(dir, "wrong.json", {
+      from: "+15125550004",
+      steps: { pin_vetting: { outcome: "disqualified", context: { reason: "forgot it" } } },
+      expect: { links: ["pin_vetting", "sms_vetting"], said: ["Welcome back"], ended: "chain_end" },
+    });
+    const r = simulate(["--script", file]);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toContain("✗ links: expected links [pin_vetting, sms_vetting], visited [pin_vetting]");
+    expect(r.stdout).toContain('✗ said: nothing said contains "Welcome back"');
+    expect(r.stdout).toContain("✗ ended: expected the call to end by chain_end, it ended by end_call");
+    expect(r.stdout).toContain("✓ no-violations");
+    expect(r.stdout.trimEnd().endsWith("FAIL")).toBe(true);
+  });
+
+  it("fails a scenario that reaches a link it has no step for", () => {
+    const file = scenario(dir, "short.json", { from: "+15125550005", steps: { pin_vetting: "qualified" } });
+    const r = simulate(["--script", file]);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toContain("✗ script: the call reached sms_vetting, but the scenario has no steps.sms_vetting");
+  });
+
+  it("--json prints the transcript and the expectations as JSON", () => {
+    const file = scenario(dir, "json.json", { from: "+15125550006", otherwise: "qualified", expect: { ended: "chain_end" } });
+    const r = simulate(["--script", file, "--json"]);
+    expect(r.code).toBe(0);
+    const out = JSON.parse(r.stdout) as {
+      ok: boolean;
+      transcript: { links: string[]; actions: string[]; key: string; violations: unknown[]; visits: Array<{ initial: { status: number } }> };
+      expectations: Array<{ name: string; ok: boolean }>;
+    };
+    expect(out.ok).toBe(true);
+    expect(out.transcript.links).toEqual(["pin_vetting", "sms_vetting", "data"]);
+    expect(out.transcript.key).toMatch(/^[0-9a-f-]{36}$/);
+    expect(out.transcript.violations).toEqual([]);
+    expect(out.transcript.visits.map((v) => v.initial.status)).toEqual([200, 200, 200]);
+    expect(out.expectations.map((e) => e.name)).toEqual(["ended", "no-violations"]);
+  });
+
+  it("is refused (401 noted) without the token", () => {
+    const file = scenario(dir, "notoken.json", { from: "+15125550007", otherwise: "qualified" });
+    const r = runCli(["simulate", "--url", served.url, "--script", file], { cwd: dir, env: { TASKCHAIN_TOKEN: undefined } });
+    expect(r.code).toBe(1);
+    expect(r.stdout).toContain("✗ status-200 (pin_vetting initial): HTTP 401");
+  });
+});
+
+describe("simulate errors", () => {
+  it("asks for --script when there is no terminal: one line, exit 1", () => {
+    const dir = tempDir("sim-notty-");
+    writeFileSync(path.join(dir, "chain.json"), JSON.stringify([{ name: "a", endpoint: "https://x.example.com/a" }]));
+    const r = runCli(["simulate", "--url", "http://127.0.0.1:9"], { cwd: dir });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toBe("create-taskchain: simulate needs a terminal to ask how each link ends; without one pass --script scenario.json\n");
+    expect(r.stdout).toBe("");
+  });
+
+  it("names the path of a bad scenario field", () => {
+    const dir = tempDir("sim-badscript-");
+    writeFileSync(path.join(dir, "chain.json"), JSON.stringify([{ name: "a", endpoint: "https://x.example.com/a" }]));
+    writeFileSync(path.join(dir, "s.json"), JSON.stringify({ steps: { a: [{ outcome: "qualified" }, { outcome: "maybe" }] } }));
+    const r = runCli(["simulate", "--url", "http://127.0.0.1:9", "--script", "s.json"], { cwd: dir });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toBe('create-taskchain: s.json: steps.a[1].outcome: Invalid option: expected one of "qualified"|"disqualified"|"interrupt"\n');
+  });
+
+  it("says when nothing listens at --url", async () => {
+    const dir = tempDir("sim-refused-");
+    writeFileSync(path.join(dir, "chain.json"), JSON.stringify([{ name: "a", endpoint: "https://x.example.com/a" }]));
+    writeFileSync(path.join(dir, "s.json"), JSON.stringify({ otherwise: "qualified" }));
+    const port = await freePort();
+    const r = runCli(["simulate", "--url", `http://127.0.0.1:${port}`, "--script", "s.json"], { cwd: dir });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(new RegExp(`^create-taskchain: no webhook answers at http://127.0.0.1:${port}/ \\(ECONNREFUSED\\); start it \\(npm run dev\\) or pass --url\\n$`));
+    // Without --url: where `npm run dev` listens, $PORT as the generated main.ts reads it.
+    const byPort = runCli(["simulate", "--script", "s.json"], { cwd: dir, env: { PORT: String(port), TASKCHAIN_URL: undefined } });
+    expect(byPort.stderr).toMatch(new RegExp(`^create-taskchain: no webhook answers at http://localhost:${port}/ \\(`));
+  });
+});

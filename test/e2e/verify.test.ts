@@ -1,0 +1,162 @@
+// verify against live endpoints over real HTTP: a generated project (passes) and the deliberately
+// broken fixture server (each problem named by its check, exit 1).
+import { spawnSync } from "node:child_process";
+import { writeFileSync } from "node:fs";
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { commitNewProject } from "../../src/fs/changeset.js";
+import { generateProject } from "../../src/generate/project.js";
+import { defaultParameters, ProjectSpecSchema, RUNTIMES, type Runtime } from "../../src/spec/spec.js";
+import { brokenChain } from "../fixtures/broken-server.js";
+import { REPO, freePort, installProject, runCli, serve, tempDir, testEnv, type Served } from "../helpers/project.js";
+
+/** Every runtime the CLI generates, each served by its own `npm start`; SIM_E2E_RUNTIMES=node,… narrows it. */
+const RUNTIMES_UNDER_TEST = (process.env.SIM_E2E_RUNTIMES ?? RUNTIMES.join(",")).split(",").map((r) => r.trim()) as Runtime[];
+for (const r of RUNTIMES_UNDER_TEST) if (!RUNTIMES.includes(r)) throw new Error(`SIM_E2E_RUNTIMES: unknown runtime ${r}`);
+const TOKEN = "verify-e2e-secret";
+
+/** `npm start` on a free 127.0.0.1 port: $PORT for the node-based runtimes, wrangler's flags for cloudflare. */
+async function startProject(runtime: Runtime, dir: string, token: string): Promise<Served> {
+  const port = await freePort();
+  const url = `http://127.0.0.1:${port}`;
+  if (runtime === "cloudflare") {
+    // wrangler dev: no network (no Request.cf download, no telemetry); the token as a dev var.
+    const quiet = { CLOUDFLARE_CF_FETCH_ENABLED: "false", WRANGLER_SEND_METRICS: "false" };
+    return serve("npm", ["start", "--", "--ip", "127.0.0.1", "--port", String(port), "--var", `TASKCHAIN_TOKEN:${token}`], dir, quiet, url, 120_000);
+  }
+  return serve("npm", ["start"], dir, { PORT: String(port), HOST: "127.0.0.1", TASKCHAIN_TOKEN: token, REDIS_URL: undefined }, url);
+}
+
+interface JsonReport {
+  ok: boolean;
+  links: string[];
+  checks: Array<{ check: string; severity: string; passed: number; failed: number; failures: Array<{ subject: string; message: string }> }>;
+}
+
+beforeAll(() => {
+  const r = spawnSync("flock", ["/tmp/build.lock", "npm", "run", "build"], { cwd: REPO, encoding: "utf8", env: testEnv() });
+  if (r.status !== 0) throw new Error(`npm run build failed:\n${r.stdout}${r.stderr}`);
+});
+
+describe.each(RUNTIMES_UNDER_TEST)("verify against a generated %s project", (runtime) => {
+  let dir: string;
+  let served: Served;
+
+  beforeAll(async () => {
+    dir = path.join(tempDir("verify-e2e-"), runtime);
+    const spec = ProjectSpecSchema.parse({
+      packageName: `verify-${runtime}`,
+      runtime,
+      baseUrl: "https://hooks.example.com",
+      trigger: "check my order",
+      links: [
+        {
+          name: "pin_vetting",
+          prompt: "Ask for the PIN.",
+          parameters: { ...defaultParameters(), qualified: [{ name: "pin", type: "string" }, { name: "attempts", type: "integer", required: false }] },
+        },
+        { name: "plan", prompt: "Ask for the plan.", parameters: { ...defaultParameters(), qualified: [{ name: "plan", type: "enum", values: ["basic", "pro"] }] } },
+      ],
+    });
+    await commitNewProject(generateProject(spec, dir));
+    installProject(dir);
+    served = await startProject(runtime, dir, TOKEN);
+  });
+
+  afterAll(async () => {
+    await served?.stop();
+  });
+
+  it("passes every check, the token one included, and exits 0", () => {
+    const r = runCli(["verify", "--url", served.url, "--token", TOKEN], { cwd: dir });
+    expect(r.stderr).toBe("");
+    for (const check of ["health", "status-200", "response-shape", "required-in-properties", "key-stable", "key-new-caller", "params-only-initial", "loop", "malformed-4xx", "auth-401"]) {
+      expect(r.stdout).toMatch(new RegExp(`^✓ ${check} `, "m"));
+    }
+    expect(r.stdout).toMatch(/^✓ switch-target-known .*\(not exercised\)$/m);
+    expect(r.stdout.trimEnd()).toMatch(/PASS: 11\/11 checks passed$/);
+    expect(r.code).toBe(0);
+  });
+
+  it("--json: a machine-readable report; the token comes from $TASKCHAIN_TOKEN too", () => {
+    const r = runCli(["verify", "--url", served.url, "--json"], { cwd: dir, env: { TASKCHAIN_TOKEN: TOKEN } });
+    expect(r.code).toBe(0);
+    const report = JSON.parse(r.stdout) as JsonReport;
+    expect(report.ok).toBe(true);
+    expect(report.links).toEqual(["pin_vetting", "plan"]);
+    expect(report.checks.every((c) => c.failed === 0)).toBe(true);
+    expect(report.checks.find((c) => c.check === "status-200")?.passed).toBeGreaterThan(10);
+  });
+
+  it("without the token every payload is refused: status-200 fails, exit 1", () => {
+    const r = runCli(["verify", "--url", served.url, "--json"], { cwd: dir, env: { TASKCHAIN_TOKEN: undefined } });
+    expect(r.code).toBe(1);
+    const report = JSON.parse(r.stdout) as JsonReport;
+    expect(report.checks.find((c) => c.check === "status-200")?.failures[0]).toEqual({ subject: "pin_vetting initial", message: expect.stringMatching(/^HTTP 401: /) });
+  });
+});
+
+describe("verify against the broken server", () => {
+  let served: Served;
+  let dir: string;
+
+  beforeAll(async () => {
+    dir = tempDir("verify-broken-");
+    writeFileSync(path.join(dir, "chain.json"), JSON.stringify(brokenChain("https://prod.example.com"), null, 2));
+    const port = await freePort();
+    served = await serve(path.join(REPO, "node_modules/.bin/tsx"), [path.join(REPO, "test/fixtures/broken-server.ts")], dir, { PORT: String(port) }, `http://127.0.0.1:${port}`);
+  });
+
+  afterAll(async () => {
+    await served?.stop();
+  });
+
+  it("names each problem by its check and exits 1", () => {
+    const r = runCli(["verify", "--url", served.url], { cwd: dir });
+    expect(r.code).toBe(1);
+    expect(r.stdout).toMatch(/^✗ key-stable .*\n {4}start qualified: key changed from [0-9a-f-]{36} to [0-9a-f-]{36} within one call$/m);
+    expect(r.stdout).toMatch(/^✗ params-only-initial .*\n {4}middle qualified: qualified_parameters in the answer to qualified \(only valid on initial\)$/m);
+    expect(r.stdout).toMatch(/^✗ switch-target-known .*\n {4}middle qualified: switch_task to "nowhere", which is not a link of the chain \(start, middle\)$/m);
+    expect(r.stdout).toMatch(/^✗ malformed-4xx .*\n {4}start invalid JSON: HTTP 500 with a non-JSON body "Internal Server Error" \(expected a 4xx JSON answer\)$/m);
+    expect(r.stdout).toContain("    start payload failing the schema: HTTP 500");
+    expect(r.stdout).toMatch(/^✗ response-shape .*\n {4}start disqualified: content: Invalid input: expected string, received number; actions: Invalid input: expected array, received string$/m);
+    expect(r.stdout).toMatch(/^✗ required-in-properties .*\n {4}start initial: disqualified_parameters: required names "detail", which is not in properties$/m);
+    expect(r.stdout).toMatch(/^✓ key-new-caller /m);
+    expect(r.stdout).toMatch(/^✓ health /m);
+    expect(r.stdout.trimEnd()).toMatch(/FAIL: 6 check\(s\) failed: response-shape, required-in-properties, key-stable, params-only-initial, switch-target-known, malformed-4xx$/);
+  });
+
+  it("--json lists the failing checks", () => {
+    const r = runCli(["verify", "--url", served.url, "--json"], { cwd: dir });
+    expect(r.code).toBe(1);
+    const report = JSON.parse(r.stdout) as JsonReport;
+    expect(report.ok).toBe(false);
+    expect(report.checks.filter((c) => c.failed > 0).map((c) => c.check)).toEqual(["response-shape", "required-in-properties", "key-stable", "params-only-initial", "switch-target-known", "malformed-4xx"]);
+  });
+
+  it("simulate --script on it fails with the violations listed", () => {
+    writeFileSync(path.join(dir, "s.json"), JSON.stringify({ otherwise: "qualified", expect: { links: ["start", "middle"] } }));
+    const r = runCli(["simulate", "--url", served.url, "--script", "s.json"], { cwd: dir });
+    expect(r.code).toBe(1);
+    expect(r.stdout).toContain("Protocol: 5 violation(s)");
+    expect(r.stdout).toContain("  ✓ links: visited [start, middle]");
+    expect(r.stdout).toContain("  ✗ no-violations: 5 protocol violation(s)");
+  });
+});
+
+describe("verify usage errors", () => {
+  it("one line when nothing answers, or when there is no chain.json", async () => {
+    const dir = tempDir("verify-err-");
+    let r = runCli(["verify", "--url", "http://127.0.0.1:9"], { cwd: dir });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toBe(`create-taskchain: no chain.json here (${dir}); run inside a taskchain project or pass --chain <file>\n`);
+    writeFileSync(path.join(dir, "chain.json"), JSON.stringify([{ name: "a", endpoint: "https://x.example.com/a" }]));
+    const port = await freePort();
+    r = runCli(["verify", "--url", `http://127.0.0.1:${port}`], { cwd: dir });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toBe(`create-taskchain: no webhook answers at http://127.0.0.1:${port}/ (ECONNREFUSED)\n`);
+    writeFileSync(path.join(dir, "bad.json"), JSON.stringify([{ name: "A B", endpoint: "x" }]));
+    r = runCli(["verify", "--url", `http://127.0.0.1:${port}`, "--chain", "bad.json"], { cwd: dir });
+    expect(r.stderr).toMatch(/^create-taskchain: bad\.json: \[0\]\.name: /);
+  });
+});

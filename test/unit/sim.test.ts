@@ -1,0 +1,284 @@
+// The simulate/verify core against in-process servers: the real template runtime (the one the
+// generated projects run) and the deliberately broken fixture.
+import { createServer, type Server } from "node:http";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { z } from "zod";
+import { UserError } from "../../src/errors.js";
+import { parseBaseUrl, redact, resolveEndpoint, type ChainLink } from "../../src/sim/chain.js";
+import { inspectAnswer, WebhookClient } from "../../src/sim/client.js";
+import { runContract, renderReport } from "../../src/sim/contract.js";
+import { sampleContext, sampleValue } from "../../src/sim/samples.js";
+import { checkExpectations, parseScenario, scriptedDecider } from "../../src/sim/scenario.js";
+import { walk, type Decide } from "../../src/sim/walker.js";
+import {
+  createTaskchain,
+  defineLink,
+  endCall,
+  nextTask,
+  notifyEmail,
+  say,
+  setTrigger,
+  silentLogger,
+  sms,
+  switchTask,
+  transferCall,
+  type Link,
+} from "../../templates/base/src/taskchain/index.js";
+import { BROKEN_LINKS, startBrokenServer } from "../fixtures/broken-server.js";
+
+const greet = defineLink({
+  name: "greet",
+  parameters: {
+    qualified: z.object({ name: z.string().describe("The caller's name"), vip: z.boolean().optional() }),
+    disqualified: z.object({ reason: z.string() }),
+  },
+  initial: ({ state }) => ({ content: `Ask the caller's name. Visits so far: ${String(state.visits ?? 0)}` }),
+  qualified: ({ context, state }) => ({
+    content: `Hello ${context.name}`,
+    state: { name: context.name, visits: Number(state.visits ?? 0) + 1 },
+    actions: [say("One moment"), sms("Thanks for calling"), setTrigger("caller named"), nextTask()],
+    additional_call_notifications: [notifyEmail("ops@example.com")],
+  }),
+  disqualified: ({ context }) => ({ content: `Bye: ${context.reason}`, actions: [endCall()] }),
+});
+
+const route = defineLink({
+  name: "route",
+  parameters: { qualified: z.object({ choice: z.enum(["again", "agent", "done"]), count: z.int().min(3) }) },
+  initial: () => ({ content: "Ask where to go." }),
+  qualified: ({ context }) =>
+    context.choice === "again" ? { actions: [switchTask("greet")] } : context.choice === "agent" ? { content: "Transferring", actions: [transferCall("+15550001111")] } : { actions: [nextTask()] },
+  disqualified: () => ({ actions: [endCall()] }),
+});
+
+const last = defineLink({
+  name: "last",
+  parameters: {},
+  initial: () => ({ content: "Wrap up." }),
+  qualified: () => ({ content: "All done" }),
+  disqualified: () => ({ content: "Sorry", actions: [endCall()] }),
+});
+
+async function listen(server: Server): Promise<string> {
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const address = server.address();
+  if (typeof address !== "object" || !address) throw new Error("no address");
+  return `http://127.0.0.1:${address.port}`;
+}
+
+/** The template runtime behind node:http, as the node adapter does it. */
+async function startRuntime(links: readonly Link[], token?: string): Promise<{ url: string; close(): Promise<void> }> {
+  const app = createTaskchain({ links, logger: silentLogger, token });
+  const server = createServer(async (req, res) => {
+    let text = "";
+    for await (const chunk of req) text += String(chunk);
+    const answer = await app.handle({ method: req.method ?? "GET", url: req.url ?? "/", authorization: req.headers.authorization, body: req.method === "POST" ? { text } : undefined });
+    res.writeHead(answer.status, answer.headers).end(answer.body);
+  });
+  const url = await listen(server);
+  return { url, close: () => new Promise<void>((resolve) => server.close(() => resolve())) };
+}
+
+function chainAt(url: string, names: readonly string[]): ChainLink[] {
+  const base = parseBaseUrl(url);
+  return names.map((name) => ({ name, url: resolveEndpoint(base, name, `https://prod.example.com/${name}`) }));
+}
+
+let caller = 0;
+const nextCaller = () => `+1512555${String(++caller).padStart(4, "0")}`;
+
+describe("chain endpoints", () => {
+  it("replaces the host and keeps the link path; a shared endpoint keeps its own path", () => {
+    const base = parseBaseUrl("http://localhost:3000/");
+    expect(resolveEndpoint(base, "pin_vetting", "https://prod.example.com/api/pin_vetting")).toBe("http://localhost:3000/pin_vetting");
+    expect(resolveEndpoint(base, "pin_vetting", "https://prod.example.com/pin_vetting?token=s3cret")).toBe("http://localhost:3000/pin_vetting?token=s3cret");
+    expect(resolveEndpoint(base, "pin_vetting", "https://your.webhook")).toBe("http://localhost:3000/");
+    expect(resolveEndpoint(base, "pin_vetting", "https://hooks.example.com/agent4")).toBe("http://localhost:3000/agent4");
+    expect(resolveEndpoint(parseBaseUrl("http://127.0.0.1:8787/dev"), "a", "https://x/a")).toBe("http://127.0.0.1:8787/dev/a");
+    expect(redact("http://localhost:3000/a?token=s3cret")).toBe("http://localhost:3000/a?token=***");
+  });
+
+  it("refuses a --url that is not http(s)", () => {
+    expect(() => parseBaseUrl("localhost:3000")).toThrow(UserError);
+    expect(() => parseBaseUrl("ftp://x")).toThrow("--url must be http or https, not ftp");
+  });
+});
+
+describe("sample values", () => {
+  it("satisfy the usual JSON-schema keywords", () => {
+    expect(sampleValue({ type: "string", enum: ["b", "a"] })).toBe("b");
+    expect(sampleValue({ type: "integer", minimum: 3 })).toBe(3);
+    expect(sampleValue({ type: "number", exclusiveMaximum: 1 })).toBe(0.5);
+    expect(sampleValue({ type: "boolean" })).toBe(true);
+    expect(sampleValue({ type: "string", format: "email" })).toBe("caller@example.com");
+    expect(sampleValue({ type: "string", minLength: 10 })).toHaveLength(10);
+    expect(sampleValue({ anyOf: [{ type: "null" }, { type: "integer" }] })).toBe(1);
+    expect(sampleValue({ type: "array", items: { type: "string" } })).toEqual(["example"]);
+    expect(sampleContext({ properties: { a: { type: "string" }, b: { type: "integer", maximum: 0 } }, required: ["a"] })).toEqual({ a: "example", b: 0 });
+  });
+});
+
+describe("answers", () => {
+  it("report required ⊆ properties apart from the shape, and non-JSON as a shape problem", () => {
+    const base = { status: 200, contentType: "application/json", text: "", isJson: true };
+    const r1 = inspectAnswer({ ...base, json: { key: crypto.randomUUID(), content: "x", qualified_parameters: { properties: {}, required: ["pin"] } } });
+    expect(r1.findings.map((f) => f.check)).toEqual(["required-in-properties"]);
+    expect(r1.response?.content).toBe("x");
+    const r2 = inspectAnswer({ ...base, json: { key: "nope", content: 1 } });
+    expect(r2.findings).toEqual([{ check: "response-shape", message: expect.stringMatching(/^key: .*; content: /) }]);
+    expect(inspectAnswer({ ...base, isJson: false, text: "<html>" }).findings[0]?.check).toBe("response-shape");
+    expect(inspectAnswer({ ...base, status: 503, isJson: false, text: "down" }).findings).toEqual([{ check: "status-200", message: "HTTP 503: down" }]);
+  });
+});
+
+describe("walking a chain on the real runtime", () => {
+  let server: { url: string; close(): Promise<void> };
+  let chain: ChainLink[];
+  const client = new WebhookClient();
+
+  beforeAll(async () => {
+    server = await startRuntime([greet, route, last]);
+    chain = chainAt(server.url, ["greet", "route", "last"]);
+  });
+  afterAll(() => server.close());
+
+  const script = (json: unknown): Decide => scriptedDecider(parseScenario(json, chain));
+
+  it("follows next_task, records what is said, texted and set, and ends after the last link", async () => {
+    const scenario = parseScenario(
+      {
+        steps: { greet: { outcome: "qualified", context: { name: "Ada" } }, route: { outcome: "qualified", context: { choice: "done", count: 3 } }, last: "qualified" },
+        expect: { links: ["greet", "route", "last"], actions: ["say", "next_task", "next_task"], said: ["Hello Ada", "One moment", "All done"], sms: ["Thanks"], ended: "chain_end", state: { name: "Ada", visits: 1 } },
+      },
+      chain,
+    );
+    const t = await walk({ chain, client, from: nextCaller(), forwardedBy: "", decide: scriptedDecider(scenario) });
+    expect(t.links).toEqual(["greet", "route", "last"]);
+    expect(t.actions).toEqual(["say", "sms", "set_trigger", "next_task", "next_task"]);
+    expect(t.said).toEqual(["Hello Ada", "One moment", "All done"]);
+    expect(t.sms).toEqual(["Thanks for calling"]);
+    expect(t.triggers).toEqual(["caller named"]);
+    expect(t.notifications).toEqual([{ email: "ops@example.com" }]);
+    expect(t.ended).toEqual({ reason: "chain_end", link: "last", detail: "the last link ended without next_task: the chain is complete" });
+    expect(t.violations).toEqual([]);
+    expect(t.visits[0]?.blocks.qualified?.required).toEqual(["name"]);
+    expect(checkExpectations(scenario, t).filter((e) => !e.ok)).toEqual([]);
+  });
+
+  it("follows switch_task back, takes per-visit steps, and ends on transfer_call", async () => {
+    const t = await walk({
+      chain,
+      client,
+      from: nextCaller(),
+      forwardedBy: "",
+      decide: script({
+        steps: {
+          greet: [{ outcome: "qualified", context: { name: "Ada" } }, { outcome: "qualified", context: { name: "Bob" } }],
+          route: [{ outcome: "qualified", context: { choice: "again", count: 3 } }, { outcome: "qualified", context: { choice: "agent", count: 4 } }],
+        },
+      }),
+    });
+    expect(t.links).toEqual(["greet", "route", "greet", "route"]);
+    expect(t.visits[2]?.initial.response?.content).toBe("Ask the caller's name. Visits so far: 1");
+    expect(t.transfers).toEqual(["+15550001111"]);
+    expect(t.ended.reason).toBe("transfer_call");
+    expect(new Set(t.visits.map((v) => v.outcome?.response?.key)).size).toBe(1);
+    expect(t.violations).toEqual([]);
+  });
+
+  it("detects a loop: the same link more than maxVisits times in one call", async () => {
+    const t = await walk({ chain, client, from: nextCaller(), forwardedBy: "", maxVisits: 2, decide: script({ steps: { greet: { outcome: "qualified", context: { name: "Ada" } }, route: { outcome: "qualified", context: { choice: "again", count: 3 } } } }) });
+    expect(t.links).toEqual(["greet", "route", "greet", "route"]);
+    expect(t.ended.reason).toBe("loop");
+    expect(t.violations.map((v) => v.check)).toEqual(["loop"]);
+    expect(t.ended.detail).toBe('"greet" would be visited a 3rd time in one call (limit 2): the chain loops');
+  });
+
+  it("stops a scenario that runs out of steps for a link visited again", async () => {
+    const t = await walk({ chain, client, from: nextCaller(), forwardedBy: "", decide: script({ steps: { greet: [{ outcome: "qualified", context: { name: "A" } }], route: { outcome: "qualified", context: { choice: "again", count: 3 } } } }) });
+    expect(t.ended).toEqual({ reason: "script", link: "greet", detail: "steps.greet lists 1 visit(s), but the call reached greet a 2nd time" });
+  });
+
+  it("fills a step without context with samples from the declared parameters", async () => {
+    const t = await walk({ chain, client, from: nextCaller(), forwardedBy: "", decide: script({ otherwise: "qualified" }) });
+    expect(t.visits[1]?.decision).toEqual({ outcome: "qualified", context: { choice: "again", count: 3 } });
+    expect(t.ended.reason).toBe("loop"); // "again" is the first enum value: a real loop, found
+  });
+
+  it("verify passes on the real runtime, with and without a token; a loop of samples is a warning", async () => {
+    const report = await runContract({ base: parseBaseUrl(server.url), chain, client });
+    const text = renderReport(report).join("\n");
+    expect(text).toMatch(/^PASS: 9\/10 checks passed, 1 warning\(s\): loop$/m);
+    expect(text).toMatch(/^! loop {2,}a call where every link qualifies/m);
+    expect(text).toContain('    whole call: greet initial: "greet" would be visited a 6th time in one call (limit 5): the chain loops');
+    expect(report.checks.filter((c) => c.failed > 0).map((c) => c.check)).toEqual(["loop"]);
+    expect(report.ok).toBe(true);
+    const guarded = await startRuntime([greet, route, last], "s3cret");
+    try {
+      const withToken = await runContract({ base: parseBaseUrl(guarded.url), chain: chainAt(guarded.url, ["greet", "route", "last"]), client: new WebhookClient({ token: "s3cret" }), token: "s3cret" });
+      expect(withToken.checks.filter((c) => c.failed > 0).map((c) => c.check)).toEqual(["loop"]);
+      expect(withToken.checks.find((c) => c.check === "auth-401")?.passed).toBe(1);
+    } finally {
+      await guarded.close();
+    }
+  });
+});
+
+describe("the broken server", () => {
+  let broken: { url: string; close(): Promise<void> };
+  let chain: ChainLink[];
+  beforeAll(async () => {
+    broken = await startBrokenServer();
+    chain = chainAt(broken.url, BROKEN_LINKS);
+  });
+  afterAll(() => broken.close());
+
+  it("simulate notes each violation where it happens", async () => {
+    const t = await walk({ chain, client: new WebhookClient(), from: nextCaller(), forwardedBy: "", decide: async () => ({ outcome: "qualified", context: { pin: "1" } }) });
+    expect(t.violations.map((v) => `${v.check} ${v.link} ${v.action}`)).toEqual([
+      "required-in-properties start initial",
+      "key-stable start qualified",
+      "required-in-properties middle initial",
+      "params-only-initial middle qualified",
+      "switch-target-known middle qualified",
+    ]);
+    expect(t.ended).toMatchObject({ reason: "error", detail: 'switch_task to unknown link "nowhere": Agent4 cannot follow it' });
+  });
+
+  it("verify fails exactly the broken checks", async () => {
+    const report = await runContract({ base: parseBaseUrl(broken.url), chain, client: new WebhookClient() });
+    expect(report.ok).toBe(false);
+    expect(report.checks.filter((c) => c.failed > 0).map((c) => c.check)).toEqual([
+      "response-shape",
+      "required-in-properties",
+      "key-stable",
+      "params-only-initial",
+      "switch-target-known",
+      "malformed-4xx",
+    ]);
+    const malformed = report.checks.find((c) => c.check === "malformed-4xx");
+    expect(malformed?.failures[0]).toEqual({ subject: "start invalid JSON", message: 'HTTP 500 with a non-JSON body "Internal Server Error" (expected a 4xx JSON answer)' });
+  });
+});
+
+describe("scenario files", () => {
+  const chain: ChainLink[] = [{ name: "a", url: "http://x/a" }, { name: "b", url: "http://x/b" }];
+  const error = (json: unknown) => {
+    try {
+      parseScenario(json, chain, "s.json");
+    } catch (e) {
+      return (e as Error).message;
+    }
+    return "no error";
+  };
+
+  it("name the path of what is wrong", () => {
+    expect(error({ steps: { a: [{ outcome: "qualified" }, { outcome: "maybe" }] } })).toBe('s.json: steps.a[1].outcome: Invalid option: expected one of "qualified"|"disqualified"|"interrupt"');
+    expect(error({ steps: { a: { outcome: "qualified", context: [] } } })).toMatch(/^s\.json: steps\.a\.context: /);
+    expect(error({ steps: { c: "qualified" } })).toBe('s.json: steps.c: no link named "c" in the chain (a, b)');
+    expect(error({ expect: { links: ["a", "z"] } })).toBe('s.json: expect.links[1]: no link named "z" in the chain (a, b)');
+    expect(error({ expect: { said: "hi" } })).toBe("s.json: expect.said: Invalid input: expected array, received string");
+    expect(error({ step: {} })).toBe('s.json: Unrecognized key: "step"');
+    expect(error({ steps: { a: "qualified" }, expect: { ended: "end_call" } })).toBe("no error");
+  });
+});
