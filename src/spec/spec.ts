@@ -74,7 +74,10 @@ export const ProjectSpecSchema = z.object({
   /** The phrase that starts the task in Agent4. */
   trigger: z.string().max(500),
   example: z.enum(EXAMPLES).optional(),
-  links: z.array(LinkSpecSchema).min(1, "a chain needs at least one link"),
+  // May be empty when an example brings links of its own.
+  links: z.array(LinkSpecSchema),
+}).superRefine((spec, ctx) => {
+  if (spec.links.length === 0 && !spec.example) ctx.addIssue({ code: "custom", path: ["links"], message: "a chain needs at least one link" });
 });
 export type ProjectSpec = z.infer<typeof ProjectSpecSchema>;
 

@@ -1,0 +1,344 @@
+// `create-taskchain [dir]`: flags / spec file / chain file / prompts → validated ProjectSpec →
+// change set → one atomic commit → git, install, next steps. Nothing is written before the spec
+// is complete and valid.
+import { existsSync, readFileSync, statSync } from "node:fs";
+import { rmdir } from "node:fs/promises";
+import path from "node:path";
+import { styleText } from "node:util";
+import { UserError } from "../errors.js";
+import { ChangeSet, commitInPlace, commitNewProject, describeChanges, isEmptyDir, type CommitHooks } from "../fs/changeset.js";
+import { EXAMPLE_FEATURES } from "../generate/features.js";
+import { generateProject } from "../generate/project.js";
+import { PACKAGE_MANAGERS, detectPackageManager, gitInit, install, installCommand, runScript, type PackageManager } from "../pm.js";
+import { assertLinkNames } from "../spec/names.js";
+import {
+  baseUrlProblem,
+  formatJson,
+  parseChain,
+  parseSpec,
+  readJsonFile,
+  resolveTarget,
+  specFileFor,
+  splitLinkFlags,
+  triggerProblem,
+  type Target,
+} from "../spec/parse.js";
+import {
+  DEFAULT_BASE_URL,
+  DEFAULT_TRIGGER,
+  EXAMPLES,
+  ProjectSpecSchema,
+  RUNTIMES,
+  defaultParameters,
+  defaultPrompt,
+  type Example,
+  type LinkSpec,
+  type ProjectSpec,
+  type Runtime,
+} from "../spec/spec.js";
+
+export interface CreateOptions {
+  dir?: string | undefined;
+  link?: string[] | string | undefined;
+  runtime?: string | undefined;
+  example?: string | undefined;
+  spec?: string | undefined;
+  fromChain?: string | undefined;
+  baseUrl?: string | undefined;
+  trigger?: string | undefined;
+  pm?: string | undefined;
+  install?: boolean | undefined;
+  git?: boolean | undefined;
+  yes?: boolean | undefined;
+  dryRun?: boolean | undefined;
+  force?: boolean | undefined;
+}
+
+/** Seams for tests; the CLI passes none. */
+export interface CreateDeps {
+  cwd?: string;
+  /** Default: stdin is a TTY and --yes was not given. */
+  interactive?: boolean;
+  hooks?: CommitHooks;
+  out?: (text: string) => void;
+}
+
+const color = (format: Parameters<typeof styleText>[0], text: string): string => styleText(format, text);
+
+function exampleLinks(example: Example | undefined): string[] {
+  return example ? [...(EXAMPLE_FEATURES[example].links ?? [])] : [];
+}
+
+function defaultLink(name: string): LinkSpec {
+  return { name, prompt: defaultPrompt(name), parameters: defaultParameters() };
+}
+
+function isDefaultLink(link: LinkSpec): boolean {
+  return JSON.stringify(link) === JSON.stringify(defaultLink(link.name));
+}
+
+function oneOf<T extends string>(flag: string, value: string | undefined, allowed: readonly T[]): T | undefined {
+  if (value === undefined) return undefined;
+  if (!(allowed as readonly string[]).includes(value)) throw new UserError(`${flag} "${value}" is not one of ${allowed.join(", ")}`);
+  return value as T;
+}
+
+/** Turns the plain "create everything" set into edits of what already sits in a --force target. */
+function overExisting(set: ChangeSet, root: string): ChangeSet {
+  const out = new ChangeSet(root);
+  for (const change of set.changes) {
+    if (change.kind !== "create") continue;
+    const file = path.join(root, change.path);
+    if (!existsSync(file)) {
+      out.create(change.path, change.content, change.mode);
+      continue;
+    }
+    if (!statSync(file).isFile()) throw new UserError(`${change.path} exists in the target and is not a file; move it away first`);
+    out.update(change.path, readFileSync(file, "utf8"), change.content);
+  }
+  return out;
+}
+
+/** `src/links/a.ts` → ["src", "src/links"]. */
+function ancestors(file: string): string[] {
+  const parts = file.split("/").slice(0, -1);
+  return parts.map((_, i) => parts.slice(0, i + 1).join("/"));
+}
+
+function shellQuote(arg: string): string {
+  return /^[A-Za-z0-9_@%+=:,./-]+$/.test(arg) ? arg : `'${arg.replace(/'/g, `'\\''`)}'`;
+}
+
+export interface Resolved {
+  spec: ProjectSpec;
+  target: Target;
+  install: boolean;
+  git: boolean;
+  pm: PackageManager;
+  interactive: boolean;
+}
+
+/** Every answer, from flags, files and (on a TTY) prompts, validated. Writes nothing. */
+export async function resolveCreate(options: CreateOptions, deps: CreateDeps = {}): Promise<Resolved> {
+  const cwd = deps.cwd ?? process.cwd();
+  const interactive = deps.interactive ?? (Boolean(process.stdin.isTTY) && !options.yes);
+  const force = Boolean(options.force);
+
+  // Flags and files first: a typo fails before a single question is asked.
+  if (options.spec !== undefined && options.fromChain !== undefined) throw new UserError("pass --spec or --from-chain, not both");
+  const flagLinks = splitLinkFlags(options.link);
+  if (options.link !== undefined && flagLinks.length === 0) throw new UserError("--link needs at least one name, like --link pin_vetting,sms_vetting");
+  if (flagLinks.length && (options.spec !== undefined || options.fromChain !== undefined)) {
+    throw new UserError(`--link cannot be combined with ${options.spec !== undefined ? "--spec" : "--from-chain"}: the file already names the links`);
+  }
+  const runtimeFlag = oneOf("--runtime", options.runtime, RUNTIMES);
+  const exampleFlag = oneOf("--example", options.example, [...EXAMPLES, "none"] as const);
+  const pm = oneOf("--pm", options.pm, PACKAGE_MANAGERS) ?? detectPackageManager();
+  if (options.baseUrl !== undefined) {
+    const problem = baseUrlProblem(options.baseUrl);
+    if (problem) throw new UserError(`--base-url ${problem}`);
+  }
+  if (options.trigger !== undefined) {
+    const problem = triggerProblem(options.trigger);
+    if (problem) throw new UserError(`--trigger ${problem}`);
+  }
+  const specFile = options.spec !== undefined ? parseSpec(readJsonFile(options.spec, cwd, "spec file"), options.spec) : undefined;
+  const chainFile = options.fromChain !== undefined ? parseChain(readJsonFile(options.fromChain, cwd, "chain file"), options.fromChain) : undefined;
+  const target = options.dir !== undefined ? resolveTarget(options.dir, cwd, force) : undefined;
+
+  const runtime = runtimeFlag ?? specFile?.runtime;
+  const example: Example | null | undefined = exampleFlag === "none" ? null : (exampleFlag ?? specFile?.example);
+  const baseUrl = options.baseUrl ?? specFile?.baseUrl ?? chainFile?.baseUrl;
+  const trigger = options.trigger ?? specFile?.trigger;
+  const names = flagLinks.length ? flagLinks : chainFile?.names;
+  if (names) assertLinkNames([...names, ...exampleLinks(example ?? undefined)]);
+  if (specFile) assertLinkNames([...specFile.links.map((l) => l.name), ...exampleLinks(example ?? undefined)]);
+
+  let answers: { target: Target; links: LinkSpec[]; runtime: Runtime; example: Example | undefined; baseUrl: string; trigger: string; install: boolean; git: boolean };
+  if (interactive) {
+    const prompts = await import("../prompts/create.js");
+    answers = await prompts.askCreate({
+      ...(target ? { target } : {}),
+      ...(specFile ? { links: specFile.links } : {}),
+      ...(names ? { linkNames: names } : {}),
+      ...(runtime ? { runtime } : {}),
+      ...(example !== undefined ? { example } : {}),
+      exampleLinks,
+      ...(baseUrl !== undefined ? { baseUrl } : {}),
+      ...(trigger !== undefined ? { trigger } : {}),
+      ...(options.install !== undefined ? { install: options.install } : {}),
+      ...(options.git !== undefined ? { git: options.git } : {}),
+      pm,
+      cwd,
+      force,
+    });
+  } else {
+    const links = specFile?.links ?? names?.map(defaultLink);
+    // Never a prompt here: name what is missing and the flags that give it, in one line.
+    const needLinks = !links && exampleLinks(example ?? undefined).length === 0;
+    if (!target || needLinks) {
+      const missing = [!target ? "the project directory" : "", needLinks ? "the links" : ""].filter(Boolean).join(" and ");
+      const how = [!target ? "<dir>" : "", needLinks ? "--link <names> (or --spec <file>, --from-chain <file>)" : ""].filter(Boolean).join(" and ");
+      throw new UserError(`missing ${missing}: pass ${how}${options.yes ? "" : ", or run in a terminal to be asked"}`);
+    }
+    answers = {
+      target,
+      links: links ?? [],
+      runtime: runtime ?? "node",
+      example: example ?? undefined,
+      baseUrl: baseUrl ?? DEFAULT_BASE_URL,
+      trigger: trigger ?? DEFAULT_TRIGGER,
+      install: options.install ?? true,
+      git: options.git ?? true,
+    };
+  }
+
+  assertLinkNames([...answers.links.map((l) => l.name), ...exampleLinks(answers.example)]);
+  const parsed = ProjectSpecSchema.safeParse({
+    packageName: answers.target.packageName,
+    runtime: answers.runtime,
+    baseUrl: answers.baseUrl,
+    trigger: answers.trigger,
+    ...(answers.example ? { example: answers.example } : {}),
+    links: answers.links,
+  });
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    throw new UserError(`invalid project: ${issue.path.join(".")}: ${issue.message}`);
+  }
+  return { spec: parsed.data, target: answers.target, install: answers.install, git: answers.git, pm, interactive };
+}
+
+/** The command that repeats this run without prompts, and the spec file it needs (if any). */
+export function repeatCommand(r: Resolved, options: CreateOptions): { command: string; specJson?: string } {
+  const args = ["npx", "create-taskchain", r.target.display];
+  let specJson: string | undefined;
+  const custom = r.spec.links.some((l) => !isDefaultLink(l));
+  if (options.spec !== undefined) args.push("--spec", options.spec);
+  else if (custom) {
+    specJson = `${formatJson(specFileFor(r.spec))}\n`;
+    args.push("--spec", "taskchain.spec.json");
+  } else if (options.fromChain !== undefined) args.push("--from-chain", options.fromChain);
+  else if (r.spec.links.length) args.push("--link", r.spec.links.map((l) => l.name).join(","));
+  if (!specJson) {
+    args.push("--runtime", r.spec.runtime, "--example", r.spec.example ?? "none");
+    if (r.spec.baseUrl !== DEFAULT_BASE_URL) args.push("--base-url", r.spec.baseUrl);
+    if (r.spec.trigger !== DEFAULT_TRIGGER) args.push("--trigger", r.spec.trigger);
+  }
+  args.push("--pm", r.pm, r.install ? "--install" : "--no-install", r.git ? "--git" : "--no-git");
+  if (options.force) args.push("--force");
+  args.push("--yes");
+  return { command: args.map(shellQuote).join(" "), ...(specJson ? { specJson } : {}) };
+}
+
+function nextSteps(r: Resolved, installed: boolean): string {
+  const lines = [];
+  if (r.target.display !== ".") lines.push(`cd ${shellQuote(r.target.display)}`);
+  if (!installed) lines.push(installCommand(r.pm));
+  const dev = runScript(r.pm, "dev");
+  const test = runScript(r.pm, "test");
+  const width = Math.max(dev.length, test.length) + 3;
+  lines.push(
+    `${dev.padEnd(width)}serve every link locally (README.md has the details)`,
+    `${test.padEnd(width)}the protocol contract, one test file per link`,
+    "",
+    "Then in Agent4 (after deploying, with TASKCHAIN_TOKEN set), add a TaskChain task:",
+    `  Trigger  ${r.spec.trigger.replace(/\s+/g, " ")}`,
+    "  Chain    paste chain.json; append ?token=<TASKCHAIN_TOKEN> to each endpoint",
+    "  Moved?   npx create-taskchain chain --base-url https://your.host rewrites chain.json",
+  );
+  return lines.join("\n");
+}
+
+export async function run(options: CreateOptions, deps: CreateDeps = {}): Promise<number> {
+  const out = deps.out ?? ((text: string) => void process.stdout.write(text));
+  const r = await resolveCreate(options, deps);
+  const ui = r.interactive ? await import("../prompts/create.js") : undefined;
+
+  let set = generateProject(r.spec, r.target.root);
+  // A folder that exists (empty, or full with --force) is written in place, keeping its inode: a
+  // shell sitting in it (`create-taskchain .`) still sees the project afterwards.
+  const inPlace = existsSync(r.target.root);
+  if (inPlace && !(await isEmptyDir(r.target.root))) {
+    if (!options.force) throw new UserError(`${r.target.display} is not empty: pick a new directory, or pass --force to write into it`);
+    set = overExisting(set, r.target.root);
+  }
+
+  if (options.dryRun) {
+    out(`${await describeChanges(set)}\n`);
+    out(`${color("dim", `dry run: ${set.size} files for ${r.target.root}; nothing was written`)}\n`);
+    return 0;
+  }
+
+  if (inPlace) {
+    // The journal rolls files back; folders it had to create for them are removed here.
+    const newDirs = [...new Set(set.changes.flatMap((c) => ancestors(c.path)))].filter((d) => !existsSync(path.join(r.target.root, d)));
+    try {
+      await commitInPlace(set, deps.hooks);
+    } catch (error) {
+      for (const dir of newDirs.sort((a, b) => b.length - a.length)) await rmdir(path.join(r.target.root, dir)).catch(() => undefined);
+      throw error;
+    }
+  } else {
+    // commitNewProject creates missing parents (`a/b/project`); a failure takes them away again.
+    const missing: string[] = [];
+    for (let dir = path.dirname(r.target.root); !existsSync(dir); dir = path.dirname(dir)) missing.push(dir);
+    try {
+      await commitNewProject(set, deps.hooks);
+    } catch (error) {
+      for (const dir of missing) await rmdir(dir).catch(() => undefined);
+      throw error;
+    }
+  }
+  const linkNames = [...r.spec.links.map((l) => l.name), ...exampleLinks(r.spec.example)];
+  const created = `Created ${r.target.display === "." ? r.target.root : r.target.display}: ${linkNames.join(" → ")} on ${r.spec.runtime}${r.spec.example ? ` with the ${r.spec.example} example` : ""}`;
+  if (ui) ui.info(created);
+  else out(`${color("green", "✔")} ${created}\n`);
+
+  if (r.git) {
+    const g = gitInit(r.target.root);
+    const message =
+      g.outcome === "committed"
+        ? "Initialised a git repository with a first commit"
+        : g.outcome === "initialised"
+          ? `Initialised a git repository; the first commit was skipped (${g.detail})`
+          : g.outcome === "inside-repository"
+            ? "Inside an existing git repository: no new one"
+            : g.outcome === "unavailable"
+              ? "git is not installed: no repository"
+              : `git init failed: ${g.detail}`;
+    if (ui) (g.outcome === "committed" || g.outcome === "inside-repository" ? ui.info : ui.warn)(message);
+    else out(`${message}\n`);
+  }
+
+  let installed = false;
+  if (r.install) {
+    const cmd = installCommand(r.pm);
+    const result = ui
+      ? await ui.withSpinner(`Installing dependencies (${cmd})`, "Dependencies installed", `${cmd} failed`, () => install(r.pm, r.target.root))
+      : (out(`Installing dependencies (${cmd})…\n`), await install(r.pm, r.target.root));
+    if (!result.ok) {
+      if (result.output) process.stderr.write(`${result.output}\n`);
+      const cd = r.target.display === "." ? "" : `cd ${shellQuote(r.target.display)} && `;
+      throw new UserError(`${cmd} failed; the project is complete in ${r.target.display}: fix the cause and run \`${cd}${cmd}\``);
+    }
+    installed = true;
+  }
+
+  const steps = nextSteps(r, installed);
+  if (ui) {
+    ui.note(steps, "Next steps");
+    ui.outro("Done.");
+    // Plain text after the frame, so it copies cleanly.
+    const repeat = repeatCommand(r, options);
+    out(
+      repeat.specJson
+        ? `To repeat this without prompts, save your links, prompts and parameters as taskchain.spec.json:\n\n${repeat.specJson}\nand run:\n\n  ${repeat.command}\n`
+        : `To repeat this without prompts:\n\n  ${repeat.command}\n`,
+    );
+  } else {
+    out(`\nNext steps:\n${steps.replace(/^(?=.)/gm, "  ")}\n`);
+  }
+  return 0;
+}
+

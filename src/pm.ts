@@ -1,0 +1,77 @@
+// Package managers and git: which one ran us, the commands the next steps show, and running them
+// after the project is on disk (never before: a failure here leaves the project in place).
+import { spawn, spawnSync } from "node:child_process";
+import path from "node:path";
+
+export const PACKAGE_MANAGERS = ["npm", "pnpm", "yarn", "bun"] as const;
+export type PackageManager = (typeof PACKAGE_MANAGERS)[number];
+
+/** `pnpm/9.1.0 npm/? node/v20.20.2 linux x64` → pnpm. Anything unknown → npm. */
+export function detectPackageManager(userAgent: string | undefined = process.env.npm_config_user_agent): PackageManager {
+  const name = userAgent?.split(" ")[0]?.split("/")[0];
+  return (PACKAGE_MANAGERS as readonly string[]).includes(name ?? "") ? (name as PackageManager) : "npm";
+}
+
+export function installCommand(pm: PackageManager): string {
+  return pm === "yarn" ? "yarn" : `${pm} install`;
+}
+
+/** `npm run dev`, `pnpm dev`, `yarn dev`, `bun run dev` (`bun test` would run bun's own runner). */
+export function runScript(pm: PackageManager, script: string): string {
+  if (pm === "npm") return script === "test" || script === "start" ? `npm ${script}` : `npm run ${script}`;
+  if (pm === "bun") return `bun run ${script}`;
+  return `${pm} ${script}`;
+}
+
+export interface CommandResult {
+  ok: boolean;
+  /** The last lines of the command's output, for the error report. */
+  output: string;
+  /** Set when the command could not be started at all (not installed). */
+  missing?: boolean;
+}
+
+/** Runs `pm install` in `dir` asynchronously (a spinner keeps turning), collecting its output. */
+export function install(pm: PackageManager, dir: string): Promise<CommandResult> {
+  const args = pm === "npm" ? ["install", "--no-audit", "--no-fund"] : pm === "yarn" ? [] : ["install"];
+  return new Promise((resolve) => {
+    let output = "";
+    const child = spawn(pm, args, { cwd: dir, stdio: ["ignore", "pipe", "pipe"], env: process.env });
+    child.stdout.on("data", (d: Buffer) => (output += d.toString()));
+    child.stderr.on("data", (d: Buffer) => (output += d.toString()));
+    child.once("error", (error: NodeJS.ErrnoException) =>
+      resolve({ ok: false, output: error.code === "ENOENT" ? `${pm} is not installed` : error.message, missing: error.code === "ENOENT" }),
+    );
+    child.once("close", (code) => resolve({ ok: code === 0, output: tail(output) }));
+  });
+}
+
+function tail(text: string, lines = 15): string {
+  return text.trimEnd().split("\n").slice(-lines).join("\n");
+}
+
+function git(args: string[], cwd: string): { ok: boolean; output: string; missing: boolean } {
+  const r = spawnSync("git", args, { cwd, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
+  const missing = (r.error as NodeJS.ErrnoException | undefined)?.code === "ENOENT";
+  return { ok: r.status === 0, output: `${r.stdout ?? ""}${r.stderr ?? ""}`.trim(), missing };
+}
+
+export type GitOutcome = "committed" | "initialised" | "inside-repository" | "unavailable" | "failed";
+
+/**
+ * `git init` + a first commit. Skipped inside an existing work tree (the project is part of that
+ * repository) and when git is not installed; without a configured identity the repository stays
+ * initialised with nothing committed.
+ */
+export function gitInit(dir: string): { outcome: GitOutcome; detail?: string } {
+  const inside = git(["rev-parse", "--is-inside-work-tree"], path.resolve(dir));
+  if (inside.missing) return { outcome: "unavailable" };
+  if (inside.ok && inside.output === "true") return { outcome: "inside-repository" };
+  const init = git(["init", "--quiet"], dir);
+  if (!init.ok) return { outcome: "failed", detail: init.output.split("\n")[0] };
+  const add = git(["add", "-A"], dir);
+  if (!add.ok) return { outcome: "initialised", detail: add.output.split("\n")[0] };
+  const commit = git(["commit", "--quiet", "--no-verify", "-m", "Initial commit from create-taskchain"], dir);
+  if (!commit.ok) return { outcome: "initialised", detail: commit.output.split("\n").find((l) => l.trim()) ?? "git commit failed" };
+  return { outcome: "committed" };
+}

@@ -1,0 +1,251 @@
+import { mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import { UserError } from "../../src/errors.js";
+import {
+  baseUrlProblem,
+  formatJson,
+  jsonErrorOffset,
+  packageNameFrom,
+  parameterBlock,
+  parseChain,
+  parseJsonText,
+  parseSpec,
+  resolveTarget,
+  specFileFor,
+  splitLinkFlags,
+  toAgent4Block,
+} from "../../src/spec/parse.js";
+import { DEFAULT_BASE_URL, DEFAULT_TRIGGER, defaultParameters, defaultPrompt, type ParamSpec } from "../../src/spec/spec.js";
+
+function message(fn: () => unknown): string {
+  try {
+    fn();
+  } catch (error) {
+    expect(error).toBeInstanceOf(UserError);
+    expect((error as Error).message).not.toContain("\n");
+    return (error as Error).message;
+  }
+  throw new Error("expected a UserError");
+}
+
+describe("splitLinkFlags", () => {
+  it("takes repeated and comma-separated names in order", () => {
+    expect(splitLinkFlags(["a,b", " c ", "d,,e,"])).toEqual(["a", "b", "c", "d", "e"]);
+    expect(splitLinkFlags("x")).toEqual(["x"]);
+    expect(splitLinkFlags(undefined)).toEqual([]);
+  });
+});
+
+describe("JSON errors", () => {
+  it("name the line and column", () => {
+    expect(message(() => parseJsonText('{\n  "a": 1,\n}', "spec.json"))).toBe("spec.json:3:1: invalid JSON (Expected double-quoted property name)");
+    expect(message(() => parseJsonText('{"a": tru}', "spec.json"))).toBe("spec.json:1:10: invalid JSON (Unexpected token '}')");
+    expect(message(() => parseJsonText('[\n {"name": "a"}\n', "chain.json"))).toBe("chain.json:3:1: invalid JSON (unexpected end of file)");
+    expect(message(() => parseJsonText("", "x.json"))).toBe("x.json:1:1: invalid JSON (unexpected end of file)");
+  });
+
+  it("accept a byte-order mark", () => {
+    expect(parseJsonText('\ufeff{"a":1}', "x")).toEqual({ a: 1 });
+  });
+
+  it("the scanner agrees with JSON.parse on what is valid", () => {
+    const jsonish = fc.oneof(
+      fc.json(),
+      fc.json().map((s) => s.slice(0, Math.floor(s.length / 2))),
+      fc.stringMatching(/^[\s{}[\]",:0-9a-z\\.eE+-]{0,20}$/),
+    );
+    fc.assert(
+      fc.property(jsonish, (text) => {
+        let valid = true;
+        try {
+          JSON.parse(text);
+        } catch {
+          valid = false;
+        }
+        expect(jsonErrorOffset(text) === -1).toBe(valid);
+      }),
+      { numRuns: 2000 },
+    );
+  });
+});
+
+describe("parameter blocks", () => {
+  it("map Agent4 JSON schema to parameters", () => {
+    const params = parameterBlock("spec", ["p"], {
+      properties: {
+        pin: { type: "string", description: "The PIN." },
+        amount: { type: "number" },
+        count: { type: "integer", description: "How many." },
+        ok: { type: "boolean" },
+        channel: { type: "string", enum: ["sms", "call"], description: "How." },
+        "odd key": { enum: ["x"] },
+      },
+      required: ["pin", "channel"],
+    });
+    expect(params).toEqual([
+      { name: "pin", type: "string", description: "The PIN.", required: true },
+      { name: "amount", type: "number", description: "", required: false },
+      { name: "count", type: "integer", description: "How many.", required: false },
+      { name: "ok", type: "boolean", description: "", required: false },
+      { name: "channel", type: "enum", values: ["sms", "call"], description: "How.", required: true },
+      { name: "odd key", type: "enum", values: ["x"], description: "", required: false },
+    ]);
+  });
+
+  it("name the path of what they cannot take", () => {
+    const spec = (block: unknown) => ({ links: ["a", { name: "b", qualified_parameters: block }] });
+    expect(message(() => parseSpec(spec({ properties: { pin: { type: "array" } } }), "s.json"))).toBe(
+      's.json: links[1].qualified_parameters.properties.pin.type is "array": supported types are string, number, integer, boolean, or "string" with an enum',
+    );
+    expect(message(() => parseSpec(spec({ properties: { pin: { description: "x" } } }), "s.json"))).toMatch(/^s\.json: links\[1\]\.qualified_parameters\.properties\.pin\.type is missing/);
+    expect(message(() => parseSpec(spec({ properties: { n: { type: "integer", enum: [1, 2] } } }), "s.json"))).toMatch(
+      /links\[1\]\.qualified_parameters\.properties\.n\.type is "integer" with an enum: only string enums/,
+    );
+    expect(message(() => parseSpec(spec({ properties: { e: { type: "string", enum: [] } } }), "s.json"))).toMatch(/properties\.e\.enum must be a non-empty array/);
+    expect(message(() => parseSpec(spec({ properties: { e: { enum: ["a", 2] } } }), "s.json"))).toMatch(/properties\.e\.enum\[1\] must be a string, not a number/);
+    expect(message(() => parseSpec(spec({ properties: { e: { enum: ["a", "a"] } } }), "s.json"))).toMatch(/properties\.e\.enum lists a value twice/);
+    expect(message(() => parseSpec(spec({ properties: {}, required: ["pin"] }), "s.json"))).toBe(
+      's.json: links[1].qualified_parameters.required[0] names "pin", which is not in properties',
+    );
+    expect(message(() => parseSpec(spec({ properties: { "my key": { type: 3 } } }), "s.json"))).toMatch(/properties\["my key"\]\.type is 3/);
+    expect(message(() => parseSpec(spec([]), "s.json"))).toBe("s.json: links[1].qualified_parameters must be an object, not an array");
+    expect(message(() => parseSpec(spec({ properties: { p: { type: "string", description: 5 } } }), "s.json"))).toMatch(/properties\.p\.description must be a string/);
+  });
+
+  it("round-trip through the Agent4 shape", () => {
+    // Integer-like keys ("0") are ordered first by every JS object, so order is kept for the rest.
+    const name = fc.string({ minLength: 1, maxLength: 12 }).filter((n) => n !== "__proto__" && !/^(0|[1-9]\d*)$/.test(n));
+    const text = fc.string({ maxLength: 40 });
+    const param: fc.Arbitrary<ParamSpec> = fc.oneof(
+      fc.record({ name, type: fc.constantFrom("string", "number", "integer", "boolean" as const), description: text, required: fc.boolean() }),
+      fc.record({ name, type: fc.constant("enum" as const), values: fc.uniqueArray(fc.string({ minLength: 1, maxLength: 10 }), { minLength: 1, maxLength: 4 }), description: text, required: fc.boolean() }),
+    );
+    fc.assert(
+      fc.property(fc.uniqueArray(param, { selector: (p) => p.name, maxLength: 5 }), (params) => {
+        const back = parameterBlock("x", [], JSON.parse(JSON.stringify(toAgent4Block(params))));
+        expect(back).toEqual(params);
+      }),
+    );
+  });
+});
+
+describe("spec files", () => {
+  it("fill in what a link leaves out with the defaults", () => {
+    const spec = parseSpec({ runtime: "hono", baseUrl: "https://x.test/hooks", trigger: "hi", links: ["pin_vetting", { name: "data", prompt: "Ask." }] });
+    expect(spec.runtime).toBe("hono");
+    expect(spec.baseUrl).toBe("https://x.test/hooks");
+    expect(spec.trigger).toBe("hi");
+    expect(spec.links).toEqual([
+      { name: "pin_vetting", prompt: defaultPrompt("pin_vetting"), parameters: defaultParameters() },
+      { name: "data", prompt: "Ask.", parameters: defaultParameters() },
+    ]);
+  });
+
+  it("reject what they cannot use, saying where", () => {
+    expect(message(() => parseSpec([], "s.json"))).toBe("s.json: (top level) must be an object, not an array");
+    expect(message(() => parseSpec({}, "s.json"))).toBe("s.json: links is missing: list the chain's links in order");
+    expect(message(() => parseSpec({ links: ["a"], runtim: "node" }, "s.json"))).toMatch(/^s\.json: runtim is not a known field/);
+    expect(message(() => parseSpec({ links: ["a"], runtime: "deno" }, "s.json"))).toMatch(/^s\.json: runtime is "deno": expected one of node, express/);
+    expect(message(() => parseSpec({ links: ["a"], baseUrl: "ftp://x" }, "s.json"))).toMatch(/^s\.json: baseUrl must start with http/);
+    expect(message(() => parseSpec({ links: ["a", { name: "Bad-Name" }] }, "s.json"))).toMatch(/^s\.json: links\[1\]\.name is invalid: link name "Bad-Name" must start/);
+    expect(message(() => parseSpec({ links: ["a", "a"] }, "s.json"))).toBe('s.json: links[1].name "a" is listed twice');
+    expect(message(() => parseSpec({ links: [{ name: "a", qualified: {} }] }, "s.json"))).toMatch(/^s\.json: links\[0\]\.qualified is not a known field/);
+    expect(message(() => parseSpec({ links: [{ name: "a", prompt: 1 }] }, "s.json"))).toBe("s.json: links[0].prompt must be a string, not a number");
+    expect(message(() => parseSpec({ links: [{ name: "a" }], trigger: " " }, "s.json"))).toBe("s.json: trigger must not be empty");
+  });
+
+  it("specFileFor writes a spec that parses back to the same links", () => {
+    const links = [
+      { name: "a", prompt: defaultPrompt("a"), parameters: defaultParameters() },
+      {
+        name: "b",
+        prompt: 'Say "hi" `${x}` */\nünï',
+        parameters: {
+          qualified: [{ name: "choice", type: "enum" as const, values: ["x", "y"], description: "d", required: true }],
+          disqualified: [],
+          interrupt: defaultParameters().interrupt,
+        },
+      },
+    ];
+    const file = specFileFor({ runtime: "node", baseUrl: DEFAULT_BASE_URL, trigger: DEFAULT_TRIGGER, links });
+    expect(file).toEqual({
+      runtime: "node",
+      links: ["a", { name: "b", prompt: links[1]!.prompt, qualified_parameters: toAgent4Block(links[1]!.parameters.qualified), disqualified_parameters: { properties: {}, required: [] } }],
+    });
+    expect(parseSpec(JSON.parse(formatJson(file))).links).toEqual(links);
+  });
+});
+
+describe("chain files", () => {
+  it("take one link per entry and the base the endpoints share", () => {
+    expect(parseChain([{ name: "pin_vetting", endpoint: "https://h.test/api/pin_vetting?token=s3cret" }, { name: "data", endpoint: "https://h.test/api/data" }])).toEqual({
+      names: ["pin_vetting", "data"],
+      baseUrl: "https://h.test/api",
+    });
+    // Agent4's own example: every link at one URL.
+    expect(parseChain([{ name: "a", endpoint: "https://your.webhook" }, { name: "b", endpoint: "https://your.webhook" }])).toEqual({ names: ["a", "b"], baseUrl: "https://your.webhook" });
+    expect(parseChain([{ name: "a", endpoint: "https://one.test/a" }, { name: "b", endpoint: "https://two.test/b" }])).toEqual({ names: ["a", "b"] });
+    expect(parseChain([{ name: "a" }])).toEqual({ names: ["a"] });
+  });
+
+  it("say where an entry is wrong", () => {
+    expect(message(() => parseChain({ name: "a" }, "c.json"))).toBe('c.json: (top level) must be an array of {"name", "endpoint"} entries, not an object');
+    expect(message(() => parseChain([], "c.json"))).toBe("c.json: (top level) is empty: a chain needs at least one link");
+    expect(message(() => parseChain([{ name: "a", endpoint: "x" }, { name: "PIN" }], "c.json"))).toMatch(/^c\.json: \[0\]\.endpoint is not a URL/);
+    expect(message(() => parseChain([{ name: "a" }, { name: "PIN" }], "c.json"))).toMatch(/^c\.json: \[1\]\.name is invalid/);
+    expect(message(() => parseChain([{ name: "a" }, { name: "a" }], "c.json"))).toBe('c.json: [1].name "a" is listed twice');
+    expect(message(() => parseChain([{ endpoint: "https://x" }], "c.json"))).toBe("c.json: [0].name must be a string, not undefined");
+  });
+});
+
+describe("single values", () => {
+  it("base URLs are http(s) without a query", () => {
+    expect(baseUrlProblem("https://x.test/a/")).toBeUndefined();
+    expect(baseUrlProblem("x.test")).toMatch(/is not a URL/);
+    expect(baseUrlProblem("ftp://x.test")).toMatch(/http/);
+    expect(baseUrlProblem("https://x.test/?token=1")).toMatch(/query/);
+  });
+
+  it("package names come from the folder name", () => {
+    expect(packageNameFrom("my-chain")).toBe("my-chain");
+    expect(packageNameFrom("My Chain!")).toBe("my-chain");
+    expect(packageNameFrom(".hidden_Thing")).toBe("hidden_thing");
+    expect(packageNameFrom("Crème Brûlée")).toBe("creme-brulee");
+    expect(packageNameFrom("日本")).toBe("taskchain-webhook");
+    expect(packageNameFrom("x".repeat(300))).toHaveLength(214);
+  });
+});
+
+describe("the target directory", () => {
+  const cwd = mkdtempSync(path.join(os.tmpdir(), "taskchain-target-"));
+  mkdirSync(path.join(cwd, "full"));
+  writeFileSync(path.join(cwd, "full", "x"), "");
+  writeFileSync(path.join(cwd, "file"), "");
+  mkdirSync(path.join(cwd, "empty"));
+  const outside = mkdtempSync(path.join(os.tmpdir(), "taskchain-outside-"));
+  symlinkSync(outside, path.join(cwd, "link"));
+
+  it("accepts new, empty and (with --force) full directories", () => {
+    expect(resolveTarget("new-one", cwd, false)).toEqual({ root: path.join(cwd, "new-one"), display: "new-one", nonEmpty: false, packageName: "new-one" });
+    expect(resolveTarget("empty", cwd, false).nonEmpty).toBe(false);
+    expect(resolveTarget("full", cwd, true).nonEmpty).toBe(true);
+    expect(resolveTarget("a/b/../c", cwd, false).display).toBe(path.join("a", "c"));
+    expect(resolveTarget(".", path.join(cwd, "empty"), false)).toMatchObject({ display: ".", packageName: "empty" });
+    expect(resolveTarget(path.join(cwd, "abs"), "/", false).display).toBe(path.join(cwd, "abs"));
+  });
+
+  it("refuses what escapes, is a file, or is full", () => {
+    expect(message(() => resolveTarget("../x", cwd, false))).toBe("../x is outside the current directory: cd to where the project should go, or pass an absolute path");
+    expect(message(() => resolveTarget("a/../../x", cwd, false))).toMatch(/is outside the current directory/);
+    expect(message(() => resolveTarget(`${cwd}/../x`, cwd, false))).toMatch(/climbs out with "\.\."/);
+    expect(message(() => resolveTarget("file", cwd, false))).toBe("file exists and is a file, not a directory");
+    expect(message(() => resolveTarget("file/sub", cwd, false))).toMatch(/file/);
+    expect(message(() => resolveTarget("full", cwd, false))).toBe("full is not empty: pick a new directory, or pass --force to write into it");
+    expect(message(() => resolveTarget("link", cwd, false))).toBe("link is a symbolic link: pass the directory it points to");
+    expect(message(() => resolveTarget("link/sub", cwd, false))).toBe("link/sub leads outside the current directory through a symbolic link");
+    expect(message(() => resolveTarget("", cwd, false))).toBe("the project directory must not be empty");
+  });
+});
