@@ -146,6 +146,8 @@ export interface CommitHooks {
 
 interface Manifest {
   changes: Array<{ kind: Change["kind"]; path: string; staged?: string; backup?: string; mode?: number }>;
+  /** Folders the commit creates (deepest last), so a rollback removes exactly those. */
+  createdDirs?: string[];
 }
 
 /**
@@ -178,7 +180,7 @@ export async function commitInPlace(set: ChangeSet, hooks: CommitHooks = {}): Pr
 
   const txn = path.join(root, TXN_DIR);
   await withSignalsDeferred(async () => {
-    const manifest: Manifest = { changes: [] };
+    const manifest: Manifest = { changes: [], createdDirs: missingDirs(root, changes) };
     try {
       await rm(txn, { recursive: true, force: true });
       await mkdir(path.join(txn, "staged"), { recursive: true });
@@ -235,12 +237,32 @@ async function applyEntry(root: string, txn: string, entry: Manifest["changes"][
   await rename(staged, file);
 }
 
+/** Project-relative folders that creating these files would add, parents first. */
+function missingDirs(root: string, changes: Change[]): string[] {
+  const missing = new Set<string>();
+  for (const change of changes) {
+    if (change.kind !== "create") continue;
+    let dir = path.posix.dirname(change.path);
+    const chain: string[] = [];
+    while (dir !== "." && !existsSync(path.join(root, dir))) {
+      chain.unshift(dir);
+      dir = path.posix.dirname(dir);
+    }
+    for (const d of chain) missing.add(d);
+  }
+  return [...missing].sort((a, b) => a.split("/").length - b.split("/").length);
+}
+
 async function rollBack(root: string, txn: string, manifest: Manifest): Promise<void> {
   for (const entry of manifest.changes) {
     const file = path.join(root, entry.path);
     if (entry.kind === "create") await rm(file, { force: true });
-    else await writeFile(file, await readFile(path.join(txn, entry.backup!), "utf8"));
+    else {
+      await mkdir(path.dirname(file), { recursive: true }); // a delete may have taken its folder
+      await writeFile(file, await readFile(path.join(txn, entry.backup!), "utf8"));
+    }
   }
+  for (const dir of [...(manifest.createdDirs ?? [])].reverse()) await rmdir(path.join(root, dir)).catch(() => undefined);
   await rm(txn, { recursive: true, force: true });
 }
 

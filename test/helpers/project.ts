@@ -21,7 +21,7 @@ export interface Run {
 /** The environment tests give child processes: no colours, no inherited TTY hints, no npm noise. */
 export function testEnv(extra: Record<string, string | undefined> = {}): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: "1", CI: "true", npm_config_update_notifier: "false", ...extra };
-  delete env.FORCE_COLOR;
+  if (!("FORCE_COLOR" in extra)) delete env.FORCE_COLOR;
   for (const [k, v] of Object.entries(extra)) if (v === undefined) delete env[k];
   return env;
 }
