@@ -1,4 +1,5 @@
 import { chain } from "./links/index.js";
+import { setEnv } from "./env.js";
 import { createTaskchain, MemorySessionStore, type SessionStore, type Taskchain } from "./taskchain/index.js";
 
 export type Env = Record<string, string | undefined>;
@@ -10,6 +11,7 @@ function positive(value: string | undefined, fallback: number): number {
 
 /** The webhook for this chain, configured from the environment (see .env.example). */
 export function createApp(env: Env, store?: SessionStore): Taskchain {
+  setEnv(env); // links read their settings (API keys, TRANSFER_NUMBER) through getEnv()
   return createTaskchain({
     links: chain,
     token: env.TASKCHAIN_TOKEN,

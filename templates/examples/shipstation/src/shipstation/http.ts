@@ -1,0 +1,96 @@
+// GET + JSON + zod for both ShipStation APIs, with the failure handling a phone call needs:
+// every request has a timeout, the whole lookup has a deadline, a 429 is retried once when the
+// server's wait fits in the budget, and every other problem becomes a `Failure` (never a throw).
+import type { z } from "zod";
+import type { Failure, FailureReason } from "./types.js";
+
+/** The longest 429 wait honoured: the caller is on the line, and Agent4 waits for the webhook. */
+export const MAX_RETRY_WAIT_MS = 2_000;
+
+export interface RequestOptions {
+  baseUrl: string;
+  headers: Record<string, string>;
+  /** Per request. */
+  timeoutMs: number;
+  /** Epoch ms by which the whole lookup must be done. */
+  deadline: number;
+  /** The wait a 429 answer asks for, in ms (V1: X-Rate-Limit-Reset, V2: Retry-After). */
+  retryAfterMs(headers: Headers): number | undefined;
+}
+
+export type Fetched<T> = { ok: true; data: T } | { ok: false; failure: Failure };
+
+const fail = (reason: FailureReason, detail: string): { ok: false; failure: Failure } => ({ ok: false, failure: { reason, detail } });
+
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+function isTimeout(error: unknown): boolean {
+  return error instanceof Error && (error.name === "TimeoutError" || error.name === "AbortError");
+}
+
+/** `Retry-After`: seconds or an HTTP date. */
+export function parseRetryAfter(value: string | null): number | undefined {
+  if (value === null || value.trim() === "") return undefined;
+  const seconds = Number(value);
+  if (Number.isFinite(seconds)) return Math.max(0, seconds * 1000);
+  const date = Date.parse(value);
+  return Number.isNaN(date) ? undefined : Math.max(0, date - Date.now());
+}
+
+/** GET `path?query` and validate the JSON body with `schema`. */
+export async function getJson<S extends z.ZodType>(
+  options: RequestOptions,
+  path: string,
+  query: Record<string, string>,
+  schema: S,
+): Promise<Fetched<z.output<S>>> {
+  const url = `${options.baseUrl.replace(/\/+$/, "")}${path}?${new URLSearchParams(query)}`;
+  let retried = false;
+  for (;;) {
+    const remaining = options.deadline - Date.now();
+    if (remaining <= 0) return fail("timeout", `out of time before GET ${path}`);
+    const timeoutMs = Math.min(options.timeoutMs, remaining);
+    let status: number;
+    let headers: Headers;
+    let text: string;
+    try {
+      // The signal covers the body too: a server that stalls mid-answer times out as well.
+      const res = await fetch(url, { headers: { accept: "application/json", ...options.headers }, signal: AbortSignal.timeout(timeoutMs) });
+      status = res.status;
+      headers = res.headers;
+      text = await res.text();
+    } catch (error) {
+      if (isTimeout(error)) return fail("timeout", `GET ${path} got no answer within ${timeoutMs} ms`);
+      return fail("network", `GET ${path} failed: ${error instanceof Error ? error.message : String(error)}`);
+    }
+
+    if (status === 429) {
+      const wait = options.retryAfterMs(headers);
+      // Once, and only when the wait and another request still fit before the deadline.
+      if (!retried && wait !== undefined && wait <= MAX_RETRY_WAIT_MS && Date.now() + wait + Math.min(options.timeoutMs, 1_000) < options.deadline) {
+        retried = true;
+        await sleep(wait);
+        continue;
+      }
+      const hint = wait === undefined ? "no wait given" : `asked to wait ${Math.round(wait)} ms`;
+      return fail("rate_limited", `GET ${path} was rate limited (429, ${hint}${retried ? ", after one retry" : ""})`);
+    }
+    if (status === 401 || status === 403) return fail("unauthorized", `GET ${path} answered ${status}: the API credentials were refused`);
+    if (status >= 500) return fail("server_error", `GET ${path} answered ${status}`);
+    if (status < 200 || status >= 300) return fail("bad_request", `GET ${path} answered ${status}: ${text.slice(0, 200)}`);
+
+    let json: unknown;
+    try {
+      json = JSON.parse(text);
+    } catch {
+      return fail("bad_response", `GET ${path} answered ${status} with a body that is not JSON: ${JSON.stringify(text.slice(0, 80))}`);
+    }
+    const parsed = schema.safeParse(json);
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0];
+      const where = issue?.path.map(String).join(".") || "(root)";
+      return fail("bad_response", `GET ${path} answered JSON of an unexpected shape at ${where}: ${issue?.message ?? "invalid"}`);
+    }
+    return { ok: true, data: parsed.data };
+  }
+}

@@ -1,0 +1,69 @@
+// The ShipStation client for this project: V2 when SHIPSTATION_V2_API_KEY is set, V1 with
+// SHIPSTATION_API_KEY + SHIPSTATION_API_SECRET (see config.ts). Links call lookupOrders().
+import { getEnv, type Env } from "../env.js";
+import { consoleLogger, type Logger } from "../taskchain/index.js";
+import { readShipStationConfig, type ShipStationConfig } from "./config.js";
+import type { Failure, Lookup, ShipStationClient } from "./types.js";
+import { ShipStationV1 } from "./v1.js";
+import { ShipStationV2 } from "./v2.js";
+
+export * from "./types.js";
+export { readShipStationConfig, transferNumber, verifyZip } from "./config.js";
+
+export function createShipStationClient(config: ShipStationConfig, logger: Logger = consoleLogger): ShipStationClient {
+  return config.api === "v2" ? new ShipStationV2(config, logger) : new ShipStationV1(config, logger);
+}
+
+// One client per environment record: createApp(env) sets the record once per app.
+const clients = new WeakMap<Env, ShipStationClient | Failure>();
+
+/** The client for this environment, or why there is none. */
+export function shipStation(env: Env = getEnv(), logger: Logger = consoleLogger): ShipStationClient | Failure {
+  let client = clients.get(env);
+  if (!client) {
+    const result = readShipStationConfig(env);
+    client = result.ok ? createShipStationClient(result.config, logger) : { reason: "not_configured", detail: result.problem };
+    clients.set(env, client);
+  }
+  return client;
+}
+
+function hint(reason: Failure["reason"], api: "v1" | "v2" | undefined): string | undefined {
+  if (reason === "unauthorized") {
+    return api === "v2"
+      ? "check SHIPSTATION_V2_API_KEY (ShipStation > Settings > Account > API Settings; V2 needs a Standard plan or higher)"
+      : "check SHIPSTATION_API_KEY and SHIPSTATION_API_SECRET (ShipStation > Settings > Account > API Settings)";
+  }
+  if (reason === "not_configured") return "callers are transferred to TRANSFER_NUMBER until it is";
+  return undefined;
+}
+
+/** Orders with exactly this number, newest first; every failure logged once here and returned. */
+export async function lookupOrders(orderNumber: string, env: Env = getEnv(), logger: Logger = consoleLogger): Promise<Lookup> {
+  const client = shipStation(env, logger);
+  let result: Lookup;
+  if ("findOrders" in client) {
+    try {
+      result = await client.findOrders(orderNumber);
+    } catch (error) {
+      // The clients return failures rather than throw; this is a last guard so the call goes on.
+      result = { ok: false, failure: { reason: "bad_response", detail: error instanceof Error ? error.message : String(error) } };
+    }
+  } else result = { ok: false, failure: client };
+
+  if (!result.ok) {
+    const { reason, detail } = result.failure;
+    const api = "api" in client ? client.api : undefined;
+    const help = hint(reason, api);
+    const level = reason === "rate_limited" || reason === "timeout" ? "warn" : "error";
+    logger[level](
+      reason === "unauthorized"
+        ? "ShipStation configuration error: the API credentials were refused"
+        : reason === "not_configured"
+          ? `ShipStation configuration error: ${detail}`
+          : `ShipStation lookup failed: ${reason}`,
+      { reason, detail, ...(api && { api }), ...(help && { hint: help }) },
+    );
+  }
+  return result;
+}

@@ -1,0 +1,141 @@
+// ShipStation API V1 (https://ssapi.shipstation.com): Basic auth, orders + shipments + fulfillments.
+import { z } from "zod";
+import type { Logger } from "../taskchain/index.js";
+import type { ShipStationConfig } from "./config.js";
+import { getJson, type RequestOptions } from "./http.js";
+import { trackingUrl } from "./speech.js";
+import { ORDER_STATUSES, type Lookup, type Order, type Package, type ShipStationClient } from "./types.js";
+
+// Only the fields a phone lookup reads; V1 sends null for many of them.
+export const V1OrderSchema = z.object({
+  orderId: z.number().int(),
+  orderNumber: z.string(),
+  orderKey: z.string().nullish(),
+  orderDate: z.string().nullish(),
+  orderStatus: z.enum(ORDER_STATUSES),
+  shipByDate: z.string().nullish(),
+  holdUntilDate: z.string().nullish(),
+  shipTo: z.object({ postalCode: z.string().nullish() }).nullish(),
+});
+const Paged = { total: z.number().int(), page: z.number().int(), pages: z.number().int() };
+export const V1OrderListSchema = z.object({ orders: z.array(V1OrderSchema), ...Paged });
+
+export const V1ShipmentSchema = z.object({
+  shipmentId: z.number().int(),
+  orderId: z.number().int(),
+  orderNumber: z.string().nullish(),
+  trackingNumber: z.string().nullish(),
+  carrierCode: z.string().nullish(),
+  serviceCode: z.string().nullish(),
+  shipDate: z.string().nullish(),
+  createDate: z.string().nullish(),
+  voided: z.boolean(),
+});
+export const V1ShipmentListSchema = z.object({ shipments: z.array(V1ShipmentSchema), ...Paged });
+
+// Orders marked shipped outside ShipStation (marketplace or fulfillment provider) appear here.
+export const V1FulfillmentSchema = z.object({
+  fulfillmentId: z.number().int(),
+  orderId: z.number().int(),
+  orderNumber: z.string().nullish(),
+  trackingNumber: z.string().nullish(),
+  carrierCode: z.string().nullish(),
+  shipDate: z.string().nullish(),
+  voided: z.boolean().nullish(),
+  voidDate: z.string().nullish(),
+});
+export const V1FulfillmentListSchema = z.object({ fulfillments: z.array(V1FulfillmentSchema), ...Paged });
+
+/** ShipStation's own comparison is "starts with" and ours must be exact; case and a leading # do not count. */
+export function sameOrderNumber(a: string, b: string): boolean {
+  const canonical = (s: string) => s.trim().replace(/^#/, "").toUpperCase();
+  return canonical(a) === canonical(b);
+}
+
+const day = (date: string | null | undefined) => (date ? date.slice(0, 10) : null);
+
+function toPackage(p: { trackingNumber?: string | null; carrierCode?: string | null; serviceCode?: string | null; shipDate?: string | null }): Package | undefined {
+  if (!p.trackingNumber) return undefined;
+  const carrierCode = p.carrierCode ?? null;
+  return {
+    trackingNumber: p.trackingNumber,
+    carrierCode,
+    serviceCode: p.serviceCode ?? null,
+    shipDate: day(p.shipDate),
+    trackingUrl: trackingUrl(carrierCode, p.trackingNumber),
+    delivered: false,
+  };
+}
+
+const newestFirst = (a: { shipDate: string | null }, b: { shipDate: string | null }) => (b.shipDate ?? "").localeCompare(a.shipDate ?? "");
+
+export class ShipStationV1 implements ShipStationClient {
+  readonly api = "v1" as const;
+  constructor(
+    private readonly config: ShipStationConfig,
+    private readonly logger: Logger,
+  ) {}
+
+  private options(deadline: number): RequestOptions {
+    return {
+      baseUrl: this.config.baseUrl,
+      headers: this.config.headers,
+      timeoutMs: this.config.timeoutMs,
+      deadline,
+      // V1: X-Rate-Limit-Reset is the number of seconds until the window resets.
+      retryAfterMs: (headers) => {
+        const seconds = Number(headers.get("x-rate-limit-reset") ?? "");
+        return headers.has("x-rate-limit-reset") && Number.isFinite(seconds) ? Math.max(0, seconds * 1000) : undefined;
+      },
+    };
+  }
+
+  async findOrders(orderNumber: string): Promise<Lookup> {
+    const options = this.options(Date.now() + this.config.budgetMs);
+    const query = { orderNumber, pageSize: "500" };
+    const list = await getJson(options, "/orders", { ...query, sortBy: "OrderDate", sortDir: "DESC" }, V1OrderListSchema);
+    if (!list.ok) return list;
+    const matches = list.data.orders.filter((o) => sameOrderNumber(o.orderNumber, orderNumber));
+    if (matches.length === 0 && list.data.pages > 1) {
+      this.logger.warn("ShipStation V1: the order number prefix matched more than one page of orders; only the first was searched", { orderNumber });
+    }
+
+    // Tracking lives in shipments (labels made in ShipStation) and fulfillments (marked shipped elsewhere).
+    const packages = new Map<number, Package[]>();
+    let trackingUnavailable = false;
+    if (matches.some((o) => o.orderStatus === "shipped")) {
+      const [shipments, fulfillments] = await Promise.all([
+        getJson(options, "/shipments", query, V1ShipmentListSchema),
+        getJson(options, "/fulfillments", query, V1FulfillmentListSchema),
+      ]);
+      const add = (orderId: number, p: Package | undefined) => {
+        if (p) packages.set(orderId, [...(packages.get(orderId) ?? []), p]);
+      };
+      if (shipments.ok) for (const s of shipments.data.shipments) if (!s.voided) add(s.orderId, toPackage(s));
+      if (fulfillments.ok) for (const f of fulfillments.data.fulfillments) if (!f.voided && !f.voidDate) add(f.orderId, toPackage(f));
+      for (const r of [shipments, fulfillments]) {
+        if (!r.ok) {
+          trackingUnavailable = true;
+          this.logger.warn("ShipStation V1: tracking details unavailable", { reason: r.failure.reason, detail: r.failure.detail });
+        }
+      }
+    }
+
+    const orders: Order[] = matches.map((o) => {
+      const found = (packages.get(o.orderId) ?? []).sort(newestFirst);
+      return {
+        id: String(o.orderId),
+        orderNumber: o.orderNumber,
+        status: o.orderStatus,
+        orderDate: o.orderDate ?? null,
+        shipByDate: o.shipByDate ?? null,
+        holdUntilDate: o.holdUntilDate ?? null,
+        postalCode: o.shipTo?.postalCode ?? null,
+        packages: o.orderStatus === "shipped" ? found : [],
+        trackingUnavailable: o.orderStatus === "shipped" && found.length === 0 && trackingUnavailable,
+      };
+    });
+    orders.sort((a, b) => (b.orderDate ?? "").localeCompare(a.orderDate ?? ""));
+    return { ok: true, orders };
+  }
+}
