@@ -31,8 +31,8 @@ beforeAll(async () => {
     ],
   });
   await commitNewProject(generateProject(spec, dir));
-  const { createNodeServer } = (await import(path.join(dir, "src/server.ts"))) as typeof import("../../templates/runtimes/node/src/server.js");
-  const { createApp } = (await import(path.join(dir, "src/app.ts"))) as { createApp: (env: Record<string, string>) => never };
+  const { createNodeServer } = (await import(path.join(dir, "src/server.ts"))) as { createNodeServer: (app: unknown) => Server };
+  const { createApp } = (await import(path.join(dir, "src/app.ts"))) as { createApp: (env: Record<string, string>) => unknown };
   server = createNodeServer(createApp({ TASKCHAIN_TOKEN: token }));
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
