@@ -86,17 +86,17 @@ export function buildProgram(): Command {
     .command("chain")
     .description("regenerate chain.json from the code (static: never runs it)")
     .option("--cwd <dir>", "the project (default: the current directory)")
-    .option("--base-url <url>", "endpoint base (default: the project's configured base URL)")
+    .option("--base-url <url>", "endpoint base, saved as the project's (default: package.json \"taskchain\".baseUrl)")
     .option("--check", "exit non-zero with the difference when chain.json is stale")
     .action((options: Record<string, unknown>) => execute(() => import("./commands/chain.js"), { ...program.opts(), ...options }));
 
   program
     .command("simulate")
     .description("play Agent4 against a running webhook: walk the chain and print the transcript")
-    .option("--url <base>", "the webhook's base URL", "http://localhost:3000")
+    .option("--url <base>", "the webhook's base URL (default: $TASKCHAIN_URL, else http://localhost:$PORT, PORT defaulting to 3000)")
     .option("--chain <file>", "the chain JSON (default: ./chain.json)")
-    .option("--from <number>", "the caller's number", "+15125550100")
-    .option("--forwarded-by <number>", "the number that connected the call", "+15125550199")
+    .option("--from <number>", "the caller's number (default: the scenario's, else +15125550100)")
+    .option("--forwarded-by <number>", "the number that connected the call (default: the scenario's, else +15125550199)")
     .option("--token <token>", "TASKCHAIN_TOKEN of the webhook (default: $TASKCHAIN_TOKEN)")
     .option("--script <file>", "scenario JSON: outcomes, parameters and expectations per link (no prompts)")
     .option("--json", "print the transcript as JSON")

@@ -1,0 +1,88 @@
+// add-link: options → (prompts on a TTY) → plan (ts-morph, parse only) → change set → commit.
+import { CancelledError, UserError } from "../errors.js";
+import { commitInPlace, describeChanges } from "../fs/changeset.js";
+import { planAddLink } from "../edit/operations.js";
+import { findProject } from "../edit/project.js";
+import { parametersFromFlags, parseParamFlag, PARAM_FLAG_FORM } from "../spec/param-flag.js";
+import { defaultParameters, defaultPrompt, LinkSpecSchema, OUTCOMES, type LinkSpec, type ParamSpec } from "../spec/spec.js";
+
+export interface AddLinkOptions {
+  name: string;
+  cwd?: string;
+  after?: string;
+  before?: string;
+  prompt?: string;
+  qualified?: string[];
+  disqualified?: string[];
+  interrupt?: string[];
+  yes?: boolean;
+  dryRun?: boolean;
+}
+
+export async function run(options: AddLinkOptions): Promise<number> {
+  const project = findProject(options.cwd ?? process.cwd());
+  // Flags are checked before the (slower) registry work, prompts only after it succeeded.
+  let parameters = parametersFromFlags({ qualified: options.qualified, disqualified: options.disqualified, interrupt: options.interrupt });
+  const plan = await planAddLink(project, options.name, { after: options.after, before: options.before });
+  let prompt = options.prompt ?? defaultPrompt(options.name);
+  const given = options.prompt !== undefined || OUTCOMES.some((o) => options[o]?.length);
+  if (!options.yes && !given && process.stdin.isTTY && process.stdout.isTTY) {
+    ({ prompt, parameters } = await ask(options.name, prompt));
+  }
+  const parsed = LinkSpecSchema.safeParse({ name: options.name, prompt, parameters });
+  if (!parsed.success) throw new UserError(`link "${options.name}": ${parsed.error.issues[0]?.message ?? "invalid"}`);
+  const set = plan.build(parsed.data);
+  if (options.dryRun) {
+    process.stdout.write(`${await describeChanges(set, { diff: true })}\n(dry run: nothing was written)\n`);
+    return 0;
+  }
+  await commitInPlace(set);
+  const where = plan.index === 0 ? "first" : `after ${plan.names[plan.index - 1]}`;
+  process.stdout.write(`Added link "${options.name}" (${where}; chain: ${plan.names.join(" → ")})\n${await describeChanges(set)}\nNext: write its handler in src/links/${options.name}.ts and run your tests.\n`);
+  return 0;
+}
+
+/** The link's prompt and parameters, asked on a TTY. Nothing is written while asking. */
+async function ask(name: string, suggested: string): Promise<{ prompt: string; parameters: LinkSpec["parameters"] }> {
+  const p = await import("@clack/prompts");
+  const check = <T>(value: T | symbol): T => {
+    if (typeof value === "symbol" || p.isCancel(value)) {
+      p.cancel("Cancelled: nothing was written.");
+      throw new CancelledError();
+    }
+    return value;
+  };
+  p.intro(`add-link ${name}`);
+  const prompt: string = check<string>(await p.text({ message: "What should the agent do in this step? (the link's prompt)", placeholder: suggested, defaultValue: suggested }));
+  const defaults = defaultParameters();
+  const parameters = { ...defaults };
+  for (const outcome of OUTCOMES) {
+    if (defaults[outcome].length) {
+      const keep = check(await p.confirm({ message: `When ${outcome}: collect the default "reason" (string)?`, initialValue: true }));
+      if (keep) continue;
+    }
+    const params: ParamSpec[] = [];
+    for (;;) {
+      const value: string = check<string>(
+        await p.text({
+          message: `A parameter Agent4 collects when ${outcome} (${params.length ? "Enter when done" : "Enter for none"})`,
+          placeholder: "name:type:description",
+          validate: (v) => {
+            if (!v) return undefined;
+            try {
+              const param = parseParamFlag(v, outcome);
+              return params.some((x) => x.name === param.name) ? `"${param.name}" is already a parameter` : undefined;
+            } catch (error) {
+              return error instanceof Error ? error.message.replace(/; expected .*$/, `; expected ${PARAM_FLAG_FORM}`) : String(error);
+            }
+          },
+        }),
+      );
+      if (!value) break;
+      params.push(parseParamFlag(value, outcome));
+    }
+    parameters[outcome] = params;
+  }
+  p.outro(`Adding link "${name}"`);
+  return { prompt, parameters };
+}

@@ -1,0 +1,367 @@
+// The four edit commands' cores: project on disk → ChangeSet. No prompts, no writes.
+import { existsSync } from "node:fs";
+import path from "node:path";
+import { UserError } from "../errors.js";
+import { ChangeSet } from "../fs/changeset.js";
+import { renderChainJson, renderLinkFiles } from "../generate/project.js";
+import { linkIdentifier, linkNameProblem } from "../spec/names.js";
+import type { LinkSpec } from "../spec/spec.js";
+import { endpointFor, formatChainJson, parseChainJson, type ChainEntryJson, type ChainJson } from "./chain-json.js";
+import { readRegistryFast } from "./fast-registry.js";
+import { findSwitchTasks, importersOf, resolveChain, type ResolvedLink, type SwitchRef } from "./links.js";
+import { loadTs, parseSource, type Parsed, type Ts } from "./parse.js";
+import { baseUrlFor, readText, type TaskchainProject } from "./project.js";
+import { insertEdits, moduleBase, otherUses, readRegistry, REGISTRY, removeEdits, renameIdentifier, replaceLiteral, unionEditsForRename, unionInsertEdits, unionRemoveEdits, type Registry } from "./registry.js";
+import { applyEdits, lineOf, type TextEdit } from "./text.js";
+
+export const CHAIN_JSON = "chain.json";
+
+function readRequired(root: string, rel: string): string {
+  const text = readText(root, rel);
+  if (text === undefined) throw new UserError(`${rel} not found in ${root}: the chain registry is missing (is this a taskchain project?)`);
+  return text;
+}
+
+function sameList(a: readonly string[], b: readonly string[]): boolean {
+  return a.length === b.length && a.every((x, i) => x === b[i]);
+}
+
+function sameSet(a: readonly string[], b: readonly string[]): boolean {
+  const s = new Set(a);
+  return a.length === b.length && b.every((x) => s.has(x));
+}
+
+function listed(names: readonly string[]): string {
+  return names.length ? names.join(", ") : "none";
+}
+
+interface Loaded {
+  ts: Ts;
+  reg: Registry;
+  chainJson?: ChainJson;
+}
+
+async function load(project: TaskchainProject): Promise<Loaded> {
+  const text = readRequired(project.root, REGISTRY);
+  const ts = await loadTs();
+  const reg = readRegistry(ts, text);
+  return { ts, reg, chainJson: parseChainJson(readText(project.root, CHAIN_JSON)) };
+}
+
+/**
+ * The chain's link names. Fast path, reading no link file: when every entry is imported from a
+ * file named after its link and chain.json and LinkName agree with those file names, they are
+ * the names (create, add-link, rename-link all keep them so). Otherwise each link file is read.
+ */
+function chainNames(loaded: Loaded, root: string): string[] {
+  return agreedNames(loaded.reg, loaded.chainJson) ?? resolveChain(loaded.ts, root, loaded.reg).map((r) => r.name);
+}
+
+/** The names when file names, chain.json and LinkName all agree on them; else undefined. */
+function agreedNames(reg: Registry, chainJson: ChainJson | undefined): string[] | undefined {
+  const guessed = reg.entries.map((e) => (e.import?.module.startsWith(".") ? moduleBase(e.import.module) : undefined));
+  if (guessed.every((g): g is string => g !== undefined) && chainJson && sameList(guessed, chainJson.entries.map((e) => e.name)) && (!reg.union || sameSet(guessed, reg.union.names))) {
+    return guessed;
+  }
+  return undefined;
+}
+
+/** chain.json after a change of the name list: a minimal edit when it was current, else regenerated. */
+function nextChainJson(chainJson: ChainJson | undefined, oldNames: readonly string[], next: (entries: ChainEntryJson[]) => ChainEntryJson[], newNames: readonly string[], base: string): string {
+  if (chainJson && sameList(chainJson.entries.map((e) => e.name), oldNames)) return formatChainJson(next([...chainJson.entries]), chainJson);
+  return renderChainJson(newNames, base);
+}
+
+function checkNewName(loaded: Loaded, root: string, names: readonly string[], name: string): string {
+  const problem = linkNameProblem(name);
+  if (problem) throw new UserError(problem);
+  const { reg, chainJson } = loaded;
+  if (names.includes(name) || reg.union?.names.includes(name) || chainJson?.entries.some((e) => e.name === name)) throw new UserError(`link "${name}" already exists in this chain`);
+  const ident = linkIdentifier(name);
+  for (const rel of [`src/links/${name}.ts`, `test/${name}.test.ts`]) if (existsSync(path.join(root, rel))) throw new UserError(`${rel} already exists; pick another name or remove that file`);
+  const twin = names.find((n) => linkIdentifier(n) === ident);
+  if (twin) throw new UserError(`links "${twin}" and "${name}" both become the identifier ${ident}; pick another name`);
+  if (reg.bindings.has(ident)) throw new UserError(`${REGISTRY} already declares ${ident}; pick another name`);
+  return ident;
+}
+
+function checkedFast(text: string, idents: string[]): string {
+  const again = readRegistryFast(text);
+  if (!again || !sameList(again.entries.map((e) => e.ident!), idents)) throw new Error(`add-link produced a registry it cannot read back:\n${text}`);
+  return text;
+}
+
+function checkedRegistry(ts: Ts, text: string): string {
+  parseSource(ts, REGISTRY, text); // our own edit must still parse; a failure here is a bug, not the user's
+  return text;
+}
+
+// --- add-link -------------------------------------------------------------------------------
+
+export interface AddLinkPlan {
+  name: string;
+  names: string[];
+  index: number;
+  /** Builds the change set once the link's parameters and prompt are known. */
+  build(link: LinkSpec): ChangeSet;
+}
+
+export async function planAddLink(project: TaskchainProject, name: string, where: { after?: string; before?: string }): Promise<AddLinkPlan> {
+  const problem = linkNameProblem(name);
+  if (problem) throw new UserError(problem);
+  if (where.after !== undefined && where.before !== undefined) throw new UserError("give --after or --before, not both");
+  const base = baseUrlFor(project);
+  // The plain registry shape with names everyone agrees on needs no compiler at all.
+  const text = readRequired(project.root, REGISTRY);
+  const fast = readRegistryFast(text);
+  const fastJson = fast && parseChainJson(readText(project.root, CHAIN_JSON));
+  const fastNames = fast && agreedNames(fast, fastJson);
+  let loaded: Loaded;
+  let names: string[];
+  if (fast && fastNames) {
+    loaded = { ts: undefined as unknown as Ts, reg: fast, chainJson: fastJson };
+    names = fastNames;
+  } else {
+    loaded = await load(project);
+    names = chainNames(loaded, project.root);
+  }
+  const { ts, reg, chainJson } = loaded;
+  const anchor = where.after ?? where.before;
+  let index = names.length;
+  if (anchor !== undefined) {
+    const at = names.indexOf(anchor);
+    if (at < 0) throw new UserError(`--${where.after !== undefined ? "after" : "before"} ${anchor}: no such link in the chain (links: ${listed(names)})`);
+    index = where.after !== undefined ? at + 1 : at;
+  }
+  const ident = checkNewName(loaded, project.root, names, name);
+  const newNames = [...names.slice(0, index), name, ...names.slice(index)];
+  const edited = applyEdits(reg.parsed.text, insertEdits(reg, { ident, name, index, after: names[index - 1], before: names[index] }));
+  // Our own edit must still parse (a failure would be a bug, not the user's): the fast path
+  // re-reads it with its grammar and must find exactly the new chain.
+  const registry = fastNames ? checkedFast(edited, [...reg.entries.map((e) => e.ident!).slice(0, index), ident, ...reg.entries.map((e) => e.ident!).slice(index)]) : checkedRegistry(ts, edited);
+  const chain = nextChainJson(chainJson, names, (e) => [...e.slice(0, index), { name, endpoint: endpointFor(base, name) }, ...e.slice(index)], newNames, base);
+  return {
+    name,
+    names: newNames,
+    index,
+    build(link) {
+      const set = new ChangeSet(project.root);
+      const { source, test } = renderLinkFiles(link);
+      set.create(source.path, source.content);
+      set.create(test.path, test.content);
+      set.update(REGISTRY, reg.parsed.text, registry);
+      if (chainJson) set.update(CHAIN_JSON, chainJson.text, chain);
+      else {
+        const current = readText(project.root, CHAIN_JSON);
+        if (current === undefined) set.create(CHAIN_JSON, chain);
+        else set.update(CHAIN_JSON, current, chain);
+      }
+      return set;
+    },
+  };
+}
+
+// --- shared by remove and rename ---------------------------------------------------------------
+
+interface Located extends Loaded {
+  links: ResolvedLink[];
+  names: string[];
+  index: number;
+  link: ResolvedLink;
+}
+
+async function locate(project: TaskchainProject, name: string): Promise<Located> {
+  const loaded = await load(project);
+  const links = resolveChain(loaded.ts, project.root, loaded.reg);
+  const names = links.map((l) => l.name);
+  const index = names.indexOf(name);
+  if (index < 0) throw new UserError(`no link "${name}" in the chain (links: ${listed(names)})`);
+  return { ...loaded, links, names, index, link: links[index]! };
+}
+
+/** Per-file text edits, applied together. */
+class Edits {
+  readonly files = new Map<string, { parsed: Parsed; edits: TextEdit[] }>();
+  add(parsed: Parsed, edits: TextEdit[]): void {
+    const entry = this.files.get(parsed.rel) ?? { parsed, edits: [] };
+    entry.edits.push(...edits);
+    this.files.set(parsed.rel, entry);
+  }
+  result(rel: string, text: string): string {
+    const entry = this.files.get(rel);
+    return entry ? applyEdits(text, entry.edits) : text;
+  }
+}
+
+function testFileOf(root: string, link: ResolvedLink, name: string): string | undefined {
+  const base = path.posix.basename(link.file).replace(/\.[^.]+$/, "");
+  for (const rel of [`test/${base}.test.ts`, `test/${name}.test.ts`]) {
+    const text = readText(root, rel);
+    if (text?.includes(`links/${base}`)) return rel;
+  }
+  return undefined;
+}
+
+// --- remove-link -----------------------------------------------------------------------------
+
+export interface RemoveResult {
+  set: ChangeSet;
+  /** References left behind (with --force). */
+  dangling: string[];
+}
+
+export async function planRemoveLink(project: TaskchainProject, name: string, force: boolean): Promise<RemoveResult> {
+  const located = await locate(project, name);
+  const { ts, reg, chainJson, names, index, link } = located;
+  const root = project.root;
+  if (names.length === 1) throw new UserError(`"${name}" is the only link of the chain; a chain needs at least one`);
+  const entry = reg.entries[index]!;
+  if (entry.ident && entry.import) {
+    const uses = otherUses(reg, entry.ident, entry);
+    if (uses.length) throw new UserError(`${REGISTRY}:${lineOf(reg.parsed.text, uses[0]!.getStart(reg.parsed.sf))} uses ${entry.ident} outside the chain; remove that use first`);
+  }
+  const ownFile = link.file !== REGISTRY ? link.file : undefined;
+  const test = ownFile ? testFileOf(root, link, name) : undefined;
+  const refs = findSwitchTasks(ts, root).filter((r) => r.target === name && r.file !== ownFile);
+  const importers = ownFile ? importersOf(ts, root, ownFile, [REGISTRY, ...(test ? [test] : [])]) : [];
+  const described = [...refs.map((r) => `${r.file}:${r.line} switchTask("${r.target}")`), ...importers.map((i) => `${i.parsed.rel}:${i.line} imports ${ownFile}`)];
+  if (described.length && !force) {
+    throw new UserError(`"${name}" is still referenced: ${described.join("; ")} — change those first, or pass --force`);
+  }
+  const base = baseUrlFor(project);
+  const set = new ChangeSet(root);
+  set.update(REGISTRY, reg.parsed.text, checkedRegistry(ts, applyEdits(reg.parsed.text, removeEdits(reg, index, name))));
+  if (ownFile) set.delete(ownFile, link.parsed.text);
+  if (test) set.delete(test, readText(root, test)!);
+  const newNames = names.filter((_, i) => i !== index);
+  const chain = nextChainJson(chainJson, names, (e) => e.filter((_, i) => i !== index), newNames, base);
+  const current = readText(root, CHAIN_JSON);
+  if (current === undefined) set.create(CHAIN_JSON, chain);
+  else set.update(CHAIN_JSON, current, chain);
+  return { set, dangling: described };
+}
+
+// --- rename-link -----------------------------------------------------------------------------
+
+export async function planRenameLink(project: TaskchainProject, from: string, to: string): Promise<{ set: ChangeSet; updatedRefs: SwitchRef[]; moves: Array<{ from: string; to: string }> }> {
+  if (from === to) throw new UserError(`"${from}" already has that name`);
+  const located = await locate(project, from);
+  const { ts, reg, chainJson, names, index, link } = located;
+  const root = project.root;
+  checkNewName(located, root, names, to);
+  const base = baseUrlFor(project);
+  const oldIdent = linkIdentifier(from);
+  const newIdent = linkIdentifier(to);
+  const edits = new Edits();
+  const moves = new Map<string, string>();
+
+  const ownFile = link.file !== REGISTRY ? link.file : undefined;
+  const fileBase = ownFile ? path.posix.basename(ownFile).replace(/\.[^.]+$/, "") : undefined;
+  const moveFile = ownFile !== undefined && fileBase === from;
+  if (ownFile && moveFile) moves.set(ownFile, ownFile.replace(/[^/]+$/, (f) => f.replace(from, to)));
+  // The identifier follows the name only when it is the conventional one.
+  const renameIdent = link.exportName === oldIdent || (link.file === REGISTRY && reg.entries[index]!.ident === oldIdent);
+
+  edits.add(link.parsed, [replaceLiteral(link.nameLiteral, link.parsed.sf, to)]);
+  if (renameIdent && ownFile) edits.add(link.parsed, renameIdentifier(link.parsed, oldIdent, newIdent));
+
+  // Registry: specifier, identifier, LinkName member.
+  const entry = reg.entries[index]!;
+  const regEdits: TextEdit[] = [...unionEditsForRename(reg, from, to)];
+  if (entry.import && moveFile) regEdits.push(replaceLiteral(entry.import.decl.moduleSpecifier, reg.parsed.sf, entry.import.module.replace(new RegExp(`${from}(?=(\\.[a-z]+)?$)`), to)));
+  if (renameIdent) regEdits.push(...renameIdentifier(reg.parsed, oldIdent, newIdent));
+  edits.add(reg.parsed, regEdits);
+
+  // Other files importing the link (its test first of all).
+  const test = ownFile ? testFileOf(root, link, from) : undefined;
+  if (ownFile) {
+    for (const imp of importersOf(ts, root, ownFile, [REGISTRY])) {
+      const spec = imp.decl.moduleSpecifier!;
+      const fileEdits: TextEdit[] = [];
+      if (moveFile) fileEdits.push(replaceLiteral(spec, imp.parsed.sf, (spec as { text?: string }).text!.replace(new RegExp(`${from}(?=(\\.[a-z]+)?$)`), to)));
+      if (renameIdent) fileEdits.push(...renameIdentifier(imp.parsed, oldIdent, newIdent));
+      edits.add(imp.parsed, fileEdits);
+    }
+  }
+  if (test && path.posix.basename(test) === `${from}.test.ts`) moves.set(test, test.replace(/[^/]+$/, `${to}.test.ts`));
+
+  const refs = findSwitchTasks(ts, root).filter((r) => r.target === from);
+  for (const r of refs) edits.add(r.parsed, [replaceLiteral(r.literal, r.parsed.sf, to)]);
+
+  const set = new ChangeSet(root);
+  for (const [rel, { parsed }] of edits.files) {
+    const after = edits.result(rel, parsed.text);
+    const target = moves.get(rel);
+    if (target) {
+      set.delete(rel, parsed.text);
+      set.create(target, after);
+    } else set.update(rel, parsed.text, after);
+  }
+  for (const [rel, target] of moves) {
+    if (edits.files.has(rel)) continue;
+    const text = readText(root, rel)!;
+    set.delete(rel, text);
+    set.create(target, text);
+  }
+  checkedRegistry(ts, set.pending(REGISTRY) ?? reg.parsed.text);
+  const newNames = names.map((n) => (n === from ? to : n));
+  const chain = nextChainJson(
+    chainJson,
+    names,
+    (e) => e.map((x, i) => (i !== index ? x : { ...x, name: to, ...(typeof x.endpoint === "string" && x.endpoint.endsWith(`/${from}`) ? { endpoint: x.endpoint.slice(0, -from.length) + to } : {}) })),
+    newNames,
+    base,
+  );
+  const current = readText(root, CHAIN_JSON);
+  if (current === undefined) set.create(CHAIN_JSON, chain);
+  else set.update(CHAIN_JSON, current, chain);
+  return { set, updatedRefs: refs, moves: [...moves].map(([a, b]) => ({ from: a, to: b })) };
+}
+
+// --- chain -----------------------------------------------------------------------------------
+
+export interface ChainStatus {
+  names: string[];
+  expected: string;
+  current: string | undefined;
+  /** switchTask() targets that are not links of the chain: "file:line: …". */
+  dangling: string[];
+  /** LinkName members missing from / extra to the chain. */
+  unionMissing: string[];
+  unionExtra: string[];
+  /** The registry with LinkName brought in line with the chain (when it is a literal union). */
+  registry: { before: string; after: string };
+}
+
+export async function chainStatus(project: TaskchainProject, baseUrl?: string): Promise<ChainStatus> {
+  const base = baseUrlFor(project, baseUrl);
+  const loaded = await load(project);
+  const { ts } = loaded;
+  let { reg } = loaded;
+  const names = resolveChain(ts, project.root, reg).map((l) => l.name);
+  const seen = new Set<string>();
+  for (const n of names) {
+    if (seen.has(n)) throw new UserError(`link "${n}" appears twice in the chain (${REGISTRY})`);
+    seen.add(n);
+  }
+  const dangling = findSwitchTasks(ts, project.root)
+    .filter((r) => !seen.has(r.target))
+    .map((r) => `${r.file}:${r.line}: switchTask("${r.target}") — "${r.target}" is not a link of the chain`);
+  const unionNames = reg.union?.names ?? names;
+  const unionMissing = names.filter((n) => !unionNames.includes(n));
+  const unionExtra = unionNames.filter((n) => !seen.has(n));
+  // Bring LinkName in line one member at a time, each a minimal edit.
+  const before = reg.parsed.text;
+  let text = before;
+  for (const extra of unionExtra) {
+    text = applyEdits(text, unionRemoveEdits(reg, extra));
+    reg = readRegistry(ts, text);
+  }
+  for (const missing of unionMissing) {
+    const at = names.indexOf(missing);
+    text = applyEdits(text, unionInsertEdits(reg, missing, names[at - 1], names[at + 1]));
+    reg = readRegistry(ts, text);
+  }
+  return { names, expected: renderChainJson(names, base), current: readText(project.root, CHAIN_JSON), dangling, unionMissing, unionExtra, registry: { before, after: text } };
+}
+

@@ -1,0 +1,223 @@
+// chain, chain --check, remove-link and rename-link on generated and hand-edited projects.
+import { describe, expect, it } from "vitest";
+import { renderChainJson } from "../../src/generate/project.js";
+import { expectRefused, fixture, lineChanges, makeProject, read, runCommand, snapshot, write } from "./edit-helpers.js";
+
+async function check(root: string, extra: Record<string, unknown> = {}) {
+  return runCommand("chain", { cwd: root, check: true, ...extra });
+}
+
+function useSwitchTask(root: string, file: string, target: string): void {
+  write(
+    root,
+    file,
+    read(root, file)
+      .replace("defineLink, endCall, nextTask", "defineLink, endCall, nextTask, switchTask")
+      .replace("actions: [endCall()],", `actions: [switchTask(${JSON.stringify(target)})],`),
+  );
+}
+
+describe("chain", () => {
+  it("--check is green after create and red, with the difference, after a hand edit", async () => {
+    const root = await makeProject();
+    const green = await check(root);
+    expect(green.code).toBe(0);
+    expect(green.out).toContain("chain.json is up to date (2 links: pin_vetting, schedule)");
+
+    // The registry reordered by hand: chain.json is now stale.
+    write(root, "src/links/index.ts", read(root, "src/links/index.ts").replace("  pinVettingLink,\n  scheduleLink,", "  scheduleLink,\n  pinVettingLink,"));
+    const before = snapshot(root);
+    const red = await check(root);
+    expect(red.code).toBe(1);
+    expect(red.err).toContain("chain.json is stale:");
+    expect(red.err).toContain('-    "name": "pin_vetting",');
+    expect(red.err).toContain('+    "name": "pin_vetting",');
+    expect(snapshot(root)).toEqual(before); // --check writes nothing
+
+    // `chain` rewrites it; then --check is green again.
+    const fixed = await runCommand("chain", { cwd: root });
+    expect(fixed.code).toBe(0);
+    expect(read(root, "chain.json")).toBe(renderChainJson(["schedule", "pin_vetting"], "https://hooks.example.com"));
+    expect((await check(root)).code).toBe(0);
+  });
+
+  it("--check is red when chain.json was edited or deleted by hand", async () => {
+    const root = await makeProject();
+    write(root, "chain.json", read(root, "chain.json").replace("hooks.example.com/schedule", "elsewhere.example.com/schedule"));
+    const red = await check(root);
+    expect(red.code).toBe(1);
+    expect(red.err).toContain('+    "endpoint": "https://hooks.example.com/schedule"');
+    write(root, "chain.json", "");
+    expect((await check(root)).code).toBe(1);
+  });
+
+  it("--base-url writes the endpoints from that base and makes it the project's", async () => {
+    const root = await makeProject();
+    expect((await check(root, { baseUrl: "https://prod.example.com/hooks" })).code).toBe(1);
+    const pkg = read(root, "package.json");
+    expect((await runCommand("chain", { cwd: root, baseUrl: "https://prod.example.com/hooks/" })).code).toBe(0);
+    expect(read(root, "chain.json")).toBe(renderChainJson(["pin_vetting", "schedule"], "https://prod.example.com/hooks"));
+    expect(lineChanges(pkg, read(root, "package.json"))).toEqual({
+      removed: ['    "baseUrl": "https://hooks.example.com",'],
+      added: ['    "baseUrl": "https://prod.example.com/hooks",'],
+    });
+    expect((await check(root)).code).toBe(0);
+    expect((await runCommand("add-link", { cwd: root, name: "later" })).code).toBe(0);
+    expect(read(root, "chain.json")).toContain('"endpoint": "https://prod.example.com/hooks/later"');
+    expect((await check(root)).code).toBe(0);
+  });
+
+  it("reads names from the link files, through aliases, re-exports and hand-renamed links", async () => {
+    const root = await makeProject();
+    write(root, "src/links/index.ts", fixture("alias.index.ts.txt").replace('"schedule"', '"booking"'));
+    write(root, "src/links/schedule.ts", read(root, "src/links/schedule.ts").replace('export const scheduleLink = defineLink({\n  name: "schedule",', 'const booking = defineLink({\n  name: "booking",') + "export { booking as scheduleLink };\n");
+    expect((await runCommand("chain", { cwd: root })).code).toBe(0);
+    expect(JSON.parse(read(root, "chain.json")).map((e: { name: string }) => e.name)).toEqual(["pin_vetting", "booking"]);
+    expect((await check(root)).code).toBe(0);
+  });
+
+  it("reports switchTask() targets that are not links (file:line) and a LinkName that disagrees", async () => {
+    const root = await makeProject();
+    useSwitchTask(root, "src/links/pin_vetting.ts", "nowhere");
+    const red = await check(root);
+    expect(red.code).toBe(1);
+    expect(red.err).toContain('src/links/pin_vetting.ts:31: switchTask("nowhere") — "nowhere" is not a link of the chain');
+
+    const root2 = await makeProject();
+    write(root2, "src/links/index.ts", read(root2, "src/links/index.ts").replace('  "schedule",\n', '  "scheduling",\n'));
+    const red2 = await check(root2);
+    expect(red2.code).toBe(1);
+    expect(red2.err).toContain('LinkName in src/links/index.ts lacks "schedule"');
+    expect(red2.err).toContain('LinkName in src/links/index.ts lists "scheduling", which is not a link of the chain');
+    // `chain` brings LinkName back in line.
+    expect((await runCommand("chain", { cwd: root2 })).code).toBe(0);
+    expect(read(root2, "src/links/index.ts")).toContain('  "pin_vetting",\n  "schedule",\n];');
+    expect((await check(root2)).code).toBe(0);
+  });
+
+  it("refuses a registry it cannot read, with one line", async () => {
+    const root = await makeProject();
+    write(root, "src/links/index.ts", fixture("syntax-error.index.ts.txt"));
+    await expectRefused(root, "chain", {}, /syntax error/);
+    write(root, "src/links/index.ts", 'import { pinVettingLink } from "./pin_vetting.js";\nexport const chain = [pinVettingLink, makeLink()] as const;\n');
+    await expectRefused(root, "chain", {}, /cannot read the chain entry `makeLink\(\)` \(src\/links\/index\.ts:2\) statically/);
+  });
+});
+
+describe("remove-link", () => {
+  it("removes the entry, import, LinkName member, files and chain.json entry; check stays green", async () => {
+    const root = await makeProject(["a", "b", "c"]);
+    const before = snapshot(root);
+    const ran = await runCommand("remove-link", { cwd: root, name: "b" });
+    expect(ran.code).toBe(0);
+    const after = snapshot(root);
+    expect([...before.keys()].filter((k) => !after.has(k)).sort()).toEqual(["src/links/b.ts", "test/b.test.ts"]);
+    expect(lineChanges(before.get("src/links/index.ts")!, after.get("src/links/index.ts")!)).toEqual({ added: [], removed: ['import { bLink } from "./b.js";', "  bLink,", '  "b",'] });
+    expect(after.get("chain.json")).toBe(renderChainJson(["a", "c"], "https://hooks.example.com"));
+    expect((await check(root)).code).toBe(0);
+  });
+
+  it("keeps the user's style when removing from an inline registry and the last of a no-trailing-comma list", async () => {
+    const root = await makeProject();
+    write(root, "src/links/index.ts", fixture("inline.index.ts.txt"));
+    expect((await runCommand("remove-link", { cwd: root, name: "schedule" })).code).toBe(0);
+    const text = read(root, "src/links/index.ts");
+    expect(text).toContain("export const chain = [pinVettingLink] as const satisfies readonly Link[]\n");
+    expect(text).toContain("export type LinkName = 'pin_vetting'\n");
+    expect(text).not.toContain("schedule");
+
+    const root2 = await makeProject();
+    write(root2, "src/links/index.ts", fixture("alias.index.ts.txt"));
+    expect((await runCommand("remove-link", { cwd: root2, name: "schedule" })).code).toBe(0);
+    expect(read(root2, "src/links/index.ts")).toContain("const links = [\n\tpinVettingLink\n] as const;");
+    expect(read(root2, "src/links/index.ts")).toContain('export type LinkName =\n\t| "pin_vetting"\n\t;');
+    expect((await check(root2)).code).toBe(0);
+  });
+
+  it("refuses while switchTask() references remain, listing them; --force removes anyway", async () => {
+    const root = await makeProject();
+    useSwitchTask(root, "src/links/pin_vetting.ts", "schedule");
+    await expectRefused(root, "remove-link", { name: "schedule" }, /^"schedule" is still referenced: src\/links\/pin_vetting\.ts:31 switchTask\("schedule"\) — change those first, or pass --force$/);
+    const forced = await runCommand("remove-link", { cwd: root, name: "schedule", force: true });
+    expect(forced.code).toBe(0);
+    expect(forced.err).toContain('src/links/pin_vetting.ts:31 switchTask("schedule")');
+    expect(read(root, "src/links/index.ts")).not.toContain("schedule");
+  });
+
+  it("follows a barrel file, and refuses to remove a link it still imports", async () => {
+    const root = await makeProject(["a", "b", "c"]);
+    write(root, "src/links/all.ts", 'export { aLink } from "./a.js";\nexport { bLink } from "./b.js";\n');
+    write(root, "src/links/index.ts", read(root, "src/links/index.ts").replace('import { aLink } from "./a.js";\nimport { bLink } from "./b.js";', 'import { aLink, bLink } from "./all.js";'));
+    expect((await check(root)).code).toBe(0);
+    await expectRefused(root, "remove-link", { name: "b" }, /^"b" is still referenced: src\/links\/all\.ts:2 imports src\/links\/b\.ts — change those first, or pass --force$/);
+  });
+
+  it("removes one name from an import that brings several", async () => {
+    const root = await makeProject(["a", "b", "c"]);
+    write(root, "src/links/all.ts", 'export { aLink } from "./a.js";\nexport { bLink } from "./b.js";\n');
+    write(root, "src/links/index.ts", read(root, "src/links/index.ts").replace('import { aLink } from "./a.js";\nimport { bLink } from "./b.js";', 'import { aLink, bLink } from "./all.js";'));
+    const ran = await runCommand("remove-link", { cwd: root, name: "b", force: true });
+    expect(ran.code).toBe(0);
+    expect(ran.err).toContain("src/links/all.ts:2 imports src/links/b.ts");
+    expect(read(root, "src/links/index.ts")).toContain('import { aLink } from "./all.js";\nimport { cLink } from "./c.js";');
+  });
+
+  it("refuses an unknown link, the last link, and a link the registry uses elsewhere", async () => {
+    const root = await makeProject(["only"]);
+    await expectRefused(root, "remove-link", { name: "nope" }, /^no link "nope" in the chain \(links: only\)$/);
+    await expectRefused(root, "remove-link", { name: "only" }, /only link of the chain/);
+    const root2 = await makeProject();
+    write(root2, "src/links/index.ts", `${read(root2, "src/links/index.ts")}export const entry = pinVettingLink;\n`);
+    await expectRefused(root2, "remove-link", { name: "pin_vetting" }, /src\/links\/index\.ts:\d+ uses pinVettingLink outside the chain/);
+  });
+});
+
+describe("rename-link", () => {
+  it("renames registry, files, name, identifier, test import, chain.json and switchTask() references", async () => {
+    const root = await makeProject(["pin_vetting", "schedule", "done"]);
+    useSwitchTask(root, "src/links/pin_vetting.ts", "schedule");
+    write(root, "src/links/schedule.ts", `${read(root, "src/links/schedule.ts")}\n// keep scheduleLink's comment: schedule\nexport const extra = 1;\n`);
+    const before = snapshot(root);
+    const ran = await runCommand("rename-link", { cwd: root, from: "schedule", to: "booking" });
+    expect(ran.error?.message).toBeUndefined();
+    expect(ran.out).toContain("and 1 switchTask() reference");
+    const after = snapshot(root);
+    expect(after.has("src/links/schedule.ts")).toBe(false);
+    expect(after.has("test/schedule.test.ts")).toBe(false);
+    const link = after.get("src/links/booking.ts")!;
+    expect(link).toContain('export const bookingLink = defineLink({\n  name: "booking",');
+    expect(link).toContain("// keep scheduleLink's comment: schedule\nexport const extra = 1;\n");
+    expect(lineChanges(before.get("src/links/schedule.ts")!, link)).toEqual({
+      removed: ["export const scheduleLink = defineLink({", '  name: "schedule",'],
+      added: ["export const bookingLink = defineLink({", '  name: "booking",'],
+    });
+    expect(after.get("test/booking.test.ts")).toBe(before.get("test/schedule.test.ts")!.replaceAll("scheduleLink", "bookingLink").replace("links/schedule.js", "links/booking.js"));
+    expect(after.get("src/links/pin_vetting.ts")).toBe(before.get("src/links/pin_vetting.ts")!.replace('switchTask("schedule")', 'switchTask("booking")'));
+    expect(lineChanges(before.get("src/links/index.ts")!, after.get("src/links/index.ts")!)).toEqual({
+      removed: ['import { scheduleLink } from "./schedule.js";', "  scheduleLink,", '  "schedule",'],
+      added: ['import { bookingLink } from "./booking.js";', "  bookingLink,", '  "booking",'],
+    });
+    expect(after.get("chain.json")).toBe(renderChainJson(["pin_vetting", "booking", "done"], "https://hooks.example.com"));
+    const green = await check(root);
+    expect(green.err).toBe("");
+    expect(green.code).toBe(0);
+  });
+
+  it("refuses a taken, invalid or unknown name, changing nothing", async () => {
+    const root = await makeProject();
+    await expectRefused(root, "rename-link", { from: "schedule", to: "pin_vetting" }, /link "pin_vetting" already exists/);
+    await expectRefused(root, "rename-link", { from: "schedule", to: "Booking" }, /must start with a lowercase letter/);
+    await expectRefused(root, "rename-link", { from: "nope", to: "booking" }, /^no link "nope" in the chain/);
+    await expectRefused(root, "rename-link", { from: "schedule", to: "schedule" }, /already has that name/);
+  });
+
+  it("works on an inline registry and keeps its style", async () => {
+    const root = await makeProject();
+    write(root, "src/links/index.ts", fixture("inline.index.ts.txt"));
+    const before = read(root, "src/links/index.ts");
+    expect((await runCommand("rename-link", { cwd: root, from: "pin_vetting", to: "pin_check" })).code).toBe(0);
+    const after = read(root, "src/links/index.ts");
+    expect(after).toBe(before.replace("{ pinVettingLink } from './pin_vetting.js'", "{ pinCheckLink } from './pin_check.js'").replace("[pinVettingLink,", "[pinCheckLink,").replace("'pin_vetting' |", "'pin_check' |"));
+    expect((await check(root)).code).toBe(0);
+  });
+});
