@@ -12,22 +12,78 @@ export interface Feature {
   links?: string[];
   /** The project's `tsconfig.json` compilerOptions.types, when not ["node"]. */
   types?: string[];
+  /** Features this one builds on, rendered before it (so its files win). */
+  includes?: Feature[];
 }
 
+// `node --import tsx`, not the tsx CLI, for start: the tsx CLI relays SIGTERM to its child and
+// SIGKILLs it when the child does not acknowledge within 30 ms, which a loaded machine misses,
+// cutting graceful shutdown off (exit 143).
 const nodeScripts = {
-  start: "tsx src/main.ts",
+  start: "node --import tsx src/main.ts",
   dev: "tsx watch src/main.ts",
 };
 
+/**
+ * Sessions in Redis when REDIS_URL is set: src/taskchain/redis-store.ts, one copy for every
+ * node-based runtime (not cloudflare, which has no TCP client and uses KV instead).
+ */
+export const REDIS_STORE: Feature = { folder: "stores/redis", dependencies: { "@redis/client": "^5.9.0" } };
+
+// Versions: each supports Node 20 and installs without install scripts. wrangler 4.86 is the last
+// one whose miniflare (4.20260426) runs on Node 20; later ones need Node 22. The test target uses
+// that same miniflare and esbuild, pinned to wrangler's own so npm installs them once.
+const WRANGLER = "4.86.0";
+const MINIFLARE = "4.20260426.0";
+const WRANGLER_ESBUILD = "0.27.3";
+
 export const RUNTIME_FEATURES: Record<Runtime, Feature> = {
-  node: { folder: "runtimes/node", scripts: nodeScripts },
-  express: { folder: "runtimes/express", scripts: nodeScripts },
-  fastify: { folder: "runtimes/fastify", scripts: nodeScripts },
-  hono: { folder: "runtimes/hono", scripts: nodeScripts },
-  cloudflare: { folder: "runtimes/cloudflare" },
-  lambda: { folder: "runtimes/lambda" },
+  node: { folder: "runtimes/node", scripts: nodeScripts, includes: [REDIS_STORE] },
+  express: {
+    folder: "runtimes/express",
+    scripts: nodeScripts,
+    includes: [REDIS_STORE],
+    dependencies: { express: "^5.1.0" },
+    devDependencies: { "@types/express": "^5.0.3" },
+  },
+  fastify: { folder: "runtimes/fastify", scripts: nodeScripts, includes: [REDIS_STORE], dependencies: { fastify: "^5.6.0" } },
+  hono: {
+    folder: "runtimes/hono",
+    scripts: nodeScripts,
+    includes: [REDIS_STORE],
+    dependencies: { hono: "^4.10.0", "@hono/node-server": "^1.19.0" },
+  },
+  cloudflare: {
+    folder: "runtimes/cloudflare",
+    scripts: {
+      dev: "wrangler dev",
+      start: "wrangler dev",
+      deploy: "wrangler deploy",
+      build: "wrangler deploy --dry-run --outdir dist",
+      simulate: "npx --yes create-taskchain simulate --url http://localhost:8787",
+    },
+    devDependencies: { wrangler: WRANGLER, miniflare: MINIFLARE, esbuild: WRANGLER_ESBUILD },
+  },
+  lambda: {
+    folder: "runtimes/lambda",
+    includes: [REDIS_STORE],
+    scripts: {
+      dev: "tsx watch src/local.ts",
+      start: "node --import tsx src/local.ts",
+      // ESM bundle; the banner gives bundled CommonJS dependencies a `require` for node built-ins.
+      build:
+        "esbuild src/server.ts --bundle --platform=node --target=node20 --format=esm --outfile=dist/index.mjs --banner:js=\"import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);\"",
+    },
+    devDependencies: { "@types/aws-lambda": "^8.10.160", esbuild: "^0.27.0" },
+  },
 };
 
 export const EXAMPLE_FEATURES: Record<Example, Feature> = {
-  shipstation: { folder: "examples/shipstation" },
+  // "Where is my order?": two links, a typed V1/V2 ShipStation client (zod + fetch, no new
+  // dependencies) and a fake ShipStation for its tests (`npm run shipstation:fake` to try it).
+  shipstation: {
+    folder: "examples/shipstation",
+    links: ["order_lookup", "order_followup"],
+    scripts: { "shipstation:fake": "tsx test/shipstation/serve.ts" },
+  },
 };

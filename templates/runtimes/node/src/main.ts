@@ -1,8 +1,12 @@
+import { createApp } from "./app.js";
 import { createNodeServer } from "./server.js";
+import { redisStoreFromEnv } from "./taskchain/redis-store.js";
 
 const port = Number(process.env.PORT ?? 3000);
 const host = process.env.HOST ?? "0.0.0.0";
-const server = createNodeServer();
+// REDIS_URL set: sessions in Redis, shared by every instance; otherwise in this process's memory.
+const store = redisStoreFromEnv(process.env);
+const server = createNodeServer(createApp(process.env, store));
 
 server.listen(port, host, () => {
   console.log(`taskchain webhook listening on http://${host === "0.0.0.0" ? "localhost" : host}:${port}`);
@@ -11,7 +15,9 @@ server.listen(port, host, () => {
 // Finish in-flight webhook calls, then exit: a deploy never cuts a caller off mid-answer.
 function shutdown(signal: string): void {
   console.log(`${signal}: closing`);
-  server.close(() => process.exit(0));
+  server.close(() => {
+    void (store?.close() ?? Promise.resolve()).finally(() => process.exit(0));
+  });
   server.closeIdleConnections();
   setTimeout(() => process.exit(0), 10_000).unref();
 }

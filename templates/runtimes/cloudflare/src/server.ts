@@ -1,0 +1,61 @@
+// The cloudflare runtime: a Workers module. Vars and secrets (TASKCHAIN_TOKEN, …) come from the
+// worker's env; sessions live in the SESSIONS KV namespace when it is bound (see wrangler.jsonc).
+import { createApp, type Env } from "./app.js";
+import { KvSessionStore, type KvNamespace } from "./kv-store.js";
+import { MAX_BODY_BYTES, MemorySessionStore, type HttpAnswer, type Taskchain } from "./taskchain/index.js";
+
+/** The worker's bindings: string vars and secrets, plus the optional KV namespace. */
+export interface WorkerEnv {
+  SESSIONS?: KvNamespace;
+  [name: string]: unknown;
+}
+
+// Without KV, sessions live in this isolate's memory: fine for `wrangler dev`, not for production
+// (Cloudflare runs many isolates).
+let memory: MemorySessionStore | undefined;
+const apps = new WeakMap<object, Taskchain>();
+
+function appFor(env: WorkerEnv): Taskchain {
+  let app = apps.get(env);
+  if (!app) {
+    const vars: Env = {};
+    for (const [name, value] of Object.entries(env)) if (typeof value === "string") vars[name] = value;
+    memory ??= new MemorySessionStore();
+    app = createApp(vars, env.SESSIONS ? new KvSessionStore(env.SESSIONS) : memory);
+    apps.set(env, app);
+  }
+  return app;
+}
+
+function toResponse(answer: HttpAnswer): Response {
+  return new Response(answer.body, { status: answer.status, headers: answer.headers });
+}
+
+export async function handleRequest(request: Request, env: WorkerEnv): Promise<Response> {
+  const app = appFor(env);
+  try {
+    const url = new URL(request.url);
+    let text: string | undefined;
+    if (request.method === "POST") {
+      const tooLarge = () => toResponse(app.error(413, "payload_too_large", "The request body is over 1 MiB"));
+      if (Number(request.headers.get("content-length")) > MAX_BODY_BYTES) return tooLarge();
+      const bytes = await request.arrayBuffer();
+      if (bytes.byteLength > MAX_BODY_BYTES) return tooLarge();
+      text = new TextDecoder().decode(bytes);
+    }
+    const answer = await app.handle({
+      method: request.method,
+      url: url.pathname + url.search,
+      authorization: request.headers.get("authorization"),
+      body: text === undefined ? undefined : { text },
+    });
+    return toResponse(answer);
+  } catch (error) {
+    console.error(JSON.stringify({ level: "error", message: "request failed", error: String(error) }));
+    return toResponse(app.error(500, "internal_error", "The webhook failed to answer"));
+  }
+}
+
+export default {
+  fetch: (request: Request, env: WorkerEnv) => handleRequest(request, env),
+};

@@ -1,0 +1,92 @@
+// Sessions in Workers KV, in real workerd: the store's semantics, and two workers (two workerd
+// instances sharing one KV namespace) answering alternate webhooks of one call with one key.
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { Miniflare } from "miniflare";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { chain } from "../src/links/index.js";
+import { KvSessionStore, type KvNamespace } from "../src/kv-store.js";
+import { bundleWorker } from "./target.js";
+
+const fresh = (key: string) => ({ key, state: {}, retries: {} });
+
+describe("KvSessionStore on workerd's KV", () => {
+  let mf: Miniflare;
+  let kv: KvNamespace;
+  beforeAll(async () => {
+    mf = new Miniflare({ modules: true, script: "export default { fetch: () => new Response('') }", kvNamespaces: ["SESSIONS"], compatibilityDate: "2025-09-01" });
+    kv = (await mf.getKVNamespace("SESSIONS")) as unknown as KvNamespace;
+  });
+  afterAll(() => mf?.dispose());
+
+  it("keeps one session per caller, merges saved state, and forgets it on end", async () => {
+    const store = new KvSessionStore(kv);
+    const first = await store.open("caller-1", fresh("k1"), 60_000);
+    expect(first.key).toBe("k1");
+    await store.save("caller-1", { ...first, state: { step: 1 } }, 60_000);
+    const again = await store.open("caller-1", fresh("k2"), 60_000);
+    expect(again).toEqual({ key: "k1", state: { step: 1 }, retries: {} });
+    expect((await store.open("caller-2", fresh("k3"), 60_000)).key).toBe("k3");
+    await store.end("caller-1");
+    expect((await store.open("caller-1", fresh("k4"), 60_000)).key).toBe("k4");
+  });
+
+  it("starts a new session after the idle TTL, even one under KV's 60 s minimum", async () => {
+    let now = 1_000_000;
+    const store = new KvSessionStore(kv, { now: () => now });
+    expect((await store.open("caller-ttl", fresh("old"), 5_000)).key).toBe("old");
+    now += 4_000;
+    expect((await store.open("caller-ttl", fresh("new"), 5_000)).key).toBe("old"); // touched: TTL restarts
+    now += 4_000;
+    expect((await store.open("caller-ttl", fresh("new"), 5_000)).key).toBe("old");
+    now += 5_001;
+    expect((await store.open("caller-ttl", fresh("new"), 5_000)).key).toBe("new");
+  });
+});
+
+describe("two workers sharing one KV namespace", () => {
+  const token = "kv-test-token";
+  let dir: string;
+  const workers: Miniflare[] = [];
+  const urls: string[] = [];
+  beforeAll(async () => {
+    dir = mkdtempSync(path.join(tmpdir(), "taskchain-kv-"));
+    const script = await bundleWorker();
+    for (let i = 0; i < 2; i++) {
+      const mf = new Miniflare({
+        modules: true,
+        script,
+        compatibilityDate: "2025-09-01",
+        bindings: { TASKCHAIN_TOKEN: token },
+        kvNamespaces: ["SESSIONS"],
+        kvPersist: dir,
+        host: "127.0.0.1",
+        port: 0,
+      });
+      workers.push(mf);
+      urls.push((await mf.ready).origin);
+    }
+  });
+  afterAll(async () => {
+    await Promise.all(workers.map((mf) => mf.dispose()));
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  async function call(url: string, body: Record<string, unknown>): Promise<{ key: string }> {
+    const res = await fetch(`${url}/`, { method: "POST", headers: { authorization: `Bearer ${token}`, "content-type": "application/json" }, body: JSON.stringify(body) });
+    expect(res.status).toBe(200);
+    return (await res.json()) as { key: string };
+  }
+
+  it("keeps one key while webhooks alternate between them, and a new key for the next call", async () => {
+    const caller = { call_from: "+15125550100", call_forwarded_by: "+15128888888" };
+    const name = chain[0].name;
+    const keys: string[] = [];
+    for (let i = 0; i < 4; i++) keys.push((await call(urls[i % 2]!, { name, action: "initial", ...caller })).key);
+    expect(new Set(keys).size).toBe(1);
+    await call(urls[0]!, { name, action: "interrupt", ...caller });
+    const next = await call(urls[1]!, { name, action: "initial", ...caller });
+    expect(next.key).not.toBe(keys[0]);
+  });
+});

@@ -1,0 +1,47 @@
+// How the contract tests reach this project's worker: bundled with esbuild and run in real workerd
+// through miniflare (the engine `wrangler dev` uses), with a local KV namespace for sessions, on an
+// ephemeral port; or an already running server when TASKCHAIN_URL (and TASKCHAIN_TOKEN) are set.
+import { build } from "esbuild";
+import { Miniflare } from "miniflare";
+import { fileURLToPath } from "node:url";
+
+export interface Target {
+  url: string;
+  token: string;
+  close(): Promise<void>;
+}
+
+const entry = fileURLToPath(new URL("../src/server.ts", import.meta.url));
+
+/** The worker as one ES module, the way wrangler bundles it. */
+export async function bundleWorker(): Promise<string> {
+  const result = await build({ entryPoints: [entry], bundle: true, format: "esm", platform: "browser", conditions: ["workerd", "worker", "browser"], target: "es2022", write: false, logLevel: "silent" });
+  return result.outputFiles[0]!.text;
+}
+
+/** The worker in workerd with `bindings` as its vars and a fresh local SESSIONS namespace. */
+export async function startWorker(bindings: Record<string, string>): Promise<{ url: string; mf: Miniflare }> {
+  const mf = new Miniflare({
+    modules: true,
+    script: await bundleWorker(),
+    compatibilityDate: "2025-09-01",
+    bindings,
+    kvNamespaces: ["SESSIONS"],
+    host: "127.0.0.1",
+    port: 0,
+  });
+  const url = await mf.ready;
+  return { url: url.origin, mf };
+}
+
+export async function startTarget(): Promise<Target> {
+  const external = process.env.TASKCHAIN_URL;
+  if (external) {
+    const token = process.env.TASKCHAIN_TOKEN;
+    if (!token) throw new Error("TASKCHAIN_URL is set: set TASKCHAIN_TOKEN to that server's token too (the contract checks auth)");
+    return { url: external.replace(/\/$/, ""), token, close: async () => {} };
+  }
+  const token = "contract-test-token";
+  const { url, mf } = await startWorker({ TASKCHAIN_TOKEN: token });
+  return { url, token, close: () => mf.dispose() };
+}

@@ -1,0 +1,44 @@
+// The fastify runtime: Fastify 5 parses JSON and enforces the body limit; the core answers.
+import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply } from "fastify";
+import { createApp } from "./app.js";
+import { MAX_BODY_BYTES, type HttpAnswer, type Taskchain } from "./taskchain/index.js";
+
+function send(reply: FastifyReply, answer: HttpAnswer): FastifyReply {
+  return reply.code(answer.status).headers(answer.headers).send(answer.body);
+}
+
+export function createFastifyApp(app: Taskchain = createApp(process.env)): FastifyInstance {
+  const server = Fastify({ bodyLimit: MAX_BODY_BYTES, logger: false });
+
+  // application/json goes through fastify's own parser; any other content type is read as text
+  // and parsed by the core, so a webhook sent without the header still works.
+  server.addContentTypeParser("*", { parseAs: "string" }, (_req, body, done) => done(null, body));
+
+  server.all("/*", async (request, reply) => {
+    const body: unknown = request.body;
+    const answer = await app.handle({
+      method: request.method,
+      url: request.url,
+      authorization: request.headers.authorization,
+      body: body === undefined ? undefined : typeof body === "string" ? { text: body } : { json: body },
+    });
+    return send(reply, answer);
+  });
+
+  // Fastify's parser errors become the core's JSON error bodies.
+  server.setErrorHandler((error: FastifyError, _request, reply) => {
+    if (error.code === "FST_ERR_CTP_BODY_TOO_LARGE" || error.statusCode === 413) {
+      return send(reply.header("connection", "close"), app.error(413, "payload_too_large", "The request body is over 1 MiB"));
+    }
+    if (error.code === "FST_ERR_CTP_EMPTY_JSON_BODY") return send(reply, app.error(400, "invalid_json", "The request body is empty; expected a JSON payload"));
+    if (error instanceof SyntaxError || error.code === "FST_ERR_CTP_INVALID_JSON_BODY") {
+      return send(reply, app.error(400, "invalid_json", "The request body is not valid JSON"));
+    }
+    if (error.statusCode !== undefined && error.statusCode >= 400 && error.statusCode < 500) {
+      return send(reply, app.error(error.statusCode, "bad_request", error.message));
+    }
+    console.error(JSON.stringify({ level: "error", message: "request failed", error: String(error) }));
+    return send(reply, app.error(500, "internal_error", "The webhook failed to answer"));
+  });
+  return server;
+}

@@ -1,0 +1,26 @@
+import { serve } from "@hono/node-server";
+import type { Server } from "node:http";
+import { createApp } from "./app.js";
+import { createHonoApp } from "./server.js";
+import { redisStoreFromEnv } from "./taskchain/redis-store.js";
+
+const port = Number(process.env.PORT ?? 3000);
+const host = process.env.HOST ?? "0.0.0.0";
+const store = redisStoreFromEnv(process.env);
+const app = createHonoApp(createApp(process.env, store));
+// serve() makes a node:http server unless told otherwise.
+const server = serve({ fetch: app.fetch, port, hostname: host }, () => {
+  console.log(`taskchain webhook (hono) listening on http://${host === "0.0.0.0" ? "localhost" : host}:${port}`);
+}) as Server;
+
+// Finish in-flight webhook calls, then exit: a deploy never cuts a caller off mid-answer.
+function shutdown(signal: string): void {
+  console.log(`${signal}: closing`);
+  server.close(() => {
+    void (store?.close() ?? Promise.resolve()).finally(() => process.exit(0));
+  });
+  server.closeIdleConnections();
+  setTimeout(() => process.exit(0), 10_000).unref();
+}
+process.once("SIGTERM", () => shutdown("SIGTERM"));
+process.once("SIGINT", () => shutdown("SIGINT"));

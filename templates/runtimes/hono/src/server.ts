@@ -1,0 +1,41 @@
+// The hono runtime: Hono on @hono/node-server. Hono's bodyLimit enforces 1 MiB; the core answers.
+import { Hono, type Context } from "hono";
+import { bodyLimit } from "hono/body-limit";
+import { createApp } from "./app.js";
+import { MAX_BODY_BYTES, type HttpAnswer, type Taskchain } from "./taskchain/index.js";
+
+function send(c: Context, answer: HttpAnswer): Response {
+  return c.body(answer.body, answer.status as 200, answer.headers);
+}
+
+export function createHonoApp(app: Taskchain = createApp(process.env)): Hono {
+  const server = new Hono();
+  server.use(
+    bodyLimit({
+      maxSize: MAX_BODY_BYTES,
+      onError: (c) => {
+        c.header("connection", "close");
+        return send(c, app.error(413, "payload_too_large", "The request body is over 1 MiB"));
+      },
+    }),
+  );
+
+  server.all("*", async (c) => {
+    const url = new URL(c.req.url);
+    // Hono hands the body over as text; the core parses it, so bad JSON gets its usual 400.
+    const text = c.req.method === "POST" ? await c.req.text() : undefined;
+    const answer = await app.handle({
+      method: c.req.method,
+      url: url.pathname + url.search,
+      authorization: c.req.header("authorization"),
+      body: text === undefined ? undefined : { text },
+    });
+    return send(c, answer);
+  });
+
+  server.onError((error, c) => {
+    console.error(JSON.stringify({ level: "error", message: "request failed", error: String(error) }));
+    return send(c, app.error(500, "internal_error", "The webhook failed to answer"));
+  });
+  return server;
+}

@@ -1,0 +1,25 @@
+// `npm run dev` / `npm start`: the Lambda handler behind a local API Gateway stand-in.
+// `tsx src/local.ts dist/index.mjs` serves the built bundle instead of the source.
+import path from "node:path";
+import { pathToFileURL } from "node:url";
+import { createGateway } from "./gateway.js";
+import type { LambdaHandler } from "./server.js";
+
+const bundle = process.argv[2];
+const { handler } = (await import(bundle ? pathToFileURL(path.resolve(bundle)).href : "./server.js")) as { handler: LambdaHandler };
+
+const port = Number(process.env.PORT ?? 3000);
+const host = process.env.HOST ?? "0.0.0.0";
+const server = createGateway(handler);
+server.listen(port, host, () => {
+  console.log(`taskchain webhook (lambda${bundle ? ` ${bundle}` : ""}, local gateway) listening on http://${host === "0.0.0.0" ? "localhost" : host}:${port}`);
+});
+
+function shutdown(signal: string): void {
+  console.log(`${signal}: closing`);
+  server.close(() => process.exit(0));
+  server.closeIdleConnections();
+  setTimeout(() => process.exit(0), 10_000).unref();
+}
+process.once("SIGTERM", () => shutdown("SIGTERM"));
+process.once("SIGINT", () => shutdown("SIGINT"));

@@ -1,0 +1,53 @@
+// The lambda runtime: one handler for API Gateway HTTP API (payload format 2.0) and Lambda function
+// URLs, which send the same event shape. `npm run build` bundles this file to dist/index.mjs.
+import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from "aws-lambda";
+import { createApp } from "./app.js";
+import { redisStoreFromEnv } from "./taskchain/redis-store.js";
+import { MAX_BODY_BYTES, type Taskchain } from "./taskchain/index.js";
+
+export type LambdaHandler = (event: APIGatewayProxyEventV2) => Promise<APIGatewayProxyStructuredResultV2>;
+
+/** The request path without a named stage's prefix (`/prod/pin_vetting` → `/pin_vetting`). */
+function routePath(event: APIGatewayProxyEventV2): string {
+  const path = event.rawPath || "/";
+  const stage = event.requestContext?.stage;
+  if (stage && stage !== "$default") {
+    const prefix = `/${stage}`;
+    if (path === prefix) return "/";
+    if (path.startsWith(`${prefix}/`)) return path.slice(prefix.length);
+  }
+  return path;
+}
+
+export function createLambdaHandler(app: Taskchain): LambdaHandler {
+  return async (event) => {
+    const method = event.requestContext.http.method;
+    let text: string | undefined;
+    if (event.body !== undefined && event.body !== null) {
+      // Function URLs and HTTP APIs base64-encode bodies they do not take for text.
+      const bytes = event.isBase64Encoded ? Buffer.from(event.body, "base64") : Buffer.from(event.body, "utf8");
+      if (bytes.length > MAX_BODY_BYTES) return toResult(app.error(413, "payload_too_large", "The request body is over 1 MiB"));
+      text = bytes.toString("utf8");
+    }
+    const answer = await app.handle({
+      method,
+      url: routePath(event) + (event.rawQueryString ? `?${event.rawQueryString}` : ""),
+      authorization: event.headers?.authorization,
+      body: method === "POST" && text !== undefined ? { text } : undefined,
+    });
+    return toResult(answer);
+  };
+}
+
+function toResult(answer: { status: number; headers: Record<string, string>; body: string }): APIGatewayProxyStructuredResultV2 {
+  return { statusCode: answer.status, headers: answer.headers, body: answer.body, isBase64Encoded: false };
+}
+
+// Built once per Lambda instance, on its first invocation, and reused while it stays warm.
+let instance: LambdaHandler | undefined;
+
+/** The Lambda entry point (`index.handler` in dist/index.mjs). REDIS_URL: sessions shared by every instance. */
+export const handler: LambdaHandler = (event) => {
+  instance ??= createLambdaHandler(createApp(process.env, redisStoreFromEnv(process.env)));
+  return instance(event);
+};

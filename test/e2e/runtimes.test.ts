@@ -1,0 +1,161 @@
+// Issue 4's bar: one contract suite, six targets. For every runtime a generated project installs
+// (cached), type-checks, passes its own tests, then starts on its real runtime (a node process for
+// node/express/fastify/hono, workerd through `wrangler dev` for cloudflare, the esbuild-built
+// Lambda bundle invoked with payload 2.0 events for lambda), and the project's own contract test
+// files run again over HTTP against it (TASKCHAIN_URL + TASKCHAIN_TOKEN).
+import { spawn } from "node:child_process";
+import { once } from "node:events";
+import { existsSync, readFileSync } from "node:fs";
+import { connect } from "node:net";
+import path from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import { commitNewProject } from "../../src/fs/changeset.js";
+import { generateProject } from "../../src/generate/project.js";
+import { defaultParameters, ProjectSpecSchema, RUNTIMES, type Runtime } from "../../src/spec/spec.js";
+import { ResponseSchema } from "../../templates/base/src/taskchain/protocol.js";
+import { expectProjectGreen, freePort, installProject, run, serve, tempDir, testEnv, type Run, type Served } from "../helpers/project.js";
+
+const token = "e2e-runtime-secret";
+
+async function generate(runtime: Runtime): Promise<string> {
+  const dir = path.join(tempDir(`taskchain-rt-`), `webhook-${runtime}`);
+  const spec = ProjectSpecSchema.parse({
+    packageName: `webhook-${runtime}`,
+    runtime,
+    baseUrl: "https://hooks.example.com",
+    trigger: "check my order",
+    links: [
+      {
+        name: "pin_vetting",
+        prompt: "Ask for the caller's PIN.",
+        parameters: {
+          ...defaultParameters(),
+          qualified: [
+            { name: "pin", type: "string", description: "The PIN the caller gave." },
+            { name: "attempts", type: "integer", description: "How many tries it took.", required: false },
+          ],
+        },
+      },
+      {
+        name: "order_status",
+        prompt: "Tell the caller where their order is.",
+        parameters: { ...defaultParameters(), qualified: [{ name: "channel", type: "enum", values: ["sms", "email"], description: "Where to send the tracking link." }] },
+      },
+    ],
+  });
+  await commitNewProject(generateProject(spec, dir));
+  installProject(dir);
+  return dir;
+}
+
+/** Like run(), without blocking this process: the started server's output keeps flowing meanwhile. */
+function runAsync(command: string, args: string[], cwd: string, env: Record<string, string>): Promise<Run> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, args, { cwd, env: testEnv(env), stdio: ["ignore", "pipe", "pipe"] });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
+    child.once("error", reject);
+    child.once("close", (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+/** How each runtime is started for real: the command its `start` script (or build) runs. */
+async function start(runtime: Runtime, dir: string): Promise<Served> {
+  const bin = (name: string) => path.join(dir, "node_modules/.bin", name);
+  const scripts = (JSON.parse(readFileSync(path.join(dir, "package.json"), "utf8")) as { scripts: Record<string, string> }).scripts;
+  const port = await freePort();
+  const url = `http://127.0.0.1:${port}`;
+  const env = { PORT: String(port), HOST: "127.0.0.1", TASKCHAIN_TOKEN: token, REDIS_URL: undefined };
+  if (runtime === "cloudflare") {
+    expect(scripts.start).toBe("wrangler dev");
+    // No network: no Request.cf download, no telemetry.
+    const quiet = { CLOUDFLARE_CF_FETCH_ENABLED: "false", WRANGLER_SEND_METRICS: "false" };
+    return serve(bin("wrangler"), ["dev", "--ip", "127.0.0.1", "--port", String(port), "--var", `TASKCHAIN_TOKEN:${token}`], dir, quiet, url, 120_000);
+  }
+  if (runtime === "lambda") {
+    // The deployable artifact: `npm run build` → dist/index.mjs, served behind the local gateway.
+    const build = run("npm", ["run", "build", "--silent"], dir);
+    expect(build.code, build.stdout + build.stderr).toBe(0);
+    expect(existsSync(path.join(dir, "dist/index.mjs"))).toBe(true);
+    expect(scripts.start).toBe("node --import tsx src/local.ts");
+    return serve(process.execPath, ["--import", "tsx", "src/local.ts", "dist/index.mjs"], dir, env, url);
+  }
+  // `npm start`'s command, started without npm so the exit code below is the server's own.
+  expect(scripts.start).toBe("node --import tsx src/main.ts");
+  return serve(process.execPath, ["--import", "tsx", "src/main.ts"], dir, env, url);
+}
+
+/**
+ * SIGTERM while a webhook call is in flight (its body half sent): the server must still answer it,
+ * then exit 0. Returns the raw HTTP answer.
+ */
+async function answerAcrossSigterm(served: Served): Promise<{ answer: string; code: number | null }> {
+  const body = JSON.stringify({ name: "pin_vetting", action: "initial", call_from: "+15125550199", call_forwarded_by: "+15128888888" });
+  const socket = connect(Number(new URL(served.url).port), "127.0.0.1");
+  await once(socket, "connect");
+  let answer = "";
+  socket.on("data", (d: Buffer) => (answer += d.toString()));
+  const closed = once(socket, "close");
+  socket.write(
+    `POST /pin_vetting HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer ${token}\r\nContent-Type: application/json\r\n` +
+      `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body.slice(0, 20)}`,
+  );
+  // Another request answered after those bytes were sent: the server has read the first one's head.
+  expect((await fetch(`${served.url}/health`)).status).toBe(200);
+  const stopped = served.stop("SIGTERM");
+  for (let i = 0; i < 200 && !/SIGTERM: closing/.test(served.output()); i++) await new Promise((r) => setTimeout(r, 50));
+  socket.end(body.slice(20));
+  await closed;
+  return { answer, code: await stopped };
+}
+
+const running: Served[] = [];
+afterAll(async () => {
+  for (const s of running) await s.stop("SIGKILL");
+});
+
+describe.each(RUNTIMES)("runtime %s", (runtime) => {
+  it("installs, type-checks, passes its own tests, serves on its real runtime and passes the contract there", async () => {
+    const dir = await generate(runtime);
+    const { test } = expectProjectGreen(dir);
+    expect(test.stdout + test.stderr).toMatch(/Tests\s+\d+ passed/);
+
+    const served = await start(runtime, dir);
+    running.push(served);
+
+    const res = await fetch(`${served.url}/pin_vetting?token=${token}`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ name: "pin_vetting", action: "initial", call_from: "+15129999999", call_forwarded_by: "+15128888888", context: { key: "value" } }),
+    });
+    expect(res.status).toBe(200);
+    const response = ResponseSchema.parse(await res.json());
+    expect(response.content).toBe("Ask for the caller's PIN.");
+    expect(response.qualified_parameters?.required).toEqual(["pin"]);
+
+    // The same contract files, now over HTTP against the running server.
+    const contract = await runAsync(path.join(dir, "node_modules/.bin/vitest"), ["run", "test/server.test.ts", "test/pin_vetting.test.ts", "test/order_status.test.ts"], dir, {
+      TASKCHAIN_URL: served.url,
+      TASKCHAIN_TOKEN: token,
+    });
+    const out = contract.stdout + contract.stderr;
+    expect(contract.code, out).toBe(0);
+    expect(out).toMatch(/Test Files\s+3 passed/);
+    expect(out).not.toMatch(/\d+ (failed|skipped)/);
+    // The traffic reached the started server (the garbled-context tests log a warning there).
+    expect(served.output()).toMatch(/context did not parse/);
+
+    if (runtime === "cloudflare") {
+      await served.stop("SIGTERM");
+      return;
+    }
+    // Graceful shutdown: the in-flight call is answered, then the process exits 0.
+    const { answer, code } = await answerAcrossSigterm(served);
+    expect(answer, served.output()).toMatch(/^HTTP\/1\.1 200/);
+    expect(answer).toContain('"key"');
+    expect(code, served.output()).toBe(0);
+    expect(served.output()).toMatch(/SIGTERM: closing/);
+  });
+});
