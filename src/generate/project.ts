@@ -38,8 +38,6 @@ export function renderPackageJson(spec: ProjectSpec, features: Feature[]): strin
     type: "module",
     engines: { node: ">=20.12" },
     scripts: {
-      start: "tsx src/main.ts",
-      dev: "tsx watch src/main.ts",
       // Plays Agent4 against `npm run dev` (the CLI reads $PORT, default 3000). npx, not a
       // devDependency: the project needs the CLI only for this, and a local install still wins.
       simulate: "npx --yes create-taskchain simulate",
@@ -71,6 +69,7 @@ export function generateProject(spec: ProjectSpec, root: string): ChangeSet {
     packageName: spec.packageName,
     runtime: spec.runtime,
     runtimeHint: RUNTIME_HINTS[spec.runtime],
+    devPort: spec.runtime === "cloudflare" ? 8787 : 3000, // wrangler dev's port
     trigger: spec.trigger,
     baseUrl: spec.baseUrl,
     example: spec.example,

@@ -45,7 +45,7 @@ describe("generated node project", () => {
   it("serves real HTTP and answers the reference's example payload with a valid response", async () => {
     const port = await freePort();
     // `npm start` runs exactly this; started without npm so the exit code below is the server's own.
-    served = await serve(path.join(dir, "node_modules/.bin/tsx"), ["src/main.ts"], dir, { PORT: String(port), HOST: "127.0.0.1", TASKCHAIN_TOKEN: token }, `http://127.0.0.1:${port}`);
+    served = await serve(process.execPath, ["--import", "tsx", "src/main.ts"], dir, { PORT: String(port), HOST: "127.0.0.1", TASKCHAIN_TOKEN: token }, `http://127.0.0.1:${port}`);
     const res = await fetch(`${served.url}/first_link?token=${token}`, {
       method: "POST",
       headers: { "content-type": "application/json" },
