@@ -1,6 +1,6 @@
 // add-link: options → (prompts on a TTY) → plan (ts-morph, parse only) → change set → commit.
 import { CancelledError, UserError } from "../errors.js";
-import { commitInPlace, describeChanges } from "../fs/changeset.js";
+import { commitInPlace, describeChanges, recover } from "../fs/changeset.js";
 import { planAddLink } from "../edit/operations.js";
 import { findProject } from "../edit/project.js";
 import { parametersFromFlags, parseParamFlag, PARAM_FLAG_FORM } from "../spec/param-flag.js";
@@ -21,6 +21,9 @@ export interface AddLinkOptions {
 
 export async function run(options: AddLinkOptions): Promise<number> {
   const project = findProject(options.cwd ?? process.cwd());
+  // Finish a commit a kill interrupted before reading anything: planning from a half-applied
+  // project fails, or computes its change from stale files.
+  await recover(project.root);
   // Flags are checked before the (slower) registry work, prompts only after it succeeded.
   let parameters = parametersFromFlags({ qualified: options.qualified, disqualified: options.disqualified, interrupt: options.interrupt });
   const plan = await planAddLink(project, options.name, { after: options.after, before: options.before });

@@ -1,5 +1,5 @@
 // chain: chain.json from the code (static; the user's code never runs). --check is for CI.
-import { ChangeSet, commitInPlace } from "../fs/changeset.js";
+import { ChangeSet, commitInPlace, recover } from "../fs/changeset.js";
 import { CHAIN_JSON, chainStatus } from "../edit/operations.js";
 import { findProject, readText, withBaseUrl } from "../edit/project.js";
 import { REGISTRY } from "../edit/registry.js";
@@ -12,6 +12,9 @@ export interface ChainOptions {
 
 export async function run(options: ChainOptions): Promise<number> {
   const project = findProject(options.cwd ?? process.cwd());
+  // Finish a commit a kill interrupted before reading anything: planning from a half-applied
+  // project fails, or computes its change from stale files.
+  await recover(project.root);
   const status = await chainStatus(project, options.baseUrl);
   const stale = status.current !== status.expected;
   const unionProblems = [

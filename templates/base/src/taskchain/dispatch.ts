@@ -5,6 +5,8 @@ import type { CallInfo, CallState, Link, Reply } from "./link.js";
 import { toParameterBlock } from "./parameters.js";
 import {
   LINK_NAME_PATTERN,
+  PARAMETER_BLOCKS,
+  ParameterBlockSchema,
   PayloadSchema,
   ResponseSchema,
   describeIssues,
@@ -75,6 +77,8 @@ export interface Taskchain {
 }
 
 const JSON_HEADERS = { "content-type": "application/json; charset=utf-8" };
+/** The response without its parameter blocks: what a handler's reply can get wrong on each request. */
+const ReplySchema = ResponseSchema.omit({ qualified_parameters: true, disqualified_parameters: true, interrupt_parameters: true });
 
 export function errorAnswer(status: number, error: string, message: string, field?: string): HttpAnswer {
   const body: ErrorBody = field === undefined ? { error, message } : { error, message, field };
@@ -85,13 +89,14 @@ function jsonAnswer(status: number, value: unknown, headers?: Record<string, str
   return { status, headers: { ...JSON_HEADERS, ...headers }, body: JSON.stringify(value) };
 }
 
-/** Compares without an early exit, so response time says nothing about how much of the token matched. */
+/**
+ * Compares without an early exit, so response time says nothing about how much of the token
+ * matched; the loop runs over `b` (the secret) whatever `a` is. UTF-16 code units, not UTF-8
+ * bytes: encoding would map distinct lone surrogates to the same U+FFFD and call them equal.
+ */
 export function constantTimeEqual(a: string, b: string): boolean {
-  const encoder = new TextEncoder();
-  const x = encoder.encode(a);
-  const y = encoder.encode(b);
-  let diff = x.length ^ y.length;
-  for (let i = 0; i < y.length; i++) diff |= (x[i % (x.length || 1)] ?? 0) ^ (y[i] ?? 0);
+  let diff = a.length ^ b.length;
+  for (let i = 0; i < b.length; i++) diff |= (a.length === 0 ? 0 : a.charCodeAt(i % a.length)) ^ b.charCodeAt(i);
   return diff === 0;
 }
 
@@ -99,6 +104,36 @@ function bearer(header: string | null | undefined): string | undefined {
   if (!header) return undefined;
   const match = /^Bearer\s+(.+)$/i.exec(header.trim());
   return match?.[1];
+}
+
+/**
+ * The first `token` query parameter. The endpoint URL is pasted into Agent4 by hand, so a base64
+ * token (`openssl rand -base64 32`) arrives with its `+` raw: form decoding alone would read a
+ * space and refuse it. Percent-escapes are decoded and `+` kept; the form-decoded value is tried too.
+ */
+function queryTokens(query: string): string[] {
+  for (const part of query.split("&")) {
+    if (!part.startsWith("token=")) continue;
+    const raw = part.slice("token=".length);
+    let decoded = raw;
+    try {
+      decoded = decodeURIComponent(raw);
+    } catch {
+      // a stray "%": compare the value as sent
+    }
+    const form = new URLSearchParams(part).get("token") ?? decoded;
+    return form === decoded ? [decoded] : [decoded, form];
+  }
+  return [];
+}
+
+/** A thrown value as one line, whatever was thrown: String() itself throws for some objects. */
+function describeThrown(error: unknown): string {
+  try {
+    return error instanceof Error ? error.message : String(error);
+  } catch {
+    return Object.prototype.toString.call(error);
+  }
 }
 
 function sessionId(payload: Payload): string {
@@ -156,7 +191,8 @@ export function createTaskchain(options: TaskchainOptions): Taskchain {
     if (parsed.success) return link[action]({ call, state, context: parsed.data as never });
 
     const problem = describeIssues(parsed.error).message;
-    const attempt = session.retries[link.name] ?? 0;
+    // Own keys only: a link named "constructor" must not read Object.prototype.constructor.
+    const attempt = Object.hasOwn(session.retries, link.name) ? (session.retries[link.name] ?? 0) : 0;
     session.retries = { ...session.retries, [link.name]: attempt + 1 };
     logger.warn("context did not parse; answering with the fallback", { link: link.name, action, problem, attempt });
     if (link.invalidContext) return link.invalidContext({ call, state, action, raw: payload.context, problem, attempt });
@@ -174,10 +210,27 @@ export function createTaskchain(options: TaskchainOptions): Taskchain {
     return response;
   }
 
+  // The parameter blocks are the same objects in every initial answer (built once, above), so each
+  // is validated once, at first use; re-validating them per request was ~40% of dispatch time.
+  const checkedBlocks = new WeakMap<ParameterBlock, string | undefined>();
+  function blockProblem(name: (typeof PARAMETER_BLOCKS)[number], block: ParameterBlock): string | undefined {
+    if (!checkedBlocks.has(block)) {
+      const parsed = ParameterBlockSchema.safeParse(block);
+      const issue = parsed.success ? undefined : describeIssues(parsed.error);
+      checkedBlocks.set(block, issue && (issue.field ? `${name}.${issue.message}` : `${name}: ${issue.message}`));
+    }
+    return checkedBlocks.get(block);
+  }
+
   /** Why a reply cannot be sent as it is, or undefined when it can. */
   function problemWith(response: TaskchainResponse): string | undefined {
-    const parsed = ResponseSchema.safeParse(response);
+    const parsed = ReplySchema.safeParse(response);
     if (!parsed.success) return describeIssues(parsed.error).message;
+    for (const name of PARAMETER_BLOCKS) {
+      const block = response[name];
+      const problem = block && blockProblem(name, block);
+      if (problem) return problem;
+    }
     for (const action of response.actions ?? []) {
       if (action.name === "switch_task" && !links.has(action.context.name)) {
         return `switch_task targets "${action.context.name}", which is not a link of this chain`;
@@ -192,19 +245,24 @@ export function createTaskchain(options: TaskchainOptions): Taskchain {
     const call: CallInfo = { key: session.key, from: payload.call_from, forwardedBy: payload.call_forwarded_by };
 
     let response: TaskchainResponse;
+    let body: string;
     try {
       const reply = await runHandler(link, payload, session, call);
       response = buildResponse(link, payload, session.key, reply);
       const problem = problemWith(response);
       if (problem) throw new Error(`invalid reply: ${problem}`);
+      // Serialised inside the try: a reply JSON cannot carry (a cycle, a BigInt, nesting deeper
+      // than the stack) is a failed reply too, not a 500.
+      body = JSON.stringify(response);
     } catch (error) {
       logger.error("link handler failed; answered with an apology", {
         link: link.name,
         action: payload.action,
-        error: error instanceof Error ? error.message : String(error),
+        error: describeThrown(error),
         stack: error instanceof Error ? error.stack : undefined,
       });
       response = buildResponse(link, payload, session.key, { content: apology });
+      body = JSON.stringify(response);
     }
 
     if (response.state) session.state = { ...session.state, ...response.state };
@@ -214,7 +272,7 @@ export function createTaskchain(options: TaskchainOptions): Taskchain {
       (payload.action !== "initial" && !movesOn(response.actions));
     if (over) await store.end(id);
     else await store.save(id, session, ttl);
-    return jsonAnswer(200, response);
+    return { status: 200, headers: { ...JSON_HEADERS }, body };
   }
 
   async function handle(request: HttpRequest): Promise<HttpAnswer> {
@@ -229,8 +287,9 @@ export function createTaskchain(options: TaskchainOptions): Taskchain {
     }
 
     if (token !== undefined) {
-      const given = bearer(request.authorization) ?? (q === -1 ? undefined : new URLSearchParams(request.url.slice(q + 1)).get("token") ?? undefined);
-      if (given === undefined || !constantTimeEqual(given, token)) {
+      const header = bearer(request.authorization);
+      const given = header !== undefined ? [header] : q === -1 ? [] : queryTokens(request.url.slice(q + 1));
+      if (!given.some((candidate) => constantTimeEqual(candidate, token))) {
         return { ...errorAnswer(401, "unauthorized", "Missing or wrong token"), headers: { ...JSON_HEADERS, "www-authenticate": "Bearer" } };
       }
     }

@@ -1,0 +1,617 @@
+// Property-based tests of the webhook: random and hostile requests (methods, paths, tokens, content
+// types, non-JSON, wrong types, huge strings, deep nesting, prototype-pollution keys) against the
+// runtime in-process and over real HTTP against a generated node project. Properties: the server
+// never crashes, never answers 5xx, always answers a JSON error or a valid response, never lets
+// the request touch another caller's session, and never pollutes Object.prototype.
+import { mkdirSync, rmSync } from "node:fs";
+import { Agent, request, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { connect } from "node:net";
+import path from "node:path";
+import fc from "fast-check";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { z } from "zod";
+import { commitNewProject } from "../../src/fs/changeset.js";
+import { generateProject } from "../../src/generate/project.js";
+import { defaultParameters, ProjectSpecSchema } from "../../src/spec/spec.js";
+import {
+  createTaskchain,
+  defineLink,
+  endCall,
+  INVALID_CONTEXT_GIVE_UP,
+  INVALID_CONTEXT_RETRY,
+  nextTask,
+  ResponseSchema,
+  silentLogger,
+  type HttpRequest,
+  type Taskchain,
+} from "../../templates/base/src/taskchain/index.js";
+
+const TOKEN = "fuzz-tökén-✓";
+const SECRET = "internal-secret-do-not-leak";
+const VICTIM = { call_from: "+15550000001", call_forwarded_by: "+15550000002" };
+const ERROR_STATUSES = new Set([400, 401, 404, 405, 413]);
+/** Inputs tried per property, summed and printed at the end (the issue's "inputs tried"). */
+const tried: Record<string, number> = {};
+const count = (what: string, n = 1) => (tried[what] = (tried[what] ?? 0) + n);
+
+// ---------------------------------------------------------------------------------------------
+// The chain under test: typed links, a link echoing hostile context into state, a link whose
+// handlers fail in every way a handler can, and a link named like an Object.prototype member.
+
+const alpha = defineLink({
+  name: "alpha",
+  parameters: {
+    qualified: z.object({ pin: z.string(), n: z.int().optional() }),
+    disqualified: z.object({ reason: z.string() }),
+    interrupt: z.object({ reason: z.string() }),
+  },
+  initial: ({ state }) => ({ content: `alpha ${JSON.stringify(state)}` }),
+  qualified: ({ context }) => ({ state: { pin: context.pin }, actions: [nextTask()] }),
+  disqualified: ({ context }) => ({ content: context.reason, actions: [endCall()] }),
+  interrupt: () => ({}),
+});
+
+// Reads the call's state back: the victim's probe. Keeps the session's state object itself too.
+let lastSeenState: Readonly<Record<string, unknown>> | undefined;
+const beta = defineLink({
+  name: "beta",
+  parameters: { qualified: z.object({}), disqualified: z.object({ reason: z.string() }) },
+  initial: ({ state }) => {
+    lastSeenState = state;
+    return { content: JSON.stringify(state) };
+  },
+  qualified: ({ state }) => ({ content: JSON.stringify(state), actions: [nextTask()] }),
+  disqualified: () => ({ actions: [endCall()] }),
+});
+
+// Merges whatever context arrives (own `__proto__`, `constructor`, deep nesting) into the state.
+const echo = defineLink({
+  name: "echo",
+  parameters: { qualified: z.record(z.string(), z.unknown()), disqualified: z.looseObject({}) },
+  initial: ({ state }) => ({ content: `echo ${Object.keys(state).length}` }),
+  qualified: ({ context }) => ({ state: context, actions: [nextTask()] }),
+  disqualified: ({ context }) => ({ state: { ...context, copy: context }, actions: [{ name: "switch_task", context: { name: "alpha" } }] }),
+  interrupt: ({ context }) => ({ state: { last: context ?? null } }),
+});
+
+// Every way a handler can go wrong: throws, throws a non-Error, returns unserializable replies.
+const cyclic: Record<string, unknown> = {};
+cyclic.self = cyclic;
+const broken = defineLink({
+  name: "broken",
+  parameters: { qualified: z.looseObject({ how: z.string().optional() }), disqualified: z.object({}) },
+  initial: () => {
+    throw new Error(SECRET);
+  },
+  qualified: ({ context }) => {
+    switch (context.how) {
+      case "null-proto":
+        throw Object.create(null) as never; // String() of it throws
+      case "bigint":
+        return { state: { n: 10n } };
+      case "cycle":
+        return { state: cyclic };
+      case "deep":
+        return { state: { deep: nest(50_000) } };
+      case "null":
+        return null as never;
+      case "bad-action":
+        return { actions: [{ name: "switch_task", context: { name: "nowhere" } }] };
+      default:
+        return Promise.reject(new TypeError(SECRET));
+    }
+  },
+  disqualified: () => ({ content: 42 as never }),
+});
+
+// A link named like an Object.prototype member: per-link bookkeeping must not read inherited keys.
+const ctor = defineLink({
+  name: "constructor",
+  parameters: { qualified: z.object({ code: z.string() }), disqualified: z.object({ reason: z.string() }) },
+  initial: () => ({ content: "code?" }),
+  qualified: ({ context }) => ({ state: { code: context.code }, actions: [nextTask()] }),
+  disqualified: () => ({ actions: [endCall()] }),
+});
+
+const LINKS = [alpha, beta, echo, broken, ctor];
+const LINK_NAMES = LINKS.map((l) => l.name);
+
+function nest(depth: number): unknown {
+  let v: unknown = "bottom";
+  for (let i = 0; i < depth; i++) v = { d: v };
+  return v;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Arbitraries: JSON text built by hand, so duplicate keys and own `__proto__` keys reach JSON.parse
+// exactly as an attacker would send them (an object literal would set the prototype instead).
+
+const POLLUTION_KEYS = ["__proto__", "constructor", "prototype"];
+const hostileKey = fc.oneof(
+  { weight: 3, arbitrary: fc.constantFrom(...POLLUTION_KEYS) },
+  fc.constantFrom("toString", "valueOf", "hasOwnProperty", "__defineGetter__", "", " ", "a.b", "$where", "\u0000", "😀", "name", "action", "pin", "how", "code", "reason"),
+  fc.string({ unit: "binary", maxLength: 12 }),
+);
+const hostileString = fc.oneof(
+  fc.string({ unit: "binary", maxLength: 40 }),
+  fc.constantFrom("", "\u0000", "\ud800", "\udfff", "\u2028", "</script>", "${process.exit(1)}", "`", "*/", "'; DROP TABLE x; --", "../../etc/passwd", "\r\n\r\nHTTP/1.1 200 OK", "__proto__", "constructor", "null-proto", "bigint", "cycle", "deep", "null", "bad-action", "alpha", "beta"),
+  fc.integer({ min: 1_000, max: 200_000 }).map((n) => "x".repeat(n)),
+);
+const jsonNumber = fc.oneof(
+  fc.double().map((d) => (Number.isFinite(d) ? String(d) : "1e999")),
+  fc.integer().map(String),
+  fc.constantFrom("-0", "1e999", "-1e999", "1e-400", "9007199254740993", "0.1e1", "123456789012345678901234567890"),
+);
+const leaf = fc.oneof(hostileString.map((s) => JSON.stringify(s)), jsonNumber, fc.constantFrom("true", "false", "null"));
+const deepText = fc.tuple(fc.integer({ min: 10, max: 30_000 }), fc.boolean()).map(([n, arrays]) => (arrays ? `${"[".repeat(n)}${"]".repeat(n)}` : `${'{"a":'.repeat(n)}1${"}".repeat(n)}`));
+const { value: jsonText } = fc.letrec<{ value: string; array: string; object: string }>((tie) => ({
+  value: fc.oneof({ depthSize: "small", withCrossShrink: true }, leaf, tie("array"), tie("object"), deepText),
+  array: fc.array(tie("value"), { maxLength: 4 }).map((xs) => `[${xs.join(",")}]`),
+  object: fc.array(fc.tuple(hostileKey, tie("value")), { maxLength: 5 }).map((es) => objectText(es)),
+}));
+
+function objectText(entries: ReadonlyArray<readonly [string, string]>): string {
+  return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${v}`).join(",")}}`;
+}
+
+/** A context object: hostile keys, pollution attempts, and now and then the keys links expect. */
+const contextText = fc.oneof(
+  fc.array(fc.tuple(hostileKey, jsonText), { maxLength: 6 }).map(objectText),
+  fc.tuple(fc.constantFrom(...POLLUTION_KEYS), fc.constantFrom("polluted", "isAdmin", "pin")).map(([k, p]) => `{${JSON.stringify(k)}:{"${p}":true,"prototype":{"${p}":1}},"pin":"1"}`),
+  fc.constantFrom("null-proto", "bigint", "cycle", "deep", "null", "bad-action", "other").map((how) => `{"how":${JSON.stringify(how)}}`),
+  fc.record({ pin: hostileString, code: hostileString, reason: hostileString }).map((r) => JSON.stringify(r)),
+  jsonText,
+);
+
+const field = (good: fc.Arbitrary<string>) => fc.oneof({ weight: 4, arbitrary: good.map((s) => JSON.stringify(s)) }, jsonText);
+const caller = fc.oneof(fc.constantFrom("+15551230000", "+15551230001", VICTIM.call_from, `${VICTIM.call_from}\u0000`, "", "[\"+15550000001\"]"), hostileString);
+
+/** A webhook payload as JSON text: mostly well-formed enough to reach the handlers, often not. */
+const payloadText = fc
+  .record(
+    {
+      name: field(fc.constantFrom(...LINK_NAMES, "__proto__", "prototype", "nope", "ALPHA", "")),
+      action: field(fc.constantFrom("initial", "qualified", "disqualified", "interrupt", "INITIAL", "hack")),
+      call_from: field(caller),
+      call_forwarded_by: field(caller),
+      context: contextText,
+      extra: fc.array(fc.tuple(hostileKey, jsonText), { maxLength: 3 }),
+    },
+    { requiredKeys: [] },
+  )
+  .filter((p) => !(p.call_from === JSON.stringify(VICTIM.call_from) && p.call_forwarded_by === JSON.stringify(VICTIM.call_forwarded_by)))
+  .map((p) => {
+    const entries: Array<[string, string]> = [];
+    for (const k of ["name", "action", "call_from", "call_forwarded_by", "context"] as const) if (p[k] !== undefined) entries.push([k, p[k]]);
+    return objectText([...entries, ...(p.extra ?? [])]);
+  });
+
+const bodyText = fc.oneof(
+  { weight: 6, arbitrary: payloadText },
+  fc.string({ unit: "binary", maxLength: 60 }),
+  fc.constantFrom("", "   ", "\n", "null", "[]", "{}", "0", '"x"', "{", '{"name":', "\ufeff{}", "NaN", "undefined", "<xml/>", "name=alpha&action=initial"),
+  jsonText,
+);
+
+const method = fc.oneof({ weight: 5, arbitrary: fc.constant("POST") }, fc.constantFrom("GET", "HEAD", "PUT", "DELETE", "PATCH", "OPTIONS", "TRACE", "post", "PoSt"), fc.string({ minLength: 1, maxLength: 8 }));
+const pathname = fc.oneof(
+  { weight: 4, arbitrary: fc.constantFrom("/", ...LINK_NAMES.map((n) => `/${n}`)) },
+  fc.constantFrom("/health", "/health/", "/alpha/", "//", "/nope", "/../etc/passwd", "/%2e%2e/", "/ALPHA", "/__proto__", "/prototype", "/alpha/beta", "/alpha%00", "/alpha%2F", "*", "/?", "/health?token=x"),
+  fc.string({ unit: "grapheme-ascii", maxLength: 20 }).map((s) => `/${encodeURI(s)}`),
+);
+const auth = fc.oneof(
+  fc.constantFrom<{ header?: string; query?: string }>({}, { header: `Bearer ${TOKEN}` }, { header: `bearer   ${TOKEN}  ` }, { query: TOKEN }, { header: "Bearer", query: TOKEN }, { header: `Basic ${TOKEN}` }, { header: `Bearer ${TOKEN}x` }, { query: `${TOKEN} ` }, { header: `Bearer ${TOKEN.slice(0, -1)}` }),
+  fc.record({ header: fc.string({ maxLength: 30 }) }, { requiredKeys: [] }),
+  fc.record({ query: fc.string({ unit: "binary", maxLength: 30 }) }),
+);
+
+interface Hostile {
+  method: string;
+  path: string;
+  auth: { header?: string; query?: string };
+  extraQuery: string;
+  body: string | undefined;
+  parsedByFramework: boolean;
+}
+const extraQuery = fc.constantFrom("", "a=1", "token=", "token=wrong", "__proto__[x]=1", "%zz");
+const anyRequest: fc.Arbitrary<Hostile> = fc.record({
+  method,
+  path: pathname,
+  auth,
+  extraQuery,
+  body: fc.option(bodyText, { nil: undefined, freq: 8 }),
+  parsedByFramework: fc.boolean(),
+});
+/** Authorised, routed and well-formed up to the context: these reach the handlers and the sessions. */
+const handlerRequest: fc.Arbitrary<Hostile> = fc
+  .record({
+    name: fc.constantFrom(...LINK_NAMES),
+    viaRoot: fc.boolean(),
+    action: fc.constantFrom("initial", "qualified", "disqualified", "interrupt"),
+    from: fc.oneof({ weight: 3, arbitrary: fc.constantFrom("+15551230000", "+15551230001", VICTIM.call_from) }, hostileString),
+    forwardedBy: fc.option(fc.oneof(fc.constantFrom("", "+15551239999", VICTIM.call_forwarded_by), hostileString), { nil: undefined }),
+    context: fc.option(contextText, { nil: undefined }),
+    auth: fc.constantFrom({ header: `Bearer ${TOKEN}` }, { query: TOKEN }),
+    parsedByFramework: fc.boolean(),
+  })
+  .filter((r) => !(r.from === VICTIM.call_from && r.forwardedBy === VICTIM.call_forwarded_by))
+  .map((r) => {
+    const entries: Array<[string, string]> = [
+      ["name", JSON.stringify(r.name)],
+      ["action", JSON.stringify(r.action)],
+      ["call_from", JSON.stringify(r.from)],
+    ];
+    if (r.forwardedBy !== undefined) entries.push(["call_forwarded_by", JSON.stringify(r.forwardedBy)]);
+    if (r.context !== undefined) entries.push(["context", r.context]);
+    return { method: "POST", path: r.viaRoot ? "/" : `/${r.name}`, auth: r.auth, extraQuery: "", body: objectText(entries), parsedByFramework: r.parsedByFramework };
+  });
+const hostile = fc.oneof(anyRequest, handlerRequest);
+
+function urlOf(h: Hostile): string {
+  const query = [h.auth.query === undefined ? "" : `token=${encodeURIComponent(h.auth.query)}`, h.extraQuery].filter(Boolean).join("&");
+  return query ? `${h.path}${h.path.includes("?") ? "&" : "?"}${query}` : h.path;
+}
+
+/** Could this request possibly be authorised? The runtime may never let one through that is not. */
+function carriesToken(h: Hostile): boolean {
+  return (h.auth.header?.includes(TOKEN) ?? false) || h.auth.query === TOKEN;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Checking one answer
+
+const prototypeNames = {
+  object: Object.getOwnPropertyNames(Object.prototype).sort(),
+  array: Object.getOwnPropertyNames(Array.prototype).sort(),
+  func: Object.getOwnPropertyNames(Function.prototype).sort(),
+};
+function expectPrototypesClean(): void {
+  expect(Object.getOwnPropertyNames(Object.prototype).sort()).toEqual(prototypeNames.object);
+  expect(Object.getOwnPropertyNames(Array.prototype).sort()).toEqual(prototypeNames.array);
+  expect(Object.getOwnPropertyNames(Function.prototype).sort()).toEqual(prototypeNames.func);
+  expect(Object.getPrototypeOf(Object.prototype)).toBeNull();
+  for (const p of ["polluted", "isAdmin", "pin", "prototype", "d", "a"]) expect(({} as Record<string, unknown>)[p], p).toBeUndefined();
+}
+
+/** The answer is a JSON error with a known status or a valid protocol response (or the health body). */
+function expectWellFormed(status: number, body: string, contentType: string | undefined, isHead = false): void {
+  expect(status).toBeLessThan(500);
+  expect(body).not.toContain(SECRET);
+  expect(body).not.toMatch(/\n\s+at /);
+  if (isHead) return; // no body on HEAD
+  expect(contentType).toMatch(/^application\/json/);
+  const json = JSON.parse(body) as Record<string, unknown>;
+  if (status === 200) {
+    if ("status" in json) expect(json).toEqual({ status: "ok", links: expect.any(Number) as number });
+    else expect(ResponseSchema.safeParse(json).success, body.slice(0, 300)).toBe(true);
+  } else {
+    expect(ERROR_STATUSES.has(status), `status ${status}`).toBe(true);
+    expect(typeof json.error).toBe("string");
+    expect(typeof json.message).toBe("string");
+    expect((json.message as string).length).toBeGreaterThan(0);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// In process: createTaskchain
+
+function app(): Taskchain {
+  return createTaskchain({ links: LINKS, token: TOKEN, logger: silentLogger });
+}
+
+async function send(chain: Taskchain, h: Hostile) {
+  const req: HttpRequest = { method: h.method, url: urlOf(h), authorization: h.auth.header };
+  if (h.body !== undefined) {
+    let json: unknown;
+    let parsed = false;
+    if (h.parsedByFramework) {
+      try {
+        json = JSON.parse(h.body);
+        parsed = true;
+      } catch {
+        // a framework would have answered 400 itself; send the text instead
+      }
+    }
+    req.body = parsed ? { json } : { text: h.body };
+  }
+  return chain.handle(req);
+}
+
+const victimCall = (chain: Taskchain, name: string, action: string, context?: unknown) =>
+  chain.handle({
+    method: "POST",
+    url: `/${name}`,
+    authorization: `Bearer ${TOKEN}`,
+    body: { text: JSON.stringify({ name, action, ...VICTIM, ...(context === undefined ? {} : { context }) }) },
+  });
+
+afterAll(() => {
+  console.log(`fuzz-webhook inputs tried: ${JSON.stringify(tried)}`);
+});
+
+describe("webhook fuzz, in process", () => {
+
+  it("answers every hostile request with a JSON error or a valid response, never 5xx, never a rejection", async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.array(hostile, { minLength: 1, maxLength: 6 }), async (requests) => {
+        const chain = app();
+        for (const h of requests) {
+          count("in-process requests");
+          const answer = await send(chain, h);
+          expectWellFormed(answer.status, answer.body, answer.headers["content-type"]);
+          const health = /^\/health\/?(\?|$)/.test(urlOf(h));
+          if (!health && !carriesToken(h)) expect(answer.status, `${h.method} ${urlOf(h)} without the token`).toBe(401);
+          if (answer.status === 200 && !health) expect(h.method.toUpperCase()).toBe("POST");
+        }
+        expectPrototypesClean();
+      }),
+      { numRuns: 200 },
+    );
+  });
+
+  it("never changes another caller's key or state, whatever other callers send", async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.array(hostile, { minLength: 1, maxLength: 8 }), fc.integer({ min: 0, max: 8 }), async (requests, at) => {
+        const chain = app();
+        // The victim is mid-call: alpha answered, its state holds the PIN.
+        const first = JSON.parse((await victimCall(chain, "alpha", "initial")).body) as { key: string };
+        const qualified = JSON.parse((await victimCall(chain, "alpha", "qualified", { pin: "4321" })).body) as { key: string; state: unknown };
+        expect(qualified).toMatchObject({ key: first.key, state: { pin: "4321" } });
+        // Other callers' requests, with the victim's probe interleaved at a random point.
+        const probes: string[] = [];
+        for (let i = 0; i <= requests.length; i++) {
+          if (i === Math.min(at, requests.length)) probes.push((await victimCall(chain, "beta", "initial")).body);
+          const h = requests[i];
+          if (h) {
+            count("requests beside a victim");
+            await send(chain, { ...h, auth: { header: `Bearer ${TOKEN}` } }); // authorised: they reach the sessions
+          }
+        }
+        probes.push((await victimCall(chain, "beta", "initial")).body);
+        for (const body of probes) {
+          const probe = ResponseSchema.parse(JSON.parse(body));
+          expect(probe.key).toBe(first.key);
+          expect(JSON.parse(probe.content)).toEqual({ pin: "4321" });
+        }
+        expectPrototypesClean();
+      }),
+      { numRuns: 120 },
+    );
+  });
+
+  it("merges state with own __proto__/constructor/prototype keys as plain data, never as a prototype", async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(fc.tuple(fc.constantFrom(...POLLUTION_KEYS, "x"), fc.constantFrom('{"polluted":true}', '"s"', "1", "null", '{"prototype":{"polluted":1}}')), { minLength: 1, maxLength: 5 }),
+        async (entries) => {
+          count("state merges");
+          const chain = app();
+          const caller = { call_from: "+15557777777", call_forwarded_by: "" };
+          const post = (name: string, action: string, context?: string) =>
+            chain.handle({
+              method: "POST",
+              url: `/${name}`,
+              authorization: `Bearer ${TOKEN}`,
+              body: { text: `{"name":"${name}","action":"${action}","call_from":"${caller.call_from}"${context ? `,"context":${context}` : ""}}` },
+            });
+          await post("echo", "initial");
+          // echo's handler returns the context (and a copy) as the state update: own keys from JSON.parse.
+          const merged = await post("echo", "disqualified", objectText(entries));
+          expectWellFormed(merged.status, merged.body, merged.headers["content-type"]);
+          const sent = (JSON.parse(merged.body) as { state: Record<string, unknown> }).state;
+          lastSeenState = undefined;
+          await post("beta", "initial");
+          const state = lastSeenState as Record<string, unknown> | undefined;
+          // The session holds exactly the update as plain data: own keys, the ordinary prototype.
+          expect(state).toBeDefined();
+          expect(Object.getPrototypeOf(state)).toBe(Object.prototype);
+          expect(JSON.stringify(state)).toBe(JSON.stringify(sent));
+          for (const key of Object.keys(sent)) expect(Object.hasOwn(state!, key)).toBe(true);
+          for (const p of ["polluted", "isAdmin"]) if (!Object.hasOwn(state!, p)) expect(state![p]).toBeUndefined();
+          expectPrototypesClean();
+        },
+      ),
+      { numRuns: 150 },
+    );
+  });
+
+  // Regressions found by the properties above.
+  it("answers a handler reply that cannot be serialised (cycle, BigInt, too deep) or a thrown non-Error with the apology", async () => {
+    for (const how of ["null-proto", "bigint", "cycle", "deep", "null", "bad-action", "other"]) {
+      const chain = app();
+      const post = (action: string, context?: unknown) =>
+        chain.handle({
+          method: "POST",
+          url: "/broken",
+          authorization: `Bearer ${TOKEN}`,
+          body: { text: JSON.stringify({ name: "broken", action, call_from: "+1", ...(context ? { context } : {}) }) },
+        });
+      const initial = await post("initial");
+      expect(initial.status, how).toBe(200);
+      const answer = await post("qualified", { how });
+      expect(answer.status, `${how}: ${answer.body.slice(0, 200)}`).toBe(200);
+      const response = ResponseSchema.parse(JSON.parse(answer.body));
+      expect(response.content, how).toMatch(/sorry/i);
+      expect(response.state, how).toBeUndefined();
+    }
+  });
+
+  it("asks again twice for unparseable context on a link named like an Object.prototype member", async () => {
+    const chain = app();
+    const post = (action: string, context?: unknown) =>
+      chain.handle({
+        method: "POST",
+        url: "/constructor",
+        authorization: `Bearer ${TOKEN}`,
+        body: { text: JSON.stringify({ name: "constructor", action, call_from: "+1", ...(context ? { context } : {}) }) },
+      });
+    const contents: string[] = [];
+    for (let i = 0; i < 3; i++) {
+      await post("initial");
+      contents.push(ResponseSchema.parse(JSON.parse((await post("qualified", { code: 5 })).body)).content);
+    }
+    expect(contents).toEqual([INVALID_CONTEXT_RETRY, INVALID_CONTEXT_RETRY, INVALID_CONTEXT_GIVE_UP]);
+  });
+});
+
+// ---------------------------------------------------------------------------------------------
+// Over real HTTP: the node adapter of a project generated inside the repo (zod resolves from the
+// repo's node_modules, so no install).
+
+const REPO = path.resolve(import.meta.dirname, "../..");
+const dir = path.join(REPO, ".cache/unit", `fuzz-webhook-${process.pid}`);
+const HTTP_LINKS = ["pin_vetting", "constructor", "sms_vetting"];
+let server: Server;
+let port: number;
+const agent = new Agent({ keepAlive: true, maxSockets: 4 });
+const HTTP_TOKEN = "fuzz-http-token"; // header values are latin1 on the wire: keep this one ASCII
+
+interface Answer {
+  status: number;
+  body: string;
+  contentType: string | undefined;
+}
+
+function http(method: string, target: string, headers: Record<string, string | number>, body?: Buffer): Promise<Answer> {
+  return new Promise((resolve, reject) => {
+    // Framed explicitly: node's client sends a GET/DELETE/OPTIONS body unframed otherwise.
+    const framed = body === undefined ? headers : { ...headers, "content-length": body.length };
+    const req = request({ host: "127.0.0.1", port, method, path: target, headers: framed, agent }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on("data", (d: Buffer) => chunks.push(d));
+      res.on("end", () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString("utf8"), contentType: res.headers["content-type"] }));
+      res.on("error", reject);
+    });
+    req.on("error", reject);
+    req.end(body);
+  });
+}
+
+async function healthy(): Promise<void> {
+  const res = await http("GET", "/health", {});
+  expect(res.status).toBe(200);
+}
+
+// Methods node's HTTP parser knows (it answers others itself, with a plain 400, before the app).
+const httpMethod = fc.oneof({ weight: 5, arbitrary: fc.constant("POST") }, fc.constantFrom("GET", "HEAD", "PUT", "DELETE", "PATCH", "OPTIONS", "TRACE", "PROPFIND", "MKCOL", "PURGE", "SEARCH"));
+const httpPath = fc.oneof(
+  { weight: 4, arbitrary: fc.constantFrom("/", ...HTTP_LINKS.map((n) => `/${n}`)) },
+  fc.constantFrom("/health", "/nope", "/../etc/passwd", "/%2e%2e/", "/__proto__", "/pin_vetting/", "//", "/pin_vetting%00", "/health/x"),
+  fc.string({ unit: "grapheme-ascii", maxLength: 20 }).map((s) => `/${encodeURIComponent(s)}`),
+);
+const contentType = fc.option(
+  fc.constantFrom("application/json", "application/json; charset=utf-16", "text/plain", "application/x-www-form-urlencoded", "multipart/form-data; boundary=x", "application/xml", "*/*", "", "application/json; charset=\u00ff"),
+  { nil: undefined },
+);
+const httpPayload = fc
+  .record({
+    name: field(fc.constantFrom(...HTTP_LINKS, "__proto__", "nope")),
+    action: field(fc.constantFrom("initial", "qualified", "disqualified", "interrupt")),
+    call_from: field(caller),
+    call_forwarded_by: field(caller),
+    context: fc.oneof(contextText, fc.constantFrom('{"reason":"r"}', '{"reason":"r","__proto__":{"polluted":true}}', '{"code":"1"}')),
+  }, { requiredKeys: ["name", "action", "call_from"] })
+  .filter((p) => !(p.call_from === JSON.stringify(VICTIM.call_from) && p.call_forwarded_by === JSON.stringify(VICTIM.call_forwarded_by)))
+  .map((p) => objectText(Object.entries(p).filter((e): e is [string, string] => e[1] !== undefined)));
+const httpBody = fc.oneof(
+  { weight: 6, arbitrary: httpPayload.map((t) => Buffer.from(t)) },
+  fc.uint8Array({ maxLength: 200 }).map((b) => Buffer.from(b)), // arbitrary bytes: invalid UTF-8 too
+  fc.constantFrom("", "{", "null", "[]", "\ufeff{}").map((t) => Buffer.from(t)),
+  fc.constantFrom(1024 * 1024 - 10, 1024 * 1024 + 1, 2 * 1024 * 1024).map((n) => Buffer.alloc(n, 0x7b)), // near and over the limit
+);
+const httpAuth = fc.constantFrom<{ header?: string; query?: string }>({}, { header: `Bearer ${HTTP_TOKEN}` }, { query: HTTP_TOKEN }, { header: "Bearer nope" }, { query: "nope" }, { header: `Bearer ${HTTP_TOKEN}`, query: "nope" });
+
+describe("webhook fuzz over HTTP (generated node project)", () => {
+  beforeAll(async () => {
+    rmSync(dir, { recursive: true, force: true });
+    mkdirSync(path.dirname(dir), { recursive: true });
+    const spec = ProjectSpecSchema.parse({
+      packageName: "fuzz-node",
+      runtime: "node",
+      baseUrl: "https://hooks.example.com",
+      trigger: "fuzz",
+      links: HTTP_LINKS.map((name) => ({
+        name,
+        prompt: `Prompt for ${name}`,
+        parameters: { ...defaultParameters(), qualified: [{ name: "code", type: "string", description: "The code." }] },
+      })),
+    });
+    await commitNewProject(generateProject(spec, dir));
+    const { createNodeServer } = (await import(path.join(dir, "src/server.ts"))) as { createNodeServer: (app: Taskchain) => Server };
+    const { createApp } = (await import(path.join(dir, "src/app.ts"))) as { createApp: (env: Record<string, string>) => Taskchain };
+    server = createNodeServer(createApp({ TASKCHAIN_TOKEN: HTTP_TOKEN }));
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    port = (server.address() as AddressInfo).port;
+  });
+
+  afterAll(async () => {
+    agent.destroy();
+    await new Promise((resolve) => server?.close(resolve));
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it("answers every hostile HTTP request with a JSON error or a valid response and keeps the victim's session", async () => {
+    const victim = async (name: string, action: string, context?: unknown) => {
+      const res = await http("POST", `/${name}`, { authorization: `Bearer ${HTTP_TOKEN}`, "content-type": "application/json" }, Buffer.from(JSON.stringify({ name, action, ...VICTIM, ...(context ? { context } : {}) })));
+      expect(res.status, res.body).toBe(200);
+      return ResponseSchema.parse(JSON.parse(res.body));
+    };
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(fc.record({ method: httpMethod, path: httpPath, contentType, auth: httpAuth, body: fc.option(httpBody, { nil: undefined, freq: 6 }) }), { minLength: 1, maxLength: 4 }),
+        async (requests) => {
+          // The victim qualifies pin_vetting: its session now holds the generated handler's state.
+          const key = (await victim("pin_vetting", "initial")).key;
+          expect(await victim("pin_vetting", "qualified", { code: "victim-code" })).toMatchObject({ key, state: { pin_vetting: { code: "victim-code" } } });
+          for (const r of requests) {
+            count("HTTP requests");
+            const query = r.auth.query === undefined ? "" : `${r.path.includes("?") ? "&" : "?"}token=${encodeURIComponent(r.auth.query)}`;
+            const headers: Record<string, string> = {};
+            if (r.auth.header) headers.authorization = r.auth.header;
+            if (r.contentType !== undefined) headers["content-type"] = r.contentType;
+            const res = await http(r.method, `${r.path}${query}`, headers, r.body);
+            expectWellFormed(res.status, res.body, res.contentType, r.method === "HEAD");
+            if (r.body && r.body.length > 1024 * 1024 && r.method === "POST" && res.status !== 401 && res.status !== 404) expect(res.status).toBe(413);
+          }
+          // Same call, next link: the key is the victim's and the sms_vetting initial still works.
+          expect((await victim("sms_vetting", "initial")).key).toBe(key);
+          await victim("sms_vetting", "interrupt", { reason: "done" }); // ends the victim's session for the next run
+          expectPrototypesClean();
+        },
+      ),
+      { numRuns: 120 },
+    );
+    await healthy();
+  });
+
+  it("survives malformed HTTP, unknown methods and bodies cut off mid-way", async () => {
+    const garbage = [
+      "FOO / HTTP/1.1\r\nHost: x\r\n\r\n",
+      "CONNECT 127.0.0.1:1 HTTP/1.1\r\nHost: x\r\n\r\n",
+      "POST /pin_vetting HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\n{\"name\":",
+      "POST /pin_vetting HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\nZZ\r\n",
+      "POST /pin_vetting HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\nContent-Length: 6\r\n\r\n{}",
+      "\u0000\u0001\u0002\r\n\r\n",
+      "GET /health HTTP/9.9\r\n\r\n",
+      `POST /pin_vetting HTTP/1.1\r\nHost: x\r\nContent-Length: ${2 * 1024 * 1024}\r\n\r\n{`,
+    ];
+    await fc.assert(
+      fc.asyncProperty(fc.constantFrom(...garbage), fc.integer({ min: 0, max: 30 }), async (text, waitMs) => {
+        count("malformed HTTP");
+        const status = await new Promise<string>((resolve) => {
+          const socket = connect(port, "127.0.0.1", () => socket.end(text));
+          let out = "";
+          socket.on("data", (d: Buffer) => (out += d.toString("latin1")));
+          socket.on("error", () => resolve(out));
+          socket.on("close", () => resolve(out));
+          setTimeout(() => socket.destroy(), waitMs + 200); // cut it off, answered or not
+        });
+        // Whatever came back (if anything) is not a server error.
+        expect(status).not.toMatch(/^HTTP\/1\.[01] 5\d\d/);
+        await healthy();
+      }),
+      { numRuns: 40 },
+    );
+  });
+});
