@@ -67,7 +67,8 @@ export class ChangeSet {
   }
 
   get changes(): Change[] {
-    return [...this.#changes.values()].sort((a, b) => a.path.localeCompare(b.path));
+    // Code-unit order: localeCompare's first call loads ICU collation data, a cost every command paid.
+    return [...this.#changes.values()].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
   }
 
   get size(): number {
@@ -122,7 +123,12 @@ export async function commitNewProject(set: ChangeSet, hooks: CommitHooks = {}):
   if (!(await isEmptyDir(target))) throw new UserError(`${target} is not empty`);
   const parent = path.dirname(target);
   await mkdir(parent, { recursive: true });
-  const staging = path.join(parent, `.${path.basename(target)}.taskchain-${randomBytes(4).toString("hex")}`);
+  const prefix = `.${path.basename(target)}.taskchain-`;
+  // A create killed mid-write (SIGKILL) leaves its staging folder behind: it was never the target.
+  for (const entry of await readdir(parent)) {
+    if (entry.startsWith(prefix) && /^[0-9a-f]{8}$/.test(entry.slice(prefix.length))) await rm(path.join(parent, entry), { recursive: true, force: true });
+  }
+  const staging = path.join(parent, `${prefix}${randomBytes(4).toString("hex")}`);
   await withSignalsDeferred(async () => {
     try {
       await mkdir(staging);

@@ -27,6 +27,10 @@ function readBody(req: IncomingMessage): Promise<string | undefined> {
     });
     req.on("end", () => resolve(Buffer.concat(chunks).toString("utf8")));
     req.on("error", reject);
+    // A client that hangs up mid-upload fires neither "end" nor always "error".
+    req.on("close", () => {
+      if (!req.complete) reject(new Error("client aborted the request"));
+    });
   });
 }
 
@@ -50,6 +54,7 @@ export function createNodeServer(app: Taskchain = createApp(process.env)): Serve
       });
       send(res, answer);
     } catch (error) {
+      if (res.destroyed || req.socket.destroyed) return; // the caller hung up: nobody to answer, nothing to log
       console.error(JSON.stringify({ level: "error", message: "request failed", error: String(error) }));
       if (!res.headersSent) send(res, app.error(500, "internal_error", "The webhook failed to answer"));
       else res.destroy();
