@@ -121,7 +121,8 @@ export interface Resolved {
 /** Every answer, from flags, files and (on a TTY) prompts, validated. Writes nothing. */
 export async function resolveCreate(options: CreateOptions, deps: CreateDeps = {}): Promise<Resolved> {
   const cwd = deps.cwd ?? process.cwd();
-  const interactive = deps.interactive ?? (Boolean(process.stdin.isTTY) && !options.yes);
+  // --yes first: touching process.stdin builds its stream, a cost --yes runs need not pay.
+  const interactive = deps.interactive ?? (!options.yes && Boolean(process.stdin.isTTY));
   const force = Boolean(options.force);
 
   // Flags and files first: a typo fails before a single question is asked.
