@@ -2,55 +2,12 @@
 // cancel at any step, and a generated project that holds exactly what was typed.
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
-import pty from "node-pty";
 import { describe, expect, it } from "vitest";
 import { parseSpec } from "../../src/spec/parse.js";
-import { CLI, expectProjectGreen, installProject, run, runCli, tempDir, testEnv } from "../helpers/project.js";
+import { expectProjectGreen, installProject, run, runCli, tempDir } from "../helpers/project.js";
+import { PtySession as Session } from "../helpers/pty.js";
 
 const KEY = { enter: "\r", down: "\x1b[B", up: "\x1b[A", left: "\x1b[D", ctrlC: "\x03" };
-const ANSI = /\x1b\[[0-9;?]*[A-Za-z]|\x1b[78]/g;
-
-class Session {
-  #raw = "";
-  #cursor = 0;
-  readonly exited: Promise<number>;
-  readonly #term: pty.IPty;
-
-  constructor(args: string[], cwd: string, env: Record<string, string> = {}) {
-    this.#term = pty.spawn(process.execPath, [CLI, ...args], { cols: 120, rows: 50, cwd, env: testEnv(env) as Record<string, string> });
-    this.#term.onData((d) => (this.#raw += d));
-    this.exited = new Promise((resolve) => this.#term.onExit((e) => resolve(e.exitCode)));
-  }
-
-  get text(): string {
-    return this.#raw.replace(ANSI, "").replace(/\r\n/g, "\n");
-  }
-
-  /** Waits until `needle` appears after the previous match, then moves past it. */
-  async waitFor(needle: string, timeoutMs = 30_000): Promise<void> {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      const at = this.text.indexOf(needle, this.#cursor);
-      if (at >= 0) {
-        this.#cursor = at + needle.length;
-        // Let clack finish drawing the prompt before keys arrive.
-        await new Promise((r) => setTimeout(r, 60));
-        return;
-      }
-      if (Date.now() > deadline) throw new Error(`timed out waiting for ${JSON.stringify(needle)}; screen so far:\n${this.text}`);
-      await new Promise((r) => setTimeout(r, 25));
-    }
-  }
-
-  type(keys: string): void {
-    this.#term.write(keys);
-  }
-
-  async answer(needle: string, keys: string): Promise<void> {
-    await this.waitFor(needle);
-    this.type(keys);
-  }
-}
 
 // What a user might type: quotes, backticks, template and comment breakers, unicode.
 const PROMPT = 'Ask for the "PIN" `code` ${pin} */ — ünïcødé ✓ \\n';
@@ -191,7 +148,7 @@ describe("create on a terminal", () => {
     const bin = tempDir("taskchain-bin-");
     writeFileSync(path.join(bin, "npm"), "#!/bin/sh\necho 'npm ERR! registry unreachable' >&2\nexit 1\n", { mode: 0o755 });
     const flags = ["--link", "a", "--runtime", "node", "--example", "none", "--base-url", "https://x.test", "--trigger", "hi", "--no-git", "--pm", "npm"];
-    const s = new Session(["proj", ...flags], cwd, { PATH: `${bin}:${process.env.PATH}` });
+    const s = new Session(["proj", ...flags], cwd, { env: { PATH: `${bin}:${process.env.PATH}` } });
     await s.answer("a: the prompt", KEY.enter);
     await s.answer("a: parameters", KEY.enter);
     await s.answer("Install dependencies (npm install)?", KEY.enter);
@@ -204,7 +161,7 @@ describe("create on a terminal", () => {
 
     const okBin = tempDir("taskchain-bin-");
     writeFileSync(path.join(okBin, "npm"), `#!/bin/sh\necho "$PWD $*" > '${okBin}/log'\n`, { mode: 0o755 });
-    const ok = new Session(["proj2", ...flags], cwd, { PATH: `${okBin}:${process.env.PATH}` });
+    const ok = new Session(["proj2", ...flags], cwd, { env: { PATH: `${okBin}:${process.env.PATH}` } });
     await ok.answer("a: the prompt", KEY.enter);
     await ok.answer("a: parameters", KEY.enter);
     await ok.answer("Install dependencies (npm install)?", KEY.enter);

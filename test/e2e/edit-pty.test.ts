@@ -2,46 +2,12 @@
 // "name:type:description" form as you type, and a cancel writes nothing.
 import { readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
-import pty from "node-pty";
 import { describe, expect, it } from "vitest";
-import { CLI, runCli, tempDir, testEnv } from "../helpers/project.js";
+import { runCli, tempDir } from "../helpers/project.js";
+import { PtySession } from "../helpers/pty.js";
 
-const ANSI = /\x1b\[[0-9;?]*[A-Za-z]|\x1b[78]/g;
-
-class Session {
-  #raw = "";
-  #cursor = 0;
-  readonly exited: Promise<number>;
-  readonly #term: pty.IPty;
-
-  constructor(args: string[], cwd: string) {
-    this.#term = pty.spawn(process.execPath, [CLI, ...args], { cols: 160, rows: 50, cwd, env: testEnv() as Record<string, string> });
-    this.#term.onData((d) => (this.#raw += d));
-    this.exited = new Promise((resolve) => this.#term.onExit((e) => resolve(e.exitCode)));
-  }
-
-  get text(): string {
-    return this.#raw.replace(ANSI, "").replace(/\r\n/g, "\n");
-  }
-
-  async waitFor(needle: string, timeoutMs = 30_000): Promise<void> {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      const at = this.text.indexOf(needle, this.#cursor);
-      if (at >= 0) {
-        this.#cursor = at + needle.length;
-        await new Promise((r) => setTimeout(r, 80));
-        return;
-      }
-      if (Date.now() > deadline) throw new Error(`timed out waiting for ${JSON.stringify(needle)}; screen so far:\n${this.text}`);
-      await new Promise((r) => setTimeout(r, 25));
-    }
-  }
-
-  type(keys: string): void {
-    this.#term.write(keys);
-  }
-}
+// The terminal width and prompt settle time these tests have always used.
+const session = (args: string[], cwd: string) => new PtySession(args, cwd, { cols: 160, settleMs: 80 });
 
 function create(): string {
   const root = path.join(tempDir("taskchain-edit-pty-"), "app");
@@ -55,7 +21,7 @@ const listing = (root: string) => [...readdirSync(path.join(root, "src/links")),
 describe("add-link on a terminal", () => {
   it("asks for the prompt and the parameters, validating as you type", async () => {
     const root = create();
-    const s = new Session(["add-link", "book_slot", "--after", "pin_vetting"], root);
+    const s = session(["add-link", "book_slot", "--after", "pin_vetting"], root);
     await s.waitFor("What should the agent do in this step?");
     s.type("Offer two slots: 9:30 or 14:00\r");
     await s.waitFor("A parameter Agent4 collects when qualified");
@@ -80,7 +46,7 @@ describe("add-link on a terminal", () => {
     const root = create();
     const before = listing(root);
     const registry = readFileSync(path.join(root, "src/links/index.ts"), "utf8");
-    const s = new Session(["add-link", "book_slot"], root);
+    const s = session(["add-link", "book_slot"], root);
     await s.waitFor("What should the agent do in this step?");
     s.type("\x03");
     expect(await s.exited).toBe(130);

@@ -1,26 +1,23 @@
 // The interactive simulate, driven through a pseudo-terminal: the prompts are answered with
 // keystrokes exactly as a person would (Enter, arrows, typing), against a real generated server.
-import { spawnSync } from "node:child_process";
 import path from "node:path";
-import pty from "node-pty";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { commitNewProject } from "../../src/fs/changeset.js";
 import { generateProject } from "../../src/generate/project.js";
 import { ProjectSpecSchema } from "../../src/spec/spec.js";
-import { CLI, REPO, freePort, installProject, serve, tempDir, testEnv, type Served } from "../helpers/project.js";
+import { buildCli } from "../helpers/live-project.js";
+import { freePort, installProject, serve, tempDir, type Served } from "../helpers/project.js";
+import { PtySession } from "../helpers/pty.js";
 
 const ENTER = "\r";
 const DOWN = "\x1b[B";
 const CTRL_C = "\x03";
-// eslint-disable-next-line no-control-regex
-const ANSI = /\x1b\[[0-9;?]*[A-Za-z]|\x1b\][^\x07]*\x07/g;
 
 let dir: string;
 let served: Served;
 
 beforeAll(async () => {
-  const r = spawnSync("flock", ["/tmp/build.lock", "npm", "run", "build"], { cwd: REPO, encoding: "utf8", env: testEnv() });
-  if (r.status !== 0) throw new Error(`npm run build failed:\n${r.stdout}${r.stderr}`);
+  buildCli();
   dir = path.join(tempDir("sim-pty-"), "project");
   const spec = ProjectSpecSchema.parse({
     packageName: "sim-pty",
@@ -54,45 +51,8 @@ afterAll(async () => {
   await served?.stop();
 });
 
-/** The CLI on a pseudo-terminal, with a way to wait for text on screen and to type. */
-function terminal(args: string[]) {
-  const term = pty.spawn(process.execPath, [CLI, ...args], { name: "xterm-256color", cols: 140, rows: 50, cwd: dir, env: testEnv() as Record<string, string> });
-  let screen = "";
-  let seen = 0;
-  const waiters: Array<() => void> = [];
-  term.onData((d) => {
-    screen += d;
-    for (const w of waiters.splice(0)) w();
-  });
-  const exited = new Promise<number>((resolve) => term.onExit(({ exitCode }) => resolve(exitCode)));
-  const plain = () => screen.replace(ANSI, "");
-  return {
-    plain,
-    exited,
-    /** Waits until `text` appears after what earlier waits consumed, then types `keys`. */
-    async answer(text: string, ...keys: string[]) {
-      const deadline = Date.now() + 30_000;
-      for (;;) {
-        const at = plain().indexOf(text, seen);
-        if (at >= 0) {
-          seen = at + text.length;
-          break;
-        }
-        if (Date.now() > deadline) throw new Error(`"${text}" never appeared; the screen:\n${plain()}`);
-        await new Promise<void>((resolve) => {
-          waiters.push(resolve);
-          setTimeout(resolve, 500);
-        });
-      }
-      for (const key of keys) {
-        term.write(key);
-        // clack reads keypresses one by one: give each its own chunk.
-        await new Promise((r) => setTimeout(r, 60));
-      }
-    },
-    kill: () => term.kill(),
-  };
-}
+/** The CLI on a pseudo-terminal in the generated project. */
+const terminal = (args: string[]) => new PtySession(args, dir, { name: "xterm-256color", cols: 140 });
 
 describe("simulate on a terminal", () => {
   it("asks how each link ends and for each parameter by its schema, then prints the call", async () => {
@@ -106,7 +66,7 @@ describe("simulate on a terminal", () => {
       await t.answer("enter a whole number", "\x7f", "\x7f", "\x7f", ..."3", ENTER);
       await t.answer("How does data end?", DOWN, DOWN, ENTER); // interrupt
       const code = await t.exited;
-      const out = t.plain();
+      const out = t.text;
       expect(out).toContain('prompt: "Ask the caller for their PIN."');
       expect(out).toContain('→ qualified {"pin":"4321"}');
       expect(out).toContain('→ qualified {"consent":"no","count":3}');
@@ -130,7 +90,7 @@ describe("simulate on a terminal", () => {
       await t.answer("count – How many texts (optional)", ENTER); // left out
       await t.answer("How does data end?", DOWN, ENTER); // disqualified
       const code = await t.exited;
-      const out = t.plain();
+      const out = t.text;
       expect(out).toContain('→ qualified {"consent":"yes"}');
       expect(out).toContain("→ disqualified {}");
       expect(out).toContain("ends the call");
@@ -146,7 +106,7 @@ describe("simulate on a terminal", () => {
     try {
       await t.answer("How does pin_vetting end?", CTRL_C);
       const code = await t.exited;
-      expect(t.plain()).toContain("create-taskchain: Simulation cancelled.");
+      expect(t.text).toContain("create-taskchain: Simulation cancelled.");
       expect(code).toBe(130);
     } finally {
       t.kill();

@@ -1,31 +1,13 @@
 // simulate against real generated projects: scripted calls (per runtime, real `npm start` server on
 // 127.0.0.1) and the interactive mode through a pseudo-terminal.
-import { spawnSync } from "node:child_process";
 import { readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { commitNewProject } from "../../src/fs/changeset.js";
-import { generateProject } from "../../src/generate/project.js";
-import { ProjectSpecSchema, RUNTIMES, type Runtime } from "../../src/spec/spec.js";
-import { REPO, freePort, installProject, runCli, serve, tempDir, testEnv, type Served } from "../helpers/project.js";
-
-/** Every runtime the CLI generates, each served by its own `npm start`; SIM_E2E_RUNTIMES=node,… narrows it. */
-const RUNTIMES_UNDER_TEST = (process.env.SIM_E2E_RUNTIMES ?? RUNTIMES.join(",")).split(",").map((r) => r.trim()) as Runtime[];
-for (const r of RUNTIMES_UNDER_TEST) if (!RUNTIMES.includes(r)) throw new Error(`SIM_E2E_RUNTIMES: unknown runtime ${r}`);
+import { ProjectSpecSchema, type Runtime } from "../../src/spec/spec.js";
+import { RUNTIMES_UNDER_TEST, buildCli, startGenerated } from "../helpers/live-project.js";
+import { freePort, runCli, serve, tempDir, type Served } from "../helpers/project.js";
 
 const TOKEN = "sim-e2e-secret";
-
-/** `npm start` on a free 127.0.0.1 port: $PORT for the node-based runtimes, wrangler's flags for cloudflare. */
-async function startProject(runtime: Runtime, dir: string, token: string): Promise<Served> {
-  const port = await freePort();
-  const url = `http://127.0.0.1:${port}`;
-  if (runtime === "cloudflare") {
-    // wrangler dev: no network (no Request.cf download, no telemetry); the token as a dev var.
-    const quiet = { CLOUDFLARE_CF_FETCH_ENABLED: "false", WRANGLER_SEND_METRICS: "false" };
-    return serve("npm", ["start", "--", "--ip", "127.0.0.1", "--port", String(port), "--var", `TASKCHAIN_TOKEN:${token}`], dir, quiet, url, 120_000);
-  }
-  return serve("npm", ["start"], dir, { PORT: String(port), HOST: "127.0.0.1", TASKCHAIN_TOKEN: token, REDIS_URL: undefined }, url);
-}
 
 function spec(runtime: Runtime) {
   return ProjectSpecSchema.parse({
@@ -60,14 +42,8 @@ function spec(runtime: Runtime) {
   });
 }
 
-let build: { code: number | null; out: string };
-
-beforeAll(() => {
-  // The CLI under test is the built bin → dist; other suites build too, hence the lock.
-  const r = spawnSync("flock", ["/tmp/build.lock", "npm", "run", "build"], { cwd: REPO, encoding: "utf8", env: testEnv() });
-  build = { code: r.status, out: `${r.stdout}${r.stderr}` };
-  if (r.status !== 0) throw new Error(`npm run build failed:\n${build.out}`);
-});
+// The CLI under test is the built bin → dist.
+beforeAll(buildCli);
 
 /** A scenario file in the project; returns its path. */
 function scenario(dir: string, name: string, value: unknown): string {
@@ -82,10 +58,7 @@ describe.each(RUNTIMES_UNDER_TEST)("simulate --script against a generated %s pro
   let simulate: (args: string[]) => ReturnType<typeof runCli>;
 
   beforeAll(async () => {
-    dir = path.join(tempDir("sim-e2e-"), runtime);
-    await commitNewProject(generateProject(spec(runtime), dir));
-    installProject(dir);
-    served = await startProject(runtime, dir, TOKEN);
+    ({ dir, served } = await startGenerated("sim-e2e-", spec(runtime), TOKEN));
     simulate = (args) => runCli(["simulate", "--url", served.url, "--token", TOKEN, ...args], { cwd: dir });
   });
 

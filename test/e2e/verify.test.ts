@@ -1,31 +1,14 @@
 // verify against live endpoints over real HTTP: a generated project (passes) and the deliberately
 // broken fixture server (each problem named by its check, exit 1).
-import { spawnSync } from "node:child_process";
 import { writeFileSync } from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { commitNewProject } from "../../src/fs/changeset.js";
-import { generateProject } from "../../src/generate/project.js";
-import { defaultParameters, ProjectSpecSchema, RUNTIMES, type Runtime } from "../../src/spec/spec.js";
+import { defaultParameters, ProjectSpecSchema } from "../../src/spec/spec.js";
 import { brokenChain } from "../fixtures/broken-server.js";
-import { REPO, freePort, installProject, runCli, serve, tempDir, testEnv, type Served } from "../helpers/project.js";
+import { RUNTIMES_UNDER_TEST, buildCli, startGenerated } from "../helpers/live-project.js";
+import { REPO, freePort, runCli, serve, tempDir, type Served } from "../helpers/project.js";
 
-/** Every runtime the CLI generates, each served by its own `npm start`; SIM_E2E_RUNTIMES=node,… narrows it. */
-const RUNTIMES_UNDER_TEST = (process.env.SIM_E2E_RUNTIMES ?? RUNTIMES.join(",")).split(",").map((r) => r.trim()) as Runtime[];
-for (const r of RUNTIMES_UNDER_TEST) if (!RUNTIMES.includes(r)) throw new Error(`SIM_E2E_RUNTIMES: unknown runtime ${r}`);
 const TOKEN = "verify-e2e-secret";
-
-/** `npm start` on a free 127.0.0.1 port: $PORT for the node-based runtimes, wrangler's flags for cloudflare. */
-async function startProject(runtime: Runtime, dir: string, token: string): Promise<Served> {
-  const port = await freePort();
-  const url = `http://127.0.0.1:${port}`;
-  if (runtime === "cloudflare") {
-    // wrangler dev: no network (no Request.cf download, no telemetry); the token as a dev var.
-    const quiet = { CLOUDFLARE_CF_FETCH_ENABLED: "false", WRANGLER_SEND_METRICS: "false" };
-    return serve("npm", ["start", "--", "--ip", "127.0.0.1", "--port", String(port), "--var", `TASKCHAIN_TOKEN:${token}`], dir, quiet, url, 120_000);
-  }
-  return serve("npm", ["start"], dir, { PORT: String(port), HOST: "127.0.0.1", TASKCHAIN_TOKEN: token, REDIS_URL: undefined }, url);
-}
 
 interface JsonReport {
   ok: boolean;
@@ -33,17 +16,13 @@ interface JsonReport {
   checks: Array<{ check: string; severity: string; passed: number; failed: number; failures: Array<{ subject: string; message: string }> }>;
 }
 
-beforeAll(() => {
-  const r = spawnSync("flock", ["/tmp/build.lock", "npm", "run", "build"], { cwd: REPO, encoding: "utf8", env: testEnv() });
-  if (r.status !== 0) throw new Error(`npm run build failed:\n${r.stdout}${r.stderr}`);
-});
+beforeAll(buildCli);
 
 describe.each(RUNTIMES_UNDER_TEST)("verify against a generated %s project", (runtime) => {
   let dir: string;
   let served: Served;
 
   beforeAll(async () => {
-    dir = path.join(tempDir("verify-e2e-"), runtime);
     const spec = ProjectSpecSchema.parse({
       packageName: `verify-${runtime}`,
       runtime,
@@ -58,9 +37,7 @@ describe.each(RUNTIMES_UNDER_TEST)("verify against a generated %s project", (run
         { name: "plan", prompt: "Ask for the plan.", parameters: { ...defaultParameters(), qualified: [{ name: "plan", type: "enum", values: ["basic", "pro"] }] } },
       ],
     });
-    await commitNewProject(generateProject(spec, dir));
-    installProject(dir);
-    served = await startProject(runtime, dir, TOKEN);
+    ({ dir, served } = await startGenerated("verify-e2e-", spec, TOKEN));
   });
 
   afterAll(async () => {

@@ -4,12 +4,9 @@
 import { build } from "esbuild";
 import { Miniflare } from "miniflare";
 import { fileURLToPath } from "node:url";
+import { externalTarget, LOCAL_TOKEN, type Target } from "./target-shared.js";
 
-export interface Target {
-  url: string;
-  token: string;
-  close(): Promise<void>;
-}
+export type { Target } from "./target-shared.js";
 
 const entry = fileURLToPath(new URL("../src/server.ts", import.meta.url));
 
@@ -35,13 +32,8 @@ export async function startWorker(bindings: Record<string, string>): Promise<{ u
 }
 
 export async function startTarget(): Promise<Target> {
-  const external = process.env.TASKCHAIN_URL;
-  if (external) {
-    const token = process.env.TASKCHAIN_TOKEN;
-    if (!token) throw new Error("TASKCHAIN_URL is set: set TASKCHAIN_TOKEN to that server's token too (the contract checks auth)");
-    return { url: external.replace(/\/$/, ""), token, close: async () => {} };
-  }
-  const token = "contract-test-token";
-  const { url, mf } = await startWorker({ TASKCHAIN_TOKEN: token });
-  return { url, token, close: () => mf.dispose() };
+  const external = externalTarget();
+  if (external) return external;
+  const { url, mf } = await startWorker({ TASKCHAIN_TOKEN: LOCAL_TOKEN });
+  return { url, token: LOCAL_TOKEN, close: () => mf.dispose() };
 }

@@ -2,22 +2,14 @@
 // already running server when TASKCHAIN_URL (and its TASKCHAIN_TOKEN) are set.
 import { createApp } from "../src/app.js";
 import { createFastifyApp } from "../src/server.js";
+import { externalTarget, LOCAL_TOKEN, type Target } from "./target-shared.js";
 
-export interface Target {
-  url: string;
-  token: string;
-  close(): Promise<void>;
-}
+export type { Target } from "./target-shared.js";
 
 export async function startTarget(): Promise<Target> {
-  const external = process.env.TASKCHAIN_URL;
-  if (external) {
-    const token = process.env.TASKCHAIN_TOKEN;
-    if (!token) throw new Error("TASKCHAIN_URL is set: set TASKCHAIN_TOKEN to that server's token too (the contract checks auth)");
-    return { url: external.replace(/\/$/, ""), token, close: async () => {} };
-  }
-  const token = "contract-test-token";
-  const server = createFastifyApp(createApp({ TASKCHAIN_TOKEN: token }));
+  const external = externalTarget();
+  if (external) return external;
+  const server = createFastifyApp(createApp({ TASKCHAIN_TOKEN: LOCAL_TOKEN }));
   const url = await server.listen({ port: 0, host: "127.0.0.1" });
-  return { url, token, close: () => server.close() };
+  return { url, token: LOCAL_TOKEN, close: () => server.close() };
 }

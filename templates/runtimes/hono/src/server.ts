@@ -21,12 +21,15 @@ export function createHonoApp(app: Taskchain = createApp(process.env)): Hono {
   );
 
   server.all("*", async (c) => {
-    const url = new URL(c.req.url);
+    // Path and query straight from the absolute URL: `new URL()` per request is measurable here.
+    const raw = c.req.url;
+    const slash = raw.indexOf("/", raw.indexOf("//") + 2);
+    const url = slash === -1 ? "/" : raw.slice(slash);
     // Hono hands the body over as text; the core parses it, so bad JSON gets its usual 400.
     const text = c.req.method === "POST" ? await c.req.text() : undefined;
     const answer = await app.handle({
       method: c.req.method,
-      url: url.pathname + url.search,
+      url,
       authorization: c.req.header("authorization"),
       body: text === undefined ? undefined : { text },
     });

@@ -1,33 +1,17 @@
 // How the contract tests reach this project's server: in-process on an ephemeral port, or an
 // already running server when TASKCHAIN_URL (and its TASKCHAIN_TOKEN) are set.
-import { serve } from "@hono/node-server";
-import type { AddressInfo } from "node:net";
+import { createAdaptorServer } from "@hono/node-server";
 import type { Server } from "node:http";
 import { createApp } from "../src/app.js";
 import { createHonoApp } from "../src/server.js";
+import { externalTarget, listenTarget, LOCAL_TOKEN, type Target } from "./target-shared.js";
 
-export interface Target {
-  url: string;
-  token: string;
-  close(): Promise<void>;
-}
+export type { Target } from "./target-shared.js";
 
 export async function startTarget(): Promise<Target> {
-  const external = process.env.TASKCHAIN_URL;
-  if (external) {
-    const token = process.env.TASKCHAIN_TOKEN;
-    if (!token) throw new Error("TASKCHAIN_URL is set: set TASKCHAIN_TOKEN to that server's token too (the contract checks auth)");
-    return { url: external.replace(/\/$/, ""), token, close: async () => {} };
-  }
-  const token = "contract-test-token";
-  const app = createHonoApp(createApp({ TASKCHAIN_TOKEN: token }));
-  const server = await new Promise<Server>((resolve) => {
-    const s = serve({ fetch: app.fetch, port: 0, hostname: "127.0.0.1" }, () => resolve(s as Server)) as Server;
-  });
-  const { port } = server.address() as AddressInfo;
-  return {
-    url: `http://127.0.0.1:${port}`,
-    token,
-    close: () => new Promise((resolve) => server.close(() => resolve())),
-  };
+  const external = externalTarget();
+  if (external) return external;
+  const app = createHonoApp(createApp({ TASKCHAIN_TOKEN: LOCAL_TOKEN }));
+  // The server serve() would listen on (a node:http one unless told otherwise), not yet listening.
+  return listenTarget(createAdaptorServer({ fetch: app.fetch, hostname: "127.0.0.1" }) as Server, LOCAL_TOKEN);
 }

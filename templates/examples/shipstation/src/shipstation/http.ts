@@ -2,6 +2,7 @@
 // every request has a timeout, the whole lookup has a deadline, a 429 is retried once when the
 // server's wait fits in the budget, and every other problem becomes a `Failure` (never a throw).
 import type { z } from "zod";
+import type { ShipStationConfig } from "./config.js";
 import type { Failure, FailureReason } from "./types.js";
 
 /** The longest 429 wait honoured: the caller is on the line, and Agent4 waits for the webhook. */
@@ -16,6 +17,11 @@ export interface RequestOptions {
   deadline: number;
   /** The wait a 429 answer asks for, in ms (V1: X-Rate-Limit-Reset, V2: Retry-After). */
   retryAfterMs(headers: Headers): number | undefined;
+}
+
+/** The options for one lookup on either API: the config's endpoint, auth and timeouts, due `budgetMs` from now. */
+export function lookupOptions(config: ShipStationConfig, retryAfterMs: RequestOptions["retryAfterMs"]): RequestOptions {
+  return { baseUrl: config.baseUrl, headers: config.headers, timeoutMs: config.timeoutMs, deadline: Date.now() + config.budgetMs, retryAfterMs };
 }
 
 export type Fetched<T> = { ok: true; data: T } | { ok: false; failure: Failure };

@@ -2,7 +2,7 @@
 import { z } from "zod";
 import type { Logger } from "../taskchain/index.js";
 import type { ShipStationConfig } from "./config.js";
-import { getJson, type RequestOptions } from "./http.js";
+import { getJson, lookupOptions } from "./http.js";
 import { trackingUrl } from "./speech.js";
 import { ORDER_STATUSES, type Lookup, type Order, type Package, type ShipStationClient } from "./types.js";
 
@@ -69,6 +69,12 @@ function toPackage(p: { trackingNumber?: string | null; carrierCode?: string | n
 
 const newestFirst = (a: { shipDate: string | null }, b: { shipDate: string | null }) => (b.shipDate ?? "").localeCompare(a.shipDate ?? "");
 
+// V1: X-Rate-Limit-Reset is the number of seconds until the window resets.
+function rateLimitResetMs(headers: Headers): number | undefined {
+  const seconds = Number(headers.get("x-rate-limit-reset") ?? "");
+  return headers.has("x-rate-limit-reset") && Number.isFinite(seconds) ? Math.max(0, seconds * 1000) : undefined;
+}
+
 export class ShipStationV1 implements ShipStationClient {
   readonly api = "v1" as const;
   constructor(
@@ -76,22 +82,8 @@ export class ShipStationV1 implements ShipStationClient {
     private readonly logger: Logger,
   ) {}
 
-  private options(deadline: number): RequestOptions {
-    return {
-      baseUrl: this.config.baseUrl,
-      headers: this.config.headers,
-      timeoutMs: this.config.timeoutMs,
-      deadline,
-      // V1: X-Rate-Limit-Reset is the number of seconds until the window resets.
-      retryAfterMs: (headers) => {
-        const seconds = Number(headers.get("x-rate-limit-reset") ?? "");
-        return headers.has("x-rate-limit-reset") && Number.isFinite(seconds) ? Math.max(0, seconds * 1000) : undefined;
-      },
-    };
-  }
-
   async findOrders(orderNumber: string): Promise<Lookup> {
-    const options = this.options(Date.now() + this.config.budgetMs);
+    const options = lookupOptions(this.config, rateLimitResetMs);
     const query = { orderNumber, pageSize: "500" };
     const list = await getJson(options, "/orders", { ...query, sortBy: "OrderDate", sortDir: "DESC" }, V1OrderListSchema);
     if (!list.ok) return list;

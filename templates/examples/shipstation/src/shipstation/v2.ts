@@ -3,7 +3,7 @@
 import { z } from "zod";
 import type { Logger } from "../taskchain/index.js";
 import type { ShipStationConfig } from "./config.js";
-import { getJson, parseRetryAfter, type RequestOptions } from "./http.js";
+import { getJson, lookupOptions, parseRetryAfter } from "./http.js";
 import { trackingUrl } from "./speech.js";
 import { sameOrderNumber } from "./v1.js";
 import type { Lookup, Order, OrderStatus, Package, ShipStationClient } from "./types.js";
@@ -77,18 +77,8 @@ export class ShipStationV2 implements ShipStationClient {
     private readonly logger: Logger,
   ) {}
 
-  private options(deadline: number): RequestOptions {
-    return {
-      baseUrl: this.config.baseUrl,
-      headers: this.config.headers,
-      timeoutMs: this.config.timeoutMs,
-      deadline,
-      retryAfterMs: (headers) => parseRetryAfter(headers.get("retry-after")),
-    };
-  }
-
   async findOrders(orderNumber: string): Promise<Lookup> {
-    const options = this.options(Date.now() + this.config.budgetMs);
+    const options = lookupOptions(this.config, (headers) => parseRetryAfter(headers.get("retry-after")));
     const list = await getJson(
       options,
       "/v2/shipments",
