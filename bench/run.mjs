@@ -278,7 +278,7 @@ function loadRun(url, link) {
   return JSON.parse(r.stdout.trim().split("\n").pop());
 }
 
-/** What `npm start` runs, without npm in between: `tsx src/main.ts` → node_modules/.bin/tsx src/main.ts. */
+/** What `npm start` runs, without npm in between: `node …` runs as is, another bin from node_modules/.bin. */
 function startCommand(dir) {
   const pkg = JSON.parse(readFileSync(path.join(dir, "package.json"), "utf8"));
   const start = pkg.scripts?.start;
@@ -395,7 +395,7 @@ const sections = [
 ];
 
 notes.push(
-  "HTTP: generated servers run as `npm start` runs them (its start script, without npm: tsx src/main.ts), pinned to core 0; " +
+  "HTTP: generated servers run as `npm start` runs them (their start script, run without npm), pinned to core 0; " +
     `baselines in plain node (BENCH_BASELINE_LOADER=tsx runs them under tsx too); autocannon on core 1, ${process.env.BENCH_CONNECTIONS ?? 50} connections, ` +
     `1 s warm-up + ${DURATION} s, ${CALLERS} distinct callers sending Agent4's initial payload; "req per server CPU-s" = requests / server CPU time (from /proc).`,
 );
