@@ -166,6 +166,8 @@ export function describeServer(): void {
       const payload = { name: first, action: "initial", ...newCaller() };
       expect((await post(target, `/${first}`, payload, { token: null })).status).toBe(401);
       expect((await post(target, `/${first}`, payload, { token: `${target.token}x` })).status).toBe(401);
+      // Body errors come after the token: without it, a broken body reveals nothing either.
+      expect((await post(target, `/${first}`, undefined, { token: null, raw: "{not json" })).status).toBe(401);
       const viaQuery = await post(target, `/${first}?token=${encodeURIComponent(target.token)}`, payload, { token: null });
       expectValidResponse(viaQuery);
     });

@@ -72,6 +72,12 @@ export interface HttpAnswer {
 export interface Taskchain {
   readonly links: readonly Link[];
   handle(request: HttpRequest): Promise<HttpAnswer>;
+  /**
+   * The answer a request gets before its body matters (health, a missing or wrong token), or
+   * undefined. handle() runs it too; adapters whose framework reads the body first call it before,
+   * so a caller without the token learns nothing from body errors.
+   */
+  gate(request: Omit<HttpRequest, "body">): HttpAnswer | undefined;
   /** The JSON body of an error answer, for adapters that detect errors themselves (413, bad JSON). */
   error(status: number, error: string, message: string): HttpAnswer;
 }
@@ -301,12 +307,16 @@ export function createTaskchain(options: TaskchainOptions): Taskchain {
     return { status: 200, headers: { ...JSON_HEADERS }, body };
   }
 
-  async function handle(request: HttpRequest): Promise<HttpAnswer> {
-    const q = request.url.indexOf("?");
-    let path = q === -1 ? request.url : request.url.slice(0, q);
+  function splitUrl(url: string): { path: string; q: number } {
+    const q = url.indexOf("?");
+    let path = q === -1 ? url : url.slice(0, q);
     if (path.length > 1 && path.endsWith("/")) path = path.slice(0, -1);
-    const method = request.method.toUpperCase();
+    return { path, q };
+  }
 
+  function gate(request: Omit<HttpRequest, "body">): HttpAnswer | undefined {
+    const { path, q } = splitUrl(request.url);
+    const method = request.method.toUpperCase();
     if (path === "/health") {
       if (method === "GET" || method === "HEAD") return jsonAnswer(200, { status: "ok", links: links.size });
       return { ...errorAnswer(405, "method_not_allowed", "Use GET for /health"), headers: { ...JSON_HEADERS, allow: "GET, HEAD" } };
@@ -319,6 +329,14 @@ export function createTaskchain(options: TaskchainOptions): Taskchain {
         return { ...errorAnswer(401, "unauthorized", "Missing or wrong token"), headers: { ...JSON_HEADERS, "www-authenticate": "Bearer" } };
       }
     }
+    return undefined;
+  }
+
+  async function handle(request: HttpRequest): Promise<HttpAnswer> {
+    const early = gate(request);
+    if (early) return early;
+    const { path } = splitUrl(request.url);
+    const method = request.method.toUpperCase();
 
     let routed: string | undefined;
     if (path !== "/") {
@@ -364,6 +382,7 @@ export function createTaskchain(options: TaskchainOptions): Taskchain {
   return {
     links: options.links,
     handle,
+    gate,
     error: (status, error, message) => errorAnswer(status, error, message),
   };
 }

@@ -11,6 +11,12 @@ export function createExpressApp(app: Taskchain = createApp(process.env)): Expre
   const server = express();
   server.disable("x-powered-by");
   server.set("etag", false);
+  // Health and the token are answered before express reads a byte of the body.
+  server.use((req, res, next) => {
+    const early = app.gate({ method: req.method, url: req.originalUrl, authorization: req.get("authorization") });
+    if (early) send(res, early);
+    else next();
+  });
   // Only POST carries a payload. Any content type is read as JSON (strict: false lets the core's
   // schema, not the parser, judge a bare string or number); over 1 MiB is express's own 413.
   const json = express.json({ limit: MAX_BODY_BYTES, strict: false, type: () => true });

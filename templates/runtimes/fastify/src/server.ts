@@ -14,6 +14,12 @@ export function createFastifyApp(app: Taskchain = createApp(process.env)): Fasti
   // and parsed by the core, so a webhook sent without the header still works.
   server.addContentTypeParser("*", { parseAs: "string" }, (_req, body, done) => done(null, body));
 
+  // Health and the token are answered before fastify parses the body.
+  server.addHook("onRequest", async (request, reply) => {
+    const early = app.gate({ method: request.method, url: request.url, authorization: request.headers.authorization });
+    if (early) return send(reply, early);
+  });
+
   server.all("/*", async (request, reply) => {
     const body: unknown = request.body;
     const answer = await app.handle({

@@ -8,8 +8,20 @@ function send(c: Context, answer: HttpAnswer): Response {
   return c.body(answer.body, answer.status as 200, answer.headers);
 }
 
+/** Path and query straight from the absolute URL: `new URL()` per request is measurable here. */
+function pathAndQuery(raw: string): string {
+  const slash = raw.indexOf("/", raw.indexOf("//") + 2);
+  return slash === -1 ? "/" : raw.slice(slash);
+}
+
 export function createHonoApp(app: Taskchain = createApp(process.env)): Hono {
   const server = new Hono();
+  // Health and the token are answered before the body limit reads anything.
+  server.use(async (c, next) => {
+    const early = app.gate({ method: c.req.method, url: pathAndQuery(c.req.url), authorization: c.req.header("authorization") });
+    if (early) return send(c, early);
+    await next();
+  });
   server.use(
     bodyLimit({
       maxSize: MAX_BODY_BYTES,
@@ -21,10 +33,7 @@ export function createHonoApp(app: Taskchain = createApp(process.env)): Hono {
   );
 
   server.all("*", async (c) => {
-    // Path and query straight from the absolute URL: `new URL()` per request is measurable here.
-    const raw = c.req.url;
-    const slash = raw.indexOf("/", raw.indexOf("//") + 2);
-    const url = slash === -1 ? "/" : raw.slice(slash);
+    const url = pathAndQuery(c.req.url);
     // Hono hands the body over as text; the core parses it, so bad JSON gets its usual 400.
     const text = c.req.method === "POST" ? await c.req.text() : undefined;
     const answer = await app.handle({
