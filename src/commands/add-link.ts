@@ -1,8 +1,8 @@
 // add-link: options → (prompts on a TTY) → plan (ts-morph, parse only) → change set → commit.
 import { CancelledError, UserError } from "../errors.js";
-import { commitInPlace, describeChanges, recover } from "../fs/changeset.js";
+import { commitInPlace, describeChanges } from "../fs/changeset.js";
 import { planAddLink } from "../edit/operations.js";
-import { findProject } from "../edit/project.js";
+import { openProject } from "../edit/project.js";
 import { parametersFromFlags, parseParamFlag, PARAM_FLAG_FORM } from "../spec/param-flag.js";
 import { defaultParameters, defaultPrompt, LinkSpecSchema, OUTCOMES, type LinkSpec, type ParamSpec } from "../spec/spec.js";
 
@@ -20,10 +20,8 @@ export interface AddLinkOptions {
 }
 
 export async function run(options: AddLinkOptions): Promise<number> {
-  const project = findProject(options.cwd ?? process.cwd());
-  // Finish a commit a kill interrupted before reading anything: planning from a half-applied
-  // project fails, or computes its change from stale files.
-  await recover(project.root);
+  // Finishes a commit a kill interrupted before anything is read.
+  const project = await openProject(options.cwd ?? process.cwd());
   // Flags are checked before the (slower) registry work, prompts only after it succeeded.
   let parameters = parametersFromFlags({ qualified: options.qualified, disqualified: options.disqualified, interrupt: options.interrupt });
   const plan = await planAddLink(project, options.name, { after: options.after, before: options.before });

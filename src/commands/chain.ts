@@ -1,7 +1,7 @@
 // chain: chain.json from the code (static; the user's code never runs). --check is for CI.
-import { ChangeSet, commitInPlace, recover } from "../fs/changeset.js";
-import { CHAIN_JSON, chainStatus } from "../edit/operations.js";
-import { findProject, readText, withBaseUrl } from "../edit/project.js";
+import { commitInPlace } from "../fs/changeset.js";
+import { CHAIN_JSON, planChain } from "../edit/operations.js";
+import { openProject } from "../edit/project.js";
 import { REGISTRY } from "../edit/registry.js";
 
 export interface ChainOptions {
@@ -11,11 +11,9 @@ export interface ChainOptions {
 }
 
 export async function run(options: ChainOptions): Promise<number> {
-  const project = findProject(options.cwd ?? process.cwd());
-  // Finish a commit a kill interrupted before reading anything: planning from a half-applied
-  // project fails, or computes its change from stale files.
-  await recover(project.root);
-  const status = await chainStatus(project, options.baseUrl);
+  // Finishes a commit a kill interrupted before anything is read.
+  const project = await openProject(options.cwd ?? process.cwd());
+  const { set, note, status } = await planChain(project, options.baseUrl);
   const stale = status.current !== status.expected;
   const unionProblems = [
     ...status.unionMissing.map((n) => `LinkName in ${REGISTRY} lacks "${n}", a link of the chain`),
@@ -36,23 +34,10 @@ export async function run(options: ChainOptions): Promise<number> {
     process.stdout.write(`${CHAIN_JSON} is up to date (${status.names.length} links: ${status.names.join(", ")})\n`);
     return 0;
   }
-  const set = new ChangeSet(project.root);
-  if (status.current === undefined) set.create(CHAIN_JSON, status.expected);
-  else set.update(CHAIN_JSON, status.current, status.expected);
-  set.update(REGISTRY, status.registry.before, status.registry.after);
-  // A new --base-url becomes the project's configured one, so add-link and --check agree with it.
-  const base = options.baseUrl?.replace(/\/+$/, "");
-  let note = "";
-  if (base && base !== project.baseUrl.replace(/\/+$/, "")) {
-    const pkg = readText(project.root, "package.json")!;
-    const next = withBaseUrl(pkg, base);
-    if (next) set.update("package.json", pkg, next);
-    else note = `note: set "taskchain".baseUrl in package.json to ${base} yourself, or pass --base-url to every chain --check\n`;
-  }
   await commitInPlace(set);
   const what = set.size ? set.changes.map((c) => `${c.kind === "create" ? "created" : "updated"} ${c.path}`).join(", ") : `${CHAIN_JSON} was already up to date`;
   process.stdout.write(`${what} (${status.names.length} links: ${status.names.join(", ")})\n`);
-  if (note) process.stderr.write(note);
+  if (note) process.stderr.write(`${note}\n`);
   if (status.dangling.length) process.stderr.write(`warning: ${status.dangling.join("\nwarning: ")}\n`);
   return 0;
 }

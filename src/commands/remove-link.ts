@@ -1,6 +1,6 @@
-import { commitInPlace, describeChanges, recover } from "../fs/changeset.js";
+import { commitInPlace, describeChanges } from "../fs/changeset.js";
 import { planRemoveLink } from "../edit/operations.js";
-import { findProject } from "../edit/project.js";
+import { openProject } from "../edit/project.js";
 
 export interface RemoveLinkOptions {
   name: string;
@@ -10,10 +10,8 @@ export interface RemoveLinkOptions {
 }
 
 export async function run(options: RemoveLinkOptions): Promise<number> {
-  const project = findProject(options.cwd ?? process.cwd());
-  // Finish a commit a kill interrupted before reading anything: planning from a half-applied
-  // project fails, or computes its change from stale files.
-  await recover(project.root);
+  // Finishes a commit a kill interrupted before anything is read.
+  const project = await openProject(options.cwd ?? process.cwd());
   const { set, dangling } = await planRemoveLink(project, options.name, Boolean(options.force));
   if (options.dryRun) {
     process.stdout.write(`${await describeChanges(set, { diff: true })}\n(dry run: nothing was written)\n`);

@@ -1,6 +1,6 @@
-import { commitInPlace, describeChanges, recover } from "../fs/changeset.js";
+import { commitInPlace, describeChanges } from "../fs/changeset.js";
 import { planRenameLink } from "../edit/operations.js";
-import { findProject } from "../edit/project.js";
+import { openProject } from "../edit/project.js";
 
 export interface RenameLinkOptions {
   from: string;
@@ -10,10 +10,8 @@ export interface RenameLinkOptions {
 }
 
 export async function run(options: RenameLinkOptions): Promise<number> {
-  const project = findProject(options.cwd ?? process.cwd());
-  // Finish a commit a kill interrupted before reading anything: planning from a half-applied
-  // project fails, or computes its change from stale files.
-  await recover(project.root);
+  // Finishes a commit a kill interrupted before anything is read.
+  const project = await openProject(options.cwd ?? process.cwd());
   const { set, updatedRefs, moves } = await planRenameLink(project, options.from, options.to);
   if (options.dryRun) {
     // A moved file is a delete plus a create in the change set; show what changes inside it too.

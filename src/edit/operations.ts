@@ -10,7 +10,7 @@ import { endpointFor, formatChainJson, parseChainJson, type ChainEntryJson, type
 import { readRegistryFast } from "./fast-registry.js";
 import { findSwitchTasks, importersOf, resolveChain, type ResolvedLink, type SwitchRef } from "./links.js";
 import { loadTs, parseSource, type Parsed, type Ts } from "./parse.js";
-import { baseUrlFor, readText, type TaskchainProject } from "./project.js";
+import { baseUrlFor, readText, withBaseUrl, type TaskchainProject } from "./project.js";
 import { insertEdits, moduleBase, otherUses, readRegistry, REGISTRY, removeEdits, renameIdentifier, replaceLiteral, unionEditsForRename, unionInsertEdits, unionRemoveEdits, type Registry } from "./registry.js";
 import { applyEdits, lineOf, type TextEdit } from "./text.js";
 
@@ -365,3 +365,27 @@ export async function chainStatus(project: TaskchainProject, baseUrl?: string): 
   return { names, expected: renderChainJson(names, base), current: readText(project.root, CHAIN_JSON), dangling, unionMissing, unionExtra, registry: { before, after: text } };
 }
 
+
+export interface ChainPlan {
+  set: ChangeSet;
+  status: ChainStatus;
+  /** Set when a new --base-url could not be written into package.json for the user. */
+  note?: string;
+}
+
+/** chain.json and LinkName from the code; a new --base-url also becomes the project's configured one. */
+export async function planChain(project: TaskchainProject, baseUrl?: string): Promise<ChainPlan> {
+  const status = await chainStatus(project, baseUrl);
+  const set = new ChangeSet(project.root);
+  if (status.current === undefined) set.create(CHAIN_JSON, status.expected);
+  else set.update(CHAIN_JSON, status.current, status.expected);
+  set.update(REGISTRY, status.registry.before, status.registry.after);
+  // So add-link and chain --check agree with it afterwards.
+  const base = baseUrl?.replace(/\/+$/, "");
+  if (!base || base === project.baseUrl.replace(/\/+$/, "")) return { set, status };
+  const pkg = readText(project.root, "package.json")!;
+  const next = withBaseUrl(pkg, base);
+  if (!next) return { set, status, note: `note: set "taskchain".baseUrl in package.json to ${base} yourself, or pass --base-url to every chain --check` };
+  set.update("package.json", pkg, next);
+  return { set, status };
+}

@@ -2,6 +2,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { UserError } from "../errors.js";
+import { recover } from "../fs/changeset.js";
 
 export interface TaskchainProject {
   root: string;
@@ -10,28 +11,35 @@ export interface TaskchainProject {
   settings: Record<string, unknown>;
 }
 
-/** The nearest package.json at or above `cwd` must carry a "taskchain" key. */
-export function findProject(cwd: string): TaskchainProject {
+/**
+ * The nearest package.json at or above `cwd` must carry a "taskchain" key. A commit a kill
+ * interrupted is finished (or discarded) before anything is read: settings read first would be
+ * stale once the journal rolls forward (e.g. the old baseUrl after an interrupted `chain --base-url`).
+ */
+export async function openProject(cwd: string): Promise<TaskchainProject> {
+  const root = projectRoot(cwd);
+  await recover(root);
+  const pkgPath = path.join(root, "package.json");
+  let pkg: unknown;
+  try {
+    pkg = JSON.parse(readFileSync(pkgPath, "utf8"));
+  } catch {
+    throw new UserError(`${pkgPath} is not valid JSON`);
+  }
+  const settings = (pkg as { taskchain?: unknown } | null)?.taskchain;
+  if (!settings || typeof settings !== "object") {
+    throw new UserError(`not a taskchain project: ${pkgPath} has no "taskchain" key (run this inside a project made by create-taskchain, or pass --cwd)`);
+  }
+  const s = settings as Record<string, unknown>;
+  const baseUrl = typeof s.baseUrl === "string" && s.baseUrl ? s.baseUrl : "";
+  return { root, baseUrl, settings: s };
+}
+
+function projectRoot(cwd: string): string {
   const start = path.resolve(cwd);
   if (!existsSync(start)) throw new UserError(`${start} does not exist`);
-  let dir = start;
-  for (;;) {
-    const pkgPath = path.join(dir, "package.json");
-    if (existsSync(pkgPath)) {
-      let pkg: unknown;
-      try {
-        pkg = JSON.parse(readFileSync(pkgPath, "utf8"));
-      } catch {
-        throw new UserError(`${pkgPath} is not valid JSON`);
-      }
-      const settings = (pkg as { taskchain?: unknown } | null)?.taskchain;
-      if (!settings || typeof settings !== "object") {
-        throw new UserError(`not a taskchain project: ${pkgPath} has no "taskchain" key (run this inside a project made by create-taskchain, or pass --cwd)`);
-      }
-      const s = settings as Record<string, unknown>;
-      const baseUrl = typeof s.baseUrl === "string" && s.baseUrl ? s.baseUrl : "";
-      return { root: dir, baseUrl, settings: s };
-    }
+  for (let dir = start; ; ) {
+    if (existsSync(path.join(dir, "package.json"))) return dir;
     const up = path.dirname(dir);
     if (up === dir) throw new UserError(`not a taskchain project: no package.json in ${start} or above (pass --cwd <project>)`);
     dir = up;

@@ -227,54 +227,94 @@ describe("killed while writing, the target is as before or complete", () => {
     await inPlace("chain", ["chain", "--base-url", "https://moved.example.com/hooks"], 16, SEED + 2);
   });
 
-  // Regression: killed after the n-th file of add-link's commit was applied (SIGKILL from inside, at
-  // the CommitHooks seam, so every step is hit). The next command used to read the half-applied
-  // project before recovering it: it failed on a registry importing a file not yet renamed into
-  // place, or rewrote chain.json from the stale registry.
-  it("every in-place command finishes an interrupted add-link before reading the project", () => {
-    const parent = path.join(scratch, "steps");
+  // Regressions: killed after the n-th file of a commit was applied (SIGKILL from inside, at the
+  // CommitHooks seam, so every step is hit). The next command used to read the half-applied project
+  // before recovering it: it failed on a registry importing a file not yet renamed into place,
+  // rewrote chain.json from the stale registry, or (after `chain --base-url`) took the old baseUrl
+  // from a package.json read before the journal rolled it forward.
+  const killScript = (parent: string, plan: string): string => {
+    const script = path.join(parent, "kill-at-step.mts");
+    const src = (rel: string) => JSON.stringify(path.join(REPO, rel));
+    writeFileSync(
+      script,
+      `import { commitInPlace } from ${src("src/fs/changeset.ts")};
+import { planAddLink, planChain } from ${src("src/edit/operations.ts")};
+import { openProject } from ${src("src/edit/project.ts")};
+import { defaultParameters, defaultPrompt } from ${src("src/spec/spec.ts")};
+const [root, step] = process.argv.slice(2);
+const project = await openProject(root!);
+${plan}
+console.log(set.size);
+await commitInPlace(set, { afterApplyStep: (n) => { if (n === Number(step)) process.kill(process.pid, "SIGKILL"); } });
+`,
+    );
+    return script;
+  };
+
+  /** Kills `plan`'s commit after each step in turn; `next` commands must finish it before reading. */
+  function atEveryStep(name: string, setup: string[], plan: string, next: string[][], check: (root: string, command: string[], step: number, complete: Snapshot) => void): void {
+    const parent = path.join(scratch, name);
     mkdirSync(parent);
     expect(runCli(["base", "--link", "pin_vetting,sms_vetting", "--no-install", "--no-git", "--yes"], { cwd: parent }).code).toBe(0);
     const base = path.join(parent, "base");
     const ref = path.join(parent, "ref");
     cpSync(base, ref, { recursive: true });
-    expect(runCli(["add-link", "new_step", "--after", "pin_vetting", "--yes", "--cwd", ref]).code).toBe(0);
+    expect(runCli([...setup, "--cwd", ref]).code).toBe(0);
     const complete = snapshot(ref);
-    const script = path.join(parent, "kill-at-step.mts");
-    writeFileSync(
-      script,
-      `import { commitInPlace } from ${JSON.stringify(path.join(REPO, "src/fs/changeset.ts"))};
-import { planAddLink } from ${JSON.stringify(path.join(REPO, "src/edit/operations.ts"))};
-import { findProject } from ${JSON.stringify(path.join(REPO, "src/edit/project.ts"))};
-import { defaultParameters, defaultPrompt } from ${JSON.stringify(path.join(REPO, "src/spec/spec.ts"))};
-const [root, step] = process.argv.slice(2);
-const plan = await planAddLink(findProject(root!), "new_step", { after: "pin_vetting" });
-const set = plan.build({ name: "new_step", prompt: defaultPrompt("new_step"), parameters: defaultParameters() });
-console.log(set.size);
-await commitInPlace(set, { afterApplyStep: (n) => { if (n === Number(step)) process.kill(process.pid, "SIGKILL"); } });
-`,
-    );
+    const script = killScript(parent, plan);
+    const tsx = path.join(REPO, "node_modules/.bin/tsx");
     cpSync(base, path.join(parent, "probe"), { recursive: true });
-    const steps = Number(run(path.join(REPO, "node_modules/.bin/tsx"), [script, path.join(parent, "probe"), "99"], parent).stdout.trim() || "0");
-    expect(steps).toBeGreaterThanOrEqual(4);
-    const commands = [["chain"], ["chain", "--check"], ["add-link", "other_step", "--yes"]];
+    const steps = Number(run(tsx, [script, path.join(parent, "probe"), "99"], parent).stdout.trim() || "0");
+    expect(steps).toBeGreaterThanOrEqual(2);
     for (let step = 1; step < steps; step++) {
-      // Every step with `chain`; the other commands on one step each.
-      for (const command of [commands[0]!, ...(step <= 2 ? [commands[step]!] : [])]) {
-        const root = path.join(parent, `step-${step}-${command[0]}${command[1] ?? ""}`);
+      // Every step with the first command; the others on one step each, or on every step when there are few.
+      const commands = steps <= next.length ? next : [next[0]!, ...(step < next.length ? [next[step]!] : [])];
+      for (const command of commands) {
+        const root = path.join(parent, `step-${step}-${command.join("")}`);
         cpSync(base, root, { recursive: true });
-        const killed = run(path.join(REPO, "node_modules/.bin/tsx"), [script, root, String(step)], parent);
+        const killed = run(tsx, [script, root, String(step)], parent);
         expect([null, 137], killed.stderr).toContain(killed.code); // killed by the signal (tsx relays it as 128 + 9)
         expect(existsSync(path.join(root, TXN_DIR, "manifest.json"))).toBe(true);
         const r = runCli([...command, "--cwd", root]);
         expect(r.code, `${command.join(" ")} after a kill at step ${step}:\n${r.stdout}${r.stderr}`).toBe(0);
         expect(existsSync(path.join(root, TXN_DIR))).toBe(false);
-        if (command[0] === "chain") expect(diff(snapshot(root), complete), `${command.join(" ")} after step ${step}`).toBe("");
-        else expect(runCli(["chain", "--check", "--cwd", root]).code).toBe(0);
+        check(root, command, step, complete);
         totals.kills++;
         totals.survived++;
         totals.journalsRolledForward++;
       }
     }
+  }
+
+  it("every in-place command finishes an interrupted add-link before reading the project", () => {
+    atEveryStep(
+      "steps-add-link",
+      ["add-link", "new_step", "--after", "pin_vetting", "--yes"],
+      `const plan = await planAddLink(project, "new_step", { after: "pin_vetting" });
+const set = plan.build({ name: "new_step", prompt: defaultPrompt("new_step"), parameters: defaultParameters() });`,
+      [["chain"], ["chain", "--check"], ["add-link", "other_step", "--yes"]],
+      (root, command, step, complete) => {
+        if (command[0] === "chain") expect(diff(snapshot(root), complete), `${command.join(" ")} after step ${step}`).toBe("");
+        else expect(runCli(["chain", "--check", "--cwd", root]).code).toBe(0);
+      },
+    );
+  });
+
+  it("every in-place command finishes an interrupted chain --base-url before reading the settings", () => {
+    const moved = "https://moved.example.com/hooks";
+    atEveryStep(
+      "steps-chain",
+      ["chain", "--base-url", moved],
+      `const { set } = await planChain(project, ${JSON.stringify(moved)});`,
+      [["chain"], ["chain", "--check"], ["add-link", "other_step", "--yes"]],
+      (root, command, step, complete) => {
+        if (command[0] === "chain") expect(diff(snapshot(root), complete), `${command.join(" ")} after step ${step}`).toBe("");
+        else {
+          expect(runCli(["chain", "--check", "--cwd", root]).code).toBe(0);
+          const urls = (JSON.parse(readFileSync(path.join(root, "chain.json"), "utf8")) as Array<{ endpoint: string }>).map((e) => e.endpoint);
+          expect(urls.every((u) => u.startsWith(`${moved}/`)), urls.join(" ")).toBe(true);
+        }
+      },
+    );
   });
 });
