@@ -1,7 +1,7 @@
 // Every command that writes goes through a ChangeSet: first built in memory (so --dry-run, conflict
 // checks and the real write are one mechanism), then committed so that a failure, an exception,
 // Ctrl-C or a kill never leaves a half-written target.
-import { existsSync, lstatSync } from "node:fs";
+import { existsSync, lstatSync, mkdirSync, writeFileSync } from "node:fs";
 import { mkdir, readFile, readdir, rename, rm, rmdir, stat, unlink, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { UserError } from "../errors.js";
@@ -104,12 +104,13 @@ async function withSignalsDeferred<T>(work: () => Promise<T>): Promise<T> {
   }
 }
 
-async function writeTree(root: string, changes: Change[]): Promise<void> {
+/** Synchronous on purpose: dozens of small files, each three thread-pool round trips when async (~20% of a scaffold). */
+function writeTree(root: string, changes: Change[]): void {
   const dirs = new Set(changes.map((c) => path.dirname(path.join(root, c.path))));
-  for (const dir of dirs) await mkdir(dir, { recursive: true });
+  for (const dir of dirs) mkdirSync(dir, { recursive: true });
   for (const change of changes) {
     if (change.kind === "delete") continue;
-    await writeFile(path.join(root, change.path), change.content, change.kind === "create" && change.mode ? { mode: change.mode } : {});
+    writeFileSync(path.join(root, change.path), change.content, change.kind === "create" && change.mode ? { mode: change.mode } : {});
   }
 }
 
@@ -132,7 +133,7 @@ export async function commitNewProject(set: ChangeSet, hooks: CommitHooks = {}):
   await withSignalsDeferred(async () => {
     try {
       await mkdir(staging);
-      await writeTree(staging, set.changes);
+      writeTree(staging, set.changes);
       await hooks.beforeApply?.();
       if (existsSync(target)) await rmdir(target); // empty, checked above; rename cannot replace a directory
       await rename(staging, target);

@@ -3,7 +3,7 @@
 import { readFile } from "node:fs/promises";
 import path from "node:path";
 import { isDeepStrictEqual } from "node:util";
-import { z } from "zod";
+import * as z from "zod";
 import { ACTION_NAMES } from "../../templates/base/src/taskchain/protocol.js";
 import { UserError } from "../errors.js";
 import type { ChainLink } from "./chain.js";

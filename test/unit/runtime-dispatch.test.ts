@@ -1,6 +1,6 @@
 // The generated runtime's rules, tested on the template source itself (the one copy of it).
 import { describe, expect, it, vi } from "vitest";
-import { z } from "zod";
+import * as z from "zod";
 import {
   createTaskchain,
   defineLink,

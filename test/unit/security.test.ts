@@ -2,7 +2,7 @@
 // comparison, auth on every route but /health, and state merging that cannot touch prototypes.
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { z } from "zod";
+import * as z from "zod";
 import { constantTimeEqual, createTaskchain, defineLink, nextTask, silentLogger } from "../../templates/base/src/taskchain/index.js";
 
 describe("constantTimeEqual", () => {

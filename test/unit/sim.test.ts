@@ -2,7 +2,7 @@
 // generated projects run) and the deliberately broken fixture.
 import { createServer, type Server } from "node:http";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { z } from "zod";
+import * as z from "zod";
 import { UserError } from "../../src/errors.js";
 import { parseBaseUrl, redact, resolveEndpoint, type ChainLink } from "../../src/sim/chain.js";
 import { inspectAnswer, WebhookClient } from "../../src/sim/client.js";

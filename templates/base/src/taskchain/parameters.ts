@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import type { ParameterBlock } from "./protocol.js";
 import type { ParamsSchema } from "./link.js";
 

@@ -2,7 +2,7 @@
 // Source of truth: https://agent4.ai docs, "Task Chain" (payload, responses, actions).
 // This file is shared verbatim by the generated project and by `create-taskchain simulate/verify`,
 // so it depends on nothing but zod.
-import { z } from "zod";
+import * as z from "zod";
 
 /** What the link is being asked about. */
 export const LINK_ACTIONS = ["initial", "qualified", "disqualified", "interrupt"] as const;

@@ -1,5 +1,5 @@
 // After the status: text the tracking link, hand over to a human, or say goodbye.
-import { z } from "zod";
+import * as z from "zod";
 import { getEnv } from "../env.js";
 import { handOff } from "../shipstation/replies.js";
 import { trackingText } from "../shipstation/speech.js";

@@ -1,6 +1,6 @@
 // "Where is my order?": ask for the order number (and the shipping ZIP code when
 // ORDER_LOOKUP_VERIFY_ZIP is on), look it up in ShipStation, and say where it is.
-import { z } from "zod";
+import * as z from "zod";
 import { getEnv, type Env } from "../env.js";
 import { lookupOrders, verifyZip, type Order } from "../shipstation/index.js";
 import { handOff, unavailableMessage } from "../shipstation/replies.js";

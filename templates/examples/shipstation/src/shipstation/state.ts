@@ -1,6 +1,6 @@
 // What order_lookup leaves in the call's state for order_followup. State is plain JSON (it may
 // live in Redis or KV between webhook calls), so it is parsed back with zod, never trusted.
-import { z } from "zod";
+import * as z from "zod";
 import { ORDER_STATUSES, type Order } from "./types.js";
 
 export const OrderStateSchema = z.object({

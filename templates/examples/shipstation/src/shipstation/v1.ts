@@ -1,5 +1,5 @@
 // ShipStation API V1 (https://ssapi.shipstation.com): Basic auth, orders + shipments + fulfillments.
-import { z } from "zod";
+import * as z from "zod";
 import type { Logger } from "../taskchain/index.js";
 import type { ShipStationConfig } from "./config.js";
 import { getJson, lookupOptions } from "./http.js";

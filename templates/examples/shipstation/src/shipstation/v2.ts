@@ -1,6 +1,6 @@
 // ShipStation API V2 (https://api.shipstation.com/v2): `API-Key` header, shipments + labels.
 // A V1 order is a V2 shipment; a V1 shipment is a V2 label.
-import { z } from "zod";
+import * as z from "zod";
 import type { Logger } from "../taskchain/index.js";
 import type { ShipStationConfig } from "./config.js";
 import { getJson, lookupOptions, parseRetryAfter } from "./http.js";
