@@ -1,3 +1,4 @@
+import { readFile } from "node:fs/promises";
 import { createRequire } from "node:module";
 import path from "node:path";
 import type { Plugin } from "esbuild";
@@ -47,6 +48,29 @@ const zodEnglishOnly: Plugin = {
   },
 };
 
+// create validates with zod/mini; simulate and verify use the classic API (through the runtime's
+// protocol.ts). esbuild splits chunks by file, so zod files both reach would share one chunk holding
+// all of classic zod's core, and every scaffold would compile it. zod/mini (and its English locale)
+// get a private copy of zod's files instead: create loads ~30 KB of zod, not ~130 KB.
+const ZOD_MINI = "zod-mini";
+const zodMiniCopy: Plugin = {
+  name: "zod-mini-copy",
+  setup(build) {
+    build.onResolve({ filter: /^zod\/(mini|v4\/locales\/en\.js)$/ }, async (args) => {
+      if (args.pluginData === ZOD_MINI) return undefined;
+      const found = await build.resolve(args.path, { kind: args.kind, resolveDir: args.resolveDir, pluginData: ZOD_MINI });
+      if (found.errors.length) return { errors: found.errors };
+      return { path: found.path, namespace: ZOD_MINI };
+    });
+    build.onResolve({ filter: /^\./, namespace: ZOD_MINI }, (args) => ({ path: path.resolve(args.resolveDir, args.path), namespace: ZOD_MINI }));
+    build.onLoad({ filter: /.*/, namespace: ZOD_MINI }, async (args) => ({
+      contents: await readFile(args.path, "utf8"),
+      loader: "js",
+      resolveDir: path.dirname(args.path),
+    }));
+  },
+};
+
 // One entry, code-split: cli.js holds commander (bundled: no node_modules resolution on `--help`);
 // each command's chunk brings its own dependencies (zod, ejs, clack, diff bundled in), so `--help`
 // loads cli.js alone and `create` never loads ts-morph, which stays external (it bundles TypeScript).
@@ -69,7 +93,7 @@ export default defineConfig({
   banner: {
     js: `import { createRequire as __cjsRequire } from "node:module"; const require = __cjsRequire(import.meta.url); globalThis.__zod_globalConfig ??= { jitless: true };`,
   },
-  esbuildPlugins: [builtins, zodEnglishOnly],
+  esbuildPlugins: [builtins, zodMiniCopy, zodEnglishOnly],
   // The help text, as commander prints it with no terminal (80 columns), for bin/'s `--help` fast path.
   async onSuccess() {
     const { execFileSync } = await import("node:child_process");

@@ -75,7 +75,7 @@ describe.each(RUNTIMES)("two %s processes sharing one redis-server", (runtime) =
     }
     const [a, b] = [await startInstance(runtime, dir), await startInstance(runtime, dir)];
     const caller = { call_from: "+15125550142", call_forwarded_by: "+15128888888" };
-    const sessionKey = `e2e:${runtime}:${JSON.stringify([caller.call_from, caller.call_forwarded_by])}`;
+    const sessionKey = `e2e:${runtime}:${caller.call_from.length}:${caller.call_from}:${caller.call_forwarded_by}`; // dispatch.ts sessionId()
 
     const first = await post(a, { name: "pin_vetting", action: "initial", ...caller });
     const again = await post(b, { name: "pin_vetting", action: "initial", ...caller });

@@ -12,7 +12,7 @@ interface Session {
   retries: Record<string, number>;
 }
 interface Store {
-  open(id: string, fresh: Session, ttlMs: number): Promise<Session>;
+  open(id: string, fresh: () => Session, ttlMs: number): Promise<Session>;
   save(id: string, session: Session, ttlMs: number): Promise<void>;
   end(id: string): Promise<void>;
   close(): Promise<void>;
@@ -54,23 +54,23 @@ describe("RedisSessionStore", () => {
 
   it("keeps one session per caller id, stores its state, and forgets it on end", async () => {
     const s = store();
-    expect((await s.open("a", fresh("k1"), 60_000)).key).toBe("k1");
+    expect((await s.open("a", () => fresh("k1"), 60_000)).key).toBe("k1");
     await s.save("a", { key: "k1", state: { step: 1 }, retries: { pin: 1 } }, 60_000);
-    expect(await s.open("a", fresh("k2"), 60_000)).toEqual({ key: "k1", state: { step: 1 }, retries: { pin: 1 } });
-    expect((await s.open("b", fresh("k3"), 60_000)).key).toBe("k3");
+    expect(await s.open("a", () => fresh("k2"), 60_000)).toEqual({ key: "k1", state: { step: 1 }, retries: { pin: 1 } });
+    expect((await s.open("b", () => fresh("k3"), 60_000)).key).toBe("k3");
     await s.end("a");
     expect(await raw.exists("t:a")).toBe(0);
-    expect((await s.open("a", fresh("k4"), 60_000)).key).toBe("k4");
+    expect((await s.open("a", () => fresh("k4"), 60_000)).key).toBe("k4");
   });
 
   it("sets a Redis expiry on every key it writes, and restarts it on every touch", async () => {
     const s = store();
-    await s.open("ttl", fresh("k"), 60_000);
+    await s.open("ttl", () => fresh("k"), 60_000);
     const first = await raw.pTTL("t:ttl");
     expect(first).toBeGreaterThan(0);
     expect(first).toBeLessThanOrEqual(60_000);
     await raw.pExpire("t:ttl", 5_000); // as if 55 s had passed
-    await s.open("ttl", fresh("other"), 60_000);
+    await s.open("ttl", () => fresh("other"), 60_000);
     expect(await raw.pTTL("t:ttl")).toBeGreaterThan(5_000);
     await raw.pExpire("t:ttl", 5_000);
     await s.save("ttl", fresh("k"), 60_000);
@@ -81,17 +81,17 @@ describe("RedisSessionStore", () => {
 
   it("starts a new session once the idle TTL has passed (Redis expiry)", async () => {
     const s = store();
-    expect((await s.open("idle", fresh("old"), 150)).key).toBe("old");
+    expect((await s.open("idle", () => fresh("old"), 150)).key).toBe("old");
     for (let i = 0; i < 100 && (await raw.exists("t:idle")); i++) await sleep(50);
     expect(await raw.exists("t:idle")).toBe(0);
-    expect((await s.open("idle", fresh("new"), 150)).key).toBe("new");
+    expect((await s.open("idle", () => fresh("new"), 150)).key).toBe("new");
   });
 
   it("agrees on one key when two instances race on a call's first webhook (SET NX)", async () => {
     const one = store("race:");
     const two = store("race:");
     for (let i = 0; i < 25; i++) {
-      const [a, b] = await Promise.all([one.open(`caller-${i}`, fresh(`a-${i}`), 60_000), two.open(`caller-${i}`, fresh(`b-${i}`), 60_000)]);
+      const [a, b] = await Promise.all([one.open(`caller-${i}`, () => fresh(`a-${i}`), 60_000), two.open(`caller-${i}`, () => fresh(`b-${i}`), 60_000)]);
       expect(a.key).toBe(b.key);
       expect(JSON.parse((await raw.get(`race:caller-${i}`))!).key).toBe(a.key);
     }
@@ -102,7 +102,7 @@ describe("RedisSessionStore", () => {
     expect(mod.redisStoreFromEnv({ REDIS_URL: " " })).toBeUndefined();
     const s = mod.redisStoreFromEnv({ REDIS_URL: redis.url, REDIS_PREFIX: "env:" })!;
     stores.push(s);
-    await s.open("x", fresh("k"), 60_000);
+    await s.open("x", () => fresh("k"), 60_000);
     expect(await raw.exists("env:x")).toBe(1);
   });
 });

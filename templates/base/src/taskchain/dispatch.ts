@@ -166,9 +166,15 @@ function commonPayload(raw: unknown): Payload | undefined {
   return payload;
 }
 
-function sessionId(payload: Payload): string {
-  return JSON.stringify([payload.call_from, payload.call_forwarded_by]);
+/** The caller: `call_from` and `call_forwarded_by`, length-prefixed so no two pairs share an id. */
+export function sessionId(payload: Pick<Payload, "call_from" | "call_forwarded_by">): string {
+  return `${payload.call_from.length}:${payload.call_from}:${payload.call_forwarded_by}`;
 }
+
+/** The UUID pattern `z.uuid()` checks (RFC 9562 versions 1–8, nil and max). */
+const UUID_PATTERN = /^([0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[1-8][0-9a-fA-F]{3}-[89abAB][0-9a-fA-F]{3}-[0-9a-fA-F]{12}|00000000-0000-0000-0000-000000000000|ffffffff-ffff-ffff-ffff-ffffffffffff)$/;
+
+const newSession = (): Session => ({ key: crypto.randomUUID(), state: {}, retries: {} });
 
 function endsCall(actions: TaskchainResponse["actions"]): boolean {
   return (actions ?? []).some((a) => a.name === "end_call" || a.name === "transfer_call");
@@ -185,15 +191,24 @@ export function createTaskchain(options: TaskchainOptions): Taskchain {
     if (links.has(link.name)) throw new Error(`Link "${link.name}" is registered twice`);
     links.set(link.name, link);
   }
-  // Converted once: the initial answer then only copies references.
-  const blocks = new Map<string, Partial<Record<"qualified_parameters" | "disqualified_parameters" | "interrupt_parameters", ParameterBlock>>>();
+  // Converted, checked and serialised once per link: they are most of an initial answer's JSON,
+  // which is then the reply's JSON with this tail spliced in.
+  const blocks = new Map<string, { json: string; problem: string | undefined }>();
   for (const link of options.links) {
     const { qualified, disqualified, interrupt } = link.parameters;
-    blocks.set(link.name, {
+    const own: Partial<Record<(typeof PARAMETER_BLOCKS)[number], ParameterBlock>> = {
       ...(qualified && { qualified_parameters: toParameterBlock(qualified) }),
       ...(disqualified && { disqualified_parameters: toParameterBlock(disqualified) }),
       ...(interrupt && { interrupt_parameters: toParameterBlock(interrupt) }),
-    });
+    };
+    let problem: string | undefined;
+    for (const name of PARAMETER_BLOCKS) {
+      const parsed = own[name] === undefined ? undefined : ParameterBlockSchema.safeParse(own[name]);
+      const issue = parsed && !parsed.success ? describeIssues(parsed.error) : undefined;
+      problem ??= issue && (issue.field ? `${name}.${issue.message}` : `${name}: ${issue.message}`);
+    }
+    const json = JSON.stringify(own);
+    blocks.set(link.name, { json: json === "{}" ? "" : `,${json.slice(1, -1)}`, problem });
   }
   const store = options.store ?? new MemorySessionStore();
   const ttl = options.sessionTtlMs ?? DEFAULT_SESSION_TTL_MS;
@@ -231,36 +246,32 @@ export function createTaskchain(options: TaskchainOptions): Taskchain {
       : { content: INVALID_CONTEXT_GIVE_UP, actions: [endCall()] };
   }
 
-  function buildResponse(link: Link, payload: Payload, key: string, reply: Reply): TaskchainResponse {
+  /** The answer without its parameter blocks (they are spliced into the JSON of an initial answer). */
+  function buildResponse(key: string, reply: Reply): TaskchainResponse {
     const response: TaskchainResponse = { key, content: reply.content ?? "" };
     if (reply.actions?.length) response.actions = reply.actions;
     if (reply.state && Object.keys(reply.state).length) response.state = reply.state;
     if (reply.additional_call_notifications?.length) response.additional_call_notifications = reply.additional_call_notifications;
-    if (payload.action === "initial") Object.assign(response, blocks.get(link.name));
     return response;
   }
 
-  // The parameter blocks are the same objects in every initial answer (built once, above), so each
-  // is validated once, at first use; re-validating them per request was ~40% of dispatch time.
-  const checkedBlocks = new WeakMap<ParameterBlock, string | undefined>();
-  function blockProblem(name: (typeof PARAMETER_BLOCKS)[number], block: ParameterBlock): string | undefined {
-    if (!checkedBlocks.has(block)) {
-      const parsed = ParameterBlockSchema.safeParse(block);
-      const issue = parsed.success ? undefined : describeIssues(parsed.error);
-      checkedBlocks.set(block, issue && (issue.field ? `${name}.${issue.message}` : `${name}: ${issue.message}`));
-    }
-    return checkedBlocks.get(block);
+  function serialise(link: Link, payload: Payload, response: TaskchainResponse): string {
+    const json = JSON.stringify(response);
+    return payload.action === "initial" ? json.slice(0, -1) + blocks.get(link.name)!.json + "}" : json;
   }
 
   /** Why a reply cannot be sent as it is, or undefined when it can. */
-  function problemWith(response: TaskchainResponse): string | undefined {
+  function problemWith(link: Link, payload: Payload, response: TaskchainResponse): string | undefined {
     // The commonest reply, `{ content }`, needs no schema walk; anything more goes through zod.
     const plain = typeof response.content === "string" && response.actions === undefined && response.state === undefined && response.additional_call_notifications === undefined;
-    const parsed = plain ? ResponseSchema.shape.key.safeParse(response.key) : ReplySchema.safeParse(response);
-    if (!parsed.success) return describeIssues(parsed.error).message;
-    for (const name of PARAMETER_BLOCKS) {
-      const block = response[name];
-      const problem = block && blockProblem(name, block);
+    if (plain) {
+      if (typeof response.key !== "string" || !UUID_PATTERN.test(response.key)) return "key: Invalid UUID";
+    } else {
+      const parsed = ReplySchema.safeParse(response);
+      if (!parsed.success) return describeIssues(parsed.error).message;
+    }
+    if (payload.action === "initial") {
+      const problem = blocks.get(link.name)!.problem;
       if (problem) return problem;
     }
     for (const action of response.actions ?? []) {
@@ -273,19 +284,19 @@ export function createTaskchain(options: TaskchainOptions): Taskchain {
 
   async function answer(link: Link, payload: Payload): Promise<HttpAnswer> {
     const id = sessionId(payload);
-    const session = await store.open(id, { key: crypto.randomUUID(), state: {}, retries: {} }, ttl);
+    const session = await store.open(id, newSession, ttl);
     const call: CallInfo = { key: session.key, from: payload.call_from, forwardedBy: payload.call_forwarded_by };
 
     let response: TaskchainResponse;
     let body: string;
     try {
       const reply = await runHandler(link, payload, session, call);
-      response = buildResponse(link, payload, session.key, reply);
-      const problem = problemWith(response);
+      response = buildResponse(session.key, reply);
+      const problem = problemWith(link, payload, response);
       if (problem) throw new Error(`invalid reply: ${problem}`);
       // Serialised inside the try: a reply JSON cannot carry (a cycle, a BigInt, nesting deeper
       // than the stack) is a failed reply too, not a 500.
-      body = JSON.stringify(response);
+      body = serialise(link, payload, response);
     } catch (error) {
       logger.error("link handler failed; answered with an apology", {
         link: link.name,
@@ -293,8 +304,8 @@ export function createTaskchain(options: TaskchainOptions): Taskchain {
         error: describeThrown(error),
         stack: error instanceof Error ? error.stack : undefined,
       });
-      response = buildResponse(link, payload, session.key, { content: apology });
-      body = JSON.stringify(response);
+      response = buildResponse(session.key, { content: apology });
+      body = serialise(link, payload, response);
     }
 
     if (response.state) session.state = { ...session.state, ...response.state };
@@ -316,7 +327,10 @@ export function createTaskchain(options: TaskchainOptions): Taskchain {
 
   function gate(request: Omit<HttpRequest, "body">): HttpAnswer | undefined {
     const { path, q } = splitUrl(request.url);
-    const method = request.method.toUpperCase();
+    return gateAt(request, path, q, request.method.toUpperCase());
+  }
+
+  function gateAt(request: Omit<HttpRequest, "body">, path: string, q: number, method: string): HttpAnswer | undefined {
     if (path === "/health") {
       if (method === "GET" || method === "HEAD") return jsonAnswer(200, { status: "ok", links: links.size });
       return { ...errorAnswer(405, "method_not_allowed", "Use GET for /health"), headers: { ...JSON_HEADERS, allow: "GET, HEAD" } };
@@ -333,10 +347,10 @@ export function createTaskchain(options: TaskchainOptions): Taskchain {
   }
 
   async function handle(request: HttpRequest): Promise<HttpAnswer> {
-    const early = gate(request);
-    if (early) return early;
-    const { path } = splitUrl(request.url);
+    const { path, q } = splitUrl(request.url);
     const method = request.method.toUpperCase();
+    const early = gateAt(request, path, q, method);
+    if (early) return early;
 
     let routed: string | undefined;
     if (path !== "/") {
@@ -351,14 +365,14 @@ export function createTaskchain(options: TaskchainOptions): Taskchain {
 
     let raw: unknown;
     const body = request.body;
-    if (body === undefined || ("text" in body && body.text.trim() === "")) {
-      return errorAnswer(400, "invalid_json", "The request body is empty; expected a JSON payload");
-    }
+    const empty = () => errorAnswer(400, "invalid_json", "The request body is empty; expected a JSON payload");
+    if (body === undefined) return empty();
     if ("text" in body) {
       try {
         raw = JSON.parse(body.text);
       } catch {
-        return errorAnswer(400, "invalid_json", "The request body is not valid JSON");
+        // Whitespace alone is not JSON either: only then is it worth a trimmed copy of the body.
+        return body.text.trim() === "" ? empty() : errorAnswer(400, "invalid_json", "The request body is not valid JSON");
       }
     } else raw = body.json;
 

@@ -14,8 +14,8 @@ export interface Session {
  * instance answers the same calls. `id` identifies the caller (`call_from` + `call_forwarded_by`).
  */
 export interface SessionStore {
-  /** The live session for `id`, or `fresh` stored as it. Either way its idle TTL starts again. */
-  open(id: string, fresh: Session, ttlMs: number): Promise<Session>;
+  /** The live session for `id`, or a new one from `fresh()` stored as it. Either way its idle TTL starts again. */
+  open(id: string, fresh: () => Session, ttlMs: number): Promise<Session>;
   /** Store the session's new state; its idle TTL starts again. */
   save(id: string, session: Session, ttlMs: number): Promise<void>;
   /** The call is over: forget it. */
@@ -46,10 +46,10 @@ export class MemorySessionStore implements SessionStore {
     return this.#entries.size;
   }
 
-  async open(id: string, fresh: Session, ttlMs: number): Promise<Session> {
+  async open(id: string, fresh: () => Session, ttlMs: number): Promise<Session> {
     const now = this.#now();
     const entry = this.#entries.get(id);
-    const session = entry && entry.expires > now ? entry.session : fresh;
+    const session = entry && entry.expires > now ? entry.session : fresh();
     this.#put(id, session, now + ttlMs);
     return session;
   }

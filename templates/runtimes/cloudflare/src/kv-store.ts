@@ -35,10 +35,10 @@ export class KvSessionStore implements SessionStore {
     this.#now = options.now ?? Date.now;
   }
 
-  async open(id: string, fresh: Session, ttlMs: number): Promise<Session> {
+  async open(id: string, fresh: () => Session, ttlMs: number): Promise<Session> {
     const now = this.#now();
     const stored = parse(await this.#kv.get(this.#prefix + id, "text"));
-    const session = stored && stored.expires > now ? stored.session : fresh;
+    const session = stored && stored.expires > now ? stored.session : fresh();
     await this.save(id, session, ttlMs);
     return session;
   }

@@ -22,26 +22,26 @@ describe("KvSessionStore on workerd's KV", () => {
 
   it("keeps one session per caller, merges saved state, and forgets it on end", async () => {
     const store = new KvSessionStore(kv);
-    const first = await store.open("caller-1", fresh("k1"), 60_000);
+    const first = await store.open("caller-1", () => fresh("k1"), 60_000);
     expect(first.key).toBe("k1");
     await store.save("caller-1", { ...first, state: { step: 1 } }, 60_000);
-    const again = await store.open("caller-1", fresh("k2"), 60_000);
+    const again = await store.open("caller-1", () => fresh("k2"), 60_000);
     expect(again).toEqual({ key: "k1", state: { step: 1 }, retries: {} });
-    expect((await store.open("caller-2", fresh("k3"), 60_000)).key).toBe("k3");
+    expect((await store.open("caller-2", () => fresh("k3"), 60_000)).key).toBe("k3");
     await store.end("caller-1");
-    expect((await store.open("caller-1", fresh("k4"), 60_000)).key).toBe("k4");
+    expect((await store.open("caller-1", () => fresh("k4"), 60_000)).key).toBe("k4");
   });
 
   it("starts a new session after the idle TTL, even one under KV's 60 s minimum", async () => {
     let now = 1_000_000;
     const store = new KvSessionStore(kv, { now: () => now });
-    expect((await store.open("caller-ttl", fresh("old"), 5_000)).key).toBe("old");
+    expect((await store.open("caller-ttl", () => fresh("old"), 5_000)).key).toBe("old");
     now += 4_000;
-    expect((await store.open("caller-ttl", fresh("new"), 5_000)).key).toBe("old"); // touched: TTL restarts
+    expect((await store.open("caller-ttl", () => fresh("new"), 5_000)).key).toBe("old"); // touched: TTL restarts
     now += 4_000;
-    expect((await store.open("caller-ttl", fresh("new"), 5_000)).key).toBe("old");
+    expect((await store.open("caller-ttl", () => fresh("new"), 5_000)).key).toBe("old");
     now += 5_001;
-    expect((await store.open("caller-ttl", fresh("new"), 5_000)).key).toBe("new");
+    expect((await store.open("caller-ttl", () => fresh("new"), 5_000)).key).toBe("new");
   });
 });
 

@@ -1,63 +1,61 @@
 // The node runtime: node:http, no framework.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import { createApp } from "./app.js";
-import { MAX_BODY_BYTES, type HttpAnswer, type Taskchain } from "./taskchain/index.js";
+import { MAX_BODY_BYTES, type HttpAnswer, type HttpRequest, type Taskchain } from "./taskchain/index.js";
 
 function send(res: ServerResponse, answer: HttpAnswer): void {
   res.writeHead(answer.status, { ...answer.headers, "content-length": Buffer.byteLength(answer.body) });
   res.end(answer.body);
 }
 
-/** Reads the body up to MAX_BODY_BYTES; undefined when it is larger. */
-function readBody(req: IncomingMessage): Promise<string | undefined> {
-  return new Promise((resolve, reject) => {
-    const declared = Number(req.headers["content-length"]);
-    if (declared > MAX_BODY_BYTES) return resolve(undefined);
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on("data", (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > MAX_BODY_BYTES) {
-        resolve(undefined);
-        req.removeAllListeners("data");
-        req.resume();
-        return;
-      }
-      chunks.push(chunk);
-    });
-    req.on("end", () => resolve(Buffer.concat(chunks).toString("utf8")));
-    req.on("error", reject);
-    // A client that hangs up mid-upload fires neither "end" nor always "error".
-    req.on("close", () => {
-      if (!req.complete) reject(new Error("client aborted the request"));
-    });
-  });
-}
-
-export function createNodeServer(app: Taskchain = createApp(process.env)): Server {
-  return createServer(async (req, res) => {
-    try {
-      const method = req.method ?? "GET";
-      let text: string | undefined;
-      if (method === "POST") {
-        text = await readBody(req);
-        if (text === undefined) {
-          res.setHeader("connection", "close");
-          return send(res, app.error(413, "payload_too_large", "The request body is over 1 MiB"));
-        }
-      }
-      const answer = await app.handle({
-        method,
-        url: req.url ?? "/",
-        authorization: req.headers.authorization,
-        body: text === undefined ? undefined : { text },
-      });
-      send(res, answer);
-    } catch (error) {
+function reply(app: Taskchain, req: IncomingMessage, res: ServerResponse, request: HttpRequest): void {
+  app.handle(request).then(
+    (answer) => send(res, answer),
+    (error: unknown) => {
       if (res.destroyed || req.socket.destroyed) return; // the caller hung up: nobody to answer, nothing to log
       console.error(JSON.stringify({ level: "error", message: "request failed", error: String(error) }));
       if (!res.headersSent) send(res, app.error(500, "internal_error", "The webhook failed to answer"));
       else res.destroy();
+    },
+  );
+}
+
+function tooLarge(app: Taskchain, res: ServerResponse): void {
+  res.setHeader("connection", "close");
+  send(res, app.error(413, "payload_too_large", "The request body is over 1 MiB"));
+}
+
+export function createNodeServer(app: Taskchain = createApp(process.env)): Server {
+  // Callbacks, not a promise per body: a caller that hangs up mid-upload fires neither "end" nor
+  // always "error", and then simply gets no answer; nothing waits on it.
+  return createServer((req, res) => {
+    const method = req.method ?? "GET";
+    const request: HttpRequest = { method, url: req.url ?? "/", authorization: req.headers.authorization };
+    if (method !== "POST") {
+      reply(app, req, res, request);
+      return;
     }
+    if (Number(req.headers["content-length"]) > MAX_BODY_BYTES) {
+      req.resume();
+      tooLarge(app, res);
+      return;
+    }
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on("data", (chunk: Buffer) => {
+      if (size > MAX_BODY_BYTES) return; // answered already: the rest drains unread
+      size += chunk.length;
+      if (size <= MAX_BODY_BYTES) chunks.push(chunk);
+      else {
+        chunks.length = 0;
+        tooLarge(app, res);
+      }
+    });
+    req.on("end", () => {
+      if (size > MAX_BODY_BYTES) return;
+      request.body = { text: (chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks)).toString("utf8") };
+      reply(app, req, res, request);
+    });
+    req.on("error", () => undefined); // a reset connection: there is no one left to answer
   });
 }

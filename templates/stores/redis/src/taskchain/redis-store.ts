@@ -41,8 +41,9 @@ export class RedisSessionStore implements SessionStore {
     return this.#client;
   }
 
-  async open(id: string, fresh: Session, ttlMs: number): Promise<Session> {
+  async open(id: string, create: () => Session, ttlMs: number): Promise<Session> {
     const client = await this.#ready();
+    const fresh = create();
     const key = this.#prefix + id;
     const ttl = Math.max(1, Math.round(ttlMs));
     // SET NX: when two instances race on a call's first webhook, exactly one session is created
