@@ -30,6 +30,9 @@ const nodeScripts = {
  */
 export const REDIS_STORE: Feature = { folder: "stores/redis", dependencies: { "@redis/client": "^5.9.0" } };
 
+/** src/shutdown.ts: graceful exit on SIGTERM/SIGINT, for every runtime that runs as a node process. */
+export const NODE_PROCESS: Feature = { folder: "node-process" };
+
 // Versions: each supports Node 20 and installs without install scripts. wrangler 4.86 is the last
 // one whose miniflare (4.20260426) runs on Node 20; later ones need Node 22. The test target uses
 // that same miniflare and esbuild, pinned to wrangler's own so npm installs them once.
@@ -38,19 +41,19 @@ const MINIFLARE = "4.20260426.0";
 const WRANGLER_ESBUILD = "0.27.3";
 
 export const RUNTIME_FEATURES: Record<Runtime, Feature> = {
-  node: { folder: "runtimes/node", scripts: nodeScripts, includes: [REDIS_STORE] },
+  node: { folder: "runtimes/node", scripts: nodeScripts, includes: [NODE_PROCESS, REDIS_STORE] },
   express: {
     folder: "runtimes/express",
     scripts: nodeScripts,
-    includes: [REDIS_STORE],
+    includes: [NODE_PROCESS, REDIS_STORE],
     dependencies: { express: "^5.1.0" },
     devDependencies: { "@types/express": "^5.0.3" },
   },
-  fastify: { folder: "runtimes/fastify", scripts: nodeScripts, includes: [REDIS_STORE], dependencies: { fastify: "^5.6.0" } },
+  fastify: { folder: "runtimes/fastify", scripts: nodeScripts, includes: [NODE_PROCESS, REDIS_STORE], dependencies: { fastify: "^5.6.0" } },
   hono: {
     folder: "runtimes/hono",
     scripts: nodeScripts,
-    includes: [REDIS_STORE],
+    includes: [NODE_PROCESS, REDIS_STORE],
     dependencies: { hono: "^4.10.0", "@hono/node-server": "^1.19.0" },
   },
   cloudflare: {
@@ -66,7 +69,7 @@ export const RUNTIME_FEATURES: Record<Runtime, Feature> = {
   },
   lambda: {
     folder: "runtimes/lambda",
-    includes: [REDIS_STORE],
+    includes: [NODE_PROCESS, REDIS_STORE],
     scripts: {
       dev: "tsx watch src/local.ts",
       start: "node --import tsx src/local.ts",

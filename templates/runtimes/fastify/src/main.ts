@@ -1,4 +1,5 @@
 import { createApp } from "./app.js";
+import { exitGracefully } from "./shutdown.js";
 import { createFastifyApp } from "./server.js";
 import { redisStoreFromEnv } from "./taskchain/redis-store.js";
 
@@ -15,10 +16,4 @@ await server.listen({ port, host });
 console.log(`taskchain webhook (fastify) listening on http://${host === "0.0.0.0" ? "localhost" : host}:${port}`);
 
 // Finish in-flight webhook calls, then exit: a deploy never cuts a caller off mid-answer.
-function shutdown(signal: string): void {
-  console.log(`${signal}: closing`);
-  void server.close().then(() => process.exit(0));
-  setTimeout(() => process.exit(0), 10_000).unref();
-}
-process.once("SIGTERM", () => shutdown("SIGTERM"));
-process.once("SIGINT", () => shutdown("SIGINT"));
+exitGracefully(() => server.close());

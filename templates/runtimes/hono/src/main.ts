@@ -1,6 +1,7 @@
 import { serve } from "@hono/node-server";
 import type { Server } from "node:http";
 import { createApp } from "./app.js";
+import { closeServer, exitGracefully } from "./shutdown.js";
 import { createHonoApp } from "./server.js";
 import { redisStoreFromEnv } from "./taskchain/redis-store.js";
 
@@ -14,13 +15,7 @@ const server = serve({ fetch: app.fetch, port, hostname: host }, () => {
 }) as Server;
 
 // Finish in-flight webhook calls, then exit: a deploy never cuts a caller off mid-answer.
-function shutdown(signal: string): void {
-  console.log(`${signal}: closing`);
-  server.close(() => {
-    void (store?.close() ?? Promise.resolve()).finally(() => process.exit(0));
-  });
-  server.closeIdleConnections();
-  setTimeout(() => process.exit(0), 10_000).unref();
-}
-process.once("SIGTERM", () => shutdown("SIGTERM"));
-process.once("SIGINT", () => shutdown("SIGINT"));
+exitGracefully(async () => {
+  await closeServer(server);
+  await store?.close();
+});

@@ -3,6 +3,7 @@
 import path from "node:path";
 import { pathToFileURL } from "node:url";
 import { createGateway } from "./gateway.js";
+import { closeServer, exitGracefully } from "./shutdown.js";
 import type { LambdaHandler } from "./server.js";
 
 const bundle = process.argv[2];
@@ -15,11 +16,4 @@ server.listen(port, host, () => {
   console.log(`taskchain webhook (lambda${bundle ? ` ${bundle}` : ""}, local gateway) listening on http://${host === "0.0.0.0" ? "localhost" : host}:${port}`);
 });
 
-function shutdown(signal: string): void {
-  console.log(`${signal}: closing`);
-  server.close(() => process.exit(0));
-  server.closeIdleConnections();
-  setTimeout(() => process.exit(0), 10_000).unref();
-}
-process.once("SIGTERM", () => shutdown("SIGTERM"));
-process.once("SIGINT", () => shutdown("SIGINT"));
+exitGracefully(() => closeServer(server));

@@ -1,4 +1,5 @@
 import { createApp } from "./app.js";
+import { closeServer, exitGracefully } from "./shutdown.js";
 import { createNodeServer } from "./server.js";
 import { redisStoreFromEnv } from "./taskchain/redis-store.js";
 
@@ -13,13 +14,7 @@ server.listen(port, host, () => {
 });
 
 // Finish in-flight webhook calls, then exit: a deploy never cuts a caller off mid-answer.
-function shutdown(signal: string): void {
-  console.log(`${signal}: closing`);
-  server.close(() => {
-    void (store?.close() ?? Promise.resolve()).finally(() => process.exit(0));
-  });
-  server.closeIdleConnections();
-  setTimeout(() => process.exit(0), 10_000).unref();
-}
-process.once("SIGTERM", () => shutdown("SIGTERM"));
-process.once("SIGINT", () => shutdown("SIGINT"));
+exitGracefully(async () => {
+  await closeServer(server);
+  await store?.close();
+});

@@ -1,0 +1,30 @@
+// Graceful shutdown for every runtime that runs as a node process (not Workers, not Lambda itself).
+import type { Server } from "node:http";
+
+/** How long in-flight webhook calls get to finish before the process exits anyway. */
+export const SHUTDOWN_GRACE_MS = 10_000;
+
+/**
+ * On SIGTERM or SIGINT: run `close` (stop accepting, finish in-flight calls, release the session
+ * store), then exit. A deploy never cuts a caller off mid-answer; a hung close cannot keep it up.
+ */
+export function exitGracefully(close: () => Promise<unknown>): void {
+  const shutdown = (signal: string): void => {
+    console.log(`${signal}: closing`);
+    setTimeout(() => process.exit(0), SHUTDOWN_GRACE_MS).unref();
+    // The calls are answered by the time the store fails to close: still a clean exit, but logged.
+    close()
+      .catch((error: unknown) => console.error(JSON.stringify({ level: "warn", message: "closing failed", error: String(error) })))
+      .finally(() => process.exit(0));
+  };
+  process.once("SIGTERM", () => shutdown("SIGTERM"));
+  process.once("SIGINT", () => shutdown("SIGINT"));
+}
+
+/** `server.close()` as a promise; idle keep-alive connections are dropped at once, busy ones finish first. */
+export function closeServer(server: Server): Promise<void> {
+  return new Promise((resolve) => {
+    server.close(() => resolve());
+    server.closeIdleConnections();
+  });
+}
