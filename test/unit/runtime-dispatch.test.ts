@@ -255,6 +255,29 @@ describe("sessions", () => {
     expect(await keyOf("+1b")).not.toBe(b);
   });
 
+  it("keeps the least-recently-used order when calls interleave between open and save", async () => {
+    let now = 0;
+    const store = new MemorySessionStore({ maxSessions: 2, now: () => now });
+    const fresh = (key: string) => () => ({ key, state: {}, retries: {} });
+    const a = await store.open("a", fresh("a1"), 1_000);
+    await store.open("b", fresh("b1"), 1_000);
+    // save(a) after b was touched: a must move behind b (it is the most recent now), state kept.
+    await store.save("a", { ...a, state: { step: 1 } }, 1_000);
+    await store.open("c", fresh("c1"), 1_000); // evicts b, the least recently used
+    expect((await store.open("a", fresh("a2"), 1_000)).state).toEqual({ step: 1 });
+    expect((await store.open("b", fresh("b2"), 1_000)).key).toBe("b2");
+    // save right after its own open (updated in place) restarts the idle TTL all the same.
+    const c = await store.open("c", fresh("c2"), 1_000);
+    now += 900;
+    await store.save("c", c, 1_000);
+    now += 900;
+    expect((await store.open("c", fresh("c3"), 1_000)).key).toBe(c.key);
+    // An ended session is gone even if it was the last one touched.
+    await store.end("c");
+    await store.save("a", { key: "a1", state: {}, retries: {} }, 1_000);
+    expect((await store.open("c", fresh("c4"), 1_000)).key).toBe("c4");
+  });
+
   it("ends the chain when an outcome answer neither moves on nor switches", async () => {
     const last = defineLink({
       name: "wrap_up",

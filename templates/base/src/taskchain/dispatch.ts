@@ -346,7 +346,8 @@ export function createTaskchain(options: TaskchainOptions): Taskchain {
     return undefined;
   }
 
-  async function handle(request: HttpRequest): Promise<HttpAnswer> {
+  /** The answer when the request stops before a link runs, else the link and its payload. */
+  function route(request: HttpRequest): HttpAnswer | { link: Link; payload: Payload } {
     const { path, q } = splitUrl(request.url);
     const method = request.method.toUpperCase();
     const early = gateAt(request, path, q, method);
@@ -390,7 +391,18 @@ export function createTaskchain(options: TaskchainOptions): Taskchain {
     }
     const link = links.get(payload.name);
     if (!link) return errorAnswer(404, "unknown_link", `No link named "${payload.name}" in this chain`, "name");
-    return answer(link, payload);
+    return { link, payload };
+  }
+
+  // Not async itself: an answer that needs no link is one resolved promise, not a chain of them.
+  function handle(request: HttpRequest): Promise<HttpAnswer> {
+    let routed: ReturnType<typeof route>;
+    try {
+      routed = route(request);
+    } catch (error) {
+      return Promise.reject(error); // as an async function would: adapters only handle rejections
+    }
+    return "status" in routed ? Promise.resolve(routed) : answer(routed.link, routed.payload);
   }
 
   return {

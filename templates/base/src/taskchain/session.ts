@@ -34,6 +34,8 @@ interface Entry {
  */
 export class MemorySessionStore implements SessionStore {
   readonly #entries = new Map<string, Entry>();
+  /** The entry put last, i.e. the last in the map's order (unless it was deleted since). */
+  #last: Entry | undefined;
   readonly #maxSessions: number;
   readonly #now: () => number;
 
@@ -55,6 +57,12 @@ export class MemorySessionStore implements SessionStore {
   }
 
   async save(id: string, session: Session, ttlMs: number): Promise<void> {
+    // Usually nothing was touched since open() moved this entry to the end: update it in place.
+    if (this.#last !== undefined && this.#last === this.#entries.get(id)) {
+      this.#last.session = session;
+      this.#last.expires = this.#now() + ttlMs;
+      return;
+    }
     this.#put(id, session, this.#now() + ttlMs);
   }
 
@@ -64,7 +72,8 @@ export class MemorySessionStore implements SessionStore {
 
   #put(id: string, session: Session, expires: number): void {
     this.#entries.delete(id);
-    this.#entries.set(id, { session, expires });
+    this.#last = { session, expires };
+    this.#entries.set(id, this.#last);
     this.#evict();
   }
 
