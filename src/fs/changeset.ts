@@ -13,6 +13,8 @@ export type Change =
 
 /** The journal folder of an in-place commit, inside the project root. */
 export const TXN_DIR = ".taskchain-txn";
+/** Where a finished journal goes to be deleted (see retire()). */
+export const RETIRED_TXN_DIR = ".taskchain-txn.done";
 const MANIFEST = "manifest.json";
 
 /** Paths are project-relative, forward-slashed, and may not leave the root. */
@@ -225,8 +227,20 @@ export async function commitInPlace(set: ChangeSet, hooks: CommitHooks = {}): Pr
       await rollBack(root, txn, manifest);
       throw error;
     }
-    await rm(txn, { recursive: true, force: true });
+    await retire(root);
   });
+}
+
+/**
+ * Deletes a journal whose work is done. Renamed away first, in one step: a recursive delete
+ * killed halfway could take the manifest and leave the rest, and a journal without a manifest
+ * must only ever mean "nothing was applied".
+ */
+async function retire(root: string): Promise<void> {
+  const done = path.join(root, RETIRED_TXN_DIR);
+  await rm(done, { recursive: true, force: true });
+  await rename(path.join(root, TXN_DIR), done);
+  await rm(done, { recursive: true, force: true });
 }
 
 async function applyEntry(root: string, txn: string, entry: Manifest["changes"][number]): Promise<void> {
@@ -270,7 +284,7 @@ async function rollBack(root: string, txn: string, manifest: Manifest): Promise<
     }
   }
   for (const dir of [...(manifest.createdDirs ?? [])].reverse()) await rmdir(path.join(root, dir)).catch(() => undefined);
-  await rm(txn, { recursive: true, force: true });
+  await retire(root);
 }
 
 async function removeEmptyParents(root: string, dir: string): Promise<void> {
@@ -286,6 +300,7 @@ async function removeEmptyParents(root: string, dir: string): Promise<void> {
  */
 export async function recover(root: string): Promise<"none" | "rolled-forward" | "discarded"> {
   const txn = path.join(root, TXN_DIR);
+  await rm(path.join(root, RETIRED_TXN_DIR), { recursive: true, force: true });
   try {
     if (!lstatSync(txn).isDirectory()) return "none";
   } catch {
@@ -302,7 +317,7 @@ export async function recover(root: string): Promise<"none" | "rolled-forward" |
     return "discarded";
   }
   for (const entry of manifest.changes) await applyEntry(root, txn, entry);
-  await rm(txn, { recursive: true, force: true });
+  await retire(root);
   return "rolled-forward";
 }
 
