@@ -1,5 +1,6 @@
 // Issue 2's bar: a generated two-link node project installs, type-checks, passes its own tests,
 // serves real HTTP and answers the reference page's example payload with a valid response.
+import { rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { commitNewProject } from "../../src/fs/changeset.js";
@@ -71,5 +72,36 @@ describe("generated node project", () => {
     served = undefined;
     expect(code).toBe(0);
     expect(output).toMatch(/SIGTERM: closing/);
+  });
+
+  it("reads .env when it starts, and the environment still wins", async () => {
+    const port = await freePort();
+    writeFileSync(path.join(dir, ".env"), `PORT=${port}\nHOST=127.0.0.1\nTASKCHAIN_TOKEN=from-dotenv\n`);
+    const url = `http://127.0.0.1:${port}`;
+    const initial = (query: string) =>
+      fetch(`${url}/first_link${query}`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ name: "first_link", action: "initial", call_from: "+15129999999", call_forwarded_by: "" }),
+      }).then((r) => r.status);
+    try {
+      // PORT, HOST and the token come from .env alone.
+      const fromFile = await serve(process.execPath, ["--import", "tsx", "src/main.ts"], dir, { PORT: undefined, HOST: undefined, TASKCHAIN_TOKEN: undefined }, url);
+      try {
+        expect(await initial("")).toBe(401);
+        expect(await initial("?token=from-dotenv")).toBe(200);
+      } finally {
+        await fromFile.stop();
+      }
+      const overridden = await serve(process.execPath, ["--import", "tsx", "src/main.ts"], dir, { PORT: undefined, HOST: undefined, TASKCHAIN_TOKEN: token }, url);
+      try {
+        expect(await initial("?token=from-dotenv")).toBe(401);
+        expect(await initial(`?token=${token}`)).toBe(200);
+      } finally {
+        await overridden.stop();
+      }
+    } finally {
+      rmSync(path.join(dir, ".env"));
+    }
   });
 });

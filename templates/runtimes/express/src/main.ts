@@ -1,8 +1,10 @@
 import { createApp } from "./app.js";
+import { loadDotEnv } from "./dotenv.js";
 import { closeServer, exitGracefully } from "./shutdown.js";
 import { createExpressApp } from "./server.js";
 import { redisStoreFromEnv } from "./taskchain/redis-store.js";
 
+loadDotEnv();
 const port = Number(process.env.PORT ?? 3000);
 const host = process.env.HOST ?? "0.0.0.0";
 const store = redisStoreFromEnv(process.env);

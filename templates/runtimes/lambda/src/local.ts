@@ -2,10 +2,12 @@
 // `tsx src/local.ts dist/index.mjs` serves the built bundle instead of the source.
 import path from "node:path";
 import { pathToFileURL } from "node:url";
+import { loadDotEnv } from "./dotenv.js";
 import { createGateway } from "./gateway.js";
 import { closeServer, exitGracefully } from "./shutdown.js";
 import type { LambdaHandler } from "./server.js";
 
+loadDotEnv(); // before the handler reads process.env on its first call
 const bundle = process.argv[2];
 const { handler } = (await import(bundle ? pathToFileURL(path.resolve(bundle)).href : "./server.js")) as { handler: LambdaHandler };
 
