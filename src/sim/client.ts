@@ -6,7 +6,12 @@ import {
   type PayloadInput,
   type TaskchainResponse,
 } from "../../templates/base/src/taskchain/protocol.js";
+import * as z from "zod";
 import { formatPath } from "./issues.js";
+
+// The reference asks only for a "unique identifier" as the key; a UUID is our own runtime's choice
+// (DESIGN), so a server in another language may use any non-empty string.
+const WireResponseSchema = ResponseSchema.extend({ key: z.string().min(1) });
 
 export interface HttpResult {
   /** undefined when the request never got an answer (refused, timed out, …). */
@@ -94,7 +99,7 @@ export function inspectAnswer(result: HttpResult): Inspection {
   }
   if (!result.isJson) return { findings: [{ check: "response-shape", message: `the body is not JSON: ${JSON.stringify(result.text.slice(0, 80))}` }] };
   const findings: Finding[] = [];
-  const parsed = ResponseSchema.safeParse(result.json);
+  const parsed = WireResponseSchema.safeParse(result.json);
   if (parsed.success) {
     return { response: parsed.data, findings };
   }
