@@ -1,7 +1,8 @@
 // The chain simulate/verify walk: read from chain.json (Agent4's own format) and pointed at --url.
 import { readFile } from "node:fs/promises";
 import path from "node:path";
-import { ChainSchema } from "../../templates/base/src/taskchain/protocol.js";
+import * as z from "zod";
+import { ChainEntrySchema } from "../../templates/base/src/taskchain/protocol.js";
 import { UserError } from "../errors.js";
 import { firstIssue } from "./issues.js";
 
@@ -10,6 +11,10 @@ export interface ChainLink {
   /** Where simulate/verify POST this link's payloads. */
   url: string;
 }
+
+// The reference puts no rule on link names; lowercase-and-underscores is what this tool generates,
+// so a chain configured for a server in another language may use any name.
+const AnyChainSchema = z.array(ChainEntrySchema.extend({ name: z.string().min(1) })).min(1, "the chain has no links");
 
 /** `--url` as a base: http(s) only, no trailing slash. */
 export function parseBaseUrl(value: string): URL {
@@ -40,11 +45,21 @@ export function resolveEndpoint(base: URL, name: string, endpoint: string): stri
     parsed = undefined;
   }
   const segments = (parsed?.pathname ?? "").split("/").filter(Boolean);
-  const tail = segments.at(-1) === name ? `/${name}` : segments.length ? `/${segments.join("/")}` : "/";
+  const last = segments.at(-1);
+  const tail = last !== undefined && safeDecode(last) === name ? `/${last}` : segments.length ? `/${segments.join("/")}` : "/";
   const target = new URL(base.href);
   target.pathname = `${base.pathname}${tail}`.replace(/\/{2,}/g, "/");
-  target.search = parsed?.search ?? "";
+  // --url's own query (e.g. ?token=) and the endpoint's both travel; the endpoint's wins a clash.
+  for (const [key, value] of parsed?.searchParams ?? []) target.searchParams.set(key, value);
   return target.href;
+}
+
+function safeDecode(segment: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return segment;
+  }
 }
 
 /** A URL fit to print: a token in the query is never shown. */
@@ -77,7 +92,7 @@ export async function loadChain(file: string | undefined, base: URL, cwd = proce
   } catch (error) {
     throw new UserError(`${shown} is not valid JSON: ${(error as Error).message}`);
   }
-  const parsed = ChainSchema.safeParse(json);
+  const parsed = AnyChainSchema.safeParse(json);
   if (!parsed.success) {
     throw new UserError(`${shown}: ${firstIssue(parsed.error)}`);
   }

@@ -1,10 +1,13 @@
 // The simulate/verify core against in-process servers: the real template runtime (the one the
 // generated projects run) and the deliberately broken fixture.
+import { mkdtempSync, writeFileSync } from "node:fs";
 import { createServer, type Server } from "node:http";
+import { tmpdir } from "node:os";
+import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import * as z from "zod";
 import { UserError } from "../../src/errors.js";
-import { parseBaseUrl, redact, resolveEndpoint, type ChainLink } from "../../src/sim/chain.js";
+import { loadChain, parseBaseUrl, redact, resolveEndpoint, type ChainLink } from "../../src/sim/chain.js";
 import { inspectAnswer, WebhookClient } from "../../src/sim/client.js";
 import { runContract, renderReport } from "../../src/sim/contract.js";
 import { sampleContext, sampleValue } from "../../src/sim/samples.js";
@@ -97,6 +100,23 @@ describe("chain endpoints", () => {
     expect(resolveEndpoint(base, "pin_vetting", "https://hooks.example.com/agent4")).toBe("http://localhost:3000/agent4");
     expect(resolveEndpoint(parseBaseUrl("http://127.0.0.1:8787/dev"), "a", "https://x/a")).toBe("http://127.0.0.1:8787/dev/a");
     expect(redact("http://localhost:3000/a?token=s3cret")).toBe("http://localhost:3000/a?token=***");
+    // --url's query is kept (a token given there is not lost); the endpoint's wins a clash.
+    expect(resolveEndpoint(parseBaseUrl("http://localhost:3000/?token=a&v=1"), "b", "https://prod/b?token=c")).toBe("http://localhost:3000/b?token=c&v=1");
+    expect(resolveEndpoint(parseBaseUrl("http://localhost:3000/?token=a"), "b", "https://prod/b")).toBe("http://localhost:3000/b?token=a");
+    // Names the reference allows but this tool would not generate.
+    expect(resolveEndpoint(base, "Pin Vetting", "https://prod.example.com/Pin%20Vetting")).toBe("http://localhost:3000/Pin%20Vetting");
+  });
+
+  it("accept any link name the chain has (the reference puts no rule on names)", async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), "sim-chain-"));
+    const file = path.join(dir, "chain.json");
+    writeFileSync(file, JSON.stringify([{ name: "First-Step", endpoint: "https://api.example.com/hook" }, { name: "Zweiter Schritt", endpoint: "https://api.example.com/hook" }]));
+    const chain = await loadChain(file, parseBaseUrl("http://127.0.0.1:9"));
+    expect(chain.map((l) => l.name)).toEqual(["First-Step", "Zweiter Schritt"]);
+    writeFileSync(file, "[]");
+    await expect(loadChain(file, parseBaseUrl("http://127.0.0.1:9"), dir)).rejects.toThrow("chain.json: the chain has no links");
+    writeFileSync(file, JSON.stringify([{ name: "", endpoint: "https://x" }]));
+    await expect(loadChain(file, parseBaseUrl("http://127.0.0.1:9"), dir)).rejects.toThrow(/^chain\.json: \[0\]\.name: /);
   });
 
   it("refuses a --url that is not http(s)", () => {
