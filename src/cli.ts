@@ -11,6 +11,11 @@ function collect(value: string, previous: string[] = []): string[] {
 /** Runs a command's module, turning user errors into one line and an exit code. */
 async function execute(load: () => Promise<{ run(options: never): Promise<number | void> }>, options: Record<string, unknown>): Promise<void> {
   const debug = Boolean(options.debug ?? process.argv.includes("--debug"));
+  // `… | head`: the reader left. The rest of the output goes nowhere, but the command still runs to
+  // its real exit code instead of dying on an unhandled EPIPE with a stack trace.
+  process.stdout.on("error", (error: NodeJS.ErrnoException) => {
+    if (error.code !== "EPIPE") throw error;
+  });
   try {
     const mod = await load();
     const code = await mod.run(options as never);
@@ -95,7 +100,7 @@ export function buildProgram(): Command {
     .description("play Agent4 against a running webhook: walk the chain and print the transcript")
     .option("--url <base>", "the webhook's base URL (default: $TASKCHAIN_URL, else http://localhost:$PORT, PORT defaulting to 3000)")
     .option("--chain <file>", "the chain JSON (default: ./chain.json)")
-    .option("--from <number>", "the caller's number (default: the scenario's, else +15125550100)")
+    .option("--from <number>", "the caller's number (default: the scenario's, else a new fictional +1NXX55501XX each run, so each run is a new call)")
     .option("--forwarded-by <number>", "the number that connected the call (default: the scenario's, else +15125550199)")
     .option("--token <token>", "TASKCHAIN_TOKEN of the webhook (default: $TASKCHAIN_TOKEN)")
     .option("--script <file>", "scenario JSON: outcomes, parameters and expectations per link (no prompts)")

@@ -1,12 +1,13 @@
 // verify against live endpoints over real HTTP: a generated project (passes) and the deliberately
 // broken fixture server (each problem named by its check, exit 1).
-import { writeFileSync } from "node:fs";
+import { spawnSync } from "node:child_process";
+import { readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { defaultParameters, ProjectSpecSchema } from "../../src/spec/spec.js";
 import { brokenChain } from "../fixtures/broken-server.js";
 import { RUNTIMES_UNDER_TEST, buildCli, startGenerated } from "../helpers/live-project.js";
-import { REPO, freePort, runCli, serve, tempDir, type Served } from "../helpers/project.js";
+import { CLI, REPO, freePort, runCli, serve, tempDir, testEnv, type Served } from "../helpers/project.js";
 
 const TOKEN = "verify-e2e-secret";
 
@@ -118,6 +119,15 @@ describe("verify against the broken server", () => {
     expect(r.stdout).toContain("Protocol: 5 violation(s)");
     expect(r.stdout).toContain("  ✓ links: visited [start, middle]");
     expect(r.stdout).toContain("  ✗ no-violations: 5 protocol violation(s)");
+  });
+
+  it("a reader that leaves early (| true) gets no stack trace, and the exit code stays the verdict", () => {
+    writeFileSync(path.join(dir, "pipe.json"), JSON.stringify({ otherwise: "qualified" }));
+    // `true` exits at once, so every write of the CLI meets a closed pipe (EPIPE).
+    const script = `"${process.execPath}" "${CLI}" simulate --url ${served.url} --script pipe.json 2>stderr.txt | true; echo "\${PIPESTATUS[0]}"`;
+    const r = spawnSync("bash", ["-c", script], { cwd: dir, encoding: "utf8", env: testEnv() });
+    expect(readFileSync(path.join(dir, "stderr.txt"), "utf8")).toBe("");
+    expect(r.stdout.trim()).toBe("1");
   });
 });
 
