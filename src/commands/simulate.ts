@@ -1,4 +1,5 @@
 // `create-taskchain simulate`: play Agent4 against a running webhook, by hand (TTY) or by script.
+import { randomInt } from "node:crypto";
 import { UserError } from "../errors.js";
 import { loadChain, parseBaseUrl, redact } from "../sim/chain.js";
 import { WebhookClient } from "../sim/client.js";
@@ -16,8 +17,20 @@ export interface SimulateOptions {
   json?: boolean;
 }
 
-export const DEFAULT_FROM = "+15125550100";
 export const DEFAULT_FORWARDED_BY = "+15125550199";
+
+/**
+ * A caller number of its own for each run: webhooks key a call's session on the caller's numbers,
+ * so a fixed default made every run continue the previous run's call (same key, same state).
+ * Always a fictional number (NANP reserves 555-0100…0199 in every area code), since a handler may
+ * text the caller: a random area code (not N11) and one of those hundred.
+ */
+export function newCaller(): string {
+  let area: string;
+  do area = `${randomInt(2, 10)}${randomInt(0, 9)}${randomInt(0, 10)}`;
+  while (area.endsWith("11"));
+  return `+1${area}55501${randomInt(0, 100).toString().padStart(2, "0")}`;
+}
 
 /** Where `npm run dev` listens: $PORT as the generated main.ts reads it, else 3000. */
 export function defaultUrl(env: NodeJS.ProcessEnv = process.env): string {
@@ -36,7 +49,7 @@ export async function run(options: SimulateOptions): Promise<number> {
   if (interactive && !(process.stdin.isTTY && (options.json ? process.stderr.isTTY : process.stdout.isTTY))) {
     throw new UserError("simulate needs a terminal to ask how each link ends; without one pass --script scenario.json");
   }
-  const from = options.from ?? scenario?.from ?? DEFAULT_FROM;
+  const from = options.from ?? scenario?.from ?? newCaller();
   const forwardedBy = options.forwardedBy ?? scenario?.forwardedBy ?? DEFAULT_FORWARDED_BY;
   const client = new WebhookClient({ token: options.token ?? process.env.TASKCHAIN_TOKEN });
   const shownUrl = redact(base.href);

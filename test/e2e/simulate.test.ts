@@ -176,6 +176,18 @@ describe.each(RUNTIMES_UNDER_TEST)("simulate --script against a generated %s pro
     expect(out.expectations.map((e) => e.name)).toEqual(["ended", "no-violations"]);
   });
 
+  it("each run without --from is a new call: its own caller number, so its own key", () => {
+    // The call ends by chain_end, which leaves the webhook's session open, as Agent4 would.
+    const file = scenario(dir, "twice.json", { otherwise: "qualified", expect: { ended: "chain_end" } });
+    const runs = [simulate(["--script", file, "--json"]), simulate(["--script", file, "--json"])].map((r) => {
+      expect(r.code, r.stderr).toBe(0);
+      return (JSON.parse(r.stdout) as { transcript: { from: string; key: string } }).transcript;
+    });
+    expect(runs[0]!.from).toMatch(/^\+1[2-9][0-8]\d55501\d\d$/);
+    expect(runs[1]!.from).not.toBe(runs[0]!.from);
+    expect(runs[1]!.key).not.toBe(runs[0]!.key);
+  });
+
   it("is refused (401 noted) without the token", () => {
     const file = scenario(dir, "notoken.json", { from: "+15125550007", otherwise: "qualified" });
     const r = runCli(["simulate", "--url", served.url, "--script", file], { cwd: dir, env: { TASKCHAIN_TOKEN: undefined } });
