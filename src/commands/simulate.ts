@@ -37,8 +37,8 @@ export function defaultUrl(env: NodeJS.ProcessEnv = process.env): string {
   return env.TASKCHAIN_URL || `http://localhost:${env.PORT || 3000}`;
 }
 
-function print(lines: readonly string[]): void {
-  if (lines.length) process.stdout.write(`${lines.join("\n")}\n`);
+function print(lines: readonly string[], stream: NodeJS.WritableStream = process.stdout): void {
+  if (lines.length) stream.write(`${lines.join("\n")}\n`);
 }
 
 export async function run(options: SimulateOptions): Promise<number> {
@@ -56,16 +56,18 @@ export async function run(options: SimulateOptions): Promise<number> {
 
   let decide: Decide;
   let hooks: WalkHooks | undefined;
+  /** Interactive only: where the transcript is printed as the call goes, between the questions. */
+  let live: NodeJS.WriteStream | undefined;
   if (scenario) decide = scriptedDecider(scenario);
   else {
     const { interactiveDecider } = await import("../sim/prompt.js");
-    // With --json, stdout is the JSON document alone: the questions go to stderr.
-    decide = await interactiveDecider(options.json ? process.stderr : process.stdout);
-    // On a terminal the transcript is printed as the call goes, between the questions.
-    if (!options.json) {
-      print(renderHeader({ from, forwardedBy }, shownUrl));
-      hooks = { initial: (visit) => print(renderInitial(visit)), outcome: (visit) => print(renderOutcome(visit)) };
-    }
+    // With --json, stdout is the JSON document alone: the questions, and the live transcript they
+    // need (the prompt, the parameters), go to stderr.
+    live = options.json ? process.stderr : process.stdout;
+    decide = await interactiveDecider(live);
+    print(renderHeader({ from, forwardedBy }, shownUrl), live);
+    const to = live;
+    hooks = { initial: (visit) => print(renderInitial(visit), to), outcome: (visit) => print(renderOutcome(visit), to) };
   }
 
   const transcript = await walk({ chain, client, from, forwardedBy, decide, ...(scenario?.maxVisits !== undefined && { maxVisits: scenario.maxVisits }), ...(hooks && { hooks }) });
@@ -77,10 +79,11 @@ export async function run(options: SimulateOptions): Promise<number> {
 
   const expectations: ExpectationResult[] = scenario ? checkExpectations(scenario, transcript) : [];
   const ok = scenario ? expectations.every((e) => e.ok) : transcript.violations.length === 0;
+  if (live) print(renderEnd(transcript), live);
   if (options.json) {
     process.stdout.write(`${JSON.stringify({ ok, url: shownUrl, transcript, ...(scenario && { expectations }) }, null, 2)}\n`);
   } else {
-    print(hooks ? renderEnd(transcript) : renderTranscript(transcript, shownUrl));
+    if (!live) print(renderTranscript(transcript, shownUrl));
     print(renderExpectations(expectations));
     if (scenario) print(["", ok ? "PASS" : "FAIL"]);
   }

@@ -101,6 +101,26 @@ describe("simulate on a terminal", () => {
     }
   });
 
+  it("--json: the live transcript (prompt, parameters) still comes before each question, the JSON last", async () => {
+    const t = terminal(["simulate", "--url", served.url, "--json"]);
+    try {
+      await t.answer("How does pin_vetting end?", DOWN, DOWN, ENTER); // interrupt
+      const code = await t.exited;
+      const out = t.text;
+      const question = out.indexOf("How does pin_vetting end?");
+      expect(out.indexOf('prompt: "Ask the caller for their PIN."')).toBeGreaterThan(-1);
+      expect(out.indexOf('prompt: "Ask the caller for their PIN."')).toBeLessThan(question);
+      expect(out.indexOf("  - pin (string, required) – The caller's PIN")).toBeLessThan(question);
+      expect(out).toContain("Call ended (interrupt at pin_vetting): the caller hung up");
+      const json = JSON.parse(out.slice(out.indexOf("\n{\n") + 1)) as { ok: boolean; transcript: { links: string[]; ended: { reason: string } } };
+      expect(json.transcript.links).toEqual(["pin_vetting"]);
+      expect(json.transcript.ended.reason).toBe("interrupt");
+      expect(code).toBe(0);
+    } finally {
+      t.kill();
+    }
+  });
+
   it("Ctrl-C at a prompt cancels with exit 130", async () => {
     const t = terminal(["simulate", "--url", served.url, "--from", "+15125550302"]);
     try {
