@@ -20,17 +20,19 @@ export function describeBlock(block: ParameterBlock): string[] {
   });
 }
 
-function answerLines(exchange: Exchange, spoken: boolean): string[] {
+/** `spoken`: the content is heard; `hungUp`: the caller is gone, so nothing is heard. */
+function answerLines(exchange: Exchange, spoken: boolean, hungUp = false): string[] {
+  const says = hungUp ? "would say (the caller hung up):" : "says:";
   const lines: string[] = [];
   const r: TaskchainResponse | undefined = exchange.response;
   if (exchange.status === undefined) lines.push(`${INDENT}← no answer`);
   else if (exchange.status !== 200 || !r) lines.push(`${INDENT}← HTTP ${exchange.status} ${JSON.stringify(exchange.body).slice(0, 300)}`);
   if (r) {
-    if (spoken && r.content) lines.push(`${INDENT}says: ${quote(r.content)}`);
+    if (spoken && r.content) lines.push(`${INDENT}${says} ${quote(r.content)}`);
     for (const a of r.actions ?? []) {
       switch (a.name) {
         case "say":
-          lines.push(`${INDENT}says: ${quote(a.context.content)}`);
+          lines.push(`${INDENT}${says} ${quote(a.context.content)}`);
           break;
         case "sms":
           lines.push(`${INDENT}SMS to caller: ${quote(a.context.message)}`);
@@ -65,12 +67,13 @@ function answerLines(exchange: Exchange, spoken: boolean): string[] {
 }
 
 export function renderHeader(t: Pick<Transcript, "from" | "forwardedBy">, url: string): string[] {
-  return [`Simulated call from ${t.from}${t.forwardedBy ? ` (forwarded by ${t.forwardedBy})` : ""} to ${url}`, ""];
+  return [`Simulated call from ${t.from}${t.forwardedBy ? ` (forwarded by ${t.forwardedBy})` : ""} to ${url}`];
 }
 
 /** The link's heading, the prompt and the parameters it would collect. */
 export function renderInitial(visit: Visit): string[] {
-  const lines = [`── ${visit.link}${visit.visit > 1 ? ` (visit ${visit.visit})` : ""} ──  POST ${visit.initial.url}`];
+  // A blank line before each link keeps the links apart, on a terminal between the questions too.
+  const lines = ["", `── ${visit.link}${visit.visit > 1 ? ` (visit ${visit.visit})` : ""} ──  POST ${visit.initial.url}`];
   const r = visit.initial.response;
   if (r) {
     lines.push(`${INDENT}prompt: ${quote(r.content)}`);
@@ -89,7 +92,7 @@ export function renderInitial(visit: Visit): string[] {
 export function renderOutcome(visit: Visit): string[] {
   if (!visit.decision || !visit.outcome) return [];
   const context = visit.decision.context === undefined ? "" : ` ${JSON.stringify(visit.decision.context)}`;
-  return [`${INDENT}→ ${visit.decision.outcome}${context}`, ...answerLines(visit.outcome, true)];
+  return [`${INDENT}→ ${visit.decision.outcome}${context}`, ...answerLines(visit.outcome, true, visit.decision.outcome === "interrupt")];
 }
 
 export function renderEnd(t: Transcript): string[] {

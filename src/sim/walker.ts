@@ -72,7 +72,7 @@ export interface Transcript {
   links: string[];
   /** Every action of every answer, in order. */
   actions: ActionName[];
-  /** What the caller hears: outcome answers' content and `say` actions, in order. */
+  /** What the caller hears: outcome answers' content and `say` actions, in order (none after an interrupt). */
   said: string[];
   sms: string[];
   emails: string[];
@@ -178,9 +178,12 @@ export async function walk(options: WalkOptions): Promise<Transcript> {
     return exchange;
   }
 
-  /** Applies an answer's effects to the transcript and says where the call goes next. */
-  function follow(response: TaskchainResponse, spoken: boolean): Navigation {
-    if (spoken && response.content) t.said.push(response.content);
+  /**
+   * Applies an answer's effects to the transcript and says where the call goes next. `spoken`: the
+   * content is heard (not the initial prompt); `hungUp`: after an interrupt nothing is heard at all.
+   */
+  function follow(response: TaskchainResponse, spoken: boolean, hungUp = false): Navigation {
+    if (spoken && !hungUp && response.content) t.said.push(response.content);
     if (response.state) Object.assign(t.state, response.state);
     if (response.additional_call_notifications) t.notifications.push(...response.additional_call_notifications);
     let nav: Navigation = { kind: "none" };
@@ -188,7 +191,7 @@ export async function walk(options: WalkOptions): Promise<Transcript> {
       t.actions.push(a.name);
       switch (a.name) {
         case "say":
-          t.said.push(a.context.content);
+          if (!hungUp) t.said.push(a.context.content);
           break;
         case "sms":
           t.sms.push(a.context.message);
@@ -277,7 +280,7 @@ export async function walk(options: WalkOptions): Promise<Transcript> {
     const outcome = await send(link, decision.outcome, decision.context);
     visit.outcome = outcome;
     const answer = outcome.response;
-    const nav = answer ? follow(answer, true) : ({ kind: "none" } as Navigation);
+    const nav = answer ? follow(answer, true, decision.outcome === "interrupt") : ({ kind: "none" } as Navigation);
     hooks?.outcome?.(visit, t);
     if (!answer) return end("error", link.name, `no valid answer to ${decision.outcome} from ${link.name}`);
     if (decision.outcome === "interrupt") return end("interrupt", link.name, "the caller hung up");

@@ -11,6 +11,7 @@ import { loadChain, parseBaseUrl, redact, resolveEndpoint, type ChainLink } from
 import { inspectAnswer, WebhookClient } from "../../src/sim/client.js";
 import { runContract, renderReport } from "../../src/sim/contract.js";
 import { sampleContext, sampleValue } from "../../src/sim/samples.js";
+import { renderTranscript } from "../../src/sim/render.js";
 import { checkExpectations, parseScenario, scriptedDecider } from "../../src/sim/scenario.js";
 import { walk, type Decide } from "../../src/sim/walker.js";
 import {
@@ -61,6 +62,7 @@ const last = defineLink({
   initial: () => ({ content: "Wrap up." }),
   qualified: () => ({ content: "All done" }),
   disqualified: () => ({ content: "Sorry", actions: [endCall()] }),
+  interrupt: () => ({ content: "Goodbye", actions: [say("Call us back"), sms("We missed you")] }),
 });
 
 async function listen(server: Server): Promise<string> {
@@ -207,6 +209,22 @@ describe("walking a chain on the real runtime", () => {
     expect(t.ended.reason).toBe("transfer_call");
     expect(new Set(t.visits.map((v) => v.outcome?.response?.key)).size).toBe(1);
     expect(t.violations).toEqual([]);
+  });
+
+  it("after an interrupt nothing is heard: content and say are not 'said', the SMS still goes", async () => {
+    const t = await walk({
+      chain,
+      client,
+      from: nextCaller(),
+      forwardedBy: "",
+      decide: script({ steps: { greet: { outcome: "qualified", context: { name: "Ada" } }, route: { outcome: "qualified", context: { choice: "done", count: 3 } }, last: "interrupt" } }),
+    });
+    expect(t.ended).toMatchObject({ reason: "interrupt", link: "last" });
+    expect(t.said).toEqual(["Hello Ada", "One moment"]);
+    expect(t.sms).toEqual(["Thanks for calling", "We missed you"]);
+    const text = renderTranscript(t, "http://x/").join("\n");
+    expect(text).toContain('   would say (the caller hung up): "Goodbye"\n   would say (the caller hung up): "Call us back"\n   SMS to caller: "We missed you"');
+    expect(text).toContain('\n\n── route ──  POST ');
   });
 
   it("detects a loop: the same link more than maxVisits times in one call", async () => {
