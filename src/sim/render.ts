@@ -84,7 +84,9 @@ export function renderInitial(visit: Visit): string[] {
       lines.push(`${INDENT}${outcome} collects:${params.length ? "" : " nothing"}`);
       for (const p of params) lines.push(`${INDENT}  - ${p}`);
     }
-    for (const line of answerLines({ ...visit.initial, response: { key: r.key, content: "", ...(r.actions && { actions: r.actions }), ...(r.state && { state: r.state }) } }, false)) lines.push(line);
+    // The rest of the initial answer (its content is the prompt above, its blocks the parameters).
+    const { qualified_parameters: _q, disqualified_parameters: _d, interrupt_parameters: _i, ...rest } = r;
+    lines.push(...answerLines({ ...visit.initial, response: rest }, false));
   } else lines.push(...answerLines(visit.initial, false));
   return lines;
 }

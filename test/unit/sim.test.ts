@@ -20,6 +20,7 @@ import {
   endCall,
   nextTask,
   notifyEmail,
+  notifyWebhook,
   say,
   setTrigger,
   silentLogger,
@@ -59,7 +60,7 @@ const route = defineLink({
 const last = defineLink({
   name: "last",
   parameters: {},
-  initial: () => ({ content: "Wrap up." }),
+  initial: () => ({ content: "Wrap up.", state: { wrapping: true }, additional_call_notifications: [notifyWebhook("https://crm.example.com/calls", { Authorization: "Token s3cret" })] }),
   qualified: () => ({ content: "All done" }),
   disqualified: () => ({ content: "Sorry", actions: [endCall()] }),
   interrupt: () => ({ content: "Goodbye", actions: [say("Call us back"), sms("We missed you")] }),
@@ -183,7 +184,7 @@ describe("walking a chain on the real runtime", () => {
     expect(t.said).toEqual(["Hello Ada", "One moment", "All done"]);
     expect(t.sms).toEqual(["Thanks for calling"]);
     expect(t.triggers).toEqual(["caller named"]);
-    expect(t.notifications).toEqual([{ email: "ops@example.com" }]);
+    expect(t.notifications).toEqual([{ email: "ops@example.com" }, { webhook: { host: "https://crm.example.com/calls", headers: { Authorization: "Token s3cret" } } }]);
     expect(t.ended).toEqual({ reason: "chain_end", link: "last", detail: "the last link ended without next_task: the chain is complete" });
     expect(t.violations).toEqual([]);
     expect(t.visits[0]?.blocks.qualified?.required).toEqual(["name"]);
@@ -223,6 +224,9 @@ describe("walking a chain on the real runtime", () => {
     expect(t.said).toEqual(["Hello Ada", "One moment"]);
     expect(t.sms).toEqual(["Thanks for calling", "We missed you"]);
     const text = renderTranscript(t, "http://x/").join("\n");
+    // The initial answer's own effects are shown under its prompt; a webhook's headers are not.
+    expect(text).toContain('   prompt: "Wrap up."\n   state += {"wrapping":true}\n   after the call: webhook https://crm.example.com/calls\n');
+    expect(text).not.toContain("s3cret");
     expect(text).toContain('   would say (the caller hung up): "Goodbye"\n   would say (the caller hung up): "Call us back"\n   SMS to caller: "We missed you"');
     expect(text).toContain('\n\n── route ──  POST ');
   });
