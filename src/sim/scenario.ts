@@ -9,7 +9,7 @@ import { UserError } from "../errors.js";
 import type { ChainLink } from "./chain.js";
 import { firstIssue } from "./issues.js";
 import { sampleContext } from "./samples.js";
-import { END_REASONS, OUTCOMES, type Decide, type Transcript } from "./walker.js";
+import { END_REASONS, OUTCOMES, ordinal, type Decide, type Transcript } from "./walker.js";
 
 const StepObjectSchema = z
   .object({
@@ -96,7 +96,7 @@ export function scriptedDecider(scenario: Scenario): Decide {
     let step: Step | undefined;
     if (Array.isArray(entry)) {
       step = entry[visit - 1];
-      if (!step) return { stop: `steps.${link} lists ${entry.length} visit(s), but the call reached ${link} a ${visit === 2 ? "2nd" : visit === 3 ? "3rd" : `${visit}th`} time` };
+      if (!step) return { stop: `steps.${link} lists ${entry.length} visit(s), but the call reached ${link} a ${ordinal(visit)} time` };
     } else step = entry ?? scenario.otherwise;
     if (!step) return { stop: `the call reached ${link}, but the scenario has no steps.${link} (and no "otherwise")` };
     const context = step.context ?? (step.outcome === "interrupt" && !blocks.interrupt ? undefined : sampleContext(blocks[step.outcome]));

@@ -292,7 +292,8 @@ export async function walk(options: WalkOptions): Promise<Transcript> {
   }
 }
 
-function ordinal(n: number): string {
+/** 1st, 2nd, 3rd, 4th, …, 11th, …, 21st, … */
+export function ordinal(n: number): string {
   const s = ["th", "st", "nd", "rd"];
   const v = n % 100;
   return `${n}${s[(v - 20) % 10] ?? s[v] ?? s[0]}`;

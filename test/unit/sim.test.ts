@@ -242,6 +242,8 @@ describe("walking a chain on the real runtime", () => {
   it("stops a scenario that runs out of steps for a link visited again", async () => {
     const t = await walk({ chain, client, from: nextCaller(), forwardedBy: "", decide: script({ steps: { greet: [{ outcome: "qualified", context: { name: "A" } }], route: { outcome: "qualified", context: { choice: "again", count: 3 } } } }) });
     expect(t.ended).toEqual({ reason: "script", link: "greet", detail: "steps.greet lists 1 visit(s), but the call reached greet a 2nd time" });
+    const long = script({ steps: { greet: Array.from({ length: 20 }, () => "qualified") } });
+    expect(await long({ link: "greet", visit: 21, prompt: "", blocks: {}, state: {} })).toEqual({ stop: "steps.greet lists 20 visit(s), but the call reached greet a 21st time" });
   });
 
   it("fills a step without context with samples from the declared parameters", async () => {
