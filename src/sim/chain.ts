@@ -20,6 +20,8 @@ const AnyChainSchema = z.array(ChainEntrySchema.extend({ name: z.string().min(1)
 export function parseBaseUrl(value: string): URL {
   let url: URL;
   try {
+    // `localhost:3000` parses as a URL with the scheme "localhost:"; without "//" it is a typo.
+    if (!/^[a-z][a-z0-9+.-]*:\/\//i.test(value)) throw new Error("no scheme");
     url = new URL(value);
   } catch {
     throw new UserError(`--url ${JSON.stringify(value)} is not a URL (expected e.g. http://localhost:3000)`);

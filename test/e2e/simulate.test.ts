@@ -241,6 +241,26 @@ describe("simulate errors", () => {
     expect(r.stderr).toBe('create-taskchain: s.json: steps.a[1].outcome: Invalid option: expected one of "qualified"|"disqualified"|"interrupt"\n');
   });
 
+  it("one line and exit 1 for a bad --url, a missing or broken scenario, a broken chain.json", () => {
+    const dir = tempDir("sim-files-");
+    writeFileSync(path.join(dir, "chain.json"), JSON.stringify([{ name: "a", endpoint: "https://x.example.com/a" }]));
+    writeFileSync(path.join(dir, "broken.json"), '{"steps": ');
+    writeFileSync(path.join(dir, "s.json"), JSON.stringify({ otherwise: "qualified" }));
+    const cases: Array<[string[], string]> = [
+      [["--url", "localhost:3000", "--script", "s.json"], 'create-taskchain: --url "localhost:3000" is not a URL (expected e.g. http://localhost:3000)\n'],
+      [["--url", "http://127.0.0.1:9", "--script", "missing.json"], "create-taskchain: missing.json does not exist\n"],
+      [["--url", "http://127.0.0.1:9", "--script", "broken.json"], "create-taskchain: broken.json is not valid JSON: Unexpected end of JSON input\n"],
+      [["--url", "http://127.0.0.1:9", "--chain", "broken.json", "--script", "s.json"], "create-taskchain: broken.json is not valid JSON: Unexpected end of JSON input\n"],
+      [["--url", "http://127.0.0.1:9", "--chain", "s.json", "--script", "s.json"], "create-taskchain: s.json: Invalid input: expected array, received object\n"],
+    ];
+    for (const [args, stderr] of cases) {
+      const r = runCli(["simulate", ...args], { cwd: dir });
+      expect(r.stderr, args.join(" ")).toBe(stderr);
+      expect(r.code).toBe(1);
+      expect(r.stdout).toBe("");
+    }
+  });
+
   it("says when nothing listens at --url", async () => {
     const dir = tempDir("sim-refused-");
     writeFileSync(path.join(dir, "chain.json"), JSON.stringify([{ name: "a", endpoint: "https://x.example.com/a" }]));

@@ -123,7 +123,7 @@ describe("chain endpoints", () => {
   });
 
   it("refuses a --url that is not http(s)", () => {
-    expect(() => parseBaseUrl("localhost:3000")).toThrow(UserError);
+    expect(() => parseBaseUrl("localhost:3000")).toThrow(new UserError('--url "localhost:3000" is not a URL (expected e.g. http://localhost:3000)'));
     expect(() => parseBaseUrl("ftp://x")).toThrow("--url must be http or https, not ftp");
   });
 });
