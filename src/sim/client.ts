@@ -89,13 +89,13 @@ export interface Inspection {
 const BLOCK_NAMES = new Set<string>(PARAMETER_BLOCKS);
 
 /**
- * Judges one answer on its own: status 200, JSON, the response shape (`response-shape`) and
+ * Judges one answer on its own: status 2xx, JSON, the response shape (`response-shape`) and
  * `required` ⊆ `properties` (`required-in-properties`, reported apart from the shape).
  */
 export function inspectAnswer(result: HttpResult): Inspection {
-  if (result.status === undefined) return { findings: [{ check: "status-200", message: `no answer (${result.error ?? "unknown error"})` }] };
-  if (result.status !== 200) {
-    return { findings: [{ check: "status-200", message: `HTTP ${result.status}${result.text ? `: ${result.text.slice(0, 200)}` : ""}` }] };
+  if (result.status === undefined) return { findings: [{ check: "status-2xx", message: `no answer (${result.error ?? "unknown error"})` }] };
+  if (result.status < 200 || result.status >= 300) {
+    return { findings: [{ check: "status-2xx", message: `HTTP ${result.status}${result.text ? `: ${result.text.slice(0, 200)}` : ""}` }] };
   }
   if (!result.isJson) return { findings: [{ check: "response-shape", message: `the body is not JSON: ${JSON.stringify(result.text.slice(0, 80))}` }] };
   const findings: Finding[] = [];

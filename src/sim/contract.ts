@@ -10,7 +10,8 @@ export type Severity = "error" | "warning";
 
 export const CHECKS = {
   health: { severity: "warning", description: "GET /health answers 200 (not part of Agent4's protocol: a warning only)" },
-  "status-200": { severity: "error", description: "every valid payload gets HTTP 200" },
+  // The reference names no status; some frameworks answer a POST with 201 (NestJS), so any 2xx.
+  "status-2xx": { severity: "error", description: "every valid payload gets a 2xx answer" },
   "response-shape": { severity: "error", description: "every answer is JSON matching the response schema (key, content, actions, …)" },
   "required-in-properties": { severity: "error", description: "every parameter block's required names are in its properties" },
   "key-stable": { severity: "error", description: "one key for every answer of one call" },

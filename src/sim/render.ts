@@ -26,7 +26,7 @@ function answerLines(exchange: Exchange, spoken: boolean, hungUp = false): strin
   const lines: string[] = [];
   const r: TaskchainResponse | undefined = exchange.response;
   if (exchange.status === undefined) lines.push(`${INDENT}← no answer`);
-  else if (exchange.status !== 200 || !r) lines.push(`${INDENT}← HTTP ${exchange.status} ${JSON.stringify(exchange.body).slice(0, 300)}`);
+  else if (!r) lines.push(`${INDENT}← HTTP ${exchange.status} ${JSON.stringify(exchange.body).slice(0, 300)}`);
   if (r) {
     if (spoken && r.content) lines.push(`${INDENT}${says} ${quote(r.content)}`);
     for (const a of r.actions ?? []) {

@@ -152,8 +152,9 @@ export async function walk(options: WalkOptions): Promise<Transcript> {
     const inspection = inspectAnswer(result);
     const failed = new Set(inspection.findings.map((f) => f.check));
     for (const finding of inspection.findings) record(exchange, link.name, finding.check, false, finding.message);
-    if (!failed.has("status-200")) record(exchange, link.name, "status-200", true);
-    if (result.status === 200 && !failed.has("response-shape")) record(exchange, link.name, "response-shape", true);
+    if (failed.has("status-2xx")) return exchange;
+    record(exchange, link.name, "status-2xx", true);
+    if (!failed.has("response-shape")) record(exchange, link.name, "response-shape", true);
     const response = inspection.response;
     if (!response) return exchange;
     exchange.response = response;

@@ -218,7 +218,7 @@ describe.each(RUNTIMES_UNDER_TEST)("simulate --script against a generated %s pro
     const file = scenario(dir, "notoken.json", { from: "+15125550007", otherwise: "qualified" });
     const r = runCli(["simulate", "--url", served.url, "--script", file], { cwd: dir, env: { TASKCHAIN_TOKEN: undefined } });
     expect(r.code).toBe(1);
-    expect(r.stdout).toContain("✗ status-200 (pin_vetting initial): HTTP 401");
+    expect(r.stdout).toContain("✗ status-2xx (pin_vetting initial): HTTP 401");
   });
 });
 

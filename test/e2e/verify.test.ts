@@ -48,7 +48,7 @@ describe.each(RUNTIMES_UNDER_TEST)("verify against a generated %s project", (run
   it("passes every check, the token one included, and exits 0", () => {
     const r = runCli(["verify", "--url", served.url, "--token", TOKEN], { cwd: dir });
     expect(r.stderr).toBe("");
-    for (const check of ["health", "status-200", "response-shape", "required-in-properties", "key-stable", "key-new-caller", "params-only-initial", "loop", "malformed-no-5xx", "malformed-4xx", "auth-refused"]) {
+    for (const check of ["health", "status-2xx", "response-shape", "required-in-properties", "key-stable", "key-new-caller", "params-only-initial", "loop", "malformed-no-5xx", "malformed-4xx", "auth-refused"]) {
       expect(r.stdout).toMatch(new RegExp(`^✓ ${check} `, "m"));
     }
     expect(r.stdout).toMatch(/^- switch-target-known .*\(not exercised\)$/m);
@@ -63,14 +63,14 @@ describe.each(RUNTIMES_UNDER_TEST)("verify against a generated %s project", (run
     expect(report.ok).toBe(true);
     expect(report.links).toEqual(["pin_vetting", "plan"]);
     expect(report.checks.filter((c) => c.status !== "pass").map((c) => c.check)).toEqual(["switch-target-known"]);
-    expect(report.checks.find((c) => c.check === "status-200")?.passed).toBeGreaterThan(10);
+    expect(report.checks.find((c) => c.check === "status-2xx")?.passed).toBeGreaterThan(10);
   });
 
-  it("without the token every payload is refused: status-200 fails, exit 1", () => {
+  it("without the token every payload is refused: status-2xx fails, exit 1", () => {
     const r = runCli(["verify", "--url", served.url, "--json"], { cwd: dir, env: { TASKCHAIN_TOKEN: undefined } });
     expect(r.code).toBe(1);
     const report = JSON.parse(r.stdout) as JsonReport;
-    expect(report.checks.find((c) => c.check === "status-200")?.failures[0]).toEqual({ subject: "pin_vetting initial", message: expect.stringMatching(/^HTTP 401: /) });
+    expect(report.checks.find((c) => c.check === "status-2xx")?.failures[0]).toEqual({ subject: "pin_vetting initial", message: expect.stringMatching(/^HTTP 401: /) });
   });
 });
 

@@ -153,7 +153,8 @@ describe("answers", () => {
     const r2 = inspectAnswer({ ...base, json: { key: "", content: 1 } });
     expect(r2.findings).toEqual([{ check: "response-shape", message: expect.stringMatching(/^key: .*; content: /) }]);
     expect(inspectAnswer({ ...base, isJson: false, text: "<html>" }).findings[0]?.check).toBe("response-shape");
-    expect(inspectAnswer({ ...base, status: 503, isJson: false, text: "down" }).findings).toEqual([{ check: "status-200", message: "HTTP 503: down" }]);
+    expect(inspectAnswer({ ...base, status: 503, isJson: false, text: "down" }).findings).toEqual([{ check: "status-2xx", message: "HTTP 503: down" }]);
+    expect(inspectAnswer({ ...base, status: 201, json: { key: "k", content: "x" } }).findings).toEqual([]);
   });
 });
 
@@ -319,14 +320,14 @@ describe("a correct server making other choices than ours", () => {
   });
   afterAll(() => plain.close());
 
-  it("passes verify: non-UUID keys, one shared URL, 403, a text 400 and no /health are at most warnings", async () => {
+  it("passes verify: non-UUID keys, one shared URL, 201, 403, a text 400 and no /health are at most warnings", async () => {
     const base = parseBaseUrl(plain.url);
     const chain = plainChain().map((e) => ({ name: e.name, url: resolveEndpoint(base, e.name, e.endpoint) }));
     const report = await runContract({ base, chain, client: new WebhookClient({ token: "s3cret" }), token: "s3cret" });
     const status = Object.fromEntries(report.checks.map((c) => [c.check, c.status]));
     expect(status).toEqual({
       health: "warn",
-      "status-200": "pass",
+      "status-2xx": "pass",
       "response-shape": "pass",
       "required-in-properties": "pass",
       "key-stable": "pass",
