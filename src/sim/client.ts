@@ -1,6 +1,7 @@
 // Talks to a webhook the way Agent4 does (JSON POSTs) and judges each answer against the protocol.
 import {
   PARAMETER_BLOCKS,
+  ParameterBlockSchema,
   ResponseSchema,
   type ParameterBlock,
   type PayloadInput,
@@ -11,7 +12,18 @@ import { formatPath } from "./issues.js";
 
 // The reference asks only for a "unique identifier" as the key; a UUID is our own runtime's choice
 // (DESIGN), so a server in another language may use any non-empty string.
-const WireResponseSchema = ResponseSchema.extend({ key: z.string().min(1) });
+// A parameter block is "a JSON schema", where `required` may be left out when nothing is required
+// (pydantic's model_json_schema() does): it reads as `[]`.
+const block = z.preprocess(
+  (value) => (typeof value === "object" && value !== null && !Array.isArray(value) && !("required" in value) ? { ...value, required: [] } : value),
+  ParameterBlockSchema,
+);
+const WireResponseSchema = ResponseSchema.extend({
+  key: z.string().min(1),
+  qualified_parameters: block.optional(),
+  disqualified_parameters: block.optional(),
+  interrupt_parameters: block.optional(),
+});
 
 export interface HttpResult {
   /** undefined when the request never got an answer (refused, timed out, …). */

@@ -150,6 +150,11 @@ describe("answers", () => {
     expect(r1.response?.content).toBe("x");
     // Any non-empty key will do (the reference asks for a unique identifier, not a UUID).
     expect(inspectAnswer({ ...base, json: { key: "call-17", content: "x" } }).findings).toEqual([]);
+    // A JSON-schema block may leave `required` out when nothing is required; it reads as [].
+    const pydantic = inspectAnswer({ ...base, json: { key: "k", content: "x", interrupt_parameters: { properties: { note: { type: "string", title: "Note" } }, type: "object", title: "Interrupt" } } });
+    expect(pydantic.findings).toEqual([]);
+    expect(pydantic.response?.interrupt_parameters?.required).toEqual([]);
+    expect(inspectAnswer({ ...base, json: { key: "k", content: "x", interrupt_parameters: { required: [] } } }).findings[0]?.check).toBe("response-shape");
     const r2 = inspectAnswer({ ...base, json: { key: "", content: 1 } });
     expect(r2.findings).toEqual([{ check: "response-shape", message: expect.stringMatching(/^key: .*; content: /) }]);
     expect(inspectAnswer({ ...base, isJson: false, text: "<html>" }).findings[0]?.check).toBe("response-shape");
