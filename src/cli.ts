@@ -98,11 +98,11 @@ export function buildProgram(): Command {
   program
     .command("simulate")
     .description("play Agent4 against a running webhook: walk the chain and print the transcript")
-    .option("--url <base>", "the webhook's base URL (default: $TASKCHAIN_URL, else http://localhost:$PORT, PORT defaulting to 3000)")
+    .option("--url <base>", "the webhook's base URL (default: $TASKCHAIN_URL, else http://$HOST:$PORT as the dev server listens, .env read too; localhost:3000)")
     .option("--chain <file>", "the chain JSON (default: ./chain.json)")
     .option("--from <number>", "the caller's number (default: the scenario's, else a new fictional +1NXX55501XX each run, so each run is a new call)")
     .option("--forwarded-by <number>", "the number that connected the call (default: the scenario's, else +15125550199)")
-    .option("--token <token>", "TASKCHAIN_TOKEN of the webhook (default: $TASKCHAIN_TOKEN)")
+    .option("--token <token>", "TASKCHAIN_TOKEN of the webhook (default: $TASKCHAIN_TOKEN, else .env/.dev.vars for a loopback URL)")
     .option("--script <file>", "scenario JSON: outcomes, parameters and expectations per link (no prompts)")
     .option("--json", "print the transcript as JSON")
     .action((options: Record<string, unknown>) => execute(() => import("./commands/simulate.js"), { ...program.opts(), ...options }));
@@ -112,7 +112,7 @@ export function buildProgram(): Command {
     .description("run the protocol contract against a live endpoint, whatever it is written in")
     .requiredOption("--url <base>", "the webhook's base URL")
     .option("--chain <file>", "the chain JSON (default: ./chain.json)")
-    .option("--token <token>", "TASKCHAIN_TOKEN of the webhook (default: $TASKCHAIN_TOKEN)")
+    .option("--token <token>", "TASKCHAIN_TOKEN of the webhook (default: $TASKCHAIN_TOKEN, else .env/.dev.vars for a loopback URL)")
     .option("--json", "print the report as JSON")
     .action((options: Record<string, unknown>) => execute(() => import("./commands/verify.js"), { ...program.opts(), ...options }));
 

@@ -2,6 +2,7 @@
 import { randomInt } from "node:crypto";
 import { UserError } from "../errors.js";
 import { loadChain, parseBaseUrl, redact } from "../sim/chain.js";
+import { defaultToken, defaultUrl, projectEnv } from "../sim/env.js";
 import { WebhookClient } from "../sim/client.js";
 import { renderEnd, renderExpectations, renderHeader, renderInitial, renderOutcome, renderTranscript } from "../sim/render.js";
 import { checkExpectations, loadScenario, scriptedDecider, type ExpectationResult } from "../sim/scenario.js";
@@ -32,17 +33,13 @@ export function newCaller(): string {
   return `+1${area}55501${randomInt(0, 100).toString().padStart(2, "0")}`;
 }
 
-/** Where `npm run dev` listens: $PORT as the generated main.ts reads it, else 3000. */
-export function defaultUrl(env: NodeJS.ProcessEnv = process.env): string {
-  return env.TASKCHAIN_URL || `http://localhost:${env.PORT || 3000}`;
-}
-
 function print(lines: readonly string[], stream: NodeJS.WritableStream = process.stdout): void {
   if (lines.length) stream.write(`${lines.join("\n")}\n`);
 }
 
 export async function run(options: SimulateOptions): Promise<number> {
-  const base = parseBaseUrl(options.url ?? defaultUrl());
+  const env = projectEnv();
+  const base = parseBaseUrl(options.url ?? defaultUrl(env));
   const chain = await loadChain(options.chain, base);
   const scenario = options.script ? await loadScenario(options.script, chain) : undefined;
   const interactive = !scenario;
@@ -51,7 +48,7 @@ export async function run(options: SimulateOptions): Promise<number> {
   }
   const from = options.from ?? scenario?.from ?? newCaller();
   const forwardedBy = options.forwardedBy ?? scenario?.forwardedBy ?? DEFAULT_FORWARDED_BY;
-  const client = new WebhookClient({ token: options.token ?? process.env.TASKCHAIN_TOKEN });
+  const client = new WebhookClient({ token: options.token ?? defaultToken(env, base) });
   const shownUrl = redact(base.href);
 
   let decide: Decide;

@@ -1,6 +1,7 @@
 // `create-taskchain verify --url`: the protocol contract against any live endpoint, for CI.
 import { UserError } from "../errors.js";
 import { loadChain, parseBaseUrl, redact } from "../sim/chain.js";
+import { defaultToken, projectEnv } from "../sim/env.js";
 import { WebhookClient } from "../sim/client.js";
 import { renderReport, runContract } from "../sim/contract.js";
 
@@ -14,7 +15,7 @@ export interface VerifyOptions {
 export async function run(options: VerifyOptions): Promise<number> {
   const base = parseBaseUrl(options.url);
   const chain = await loadChain(options.chain, base);
-  const token = options.token ?? process.env.TASKCHAIN_TOKEN;
+  const token = options.token ?? defaultToken(projectEnv(), base);
   const client = new WebhookClient({ token });
 
   // Nothing listening is a usage problem, not forty failed checks.

@@ -38,7 +38,8 @@ export function renderPackageJson(spec: ProjectSpec, features: Feature[]): strin
     type: "module",
     engines: { node: ">=20.12" },
     scripts: {
-      // Plays Agent4 against `npm run dev` (the CLI reads $PORT, default 3000). npx, not a
+      // Plays Agent4 against `npm run dev` (the CLI reads PORT, HOST and the token as the server
+      // does: the environment, then .env; default localhost:3000). npx, not a
       // devDependency: the project needs the CLI only for this, and a local install still wins.
       simulate: "npx --yes create-taskchain simulate",
       ...Object.assign({}, ...features.map((f) => f.scripts)),

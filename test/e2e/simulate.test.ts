@@ -1,6 +1,6 @@
 // simulate against real generated projects: scripted calls (per runtime, real `npm start` server on
 // 127.0.0.1) and the interactive mode through a pseudo-terminal.
-import { mkdirSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ProjectSpecSchema, type Runtime } from "../../src/spec/spec.js";
@@ -76,25 +76,33 @@ describe.each(RUNTIMES_UNDER_TEST)("simulate --script against a generated %s pro
     await served?.stop();
   });
 
-  it("`npm run simulate` runs the CLI against the dev server's address", () => {
+  it("`npm run simulate` runs the CLI against the dev server's address, with its token", () => {
     const pkg = JSON.parse(readFileSync(path.join(dir, "package.json"), "utf8")) as { scripts: Record<string, string> };
     expect(pkg.scripts.simulate).toBe(`npx --yes create-taskchain simulate${runtime === "cloudflare" ? " --url http://localhost:8787" : ""}`);
-    // npx finds the CLI under test in the global prefix, offline. Node-based dev servers listen on
-    // $PORT, which simulate reads too; wrangler's 8787 is taken from the script, so the test's
-    // ephemeral port has to be passed to it.
+    // npx finds the CLI under test in the global prefix, offline. A node-based dev server takes PORT,
+    // HOST and the token from .env, and simulate reads the same file. wrangler's 8787 comes from the
+    // script, so the test's ephemeral port is passed on; .dev.vars is left alone there (wrangler
+    // dev would reload on it), the token comes from the environment.
     const file = scenario(dir, "npm-run.json", { otherwise: "qualified", expect: { links: ["pin_vetting", "sms_vetting", "data"], ended: "chain_end" } });
     const port = new URL(served.url).port;
-    const r = run("npm", ["run", "--silent", "simulate", "--", "--script", file, ...(runtime === "cloudflare" ? ["--url", served.url] : [])], dir, {
-      npm_config_prefix: prefix,
-      npm_config_offline: "true",
-      TASKCHAIN_TOKEN: TOKEN,
-      TASKCHAIN_URL: undefined,
-      PORT: port,
-    });
-    expect(r.stderr).toBe("");
-    expect(r.stdout).toContain(`to http://${runtime === "cloudflare" ? "127.0.0.1" : "localhost"}:${port}/`);
-    expect(r.stdout.trimEnd().endsWith("PASS")).toBe(true);
-    expect(r.code).toBe(0);
+    const envFile = path.join(dir, ".env");
+    if (runtime !== "cloudflare") writeFileSync(envFile, `PORT=${port}\nHOST=127.0.0.1\nTASKCHAIN_TOKEN=${TOKEN}\n`);
+    try {
+      const r = run("npm", ["run", "--silent", "simulate", "--", "--script", file, ...(runtime === "cloudflare" ? ["--url", served.url] : [])], dir, {
+        npm_config_prefix: prefix,
+        npm_config_offline: "true",
+        TASKCHAIN_TOKEN: runtime === "cloudflare" ? TOKEN : undefined,
+        TASKCHAIN_URL: undefined,
+        PORT: undefined,
+        HOST: undefined,
+      });
+      expect(r.stderr).toBe("");
+      expect(r.stdout).toContain(`to http://127.0.0.1:${port}/`);
+      expect(r.stdout.trimEnd().endsWith("PASS")).toBe(true);
+      expect(r.code).toBe(0);
+    } finally {
+      rmSync(envFile, { force: true });
+    }
   });
 
   it("runs the scenario the generated README shows, and it passes", () => {

@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import * as z from "zod";
 import { UserError } from "../../src/errors.js";
 import { loadChain, parseBaseUrl, redact, resolveEndpoint, type ChainLink } from "../../src/sim/chain.js";
+import { defaultToken, defaultUrl, projectEnv } from "../../src/sim/env.js";
 import { inspectAnswer, WebhookClient } from "../../src/sim/client.js";
 import { runContract, renderReport } from "../../src/sim/contract.js";
 import { sampleContext, sampleValue } from "../../src/sim/samples.js";
@@ -125,6 +126,36 @@ describe("chain endpoints", () => {
   it("refuses a --url that is not http(s)", () => {
     expect(() => parseBaseUrl("localhost:3000")).toThrow(new UserError('--url "localhost:3000" is not a URL (expected e.g. http://localhost:3000)'));
     expect(() => parseBaseUrl("ftp://x")).toThrow("--url must be http or https, not ftp");
+  });
+});
+
+describe("the project's env files", () => {
+  const project = (files: Record<string, string>) => {
+    const dir = mkdtempSync(path.join(tmpdir(), "sim-env-"));
+    for (const [name, text] of Object.entries(files)) writeFileSync(path.join(dir, name), text);
+    return dir;
+  };
+
+  it("give the dev server's address and token, under the environment", () => {
+    const dir = project({ ".env": "PORT=4100\nHOST=127.0.0.1\nTASKCHAIN_TOKEN=from-file\n" });
+    const env = projectEnv(dir, {});
+    expect(defaultUrl(env)).toBe("http://127.0.0.1:4100");
+    expect(defaultToken(env, new URL("http://127.0.0.1:4100"))).toBe("from-file");
+    expect(defaultUrl(projectEnv(dir, { PORT: "5000" }))).toBe("http://127.0.0.1:5000");
+    expect(defaultUrl(projectEnv(dir, { TASKCHAIN_URL: "http://10.0.0.2:80" }))).toBe("http://10.0.0.2:80");
+    expect(defaultToken(projectEnv(dir, { TASKCHAIN_TOKEN: "from-env" }), new URL("http://127.0.0.1:4100"))).toBe("from-env");
+    expect(defaultUrl(projectEnv(project({ ".env": "HOST=0.0.0.0\nPORT=\n" }), {}))).toBe("http://localhost:3000");
+    expect(defaultUrl(projectEnv(project({ ".env": "HOST=::1\n" }), {}))).toBe("http://[::1]:3000");
+    expect(defaultUrl(projectEnv(project({}), {}))).toBe("http://localhost:3000");
+  });
+
+  it("keep a token read from a file on this machine: it is sent to loopback URLs only", () => {
+    const env = projectEnv(project({ ".dev.vars": "TASKCHAIN_TOKEN=wrangler-secret\n" }), {});
+    expect(defaultToken(env, new URL("http://localhost:8787"))).toBe("wrangler-secret");
+    expect(defaultToken(env, new URL("http://[::1]:8787"))).toBe("wrangler-secret");
+    expect(defaultToken(env, new URL("https://hooks.example.com/agent4"))).toBeUndefined();
+    // From the environment the user chose it: it goes where --url says.
+    expect(defaultToken(projectEnv(project({}), { TASKCHAIN_TOKEN: "t" }), new URL("https://hooks.example.com"))).toBe("t");
   });
 });
 
