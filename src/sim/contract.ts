@@ -61,9 +61,14 @@ export interface ContractOptions {
   token?: string | undefined;
 }
 
-/** A caller number no other call of this run uses, so every call starts its own session. */
-function freshCaller(): string {
-  return `+1555${randomInt(0, 10_000_000).toString().padStart(7, "0")}`;
+/**
+ * Caller numbers no other call of this run uses, so every call starts its own session: consecutive
+ * from a random start (independent random numbers could repeat within a run, and two calls from one
+ * number share a session, which would fail key-new-caller on a correct server).
+ */
+function callerNumbers(): () => string {
+  let next = randomInt(0, 9_000_000);
+  return () => `+1555${(next++).toString().padStart(7, "0")}`;
 }
 
 const sampleDecider = (outcome: Outcome): Decide => async ({ blocks }) => ({
@@ -77,6 +82,7 @@ function isKnown(check: string): check is CheckName {
 
 export async function runContract(options: ContractOptions): Promise<ContractReport> {
   const { base, chain, client } = options;
+  const freshCaller = callerNumbers();
   const results: ContractResult[] = [];
   const add = (check: CheckName, ok: boolean, subject: string, message?: string) =>
     results.push(ok || message === undefined ? { check, ok, subject } : { check, ok, subject, message });
