@@ -16,7 +16,7 @@ export function linkIdentifier(name: string): string {
 /** Why `name` cannot be a link name, or undefined when it can. */
 export function linkNameProblem(name: string): string | undefined {
   if (name.length === 0) return "a link name must not be empty";
-  if (name.length > MAX_LINK_NAME) return `link name "${name.slice(0, 20)}…" is longer than ${MAX_LINK_NAME} characters`;
+  if (name.length > MAX_LINK_NAME) return `link name ${JSON.stringify(name.slice(0, 20))}… is longer than ${MAX_LINK_NAME} characters`;
   if (!LINK_NAME_RE.test(name)) {
     return `link name ${JSON.stringify(name)} must start with a lowercase letter and use only lowercase letters, digits and underscores (like pin_vetting)`;
   }
