@@ -148,6 +148,20 @@ export const V1 = {
 
 // ---------- API V2: shipments, labels ----------
 
+// The OpenAPI spec requires ship_from and return_to as addresses (a warehouse's, here).
+const WAREHOUSE = {
+  name: "Shipping Dept",
+  phone: "512-555-0100",
+  company_name: "Example Store",
+  address_line1: "4009 Marathon Blvd",
+  address_line2: null,
+  city_locality: "Austin",
+  state_province: "TX",
+  postal_code: "78756",
+  country_code: "US",
+  address_residential_indicator: "no",
+};
+
 function v2Shipment(shipmentNumber: string, status: string, extra: Record<string, unknown> = {}) {
   const id = `se-${nextId++}`;
   return {
@@ -177,16 +191,16 @@ function v2Shipment(shipmentNumber: string, status: string, extra: Record<string
       country_code: "US",
       address_residential_indicator: "yes",
     },
-    ship_from: null,
+    ship_from: WAREHOUSE,
     warehouse_id: "se-1234",
-    return_to: null,
+    return_to: WAREHOUSE,
     confirmation: "none",
     customs: null,
     advanced_options: {},
     insurance_provider: "none",
     tags: [],
-    packages: [],
-    total_weight: { value: 2, unit: "ounce" },
+    packages: [{ package_code: "package", weight: { value: 3, unit: "ounce" } }],
+    total_weight: { value: 3, unit: "ounce" },
     ...extra,
   };
 }
@@ -204,7 +218,6 @@ function v2Label(shipment: { shipment_id: string }, trackingNumber: string, extr
     is_return_label: false,
     rma_number: null,
     is_international: false,
-    batch_id: "",
     carrier_id: "se-1234567",
     service_code: "usps_priority_mail",
     package_code: "package",
