@@ -5,7 +5,7 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi, t
 import { createApp } from "../src/app.js";
 import { normalizeOrderNumber, zipMatches } from "../src/links/order_lookup.js";
 import { readShipStationConfig } from "../src/shipstation/config.js";
-import { parseRetryAfter } from "../src/shipstation/http.js";
+import { MAX_PAGES, parseRetryAfter } from "../src/shipstation/http.js";
 import { speakCharacters, speakDate } from "../src/shipstation/speech.js";
 import { ResponseSchema, type Action, type TaskchainResponse } from "../src/taskchain/index.js";
 import { startFakeShipStation, type FakeShipStation } from "./shipstation/fake-server.js";
@@ -72,6 +72,7 @@ async function ask(env: Env, orderNumber: string, zip?: string) {
 const names = (r: TaskchainResponse) => (r.actions ?? []).map((a) => a.name);
 const action = <N extends Action["name"]>(r: TaskchainResponse, name: N) => (r.actions ?? []).find((a): a is Extract<Action, { name: N }> => a.name === name);
 const paths = () => fake.requests.map((r) => r.path);
+const pagesRead = (path: string) => fake.requests.filter((r) => r.path === path).map((r) => r.query.get("page"));
 
 function expectTransfer(r: TaskchainResponse): void {
   expect(names(r)).toEqual(["transfer_call"]);
@@ -158,6 +159,31 @@ describe("API V1 (orders, shipments, fulfillments)", () => {
     expect(message).toContain("1Z999AA10123456784");
     expect(message).toContain("https://www.ups.com/track?tracknum=1Z999AA10123456784");
     expect(message).not.toContain("9400111899223197428490");
+  });
+
+  it("reads every page: 1005 is on the second page of orders starting with 1005, its live label on the second page of shipments", async () => {
+    fake.limitPageSize(1);
+    const { send, answer } = await ask(v1Env(), "1005");
+    expect(answer.content).toContain("Order 1005 shipped on July 1, 2025 with UPS. The tracking number is 1 Z 9 9, 9 A A 1, 0 1 2 3, 4 5 6 7, 8 4.");
+    expect(pagesRead("/orders")).toEqual(["1", "2"]);
+    expect(pagesRead("/shipments")).toEqual(["1", "2"]);
+    const texted = await send("order_followup", "qualified", { choice: "sms" });
+    expect(action(texted, "sms")!.context.message).toContain("1Z999AA10123456784");
+  });
+
+  it("a number that starts more pages of orders than a lookup reads, none of them it: no \"not found\", a human", async () => {
+    fake.limitPageSize(1);
+    const { answer } = await ask(v1Env(), "1");
+    expect(answer.content).toBe("I'm sorry, that number matches too many orders for me to find yours on my own. Let me connect you with a member of our team.");
+    expectTransfer(answer);
+    expect(pagesRead("/orders")).toHaveLength(MAX_PAGES);
+    expect(logs.join("\n")).toMatch(/too_many_results/);
+  });
+
+  it("the same number, every page read: not found", async () => {
+    const { answer } = await ask(v1Env(), "1");
+    expect(answer.content).toBe("I couldn't find an order with the number 1. Let's try once more.");
+    expect(names(answer)).toEqual(["switch_task"]);
   });
 
   it("shipped outside ShipStation: the fulfillment's carrier and tracking number", async () => {
@@ -257,9 +283,29 @@ describe("API V2 (shipments, labels)", () => {
     expect(answer.content).toContain("Order 2003 shipped on July 1, 2025 with USPS.");
     expect(answer.content).toContain(speakCharacters("9400111899223197428490"));
     expect(answer.content).not.toContain(speakCharacters("9400111899223197420000"));
+    expect(answer.content).not.toMatch(/packages/);
     expect(fake.requests.find((r) => r.path === "/v2/labels")?.query.get("shipment_id")).toMatch(/^se-/);
     const texted = await send("order_followup", "qualified", { choice: "sms" });
-    expect(action(texted, "sms")!.context.message).toContain("https://tools.usps.com/go/TrackConfirmAction?tLabels=9400111899223197428490");
+    const message = action(texted, "sms")!.context.message;
+    expect(message).toContain("https://tools.usps.com/go/TrackConfirmAction?tLabels=9400111899223197428490");
+    expect(message).not.toContain("9400111899223197420000");
+  });
+
+  it("reads every page: 2003 is on the second page of shipments numbered 2003…, its labels on two pages", async () => {
+    fake.limitPageSize(1);
+    const { answer } = await ask(v2Env(), "2003");
+    expect(answer.content).toContain("Order 2003 shipped on July 1, 2025 with USPS.");
+    expect(answer.content).toContain(speakCharacters("9400111899223197428490"));
+    expect(pagesRead("/v2/shipments")).toEqual(["1", "2"]);
+    expect(pagesRead("/v2/labels")).toEqual(["1", "2"]);
+  });
+
+  it("a number that starts more pages of shipments than a lookup reads, none of them it: a human", async () => {
+    fake.limitPageSize(1);
+    const { answer } = await ask(v2Env(), "2");
+    expect(answer.content).toMatch(/matches too many orders/);
+    expectTransfer(answer);
+    expect(pagesRead("/v2/shipments")).toHaveLength(MAX_PAGES);
   });
 
   it("delivered label: says it was delivered", async () => {

@@ -26,6 +26,19 @@ export function lookupOptions(config: ShipStationConfig, retryAfterMs: RequestOp
 
 export type Fetched<T> = { ok: true; data: T } | { ok: false; failure: Failure };
 
+/**
+ * The pages of a list a lookup reads at most. A short number can prefix-match thousands of V1
+ * orders; reading them all would take the caller's time and the API's rate limit (40 a minute).
+ */
+export const MAX_PAGES = 4;
+
+/**
+ * Every page of a list, or what could be read of it. `complete` is false when there were more
+ * than `maxPages` pages, or a later page failed (`failure` says how): the items read are still
+ * real, but absence from them proves nothing.
+ */
+export type FetchedPages<T> = { ok: true; pages: T[]; complete: boolean; failure?: Failure } | { ok: false; failure: Failure };
+
 const fail = (reason: FailureReason, detail: string): { ok: false; failure: Failure } => ({ ok: false, failure: { reason, detail } });
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
@@ -99,4 +112,32 @@ export async function getJson<S extends z.ZodType>(
     }
     return { ok: true, data: parsed.data };
   }
+}
+
+/** GET every page of a paged list (V1 and V2 both count `page` from 1 and answer `pages`); the later pages together. */
+export async function getPages<S extends z.ZodType<{ pages: number }>>(
+  options: RequestOptions,
+  path: string,
+  query: Record<string, string>,
+  schema: S,
+  maxPages = MAX_PAGES,
+): Promise<FetchedPages<z.output<S>>> {
+  const first = await getJson(options, path, { ...query, page: "1" }, schema);
+  if (!first.ok) return first;
+  const last = Math.min(first.data.pages, maxPages);
+  const rest = await Promise.all(Array.from({ length: Math.max(0, last - 1) }, (_, i) => getJson(options, path, { ...query, page: String(i + 2) }, schema)));
+  const pages = [first.data];
+  let failure: Failure | undefined;
+  for (const r of rest) {
+    if (r.ok) pages.push(r.data);
+    else failure ??= r.failure;
+  }
+  return { ok: true, pages, complete: failure === undefined && first.data.pages <= maxPages, ...(failure && { failure }) };
+}
+
+/** Why a paged read is not the whole list, or undefined when it is. */
+export function shortfall(read: FetchedPages<unknown>, what: string): Failure | undefined {
+  if (!read.ok) return read.failure;
+  if (read.complete) return undefined;
+  return read.failure ?? { reason: "too_many_results", detail: `more than ${MAX_PAGES} pages of ${what}` };
 }

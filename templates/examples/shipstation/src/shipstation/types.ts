@@ -56,7 +56,9 @@ export type FailureReason =
   | "server_error"
   | "bad_response"
   | "network"
-  | "bad_request";
+  | "bad_request"
+  /** The number prefix-matched more orders than a lookup reads, and none of those read was it. */
+  | "too_many_results";
 
 export interface Failure {
   reason: FailureReason;

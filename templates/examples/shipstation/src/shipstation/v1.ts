@@ -2,9 +2,12 @@
 import * as z from "zod";
 import type { Logger } from "../taskchain/index.js";
 import type { ShipStationConfig } from "./config.js";
-import { getJson, lookupOptions } from "./http.js";
+import { getPages, lookupOptions, shortfall } from "./http.js";
 import { trackingUrl } from "./speech.js";
 import { ORDER_STATUSES, type Lookup, type Order, type Package, type ShipStationClient } from "./types.js";
+
+/** V1's largest page. */
+const V1_PAGE_SIZE = 500;
 
 // Only the fields a phone lookup reads; V1 sends null for many of them.
 export const V1OrderSchema = z.object({
@@ -84,37 +87,48 @@ export class ShipStationV1 implements ShipStationClient {
 
   async findOrders(orderNumber: string): Promise<Lookup> {
     const options = lookupOptions(this.config, rateLimitResetMs);
-    const query = { orderNumber, pageSize: "500" };
-    const list = await getJson(options, "/orders", { ...query, sortBy: "OrderDate", sortDir: "DESC" }, V1OrderListSchema);
+    const query = { orderNumber, pageSize: String(V1_PAGE_SIZE) };
+    // Newest first, so when a short number prefix-matches more pages than are read, the orders
+    // left unread are the oldest.
+    const list = await getPages(options, "/orders", { ...query, sortBy: "OrderDate", sortDir: "DESC" }, V1OrderListSchema);
     if (!list.ok) return list;
-    const matches = list.data.orders.filter((o) => sameOrderNumber(o.orderNumber, orderNumber));
-    if (matches.length === 0 && list.data.pages > 1) {
-      this.logger.warn("ShipStation V1: the order number prefix matched more than one page of orders; only the first was searched", { orderNumber });
+    // A list that moved between two page reads can repeat an order.
+    const byId = new Map(list.pages.flatMap((p) => p.orders).map((o) => [o.orderId, o]));
+    const matches = [...byId.values()].filter((o) => sameOrderNumber(o.orderNumber, orderNumber));
+    const unread = shortfall(list, `orders starting with ${orderNumber}`);
+    if (unread) {
+      // Not finding it among the orders read proves nothing: no "not found" then.
+      if (matches.length === 0) return { ok: false, failure: unread };
+      this.logger.warn("ShipStation V1: not every order starting with this number was read; older ones may be missing", { orderNumber, detail: unread.detail });
     }
 
     // Tracking lives in shipments (labels made in ShipStation) and fulfillments (marked shipped elsewhere).
-    const packages = new Map<number, Package[]>();
+    const packages = new Map<number, Map<string, Package>>();
     let trackingUnavailable = false;
     if (matches.some((o) => o.orderStatus === "shipped")) {
       const [shipments, fulfillments] = await Promise.all([
-        getJson(options, "/shipments", query, V1ShipmentListSchema),
-        getJson(options, "/fulfillments", query, V1FulfillmentListSchema),
+        getPages(options, "/shipments", query, V1ShipmentListSchema),
+        getPages(options, "/fulfillments", query, V1FulfillmentListSchema),
       ]);
-      const add = (orderId: number, p: Package | undefined) => {
-        if (p) packages.set(orderId, [...(packages.get(orderId) ?? []), p]);
+      const add = (orderId: number, key: string, p: Package | undefined) => {
+        if (!p) return;
+        const forOrder = packages.get(orderId) ?? new Map<string, Package>();
+        forOrder.set(key, p);
+        packages.set(orderId, forOrder);
       };
-      if (shipments.ok) for (const s of shipments.data.shipments) if (!s.voided) add(s.orderId, toPackage(s));
-      if (fulfillments.ok) for (const f of fulfillments.data.fulfillments) if (!f.voided && !f.voidDate) add(f.orderId, toPackage(f));
-      for (const r of [shipments, fulfillments]) {
-        if (!r.ok) {
+      if (shipments.ok) for (const page of shipments.pages) for (const s of page.shipments) if (!s.voided) add(s.orderId, `s${s.shipmentId}`, toPackage(s));
+      if (fulfillments.ok) for (const page of fulfillments.pages) for (const f of page.fulfillments) if (!f.voided && !f.voidDate) add(f.orderId, `f${f.fulfillmentId}`, toPackage(f));
+      for (const [r, what] of [[shipments, "shipments"], [fulfillments, "fulfillments"]] as const) {
+        const failure = shortfall(r, `${what} for ${orderNumber}`);
+        if (failure) {
           trackingUnavailable = true;
-          this.logger.warn("ShipStation V1: tracking details unavailable", { reason: r.failure.reason, detail: r.failure.detail });
+          this.logger.warn("ShipStation V1: tracking details unavailable", { reason: failure.reason, detail: failure.detail });
         }
       }
     }
 
     const orders: Order[] = matches.map((o) => {
-      const found = (packages.get(o.orderId) ?? []).sort(newestFirst);
+      const found = [...(packages.get(o.orderId)?.values() ?? [])].sort(newestFirst);
       return {
         id: String(o.orderId),
         orderNumber: o.orderNumber,

@@ -3,7 +3,7 @@
 import * as z from "zod";
 import type { Logger } from "../taskchain/index.js";
 import type { ShipStationConfig } from "./config.js";
-import { getJson, lookupOptions, parseRetryAfter } from "./http.js";
+import { getPages, lookupOptions, parseRetryAfter, shortfall } from "./http.js";
 import { trackingUrl } from "./speech.js";
 import { sameOrderNumber } from "./v1.js";
 import type { Lookup, Order, OrderStatus, Package, ShipStationClient } from "./types.js";
@@ -79,28 +79,33 @@ export class ShipStationV2 implements ShipStationClient {
 
   async findOrders(orderNumber: string): Promise<Lookup> {
     const options = lookupOptions(this.config, (headers) => parseRetryAfter(headers.get("retry-after")));
-    const list = await getJson(
-      options,
-      "/v2/shipments",
-      { shipment_number: orderNumber, sort_by: "created_at", sort_dir: "desc", page_size: "100" },
-      V2ShipmentListSchema,
-    );
+    const list = await getPages(options, "/v2/shipments", { shipment_number: orderNumber, sort_by: "created_at", sort_dir: "desc", page_size: "100" }, V2ShipmentListSchema);
     if (!list.ok) return list;
-    // shipment_number defaults to external_shipment_id when the order source set none.
-    const matches = list.data.shipments.filter((s) => sameOrderNumber(s.shipment_number ?? s.external_shipment_id ?? "", orderNumber));
+    // shipment_number defaults to external_shipment_id when the order source set none. A list
+    // that moved between two page reads can repeat a shipment.
+    const byId = new Map(list.pages.flatMap((p) => p.shipments).map((s) => [s.shipment_id, s]));
+    const matches = [...byId.values()].filter((s) => sameOrderNumber(s.shipment_number ?? s.external_shipment_id ?? "", orderNumber));
+    const unread = shortfall(list, `shipments numbered ${orderNumber}`);
+    if (unread) {
+      if (matches.length === 0) return { ok: false, failure: unread };
+      this.logger.warn("ShipStation V2: not every shipment with this number was read; older ones may be missing", { orderNumber, detail: unread.detail });
+    }
     matches.sort((a, b) => b.created_at.localeCompare(a.created_at));
 
     const withLabels = matches.filter((s) => s.shipment_status === "label_purchased").slice(0, MAX_SHIPMENTS_WITH_LABELS);
     const labels = new Map<string, Package[] | "unavailable">();
     await Promise.all(
       withLabels.map(async (s) => {
-        const r = await getJson(options, "/v2/labels", { shipment_id: s.shipment_id, sort_by: "created_at", sort_dir: "desc", page_size: "25" }, V2LabelListSchema);
-        if (!r.ok) {
-          this.logger.warn("ShipStation V2: tracking details unavailable", { shipment: s.shipment_id, reason: r.failure.reason, detail: r.failure.detail });
+        const r = await getPages(options, "/v2/labels", { shipment_id: s.shipment_id, sort_by: "created_at", sort_dir: "desc", page_size: "25" }, V2LabelListSchema);
+        const read = r.ok ? [...new Map(r.pages.flatMap((p) => p.labels).map((l) => [l.label_id, l])).values()] : [];
+        const packages = read.filter((l) => l.shipment_id === s.shipment_id).flatMap((l) => toPackage(l) ?? []);
+        const failure = shortfall(r, `labels for ${s.shipment_id}`);
+        // Labels that were read are real; only with none of them usable is tracking unavailable.
+        if (failure && packages.length === 0) {
+          this.logger.warn("ShipStation V2: tracking details unavailable", { shipment: s.shipment_id, reason: failure.reason, detail: failure.detail });
           labels.set(s.shipment_id, "unavailable");
           return;
         }
-        const packages = r.data.labels.filter((l) => l.shipment_id === s.shipment_id).flatMap((l) => toPackage(l) ?? []);
         labels.set(s.shipment_id, packages.sort((a, b) => (b.shipDate ?? "").localeCompare(a.shipDate ?? "")));
       }),
     );

@@ -22,6 +22,11 @@ export interface FakeShipStation {
   requests: SeenRequest[];
   /** The next `times` requests whose path starts with `path` (default: all) get this trouble instead. */
   trouble(trouble: Trouble, options?: { path?: string; times?: number }): void;
+  /**
+   * Serve at most `size` items per page until reset(), as a store with many orders starting with
+   * the same digits would need more pages than the fixtures fill.
+   */
+  limitPageSize(size: number): void;
   reset(): void;
   close(): Promise<void>;
 }
@@ -34,46 +39,69 @@ function json(res: ServerResponse, status: number, body: unknown, headers: Recor
   res.end(text);
 }
 
-function paged<T>(items: T[], query: URLSearchParams, sizeName: string, pageName = "page") {
-  const size = Math.max(1, Number(query.get(sizeName) ?? 100));
-  const page = Math.max(1, Number(query.get(pageName) ?? 1));
+/** Pages as the APIs cut them: `size` asked for (default `fallback`), at most `limit`; `page` from 1. */
+function paged<T>(items: T[], query: URLSearchParams, sizeName: string, fallback: number, limit: number) {
+  const size = Math.min(limit, Math.max(1, Number(query.get(sizeName) ?? fallback) || fallback));
+  const page = Math.max(1, Number(query.get("page") ?? 1) || 1);
   return { items: items.slice((page - 1) * size, page * size), total: items.length, page, pages: Math.ceil(items.length / size) };
+}
+
+/** `sortBy`/`sort_by` over a date field, ascending unless `dir` says desc. */
+function sorted<T>(items: T[], field: ((item: T) => string) | undefined, dir: string | null): T[] {
+  if (!field) return items;
+  const sign = dir?.toLowerCase() === "desc" ? -1 : 1;
+  return [...items].sort((a, b) => sign * field(a).localeCompare(field(b)));
 }
 
 // Like V1's documented filter: "starts with". The V2 filter is treated the same, so the client's
 // own exact match is what the tests exercise.
 const startsWith = (value: unknown, prefix: string | null) => prefix === null || (typeof value === "string" && value.startsWith(prefix));
 
-function v1(path: string, query: URLSearchParams, res: ServerResponse): void {
+function v1(path: string, query: URLSearchParams, res: ServerResponse, limit: number): void {
   const number = query.get("orderNumber");
+  // V1 pages hold up to 500 (default 100).
+  const page = <T>(items: T[]) => paged(items, query, "pageSize", 100, Math.min(limit, 500));
   if (path === "/orders") {
-    const p = paged(V1.orders.filter((o) => startsWith(o.orderNumber, number)), query, "pageSize");
+    const field = query.get("sortBy") === "OrderDate" ? (o: (typeof V1.orders)[number]) => o.orderDate : undefined;
+    const p = page(sorted(V1.orders.filter((o) => startsWith(o.orderNumber, number)), field, query.get("sortDir")));
     return json(res, 200, { orders: p.items, total: p.total, page: p.page, pages: p.pages });
   }
   if (path === "/shipments") {
-    const p = paged(V1.shipments.filter((s) => startsWith(s.orderNumber, number)), query, "pageSize");
+    const p = page(V1.shipments.filter((s) => startsWith(s.orderNumber, number)));
     return json(res, 200, { shipments: p.items, total: p.total, page: p.page, pages: p.pages });
   }
   if (path === "/fulfillments") {
-    const p = paged(V1.fulfillments.filter((f) => startsWith(f.orderNumber, number)), query, "pageSize");
+    const p = page(V1.fulfillments.filter((f) => startsWith(f.orderNumber, number)));
     return json(res, 200, { fulfillments: p.items, total: p.total, page: p.page, pages: p.pages });
   }
   json(res, 404, { Message: `No HTTP resource was found that matches the request URI '${path}'.` });
 }
 
-function links(base: string) {
-  return { first: { href: `${base}?page=1` }, last: { href: `${base}?page=1` }, prev: {}, next: {} };
+/** The OpenAPI `pagination_link`: first and last always, prev and next when there are such pages. */
+function links(path: string, query: URLSearchParams, page: number, pages: number) {
+  const href = (n: number) => {
+    const q = new URLSearchParams(query);
+    q.set("page", String(n));
+    return { href: `https://api.shipstation.com${path}?${q}` };
+  };
+  return { first: href(1), last: href(Math.max(1, pages)), prev: page > 1 ? href(page - 1) : {}, next: page < pages ? href(page + 1) : {} };
 }
 
-function v2(path: string, query: URLSearchParams, res: ServerResponse): void {
+function v2(path: string, query: URLSearchParams, res: ServerResponse, limit: number): void {
+  // V2 pages default to 25.
+  const page = <T>(items: T[]) => paged(items, query, "page_size", 25, limit);
+  const dir = query.get("sort_dir") ?? "desc";
   if (path === "/v2/shipments") {
-    const p = paged(V2.shipments.filter((s) => startsWith(s.shipment_number, query.get("shipment_number"))), query, "page_size");
-    return json(res, 200, { shipments: p.items, total: p.total, page: p.page, pages: p.pages, links: links(path) });
+    const field = query.get("sort_by") === "created_at" ? (s: (typeof V2.shipments)[number]) => s.created_at : undefined;
+    const p = page(sorted(V2.shipments.filter((s) => startsWith(s.shipment_number, query.get("shipment_number"))), field, dir));
+    // The shipments list's schema says pages >= 1, even when it is empty.
+    const pages = Math.max(1, p.pages);
+    return json(res, 200, { shipments: p.items, total: p.total, page: p.page, pages, links: links(path, query, p.page, pages) });
   }
   if (path === "/v2/labels") {
     const id = query.get("shipment_id");
-    const p = paged(V2.labels.filter((l) => id === null || l.shipment_id === id), query, "page_size");
-    return json(res, 200, { labels: p.items, total: p.total, page: p.page, pages: p.pages, links: links(path) });
+    const p = page(sorted(V2.labels.filter((l) => id === null || l.shipment_id === id), (l) => l.created_at, dir));
+    return json(res, 200, { labels: p.items, total: p.total, page: p.page, pages: p.pages, links: links(path, query, p.page, p.pages) });
   }
   json(res, 404, v2Error("not_found", "The requested resource was not found."));
 }
@@ -85,6 +113,7 @@ function v2Error(code: string, message: string) {
 export async function startFakeShipStation(options: { port?: number; host?: string } = {}): Promise<FakeShipStation> {
   const requests: SeenRequest[] = [];
   let troubles: Array<{ trouble: Trouble; path: string; times: number }> = [];
+  let pageLimit = Number.POSITIVE_INFINITY;
   const sockets = new Set<Socket>();
 
   const server = createServer((req, res) => {
@@ -112,10 +141,10 @@ export async function startFakeShipStation(options: { port?: number; host?: stri
       if (req.headers["api-key"] !== V2_KEY) {
         return json(res, 401, { request_id: "aa3d8e8e-462b-4476-9618-72db7f7b7009", errors: [{ error_source: "shipstation", error_type: "security", error_code: "unauthorized", message: "The API key is invalid. Please see https://www.shipstation.com/docs/api/" }] });
       }
-      return v2(path, url.searchParams, res);
+      return v2(path, url.searchParams, res, pageLimit);
     }
     if (req.headers.authorization !== V1_AUTH) return json(res, 401, { Message: "Authorization has been denied for this request." });
-    v1(path, url.searchParams, res);
+    v1(path, url.searchParams, res, pageLimit);
   });
   server.on("connection", (socket) => {
     sockets.add(socket);
@@ -130,8 +159,12 @@ export async function startFakeShipStation(options: { port?: number; host?: stri
     trouble(trouble, { path = "/", times = 1 } = {}) {
       troubles.push({ trouble, path, times });
     },
+    limitPageSize(size) {
+      pageLimit = size;
+    },
     reset() {
       troubles = [];
+      pageLimit = Number.POSITIVE_INFINITY;
       requests.length = 0;
     },
     close() {

@@ -116,7 +116,8 @@ function v1Fulfillment(order: { orderId: number; orderNumber: string }, tracking
 }
 
 const shippedWithVoid = v1Order("1005", "shipped", { shipDate: "2025-07-01" });
-const prefixTrap = v1Order("10050", "cancelled");
+// Newer than 1005, so it comes first when the orders are read newest first.
+const prefixTrap = v1Order("10050", "cancelled", { orderDate: "2025-07-10T10:00:00.0000000" });
 const fulfillmentOnly = v1Order("1008", "shipped");
 const splitOld = v1Order("1009", "shipped", { orderDate: "2025-05-02T09:00:00.0000000" });
 const splitNew = v1Order("1009", "awaiting_shipment", { orderDate: "2025-06-20T09:00:00.0000000" });
@@ -250,7 +251,7 @@ export const V2 = {
     v2Shipment("2001", "pending", { ship_by_date: "2025-07-03T00:00:00.000Z" }),
     v2Shipment("2002", "pending", { hold_until_date: "2099-01-15T00:00:00.000Z" }),
     v2Shipped,
-    v2Shipment("20030", "cancelled"),
+    v2Shipment("20030", "cancelled", { created_at: "2025-07-10T10:00:00.000Z" }),
     v2Shipment("2004", "cancelled"),
     v2SplitOld,
     v2SplitNew,
@@ -258,7 +259,8 @@ export const V2 = {
     v2Shipment("2007", "processing"),
   ],
   labels: [
-    v2Label(v2Shipped, "9400111899223197420000", { voided: true, voided_at: "2025-07-01T09:00:00.000Z", status: "voided" }),
+    // Bought, voided, bought again: the second label is the one on its way.
+    v2Label(v2Shipped, "9400111899223197420000", { voided: true, voided_at: "2025-07-01T09:00:00.000Z", status: "voided", created_at: "2025-07-01T07:00:00.000Z" }),
     v2Label(v2Shipped, "9400111899223197428490"),
     v2Label(v2SplitOld, "9400111899223197421111", { ship_date: "2025-05-03T00:00:00Z" }),
     v2Label(v2Delivered, "1Z999AA10123456784", { carrier_code: "ups", service_code: "ups_ground", tracking_status: "delivered", tracking_url: null }),
