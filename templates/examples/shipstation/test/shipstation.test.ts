@@ -339,25 +339,27 @@ describe.each(APIS)("failures, API $api", ({ env, first, order, rateHeader }) =>
     expect(logs.join("\n")).toMatch(/ShipStation configuration error: the API credentials were refused/);
   });
 
-  it("429 with a short reset: waits, retries once, and answers", async () => {
-    fake.trouble({ kind: "status", status: 429, headers: { [rateHeader]: "1" }, body: "{}" }, { path: first });
+  it("429: waits the seconds the header gives, retries once, and answers", async () => {
+    // The fake refuses every request until the second is up: a retry that did not wait fails.
+    fake.trouble({ kind: "rate_limit", seconds: 1, header: rateHeader }, { path: first });
     const { answer } = await ask(env(), order);
     expect(answer.content).toMatch(/shipped on July 1, 2025/);
     expect(paths().filter((p) => p === first)).toHaveLength(2);
   });
 
-  it("429 with a long reset: does not wait; says the system is busy and transfers", async () => {
-    fake.trouble({ kind: "status", status: 429, headers: { [rateHeader]: "45" }, body: "{}" }, { path: first });
+  it("429 whose wait is longer than the lookup's budget: not waited for; busy, transfer", async () => {
+    fake.trouble({ kind: "rate_limit", seconds: 45, header: rateHeader }, { path: first });
     const { answer } = await ask(env(), order);
-    expect(answer.content).toMatch(/very busy/);
+    expect(answer.content).toBe("I'm sorry, our order system is very busy right now, so I can't look that up at the moment. Let me connect you with a member of our team.");
     expectTransfer(answer);
     expect(paths()).toEqual([first]);
     expect(logs.join("\n")).toMatch(/rate_limited/);
   });
 
-  it("429 asking for more than 2 s: not waited for, even with budget to spare", async () => {
-    fake.trouble({ kind: "status", status: 429, headers: { [rateHeader]: "3" }, body: "{}" }, { path: first });
-    const { answer } = await ask(env({ SHIPSTATION_BUDGET_MS: "60000" }), order);
+  it("429 whose wait fits the budget but leaves no time for the retry: not waited for", async () => {
+    // 1 s wait + the retry's time (the 100 ms timeout here) does not fit in 1.05 s.
+    fake.trouble({ kind: "rate_limit", seconds: 1, header: rateHeader }, { path: first });
+    const { answer } = await ask(env({ SHIPSTATION_BUDGET_MS: "1050", SHIPSTATION_TIMEOUT_MS: "100" }), order);
     expect(answer.content).toMatch(/very busy/);
     expect(paths()).toEqual([first]);
   });
@@ -420,6 +422,15 @@ describe.each(APIS)("failures, API $api", ({ env, first, order, rateHeader }) =>
     expect(answer.content).toMatch(/can't reach our order system.*call us back/);
     expect(names(answer)).toEqual(["end_call"]);
     expect(logs.join("\n")).toMatch(/TRANSFER_NUMBER is not set/);
+  });
+});
+
+describe("429 and the budget", () => {
+  it("a wait of a few seconds is honoured when SHIPSTATION_BUDGET_MS leaves room for it", async () => {
+    fake.trouble({ kind: "rate_limit", seconds: 3, header: "X-Rate-Limit-Reset" }, { path: "/orders" });
+    const { answer } = await ask(v1Env({ SHIPSTATION_BUDGET_MS: "10000" }), "1001");
+    expect(answer.content).toMatch(/waiting for payment/);
+    expect(paths()).toEqual(["/orders", "/orders"]);
   });
 });
 

@@ -1,12 +1,13 @@
 // GET + JSON + zod for both ShipStation APIs, with the failure handling a phone call needs:
 // every request has a timeout, the whole lookup has a deadline, a 429 is retried once when the
-// server's wait fits in the budget, and every other problem becomes a `Failure` (never a throw).
+// server's wait and the retry fit before the deadline, and every other problem becomes a
+// `Failure` (never a throw).
 import type { z } from "zod";
 import type { ShipStationConfig } from "./config.js";
 import type { Failure, FailureReason } from "./types.js";
 
-/** The longest 429 wait honoured: the caller is on the line, and Agent4 waits for the webhook. */
-export const MAX_RETRY_WAIT_MS = 2_000;
+/** After a 429 wait, the retry must still have this long (or the request timeout, if shorter). */
+export const MIN_RETRY_TIME_MS = 1_000;
 
 export interface RequestOptions {
   baseUrl: string;
@@ -85,8 +86,9 @@ export async function getJson<S extends z.ZodType>(
 
     if (status === 429) {
       const wait = options.retryAfterMs(headers);
-      // Once, and only when the wait and another request still fit before the deadline.
-      if (!retried && wait !== undefined && wait <= MAX_RETRY_WAIT_MS && Date.now() + wait + Math.min(options.timeoutMs, 1_000) < options.deadline) {
+      // Once, and only when the wait and another request still fit before the deadline: the
+      // deadline (SHIPSTATION_BUDGET_MS) is how long the caller may be kept waiting.
+      if (!retried && wait !== undefined && Date.now() + wait + Math.min(options.timeoutMs, MIN_RETRY_TIME_MS) < options.deadline) {
         retried = true;
         await sleep(wait);
         continue;

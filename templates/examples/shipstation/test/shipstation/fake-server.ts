@@ -1,6 +1,7 @@
 // A local stand-in for ShipStation's V1 and V2 APIs (node:http on 127.0.0.1, no network), serving
 // the fixtures with the documented shapes, auth, filters and errors. Tests queue `trouble` to make
-// the next requests fail the ways the real API does: 401, 429, 5xx, a hang, a body that is not JSON.
+// the next requests fail the ways the real API does: 401, 429, 5xx, a hang, a body that is not JSON,
+// or a rate limit that holds for some seconds.
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo, Socket } from "node:net";
 import { V1, V1_KEY, V1_SECRET, V2, V2_KEY } from "./fixtures.js";
@@ -15,12 +16,18 @@ export interface SeenRequest {
 export type Trouble =
   | { kind: "status"; status: number; headers?: Record<string, string>; body?: string }
   | { kind: "hang" }
-  | { kind: "malformed" };
+  | { kind: "malformed" }
+  /**
+   * Over the rate limit for `seconds` from the first request it meets: until then every request
+   * gets 429 with `header` (X-Rate-Limit-Reset or Retry-After) saying how many seconds are left,
+   * so a client that retries without waiting them out is refused again.
+   */
+  | { kind: "rate_limit"; seconds: number; header: string };
 
 export interface FakeShipStation {
   url: string;
   requests: SeenRequest[];
-  /** The next `times` requests whose path starts with `path` (default: all) get this trouble instead. */
+  /** The next `times` requests whose path starts with `path` (default: all) get this trouble instead (rate_limit: until its time is up). */
   trouble(trouble: Trouble, options?: { path?: string; times?: number }): void;
   /**
    * Serve at most `size` items per page until reset(), as a store with many orders starting with
@@ -106,13 +113,13 @@ function v2(path: string, query: URLSearchParams, res: ServerResponse, limit: nu
   json(res, 404, v2Error("not_found", "The requested resource was not found."));
 }
 
-function v2Error(code: string, message: string) {
-  return { request_id: "aa3d8e8e-462b-4476-9618-72db7f7b7009", errors: [{ error_source: "shipstation", error_type: "system", error_code: code, message }] };
+function v2Error(code: string, message: string, type = "system") {
+  return { request_id: "aa3d8e8e-462b-4476-9618-72db7f7b7009", errors: [{ error_source: "shipstation", error_type: type, error_code: code, message }] };
 }
 
 export async function startFakeShipStation(options: { port?: number; host?: string } = {}): Promise<FakeShipStation> {
   const requests: SeenRequest[] = [];
-  let troubles: Array<{ trouble: Trouble; path: string; times: number }> = [];
+  let troubles: Array<{ trouble: Trouble; path: string; times: number; until?: number }> = [];
   let pageLimit = Number.POSITIVE_INFINITY;
   const sockets = new Set<Socket>();
 
@@ -122,7 +129,17 @@ export async function startFakeShipStation(options: { port?: number; host?: stri
     requests.push({ method: req.method ?? "GET", path, query: url.searchParams, headers: req.headers });
 
     const queued = troubles.find((t) => path.startsWith(t.path) && t.times > 0);
-    if (queued) {
+    if (queued?.trouble.kind === "rate_limit") {
+      const now = Date.now();
+      queued.until ??= now + queued.trouble.seconds * 1000;
+      // A few ms of slack: a timer may fire a hair early by Date.now()'s clock.
+      if (now < queued.until - 25) {
+        const left = Math.ceil((queued.until - now) / 1000);
+        const body = path.startsWith("/v2/") ? v2Error("rate_limit_exceeded", "You have exceeded the rate limit.") : { Message: "Too Many Requests" };
+        return json(res, 429, body, { [queued.trouble.header]: String(left) });
+      }
+      queued.times = 0;
+    } else if (queued) {
       queued.times--;
       const { trouble } = queued;
       if (trouble.kind === "hang") return; // never answers; close() cuts the socket
@@ -139,7 +156,7 @@ export async function startFakeShipStation(options: { port?: number; host?: stri
     if (req.method !== "GET") return json(res, 405, { Message: "The requested resource does not support this method." });
     if (path.startsWith("/v2/")) {
       if (req.headers["api-key"] !== V2_KEY) {
-        return json(res, 401, { request_id: "aa3d8e8e-462b-4476-9618-72db7f7b7009", errors: [{ error_source: "shipstation", error_type: "security", error_code: "unauthorized", message: "The API key is invalid. Please see https://www.shipstation.com/docs/api/" }] });
+        return json(res, 401, v2Error("unauthorized", "The API key is invalid. Please see https://www.shipstation.com/docs/api/", "security"));
       }
       return v2(path, url.searchParams, res, pageLimit);
     }
