@@ -115,6 +115,7 @@ describe("configuration from env", () => {
     expect(readShipStationConfig({ SHIPSTATION_V2_API_KEY: "k", SHIPSTATION_API_KEY: "a", SHIPSTATION_API_SECRET: "b", SHIPSTATION_API: "v1" })).toMatchObject({ ok: true, config: { api: "v1" } });
     expect(readShipStationConfig({ SHIPSTATION_API_KEY: "a" })).toMatchObject({ ok: false, problem: expect.stringContaining("SHIPSTATION_API_SECRET") });
     expect(readShipStationConfig({ SHIPSTATION_V1_BASE_URL: "x" })).toMatchObject({ ok: false, problem: expect.stringContaining("not configured") });
+    expect(readShipStationConfig({ SHIPSTATION_V2_API_KEY: "k", SHIPSTATION_V2_BASE_URL: "https://api.shipstation.com/v2/" })).toMatchObject({ ok: true, config: { baseUrl: "https://api.shipstation.com" } });
     expect(readShipStationConfig({ SHIPSTATION_V2_API_KEY: "k", SHIPSTATION_V2_BASE_URL: "ftp://x" })).toMatchObject({ ok: false, problem: expect.stringContaining("SHIPSTATION_V2_BASE_URL") });
   });
 });
@@ -317,6 +318,12 @@ describe("API V2 (shipments, labels)", () => {
     const { answer } = await ask(v2Env(), "2005");
     expect(answer.content).toMatch(/^I found 2 orders with the number 2005\. The most recent one, from June 20, 2025, has been received/);
     expect(answer.content).toMatch(/The one from May 2, 2025 shipped on May 3, 2025 with USPS/);
+  });
+
+  it("SHIPSTATION_V2_BASE_URL may end in /v2, as ShipStation's docs write the base URL", async () => {
+    const { answer } = await ask(v2Env({ SHIPSTATION_V2_BASE_URL: `${fake.url}/v2/` }), "2004");
+    expect(answer.content).toMatch(/Order 2004.*was cancelled/);
+    expect(paths()).toEqual(["/v2/shipments"]);
   });
 
   it("not found asks again", async () => {

@@ -3,7 +3,7 @@
 import type { Env } from "../env.js";
 
 export const V1_BASE_URL = "https://ssapi.shipstation.com";
-/** The V2 paths start with /v2 (see the OpenAPI spec's `servers`). */
+/** The V2 paths start with /v2 (see the OpenAPI spec's `servers`). A base URL given with /v2 loses it. */
 export const V2_BASE_URL = "https://api.shipstation.com";
 export const DEFAULT_TIMEOUT_MS = 4_000;
 /** The whole lookup (up to three requests) must be done in this time, so the caller is not left waiting. */
@@ -30,7 +30,7 @@ function positiveMs(env: Env, name: string, fallback: number): number {
   return Number.isFinite(n) && n > 0 ? n : fallback;
 }
 
-function baseUrl(env: Env, name: string, fallback: string): string | { problem: string } {
+function baseUrl(env: Env, name: string, fallback: string, strip?: RegExp): string | { problem: string } {
   const value = read(env, name) ?? fallback;
   try {
     const url = new URL(value);
@@ -38,7 +38,8 @@ function baseUrl(env: Env, name: string, fallback: string): string | { problem: 
   } catch {
     return { problem: `${name} is not an http(s) URL: ${JSON.stringify(value)}` };
   }
-  return value.replace(/\/+$/, "");
+  const url = value.replace(/\/+$/, "");
+  return strip ? url.replace(strip, "") : url;
 }
 
 export function readShipStationConfig(env: Env): ConfigResult {
@@ -56,7 +57,8 @@ export function readShipStationConfig(env: Env): ConfigResult {
   const useV2 = forced === "v2" || (forced === undefined && v2Key !== undefined);
   if (useV2) {
     if (!v2Key) return { ok: false, problem: "SHIPSTATION_API is v2 but SHIPSTATION_V2_API_KEY is not set" };
-    const url = baseUrl(env, "SHIPSTATION_V2_BASE_URL", V2_BASE_URL);
+    // ShipStation's docs give the V2 base URL as https://api.shipstation.com/v2.
+    const url = baseUrl(env, "SHIPSTATION_V2_BASE_URL", V2_BASE_URL, /\/v2$/i);
     if (typeof url !== "string") return { ok: false, ...url };
     return { ok: true, config: { api: "v2", baseUrl: url, headers: { "API-Key": v2Key }, timeoutMs, budgetMs } };
   }
