@@ -246,6 +246,17 @@ describe("API V1 (orders, shipments, fulfillments)", () => {
     expect(right.answer.content).toMatch(/Order 1002, placed on June 29, 2025, has been received/);
   });
 
+  it.each([
+    ["1004", /^There's no tracking link yet, because the order hasn't shipped\. Thank you for calling/, ["end_call"]],
+    ["1006", /^This order won't be shipped, so there's no tracking link for it\./, ["end_call"]],
+    ["1010", /^I'm sorry, I don't have a tracking link I can send you\. Let me connect you/, ["transfer_call"]],
+  ])("follow-up: a tracking text asked for order %s, which has no tracking number, is answered for its status", async (number, heard, actions) => {
+    const { send } = await ask(v1Env(), number);
+    const answer = await send("order_followup", "qualified", { choice: "sms" });
+    expect(answer.content).toMatch(heard);
+    expect(names(answer)).toEqual(actions);
+  });
+
   it("follow-up: a human, or goodbye", async () => {
     const { send } = await ask(v1Env(), "1004");
     const prompt = await send("order_followup", "initial");

@@ -1,12 +1,24 @@
 // After the status: text the tracking link, hand over to a human, or say goodbye.
 import * as z from "zod";
-import { getEnv } from "../env.js";
+import { getEnv, type Env } from "../env.js";
 import { handOff } from "../shipstation/replies.js";
 import { trackingText } from "../shipstation/speech.js";
-import { readOrderState } from "../shipstation/state.js";
-import { defineLink, endCall, sms } from "../taskchain/index.js";
+import { readOrderState, type OrderState } from "../shipstation/state.js";
+import { defineLink, endCall, sms, type Reply } from "../taskchain/index.js";
 
 const GOODBYE = "Thank you for calling. Goodbye!";
+
+/** The caller asked for a tracking text and there is no tracking number to send: say why. */
+function noTracking(env: Readonly<Env>, order: OrderState | undefined): Reply {
+  const statuses = order?.statuses ?? [];
+  // Shipped without a tracking number we can send (every label voided, or ShipStation did not
+  // answer): a person can look further.
+  if (statuses.length === 0 || statuses.includes("shipped")) return handOff(env, "I'm sorry, I don't have a tracking link I can send you.");
+  if (statuses.every((s) => s === "cancelled" || s === "rejected_fulfillment")) {
+    return { content: `This order won't be shipped, so there's no tracking link for it. ${GOODBYE}`, actions: [endCall()] };
+  }
+  return { content: `There's no tracking link yet, because the order hasn't shipped. ${GOODBYE}`, actions: [endCall()] };
+}
 
 export const orderFollowupLink = defineLink({
   name: "order_followup",
@@ -40,7 +52,7 @@ export const orderFollowupLink = defineLink({
       if (order?.tracking.length) {
         return { content: `I've sent the tracking details to your phone. ${GOODBYE}`, actions: [sms(trackingText(order.number, order.tracking)), endCall()] };
       }
-      return { content: `There's no tracking link for this order yet; you'll get one by email as soon as it ships. ${GOODBYE}`, actions: [endCall()] };
+      return noTracking(env, order);
     }
     return { content: GOODBYE, actions: [endCall()] };
   },
