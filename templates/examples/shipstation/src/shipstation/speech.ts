@@ -53,9 +53,13 @@ export function speakCharacters(code: string): string {
   return groups.join(", ");
 }
 
-/** Short all-digit numbers read fine as they are; longer or mixed ones are spelled out. */
+/**
+ * Short all-digit numbers read fine as they are; longer or mixed ones are spelled out, keeping
+ * the number's own groups: "SO-2024-17" → "S O, 2 0 2 4, 1 7" (not "S O 2 0, 2 4 1 7").
+ */
 export function speakOrderNumber(orderNumber: string): string {
-  return /^\d{1,4}$/.test(orderNumber) ? orderNumber : speakCharacters(orderNumber);
+  if (/^\d{1,4}$/.test(orderNumber)) return orderNumber;
+  return orderNumber.split(/[^0-9A-Za-z]+/).filter(Boolean).map(speakCharacters).join(", ");
 }
 
 const MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December"];
