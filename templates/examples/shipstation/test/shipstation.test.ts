@@ -6,10 +6,10 @@ import { createApp } from "../src/app.js";
 import { normalizeOrderNumber, zipMatches } from "../src/links/order_lookup.js";
 import { readShipStationConfig } from "../src/shipstation/config.js";
 import { MAX_PAGES, parseRetryAfter } from "../src/shipstation/http.js";
-import { speakCharacters, speakDate } from "../src/shipstation/speech.js";
+import { speakCharacters, speakDate, speakOrderNumber } from "../src/shipstation/speech.js";
 import { ResponseSchema, type Action, type TaskchainResponse } from "../src/taskchain/index.js";
 import { startFakeShipStation, type FakeShipStation } from "./shipstation/fake-server.js";
-import { V1_KEY, V1_SECRET, V2_KEY } from "./shipstation/fixtures.js";
+import { V1, V1_KEY, V1_SECRET, V2_KEY } from "./shipstation/fixtures.js";
 
 const TRANSFER = "+15125550123";
 
@@ -84,6 +84,11 @@ describe("speakable output", () => {
   it("reads tracking numbers in groups of four characters", () => {
     expect(speakCharacters("1Z999AA10123456784")).toBe("1 Z 9 9, 9 A A 1, 0 1 2 3, 4 5 6 7, 8 4");
     expect(speakCharacters("9400-1118")).toBe("9 4 0 0, 1 1 1 8");
+  });
+  it("reads short order numbers as numbers, longer ones character by character in their own groups", () => {
+    expect(speakOrderNumber("1001")).toBe("1001");
+    expect(speakOrderNumber("100234567")).toBe("1 0 0 2, 3 4 5 6, 7");
+    expect(speakOrderNumber("SO-2024-17")).toBe("S O, 2 0 2 4, 1 7");
   });
   it("reads dates without shifting time zones", () => {
     expect(speakDate("2015-06-29T08:46:27.0000000", new Date("2026-01-01"))).toBe("June 29, 2015");
@@ -172,6 +177,15 @@ describe("API V1 (orders, shipments, fulfillments)", () => {
     expect(action(texted, "sms")!.context.message).toContain("1Z999AA10123456784");
   });
 
+  it("a list that moved between two page reads: an order read twice is still one order", async () => {
+    fake.limitPageSize(1);
+    // A new order starting with 1009 came in after page 1 was read, pushing page 1's order onto page 2.
+    const newest = V1.orders.find((o) => o.orderNumber === "1009" && o.orderStatus === "awaiting_shipment");
+    fake.trouble({ kind: "status", status: 200, body: JSON.stringify({ orders: [newest], total: 3, page: 2, pages: 3 }) }, { path: "/orders", page: 2 });
+    const { answer } = await ask(v1Env(), "1009");
+    expect(answer.content).toMatch(/^Order 1009, placed on June 20, 2025, has been received/);
+  });
+
   it("a number that starts more pages of orders than a lookup reads, none of them it: no \"not found\", a human", async () => {
     fake.limitPageSize(1);
     const { answer } = await ask(v1Env(), "1");
@@ -188,9 +202,11 @@ describe("API V1 (orders, shipments, fulfillments)", () => {
   });
 
   it("shipped outside ShipStation: the fulfillment's carrier and tracking number", async () => {
-    const { answer } = await ask(v1Env(), "1008");
-    expect(answer.content).toContain("shipped on July 2, 2025 with FedEx");
-    expect(answer.content).toContain(speakCharacters("783867014420"));
+    const { send, answer } = await ask(v1Env(), "1008");
+    expect(answer.content).toContain("Order 1008 shipped on July 2, 2025 with FedEx. The tracking number is 7 8 3 8, 6 7 0 1, 4 4 2 0.");
+    const texted = await send("order_followup", "qualified", { choice: "sms" });
+    const message = action(texted, "sms")!.context.message;
+    expect(message).toBe("Tracking for order 1008:\nFedEx 783867014420: https://www.fedex.com/fedextrack/?trknbr=783867014420");
   });
 
   it("shipped, but every shipment voided: says it has no tracking details", async () => {
@@ -321,8 +337,11 @@ describe("API V2 (shipments, labels)", () => {
   });
 
   it("delivered label: says it was delivered", async () => {
-    const { answer } = await ask(v2Env(), "2006");
+    const { send, answer } = await ask(v2Env(), "2006");
     expect(answer.content).toMatch(/^Order 2006 was delivered\. It shipped on July 1, 2025 with UPS\./);
+    // This label has no tracking_url: the link is built from the carrier code.
+    const texted = await send("order_followup", "qualified", { choice: "sms" });
+    expect(action(texted, "sms")!.context.message).toContain("https://www.ups.com/track?tracknum=1Z999AA10123456784");
   });
 
   it("several shipments for one number: newest first", async () => {
@@ -342,6 +361,8 @@ describe("API V2 (shipments, labels)", () => {
     expect(names(answer)).toEqual(["switch_task"]);
   });
 });
+
+const UNREACHABLE = "I'm sorry, I can't reach our order system right now, so I can't look that up. Let me connect you with a member of our team.";
 
 const APIS = [
   { api: "V1", env: v1Env, first: "/orders", order: "1005", rateHeader: "X-Rate-Limit-Reset" },
@@ -399,7 +420,7 @@ describe.each(APIS)("failures, API $api", ({ env, first, order, rateHeader }) =>
   it("timeout: gives up after SHIPSTATION_TIMEOUT_MS and transfers", async () => {
     fake.trouble({ kind: "hang" }, { path: first });
     const { answer } = await ask(env({ SHIPSTATION_TIMEOUT_MS: "300" }), order);
-    expect(answer.content).toMatch(/taking too long/);
+    expect(answer.content).toBe("I'm sorry, our order system is taking too long to answer, so I can't look that up right now. Let me connect you with a member of our team.");
     expectTransfer(answer);
     expect(logs.join("\n")).toMatch(/timeout/);
   });
@@ -407,6 +428,7 @@ describe.each(APIS)("failures, API $api", ({ env, first, order, rateHeader }) =>
   it("500: says it cannot reach the order system and transfers", async () => {
     fake.trouble({ kind: "status", status: 500, body: '{"Message":"An error has occurred."}' }, { path: first });
     const { answer } = await ask(env(), order);
+    expect(answer.content).toBe(UNREACHABLE);
     expectTransfer(answer);
     expect(logs.join("\n")).toMatch(/server_error/);
   });
@@ -414,6 +436,7 @@ describe.each(APIS)("failures, API $api", ({ env, first, order, rateHeader }) =>
   it("malformed JSON: logged, and the caller is transferred", async () => {
     fake.trouble({ kind: "malformed" }, { path: first });
     const { answer } = await ask(env(), order);
+    expect(answer.content).toBe(UNREACHABLE);
     expectTransfer(answer);
     expect(logs.join("\n")).toMatch(/not JSON/);
   });
@@ -421,6 +444,7 @@ describe.each(APIS)("failures, API $api", ({ env, first, order, rateHeader }) =>
   it("JSON of the wrong shape: logged with the field, and the caller is transferred", async () => {
     fake.trouble({ kind: "status", status: 200, body: '{"orders":"nope","shipments":"nope"}' }, { path: first });
     const { answer } = await ask(env(), order);
+    expect(answer.content).toBe(UNREACHABLE);
     expectTransfer(answer);
     expect(logs.join("\n")).toMatch(/unexpected shape/);
   });

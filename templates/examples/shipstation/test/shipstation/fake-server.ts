@@ -27,8 +27,11 @@ export type Trouble =
 export interface FakeShipStation {
   url: string;
   requests: SeenRequest[];
-  /** The next `times` requests whose path starts with `path` (default: all) get this trouble instead (rate_limit: until its time is up). */
-  trouble(trouble: Trouble, options?: { path?: string; times?: number }): void;
+  /**
+   * The next `times` requests whose path starts with `path` (default: all), and that ask for
+   * `page` when it is given, get this trouble instead (rate_limit: until its time is up).
+   */
+  trouble(trouble: Trouble, options?: { path?: string; page?: number; times?: number }): void;
   /**
    * Serve at most `size` items per page until reset(), as a store with many orders starting with
    * the same digits would need more pages than the fixtures fill.
@@ -119,7 +122,7 @@ function v2Error(code: string, message: string, type = "system") {
 
 export async function startFakeShipStation(options: { port?: number; host?: string } = {}): Promise<FakeShipStation> {
   const requests: SeenRequest[] = [];
-  let troubles: Array<{ trouble: Trouble; path: string; times: number; until?: number }> = [];
+  let troubles: Array<{ trouble: Trouble; path: string; page?: number; times: number; until?: number }> = [];
   let pageLimit = Number.POSITIVE_INFINITY;
   const sockets = new Set<Socket>();
 
@@ -128,7 +131,8 @@ export async function startFakeShipStation(options: { port?: number; host?: stri
     const path = url.pathname;
     requests.push({ method: req.method ?? "GET", path, query: url.searchParams, headers: req.headers });
 
-    const queued = troubles.find((t) => path.startsWith(t.path) && t.times > 0);
+    const page = Number(url.searchParams.get("page") ?? 1);
+    const queued = troubles.find((t) => path.startsWith(t.path) && (t.page === undefined || t.page === page) && t.times > 0);
     if (queued?.trouble.kind === "rate_limit") {
       const now = Date.now();
       queued.until ??= now + queued.trouble.seconds * 1000;
@@ -173,8 +177,8 @@ export async function startFakeShipStation(options: { port?: number; host?: stri
   return {
     url: `http://127.0.0.1:${port}`,
     requests,
-    trouble(trouble, { path = "/", times = 1 } = {}) {
-      troubles.push({ trouble, path, times });
+    trouble(trouble, { path = "/", page, times = 1 } = {}) {
+      troubles.push({ trouble, path, page, times });
     },
     limitPageSize(size) {
       pageLimit = size;

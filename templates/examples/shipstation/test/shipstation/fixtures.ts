@@ -144,7 +144,11 @@ export const V1 = {
     v1Shipment(splitOld, "1Z999AA10123450001", { shipDate: "2025-05-03" }),
     v1Shipment(allVoided, "1Z999AA10123459999", { voided: true, voidDate: "2025-07-01T09:00:00.0000000" }),
   ],
-  fulfillments: [v1Fulfillment(fulfillmentOnly, "783867014420")],
+  fulfillments: [
+    // Marked shipped with a mistyped number, voided, then marked again.
+    v1Fulfillment(fulfillmentOnly, "783867014499", { voided: true, voidDate: "2025-07-02T09:00:00.0000000", shipDate: "2025-07-03T00:00:00.0000000" }),
+    v1Fulfillment(fulfillmentOnly, "783867014420"),
+  ],
 };
 
 // ---------- API V2: shipments, labels ----------

@@ -12,7 +12,8 @@ For API V2:
   SHIPSTATION_V2_BASE_URL=${fake.url} SHIPSTATION_V2_API_KEY=${V2_KEY}
 Orders: V1 1001 (awaiting payment), 1002 (awaiting shipment, ZIP 78756), 1003 (pending fulfillment),
 1004 (on hold), 1005 (shipped), 1006 (cancelled), 1007 (rejected), 1008 (shipped elsewhere),
-1009 (two orders); V2 2001 (pending), 2002 (on hold), 2003 (shipped), 2004 (cancelled),
-2005 (two shipments), 2006 (delivered). Anything else is not found.`);
+1009 (two orders), 1010 (shipped, every label voided); V2 2001 (pending), 2002 (on hold),
+2003 (shipped), 2004 (cancelled), 2005 (two shipments), 2006 (delivered), 2007 (processing).
+Anything else is not found.`);
 process.once("SIGINT", () => void fake.close().then(() => process.exit(0)));
 process.once("SIGTERM", () => void fake.close().then(() => process.exit(0)));
