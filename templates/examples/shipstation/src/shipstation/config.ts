@@ -6,7 +6,7 @@ export const V1_BASE_URL = "https://ssapi.shipstation.com";
 /** The V2 paths start with /v2 (see the OpenAPI spec's `servers`). A base URL given with /v2 loses it. */
 export const V2_BASE_URL = "https://api.shipstation.com";
 export const DEFAULT_TIMEOUT_MS = 4_000;
-/** The whole lookup (up to three requests) must be done in this time, so the caller is not left waiting. */
+/** The whole lookup (every request and any 429 wait) must be done in this time, so the caller is not left waiting. */
 export const DEFAULT_BUDGET_MS = 8_000;
 
 export interface ShipStationConfig {
