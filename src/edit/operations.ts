@@ -3,7 +3,7 @@ import { existsSync } from "node:fs";
 import path from "node:path";
 import { UserError } from "../errors.js";
 import { ChangeSet } from "../fs/changeset.js";
-import { renderChainJson, renderLinkFiles } from "../generate/project.js";
+import { renderLinkFiles } from "../generate/project.js";
 import { linkIdentifier, linkNameProblem } from "../spec/names.js";
 import type { LinkSpec } from "../spec/spec.js";
 import { endpointFor, formatChainJson, parseChainJson, type ChainEntryJson, type ChainJson } from "./chain-json.js";
@@ -69,7 +69,7 @@ function agreedNames(reg: Registry, chainJson: ChainJson | undefined): string[] 
 /** chain.json after a change of the name list: a minimal edit when it was current, else regenerated. */
 function nextChainJson(chainJson: ChainJson | undefined, oldNames: readonly string[], next: (entries: ChainEntryJson[]) => ChainEntryJson[], newNames: readonly string[], base: string): string {
   if (chainJson && sameList(chainJson.entries.map((e) => e.name), oldNames)) return formatChainJson(next([...chainJson.entries]), chainJson);
-  return renderChainJson(newNames, base);
+  return formatChainJson(newNames.map((name) => ({ name, endpoint: endpointFor(base, name) })), chainJson);
 }
 
 function checkNewName(loaded: Loaded, root: string, names: readonly string[], name: string): string {
@@ -362,7 +362,10 @@ export async function chainStatus(project: TaskchainProject, baseUrl?: string): 
     text = applyEdits(text, unionInsertEdits(reg, missing, names[at - 1], names[at + 1]));
     reg = readRegistry(ts, text);
   }
-  return { names, expected: renderChainJson(names, base), current: readText(project.root, CHAIN_JSON), dangling, unionMissing, unionExtra, registry: { before, after: text } };
+  // Compared and written in the file's own layout (indent, CRLF), so only a real difference is stale.
+  const current = readText(project.root, CHAIN_JSON);
+  const expected = formatChainJson(names.map((name) => ({ name, endpoint: endpointFor(base, name) })), parseChainJson(current));
+  return { names, expected, current, dangling, unionMissing, unionExtra, registry: { before, after: text } };
 }
 
 

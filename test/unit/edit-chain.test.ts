@@ -51,6 +51,32 @@ describe("chain", () => {
     expect((await check(root)).code).toBe(1);
   });
 
+  it("judges and writes chain.json in its own layout (CRLF from a Windows checkout, 4-space indent)", async () => {
+    const root = await makeProject();
+    const crlf = read(root, "chain.json").replace(/\n/g, "\r\n");
+    write(root, "chain.json", crlf);
+    expect((await check(root)).code).toBe(0);
+    expect((await runCommand("add-link", { cwd: root, name: "later" })).code).toBe(0);
+    expect(read(root, "chain.json")).toBe(renderChainJson(["pin_vetting", "schedule", "later"], "https://hooks.example.com").replace(/\n/g, "\r\n"));
+    expect((await check(root)).code).toBe(0);
+
+    // A stale CRLF file: the difference shown is the changed entry, not every line.
+    write(root, "chain.json", read(root, "chain.json").replace("hooks.example.com/later", "old.example.com/later"));
+    const red = await check(root);
+    expect(red.code).toBe(1);
+    const changed = red.err.split("\n").filter((l) => /^[-+] /.test(l));
+    expect(changed).toEqual(['-    "endpoint": "https://old.example.com/later"\r', '+    "endpoint": "https://hooks.example.com/later"\r']);
+    expect((await runCommand("chain", { cwd: root })).code).toBe(0);
+    expect(read(root, "chain.json")).toBe(renderChainJson(["pin_vetting", "schedule", "later"], "https://hooks.example.com").replace(/\n/g, "\r\n"));
+
+    const root2 = await makeProject();
+    const four = `${JSON.stringify(JSON.parse(read(root2, "chain.json")), null, 4)}\n`;
+    write(root2, "chain.json", four);
+    expect((await check(root2)).code).toBe(0);
+    expect((await runCommand("chain", { cwd: root2 })).out).toContain("chain.json was already up to date");
+    expect(read(root2, "chain.json")).toBe(four);
+  });
+
   it("--base-url writes the endpoints from that base and makes it the project's", async () => {
     const root = await makeProject();
     expect((await check(root, { baseUrl: "https://prod.example.com/hooks" })).code).toBe(1);
