@@ -8,8 +8,8 @@ import { linkIdentifier, linkNameProblem } from "../spec/names.js";
 import type { LinkSpec } from "../spec/spec.js";
 import { endpointFor, formatChainJson, parseChainJson, type ChainEntryJson, type ChainJson } from "./chain-json.js";
 import { readRegistryFast } from "./fast-registry.js";
-import { findSwitchTasks, importersOf, resolveChain, type ResolvedLink, type SwitchRef } from "./links.js";
-import { loadTs, parseSource, type Parsed, type Ts } from "./parse.js";
+import { findSwitchTasks, importersOf, readParsed, resolveChain, resolveModule, type ResolvedLink, type SwitchRef } from "./links.js";
+import { loadTs, parseSource, stringValue, type Parsed, type Ts } from "./parse.js";
 import { baseUrlFor, readText, withBaseUrl, type TaskchainProject } from "./project.js";
 import { insertEdits, moduleBase, otherUses, readRegistry, REGISTRY, removeEdits, renameIdentifier, replaceLiteral, unionEditsForRename, unionInsertEdits, unionRemoveEdits, type Registry } from "./registry.js";
 import { applyEdits, lineOf, type TextEdit } from "./text.js";
@@ -193,11 +193,14 @@ class Edits {
   }
 }
 
-function testFileOf(root: string, link: ResolvedLink, name: string): string | undefined {
+/** The link's own test: test/<file or link name>.test.ts, when it imports the link's file (from any folder). */
+function testFileOf(ts: Ts, root: string, link: ResolvedLink, name: string): string | undefined {
   const base = path.posix.basename(link.file).replace(/\.[^.]+$/, "");
-  for (const rel of [`test/${base}.test.ts`, `test/${name}.test.ts`]) {
-    const text = readText(root, rel);
-    if (text?.includes(`links/${base}`)) return rel;
+  for (const rel of new Set([`test/${base}.test.ts`, `test/${name}.test.ts`])) {
+    if (!existsSync(path.join(root, rel))) continue;
+    const { sf } = readParsed(ts, root, rel);
+    const imports = sf.statements.some((st) => ts.isImportDeclaration(st) && resolveModule(root, rel, stringValue(ts, st.moduleSpecifier) ?? "") === link.file);
+    if (imports) return rel;
   }
   return undefined;
 }
@@ -221,7 +224,7 @@ export async function planRemoveLink(project: TaskchainProject, name: string, fo
     if (uses.length) throw new UserError(`${REGISTRY}:${lineOf(reg.parsed.text, uses[0]!.getStart(reg.parsed.sf))} uses ${entry.ident} outside the chain; remove that use first`);
   }
   const ownFile = link.file !== REGISTRY ? link.file : undefined;
-  const test = ownFile ? testFileOf(root, link, name) : undefined;
+  const test = ownFile ? testFileOf(ts, root, link, name) : undefined;
   const refs = findSwitchTasks(ts, root).filter((r) => r.target === name && r.file !== ownFile);
   const importers = ownFile ? importersOf(ts, root, ownFile, [REGISTRY, ...(test ? [test] : [])]) : [];
   const described = [...refs.map((r) => `${r.file}:${r.line} switchTask("${r.target}")`), ...importers.map((i) => `${i.parsed.rel}:${i.line} imports ${ownFile}`)];
@@ -273,7 +276,7 @@ export async function planRenameLink(project: TaskchainProject, from: string, to
   edits.add(reg.parsed, regEdits);
 
   // Other files importing the link (its test first of all).
-  const test = ownFile ? testFileOf(root, link, from) : undefined;
+  const test = ownFile ? testFileOf(ts, root, link, from) : undefined;
   if (ownFile) {
     for (const imp of importersOf(ts, root, ownFile, [REGISTRY])) {
       const spec = imp.decl.moduleSpecifier!;

@@ -1,4 +1,6 @@
 // chain, chain --check, remove-link and rename-link on generated and hand-edited projects.
+import { mkdirSync, rmSync } from "node:fs";
+import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { renderChainJson } from "../../src/generate/project.js";
 import { expectRefused, fixture, lineChanges, makeProject, read, runCommand, snapshot, write } from "./edit-helpers.js";
@@ -15,6 +17,15 @@ function useSwitchTask(root: string, file: string, target: string): void {
       .replace("defineLink, endCall, nextTask", "defineLink, endCall, nextTask, switchTask")
       .replace("actions: [endCall()],", `actions: [switchTask(${JSON.stringify(target)})],`),
   );
+}
+
+/** Moves link `name` to src/links/flows/, updating its imports the way an editor would. */
+function moveToSubfolder(root: string, name: string): void {
+  mkdirSync(path.join(root, "src/links/flows"));
+  write(root, `src/links/flows/${name}.ts`, read(root, `src/links/${name}.ts`).replace('"../taskchain/index.js"', '"../../taskchain/index.js"'));
+  rmSync(path.join(root, `src/links/${name}.ts`));
+  write(root, "src/links/index.ts", read(root, "src/links/index.ts").replace(`"./${name}.js"`, `"./flows/${name}.js"`));
+  write(root, `test/${name}.test.ts`, read(root, `test/${name}.test.ts`).replace(`links/${name}.js`, `links/flows/${name}.js`));
 }
 
 describe("chain", () => {
@@ -188,6 +199,18 @@ describe("remove-link", () => {
     expect(read(root, "src/links/index.ts")).toContain('import { aLink } from "./all.js";\nimport { cLink } from "./c.js";');
   });
 
+  it("a link the user moved into a subfolder: its test goes with it", async () => {
+    const root = await makeProject(["a", "b", "c"]);
+    moveToSubfolder(root, "b");
+    expect((await check(root)).code).toBe(0);
+    const ran = await runCommand("remove-link", { cwd: root, name: "b" });
+    expect(ran.error?.message).toBeUndefined();
+    expect(ran.err).toBe("");
+    const files = [...snapshot(root).keys()];
+    expect(files.filter((f) => /\bb\b/.test(f))).toEqual([]);
+    expect((await check(root)).code).toBe(0);
+  });
+
   it("refuses an unknown link, the last link, and a link the registry uses elsewhere", async () => {
     const root = await makeProject(["only"]);
     await expectRefused(root, "remove-link", { name: "nope" }, /^no link "nope" in the chain \(links: only\)$/);
@@ -227,6 +250,19 @@ describe("rename-link", () => {
     const green = await check(root);
     expect(green.err).toBe("");
     expect(green.code).toBe(0);
+  });
+
+  it("a link the user moved into a subfolder: file and test are renamed where they are", async () => {
+    const root = await makeProject(["a", "b", "c"]);
+    moveToSubfolder(root, "b");
+    const before = snapshot(root);
+    const ran = await runCommand("rename-link", { cwd: root, from: "b", to: "beta" });
+    expect(ran.error?.message).toBeUndefined();
+    const after = snapshot(root);
+    expect([...after.keys()].filter((k) => !before.has(k)).sort()).toEqual(["src/links/flows/beta.ts", "test/beta.test.ts"]);
+    expect([...before.keys()].filter((k) => !after.has(k)).sort()).toEqual(["src/links/flows/b.ts", "test/b.test.ts"]);
+    expect(after.get("test/beta.test.ts")).toBe(before.get("test/b.test.ts")!.replaceAll("bLink", "betaLink").replace("links/flows/b.js", "links/flows/beta.js"));
+    expect((await check(root)).code).toBe(0);
   });
 
   it("refuses a taken, invalid or unknown name, changing nothing", async () => {
