@@ -1,5 +1,6 @@
 // The four edit commands' cores: project on disk → ChangeSet. No prompts, no writes.
 import { existsSync } from "node:fs";
+import type { ts as TS } from "ts-morph";
 import path from "node:path";
 import { UserError } from "../errors.js";
 import { ChangeSet } from "../fs/changeset.js";
@@ -11,7 +12,7 @@ import { readRegistryFast } from "./fast-registry.js";
 import { findSwitchTasks, importersOf, readParsed, resolveChain, resolveModule, type ResolvedLink, type SwitchRef } from "./links.js";
 import { loadTs, parseSource, stringValue, type Parsed, type Ts } from "./parse.js";
 import { baseUrlFor, readText, withBaseUrl, type TaskchainProject } from "./project.js";
-import { insertEdits, moduleBase, otherUses, readRegistry, REGISTRY, removeEdits, renameIdentifier, replaceLiteral, unionEditsForRename, unionInsertEdits, unionRemoveEdits, type Registry } from "./registry.js";
+import { definitionRemoval, insertEdits, moduleBase, otherUses, readRegistry, REGISTRY, removeEdits, renameIdentifier, replaceLiteral, unionEditsForRename, unionInsertEdits, unionRemoveEdits, type Registry } from "./registry.js";
 import { applyEdits, lineOf, type TextEdit } from "./text.js";
 
 export const CHAIN_JSON = "chain.json";
@@ -193,14 +194,29 @@ class Edits {
   }
 }
 
-/** The link's own test: test/<file or link name>.test.ts, when it imports the link's file (from any folder). */
-function testFileOf(ts: Ts, root: string, link: ResolvedLink, name: string): string | undefined {
+/** Does an import (or re-export) declaration bring in `name`, or everything (`* as x`, `export *`)? */
+function bringsIn(ts: Ts, decl: TS.ImportDeclaration | TS.ExportDeclaration, name: string): boolean {
+  if (ts.isImportDeclaration(decl)) {
+    const nb = decl.importClause?.namedBindings;
+    if (!nb) return false;
+    return ts.isNamespaceImport(nb) || nb.elements.some((s) => (s.propertyName ?? s.name).text === name);
+  }
+  const clause = decl.exportClause;
+  return !clause || ts.isNamespaceExport(clause) || clause.elements.some((s) => (s.propertyName ?? s.name).text === name);
+}
+
+/**
+ * The link's own test: test/<file or link name>.test.ts importing the link's file (from any folder).
+ * When that file defines other links too, the test must import this link and none of them.
+ */
+function testFileOf(ts: Ts, root: string, link: ResolvedLink, name: string, others: readonly string[]): string | undefined {
   const base = path.posix.basename(link.file).replace(/\.[^.]+$/, "");
-  for (const rel of new Set([`test/${base}.test.ts`, `test/${name}.test.ts`])) {
+  for (const rel of new Set(others.length ? [`test/${name}.test.ts`] : [`test/${base}.test.ts`, `test/${name}.test.ts`])) {
     if (!existsSync(path.join(root, rel))) continue;
     const { sf } = readParsed(ts, root, rel);
-    const imports = sf.statements.some((st) => ts.isImportDeclaration(st) && resolveModule(root, rel, stringValue(ts, st.moduleSpecifier) ?? "") === link.file);
-    if (imports) return rel;
+    const decls = sf.statements.filter((st): st is TS.ImportDeclaration => ts.isImportDeclaration(st) && resolveModule(root, rel, stringValue(ts, st.moduleSpecifier) ?? "") === link.file);
+    if (!decls.length) continue;
+    if (!others.length || (decls.some((d) => bringsIn(ts, d, link.exportName)) && !others.some((o) => decls.some((d) => bringsIn(ts, d, o))))) return rel;
   }
   return undefined;
 }
@@ -215,7 +231,7 @@ export interface RemoveResult {
 
 export async function planRemoveLink(project: TaskchainProject, name: string, force: boolean): Promise<RemoveResult> {
   const located = await locate(project, name);
-  const { ts, reg, chainJson, names, index, link } = located;
+  const { ts, reg, chainJson, names, index, link, links } = located;
   const root = project.root;
   if (names.length === 1) throw new UserError(`"${name}" is the only link of the chain; a chain needs at least one`);
   const entry = reg.entries[index]!;
@@ -223,18 +239,31 @@ export async function planRemoveLink(project: TaskchainProject, name: string, fo
     const uses = otherUses(reg, entry.ident, entry);
     if (uses.length) throw new UserError(`${REGISTRY}:${lineOf(reg.parsed.text, uses[0]!.getStart(reg.parsed.sf))} uses ${entry.ident} outside the chain; remove that use first`);
   }
+  // A file that keeps other code (the registry, or one defining other links of the chain) stays:
+  // only the link's definition comes out of it.
+  const others = links.filter((l, i) => i !== index && l.file === link.file).map((l) => l.exportName);
+  const shared = link.file === REGISTRY || others.length > 0;
+  const cut = shared ? definitionRemoval(link.parsed, link.nameLiteral, link.file === REGISTRY ? [entry.node] : []) : undefined;
+  if (typeof cut === "string") throw new UserError(`cannot take the definition of "${name}" out of ${link.file}: ${cut}; remove it there by hand, or move it to a file of its own`);
   const ownFile = link.file !== REGISTRY ? link.file : undefined;
-  const test = ownFile ? testFileOf(ts, root, link, name) : undefined;
-  const refs = findSwitchTasks(ts, root).filter((r) => r.target === name && r.file !== ownFile);
-  const importers = ownFile ? importersOf(ts, root, ownFile, [REGISTRY, ...(test ? [test] : [])]) : [];
-  const described = [...refs.map((r) => `${r.file}:${r.line} switchTask("${r.target}")`), ...importers.map((i) => `${i.parsed.rel}:${i.line} imports ${ownFile}`)];
+  if (ownFile && shared && !cut) throw new UserError(`cannot take the definition of "${name}" out of ${ownFile}: it is no \`const … = defineLink(…)\` statement of its own; remove it there by hand`);
+  const test = ownFile ? testFileOf(ts, root, link, name, others) : undefined;
+  // switchTask() calls inside what goes away are no references to worry about.
+  const gone = cut ?? (link.file === REGISTRY ? { pos: entry.node.pos, end: entry.node.end } : undefined);
+  const inRemoved = (r: SwitchRef) => r.file === link.file && (!gone || (r.literal.pos >= gone.pos && r.literal.end <= gone.end));
+  const refs = findSwitchTasks(ts, root).filter((r) => r.target === name && !inRemoved(r));
+  const importers = ownFile ? importersOf(ts, root, ownFile, [REGISTRY, ...(test ? [test] : [])]).filter((i) => !shared || bringsIn(ts, i.decl, link.exportName)) : [];
+  const described = [...refs.map((r) => `${r.file}:${r.line} switchTask("${r.target}")`), ...importers.map((i) => `${i.parsed.rel}:${i.line} imports ${shared ? `${link.exportName} from ` : ""}${ownFile}`)];
   if (described.length && !force) {
     throw new UserError(`"${name}" is still referenced: ${described.join("; ")} — change those first, or pass --force`);
   }
   const base = baseUrlFor(project);
   const set = new ChangeSet(root);
-  set.update(REGISTRY, reg.parsed.text, checkedRegistry(ts, applyEdits(reg.parsed.text, removeEdits(reg, index, name))));
-  if (ownFile) set.delete(ownFile, link.parsed.text);
+  const registryEdits = removeEdits(reg, index, name);
+  if (cut && link.file === REGISTRY) registryEdits.push(...cut.edits);
+  set.update(REGISTRY, reg.parsed.text, checkedRegistry(ts, applyEdits(reg.parsed.text, registryEdits)));
+  if (ownFile && cut) set.update(ownFile, link.parsed.text, applyEdits(link.parsed.text, cut.edits));
+  else if (ownFile) set.delete(ownFile, link.parsed.text);
   if (test) set.delete(test, readText(root, test)!);
   const newNames = names.filter((_, i) => i !== index);
   const chain = nextChainJson(chainJson, names, (e) => e.filter((_, i) => i !== index), newNames, base);
@@ -276,7 +305,7 @@ export async function planRenameLink(project: TaskchainProject, from: string, to
   edits.add(reg.parsed, regEdits);
 
   // Other files importing the link (its test first of all).
-  const test = ownFile ? testFileOf(ts, root, link, from) : undefined;
+  const test = ownFile ? testFileOf(ts, root, link, from, located.links.filter((l, i) => i !== index && l.file === link.file).map((l) => l.exportName)) : undefined;
   if (ownFile) {
     for (const imp of importersOf(ts, root, ownFile, [REGISTRY])) {
       const spec = imp.decl.moduleSpecifier!;

@@ -4,7 +4,7 @@
 import type { ts as TS } from "ts-morph";
 import { UserError } from "../errors.js";
 import { parseSource, stringValue, unwrap, walk, type Parsed, type Ts } from "./parse.js";
-import { eolOf, indentAt, insert, lineStart, nextLineStart, remove, replace, restOfLineIsTrivia, skipTrivia, startsLine, type TextEdit } from "./text.js";
+import { eolOf, indentAt, insert, lineEnd, lineOf, lineStart, nextLineStart, remove, replace, restOfLineIsTrivia, skipTrivia, startsLine, type TextEdit } from "./text.js";
 
 export const REGISTRY = "src/links/index.ts";
 
@@ -329,6 +329,48 @@ export function otherUses(reg: Registry, ident: string, entry: ChainEntry): TS.I
     uses.push(node);
   });
   return uses;
+}
+
+/**
+ * Taking a link's own `const x = defineLink({ … })` statement out of a file that keeps other code
+ * (the registry, or a file defining several links): the statement, the comments just above it, and
+ * a blank line so none doubles. Undefined when the definition is no statement of its own (written
+ * inline in the chain array); a string says why it cannot come out cleanly.
+ */
+export function definitionRemoval(parsed: Parsed, nameLiteral: TS.Node, allowed: readonly TS.Node[]): { edits: TextEdit[]; pos: number; end: number } | string | undefined {
+  const { ts, sf, text, rel } = parsed;
+  let statement: TS.Node | undefined = nameLiteral.parent;
+  while (statement && !ts.isSourceFile(statement) && !(ts.isVariableStatement(statement) && ts.isSourceFile(statement.parent))) statement = statement.parent;
+  if (!statement || !ts.isVariableStatement(statement)) return undefined;
+  const where = `${rel}:${lineOf(text, statement.getStart(sf))}`;
+  const decls = statement.declarationList.declarations;
+  if (decls.length !== 1 || !ts.isIdentifier(decls[0]!.name)) return `${where} declares it together with other variables`;
+  const local = decls[0]!.name;
+  let use: TS.Identifier | undefined;
+  walk(ts, sf, (node) => {
+    if (use || !ts.isIdentifier(node) || node.text !== local.text || node === local || allowed.includes(node)) return;
+    const parent = node.parent;
+    if (ts.isPropertyAccessExpression(parent) && parent.name === node) return;
+    if ((ts.isPropertyAssignment(parent) || ts.isPropertySignature(parent)) && parent.name === node) return;
+    use = node;
+  });
+  if (use) return `${rel}:${lineOf(text, use.getStart(sf))} uses ${local.text}`;
+
+  let pos = statement.getStart(sf);
+  for (const c of [...(ts.getLeadingCommentRanges(text, statement.getFullStart()) ?? [])].reverse()) {
+    if (/\n[ \t]*\r?\n/.test(text.slice(c.end, pos)) || !startsLine(text, c.pos)) break; // a blank line: not its comment
+    pos = c.pos;
+  }
+  const end = statement.end;
+  if (!startsLine(text, pos) || !restOfLineIsTrivia(text, end)) return { edits: [remove(pos, end)], pos, end };
+  let from = lineStart(text, pos);
+  let to = nextLineStart(text, end);
+  const blank = (at: number) => /^[ \t]*$/.test(text.slice(at, lineEnd(text, at)));
+  if (from > 0 && blank(lineStart(text, from - 1))) {
+    if (to >= text.length) from = lineStart(text, from - 1);
+    else if (blank(to)) to = nextLineStart(text, to);
+  }
+  return { edits: [remove(from, to)], pos, end };
 }
 
 /** Text edits that take the entry at `index` out: the entry, its import (or specifier), its LinkName member. */

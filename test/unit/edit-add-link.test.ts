@@ -158,6 +158,21 @@ describe("add-link on registries users rewrote", () => {
     await expectCheckGreen(root);
   });
 
+  it("a link defined in the registry itself: read from there, left as written", async () => {
+    const root = await makeProject();
+    write(root, "src/links/index.ts", fixture("defined-inline.index.ts.txt"));
+    expect((await runCommand("chain", { cwd: root })).code).toBe(0);
+    const { before, after } = await addLink(root, { after: "greeting" });
+    const old = before.get("src/links/index.ts")!;
+    const text = after.get("src/links/index.ts")!;
+    insertedChunks(old, text);
+    expect(lineChanges(old, text).added).toEqual(['import { bookSlotLink } from "./book_slot.js";', "  bookSlotLink,", '  "book_slot",']);
+    expect(text).toContain("  greetingLink,\n  bookSlotLink,\n  pinVettingLink,");
+    // Next to the import of its neighbour in the chain that has one.
+    expect(text).toContain('import { bookSlotLink } from "./book_slot.js";\nimport { pinVettingLink } from "./pin_vetting.js";\n');
+    await expectCheckGreen(root);
+  });
+
   it("keeps CRLF line endings", async () => {
     const root = await makeProject();
     write(root, "src/links/index.ts", read(root, "src/links/index.ts").replace(/\n/g, "\r\n"));

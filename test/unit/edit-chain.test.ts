@@ -28,6 +28,17 @@ function moveToSubfolder(root: string, name: string): void {
   write(root, `test/${name}.test.ts`, read(root, `test/${name}.test.ts`).replace(`links/${name}.js`, `links/flows/${name}.js`));
 }
 
+/** Puts links `first` and `second` into one file, src/links/<file>.ts, updating imports. */
+function mergeLinks(root: string, first: string, second: string, file: string): void {
+  const body = read(root, `src/links/${second}.ts`).replace(/^import .*\n/gm, "");
+  write(root, `src/links/${file}.ts`, `${read(root, `src/links/${first}.ts`)}${body}`);
+  rmSync(path.join(root, `src/links/${first}.ts`));
+  rmSync(path.join(root, `src/links/${second}.ts`));
+  const [fi, si] = [`${first}Link`, `${second}Link`];
+  write(root, "src/links/index.ts", read(root, "src/links/index.ts").replace(`import { ${fi} } from "./${first}.js";\nimport { ${si} } from "./${second}.js";`, `import { ${fi}, ${si} } from "./${file}.js";`));
+  for (const n of [first, second]) write(root, `test/${n}.test.ts`, read(root, `test/${n}.test.ts`).replace(`links/${n}.js`, `links/${file}.js`));
+}
+
 describe("chain", () => {
   it("--check is green after create and red, with the difference, after a hand edit", async () => {
     const root = await makeProject();
@@ -209,6 +220,59 @@ describe("remove-link", () => {
     const files = [...snapshot(root).keys()];
     expect(files.filter((f) => /\bb\b/.test(f))).toEqual([]);
     expect((await check(root)).code).toBe(0);
+  });
+
+  it("two links in one file: takes out the one definition, keeps the file and the other link's test", async () => {
+    const root = await makeProject(["a", "b", "c"]);
+    const a = read(root, "src/links/a.ts");
+    mergeLinks(root, "a", "b", "ab");
+    expect((await check(root)).code).toBe(0);
+
+    // References to b: a switchTask() in the file that stays, an import of bLink elsewhere.
+    write(root, "src/links/ab.ts", read(root, "src/links/ab.ts").replace("actions: [endCall()],", 'actions: [switchTask("b")],').replace("defineLink, endCall, nextTask", "defineLink, endCall, nextTask, switchTask"));
+    write(root, "src/extra.ts", 'import { aLink } from "./links/ab.js";\nimport { bLink } from "./links/ab.js";\nexport const both = [aLink, bLink];\n');
+    await expectRefused(root, "remove-link", { name: "b" }, /^"b" is still referenced: src\/links\/ab\.ts:31 switchTask\("b"\); src\/extra\.ts:2 imports bLink from src\/links\/ab\.ts — change those first/);
+    write(root, "src/links/ab.ts", read(root, "src/links/ab.ts").replace('actions: [switchTask("b")],', "actions: [endCall()],").replace(", switchTask", ""));
+    write(root, "src/extra.ts", 'import { aLink } from "./links/ab.js";\nexport const first = aLink;\n');
+
+    const before = snapshot(root);
+    const ran = await runCommand("remove-link", { cwd: root, name: "b" });
+    expect(ran.error?.message).toBeUndefined();
+    expect(ran.err).toBe("");
+    const after = snapshot(root);
+    expect([...before.keys()].filter((k) => !after.has(k))).toEqual(["test/b.test.ts"]);
+    expect(after.get("src/links/ab.ts")).toBe(a);
+    expect(after.get("test/a.test.ts")).toBe(before.get("test/a.test.ts"));
+    expect(lineChanges(before.get("src/links/index.ts")!, after.get("src/links/index.ts")!)).toEqual({
+      removed: ['import { aLink, bLink } from "./ab.js";', "  bLink,", '  "b",'],
+      added: ['import { aLink } from "./ab.js";'],
+    });
+    expect((await check(root)).code).toBe(0);
+  });
+
+  it("a link defined in the registry itself: its definition goes with its entry", async () => {
+    const root = await makeProject();
+    write(root, "src/links/index.ts", fixture("defined-inline.index.ts.txt"));
+    expect((await runCommand("chain", { cwd: root })).code).toBe(0);
+    // greeting hands over to pin_vetting: that switchTask() goes away with it, so it is no reference.
+    const before = snapshot(root);
+    const ran = await runCommand("remove-link", { cwd: root, name: "greeting" });
+    expect(ran.error?.message).toBeUndefined();
+    expect(ran.err).toBe("");
+    const text = read(root, "src/links/index.ts");
+    expect(text).toBe(
+      before
+        .get("src/links/index.ts")!
+        .replace(/\/\/ Too small[^]*?\n\}\);\n\n/, "")
+        .replace("  greetingLink,\n", "")
+        .replace('  "greeting",\n', ""),
+    );
+    expect(text).toContain('import { scheduleLink } from "./schedule.js";\n\nexport const chain = [\n  pinVettingLink,');
+    expect((await check(root)).code).toBe(0);
+
+    // Used elsewhere in the registry: refused, nothing changed.
+    write(root, "src/links/index.ts", `${fixture("defined-inline.index.ts.txt")}export const opening = greetingLink;\n`);
+    await expectRefused(root, "remove-link", { name: "greeting" }, /^cannot take the definition of "greeting" out of src\/links\/index\.ts: src\/links\/index\.ts:\d+ uses greetingLink; remove it there by hand/);
   });
 
   it("refuses an unknown link, the last link, and a link the registry uses elsewhere", async () => {
