@@ -157,7 +157,12 @@ function listInsert(text: string, sf: TS.SourceFile, elements: readonly TS.Node[
   }
   if (index === 0) {
     const q = elements[0]!.getStart(sf);
-    if (startsLine(text, q)) return [insert(lineStart(text, q), `${indentAt(text, q)}${item},${eol}`)];
+    if (startsLine(text, q)) {
+      // Above the first element's own comment lines too: they describe it, not the newcomer.
+      const afterOpen = nextLineStart(text, open);
+      const at = restOfLineIsTrivia(text, open + 1) && afterOpen <= lineStart(text, q) ? afterOpen : lineStart(text, q);
+      return [insert(at, `${indentAt(text, q)}${item},${eol}`)];
+    }
     return [insert(q, `${item}, `)];
   }
   const prev = elements[index - 1]!;

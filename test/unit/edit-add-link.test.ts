@@ -123,6 +123,20 @@ describe("add-link on registries users rewrote", () => {
     expect(text).toContain('import { pinVettingLink } from "./pin_vetting.js";\nimport { bookSlotLink } from "./book_slot.js";\n\n// scheduling comes last');
   });
 
+  it("comments: --before the first link goes above that link's own comment", async () => {
+    const root = await makeProject();
+    write(root, "src/links/index.ts", fixture("comments.index.ts.txt"));
+    const { before, after } = await addLink(root, { before: "pin_vetting" });
+    const text = after.get("src/links/index.ts")!;
+    expect(lineChanges(before.get("src/links/index.ts")!, text)).toEqual({
+      removed: [],
+      added: ['import { bookSlotLink } from "./book_slot.js";', "  bookSlotLink,", '  "book_slot",'],
+    });
+    expect(text).toContain("export const chain = [\n  bookSlotLink,\n  // first: check the caller's PIN\n  pinVettingLink, // vetted callers only\n");
+    expect(text).toContain('export type LinkNames = [\n  "book_slot",\n  "pin_vetting", // first\n');
+    await expectCheckGreen(root);
+  });
+
   it("one line, single quotes, no semicolons, satisfies, imports out of order: inserts in that style", async () => {
     const root = await makeProject();
     write(root, "src/links/index.ts", fixture("inline.index.ts.txt"));
