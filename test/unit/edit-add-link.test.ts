@@ -1,7 +1,7 @@
 // add-link on generated projects and on registries users rewrote: only the intended insertions.
 import { describe, expect, it } from "vitest";
 import { renderChainJson } from "../../src/generate/project.js";
-import { expectRefused, fixture, insertedChunks, lineChanges, makeProject, read, runCommand, snapshot, write } from "./edit-helpers.js";
+import { expectRefused, filesReadDuring, fixture, insertedChunks, lineChanges, makeProject, read, runCommand, snapshot, write } from "./edit-helpers.js";
 
 const NEW_FILES = ["src/links/book_slot.ts", "test/book_slot.test.ts"];
 
@@ -229,6 +229,21 @@ describe("add-link on registries users rewrote", () => {
     write(root, "src/links/index.ts", reg);
     const { before, after } = await addLink(root, {});
     expect(lineChanges(before.get("src/links/index.ts")!, after.get("src/links/index.ts")!).added).toEqual(['import { bookSlotLink } from "./book_slot.js";', "  bookSlotLink,"]);
+  });
+});
+
+describe("add-link's cost does not grow with the program", () => {
+  // What it reads: the project marker and the two files it edits. No link file, no test, no listing
+  // of src/ (a type check would have to read them all).
+  const READS = ["package.json", "src/links/index.ts", "chain.json"];
+
+  it("reads only the files it edits, on create's registry and on a hand-written one", async () => {
+    for (const registry of [undefined, fixture("comments.index.ts.txt"), fixture("inline.index.ts.txt")]) {
+      const root = await makeProject(["pin_vetting", "schedule"]);
+      if (registry) write(root, "src/links/index.ts", registry);
+      const reads = await filesReadDuring(root, async () => expect((await runCommand("add-link", { cwd: root, name: "book_slot", after: "pin_vetting" })).code).toBe(0));
+      expect(reads.sort()).toEqual([...READS].sort());
+    }
   });
 });
 

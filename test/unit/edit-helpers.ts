@@ -1,5 +1,7 @@
 // Shared by the edit unit tests: generated projects in temp dirs, fixtures, snapshots and diffs.
-import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import fs, { mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import fsp from "node:fs/promises";
+import { syncBuiltinESMExports } from "node:module";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -102,4 +104,32 @@ export async function expectRefused(root: string, command: Parameters<typeof run
   expect(ran.error?.message, `expected a UserError, got code ${ran.code}: ${ran.out}${ran.err}`).toMatch(message);
   expect(ran.error!.message).not.toContain("\n");
   expect(snapshot(root)).toEqual(before);
+}
+
+/**
+ * The files under `root` that `work` reads or lists (project-relative, in order, deduplicated).
+ * Spies on node:fs itself; syncBuiltinESMExports() makes the modules' named imports see the spies.
+ */
+export async function filesReadDuring(root: string, work: () => Promise<unknown>): Promise<string[]> {
+  const seen = new Set<string>();
+  const note = (p: unknown) => {
+    const file = String(p);
+    if (file === root || file.startsWith(`${root}/`)) seen.add(path.relative(root, file) || ".");
+  };
+  const readFile = fs.readFileSync;
+  const readdir = fs.readdirSync;
+  const readFileAsync = fsp.readFile;
+  const spies = [
+    vi.spyOn(fs, "readFileSync").mockImplementation(((p: fs.PathOrFileDescriptor, o?: never) => (note(p), readFile(p, o))) as typeof fs.readFileSync),
+    vi.spyOn(fs, "readdirSync").mockImplementation(((p: fs.PathLike, o?: never) => (note(p), readdir(p, o))) as typeof fs.readdirSync),
+    vi.spyOn(fsp, "readFile").mockImplementation(((p: fs.PathLike, o?: never) => (note(p), readFileAsync(p, o))) as typeof fsp.readFile),
+  ];
+  syncBuiltinESMExports();
+  try {
+    await work();
+  } finally {
+    for (const spy of spies) spy.mockRestore();
+    syncBuiltinESMExports();
+  }
+  return [...seen];
 }
