@@ -50,6 +50,17 @@ function findLinkName(ts: Ts, root: string, parsed: Parsed, exportName: string, 
   const where = `${rel} (${exportName})`;
   if (depth > 5) return `${where}: too many re-exports`;
   const localName = local ? exportName : exportedLocal(ts, sf, exportName);
+  if (!localName && exportName === "default") {
+    const assignment = sf.statements.find((st): st is TS.ExportAssignment => ts.isExportAssignment(st) && !st.isExportEquals);
+    const expr = assignment && unwrap(ts, assignment.expression);
+    if (expr && ts.isIdentifier(expr)) {
+      const r = findLinkName(ts, root, parsed, expr.text, true, depth + 1);
+      return typeof r === "string" ? r : { ...r, exportName };
+    }
+    const found = expr && nameInDefinition(ts, expr);
+    if (found) return { name: stringValue(ts, found)!, file: rel, exportName, parsed, nameLiteral: found };
+    if (expr) return `${where}: expected \`export default defineLink({ name: "…", … })\` with a string literal name`;
+  }
   if (!localName) {
     for (const st of sf.statements) {
       if (!ts.isExportDeclaration(st) || !st.moduleSpecifier || !st.exportClause || !ts.isNamedExports(st.exportClause)) continue;

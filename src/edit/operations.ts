@@ -197,6 +197,7 @@ class Edits {
 /** Does an import (or re-export) declaration bring in `name`, or everything (`* as x`, `export *`)? */
 function bringsIn(ts: Ts, decl: TS.ImportDeclaration | TS.ExportDeclaration, name: string): boolean {
   if (ts.isImportDeclaration(decl)) {
+    if (name === "default" && decl.importClause?.name) return true;
     const nb = decl.importClause?.namedBindings;
     if (!nb) return false;
     return ts.isNamespaceImport(nb) || nb.elements.some((s) => (s.propertyName ?? s.name).text === name);

@@ -10,10 +10,11 @@ export const REGISTRY = "src/links/index.ts";
 
 export interface LinkImport {
   decl: TS.ImportDeclaration;
-  spec: TS.ImportSpecifier;
+  /** The named specifier; undefined for a default import (`import pinVettingLink from "./pin_vetting.js"`). */
+  spec?: TS.ImportSpecifier;
   /** The module specifier as written: `./pin_vetting.js`. */
   module: string;
-  /** The name exported by the link file. */
+  /** The name exported by the link file ("default" for a default import). */
   imported: string;
 }
 
@@ -98,7 +99,10 @@ export function readRegistry(ts: Ts, text: string): Registry {
   for (const decl of imports) {
     const clause = decl.importClause;
     const module = stringValue(ts, decl.moduleSpecifier) ?? "";
-    if (clause?.name) bindings.add(clause.name.text);
+    if (clause?.name) {
+      bindings.add(clause.name.text);
+      byLocal.set(clause.name.text, { decl, module, imported: "default" });
+    }
     const nb = clause?.namedBindings;
     if (nb && ts.isNamespaceImport(nb)) bindings.add(nb.name.text);
     if (nb && ts.isNamedImports(nb)) {
@@ -328,7 +332,7 @@ export function otherUses(reg: Registry, ident: string, entry: ChainEntry): TS.I
   walk(ts, sf, (node) => {
     if (!ts.isIdentifier(node) || node.text !== ident || node === entry.node) return;
     const parent = node.parent;
-    if (ts.isImportSpecifier(parent)) return;
+    if (ts.isImportSpecifier(parent) || ts.isImportClause(parent)) return;
     if (ts.isPropertyAccessExpression(parent) && parent.name === node) return;
     if ((ts.isPropertyAssignment(parent) || ts.isPropertySignature(parent)) && parent.name === node) return;
     uses.push(node);
@@ -385,10 +389,14 @@ export function removeEdits(reg: Registry, index: number, name: string): TextEdi
   const edits = listRemove(text, sf, reg.array.elements, index);
   const imp = entry.import;
   if (imp) {
-    const nb = imp.decl.importClause?.namedBindings;
+    const clause = imp.decl.importClause;
+    const nb = clause?.namedBindings;
     const specs = nb && ts.isNamedImports(nb) ? nb.elements : undefined;
-    if (specs && (specs.length > 1 || imp.decl.importClause?.name)) {
+    if (imp.spec && specs && (specs.length > 1 || clause?.name)) {
       edits.push(...listRemove(text, sf, specs, specs.indexOf(imp.spec)));
+    } else if (!imp.spec && clause?.name && nb) {
+      // `import link, { … } from`: the default name and its comma go, the rest stays.
+      edits.push(remove(clause.name.getStart(sf), nb.getStart(sf)));
     } else {
       const s = imp.decl.getStart(sf);
       edits.push(startsLine(text, s) && restOfLineIsTrivia(text, imp.decl.end) ? remove(lineStart(text, s), nextLineStart(text, imp.decl.end)) : remove(s, imp.decl.end));

@@ -1,5 +1,5 @@
 // chain, chain --check, remove-link and rename-link on generated and hand-edited projects.
-import { mkdirSync, rmSync } from "node:fs";
+import { existsSync, mkdirSync, rmSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { renderChainJson } from "../../src/generate/project.js";
@@ -141,6 +141,31 @@ describe("chain", () => {
     expect((await runCommand("chain", { cwd: root2 })).code).toBe(0);
     expect(read(root2, "src/links/index.ts")).toContain('  "pin_vetting",\n  "schedule",\n];');
     expect((await check(root2)).code).toBe(0);
+  });
+
+  it("links exported as default (`export default bLink`, `export default defineLink(…)`): read, renamed, removed", async () => {
+    const root = await makeProject(["a", "b", "c"]);
+    write(root, "src/links/b.ts", `${read(root, "src/links/b.ts").replace("export const bLink = defineLink", "const bLink = defineLink")}export default bLink;\n`);
+    write(root, "src/links/c.ts", read(root, "src/links/c.ts").replace("export const cLink = defineLink", "export default defineLink"));
+    write(root, "src/links/index.ts", read(root, "src/links/index.ts").replace("import { bLink } from", "import bLink from").replace("import { cLink } from", "import third from").replace("  cLink,", "  third,"));
+    write(root, "test/b.test.ts", read(root, "test/b.test.ts").replace("import { bLink } from", "import bLink from"));
+    write(root, "test/c.test.ts", read(root, "test/c.test.ts").replace("import { cLink } from", "import cLink from"));
+    expect((await check(root)).code).toBe(0);
+
+    expect((await runCommand("add-link", { cwd: root, name: "d", after: "c" })).code).toBe(0);
+    const renamed = await runCommand("rename-link", { cwd: root, from: "b", to: "bee" });
+    expect(renamed.error?.message).toBeUndefined();
+    expect(read(root, "src/links/index.ts")).toContain('import bLink from "./bee.js";');
+    expect(read(root, "src/links/bee.ts")).toContain('const bLink = defineLink({\n  name: "bee",');
+    expect(read(root, "test/bee.test.ts")).toContain('import bLink from "../src/links/bee.js";');
+    expect((await check(root)).code).toBe(0);
+
+    const before = read(root, "src/links/index.ts");
+    const removed = await runCommand("remove-link", { cwd: root, name: "c" });
+    expect(removed.error?.message).toBeUndefined();
+    expect(lineChanges(before, read(root, "src/links/index.ts"))).toEqual({ added: [], removed: ['import third from "./c.js";', "  third,", '  "c",'] });
+    expect(existsSync(path.join(root, "src/links/c.ts")) || existsSync(path.join(root, "test/c.test.ts"))).toBe(false);
+    expect((await check(root)).code).toBe(0);
   });
 
   it("refuses a registry it cannot read, with one line", async () => {

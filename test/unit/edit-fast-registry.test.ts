@@ -49,6 +49,7 @@ const DECLINED: Record<string, string> = {
   "tuple without LinkName": generated.replace("export type LinkName = LinkNames[number];\n", ""),
   "unbalanced bracket": generated.replace("  wrapUpLink,\n] as const;", "  wrapUpLink,\n as const;"),
   "two chains": `${generated}export const chain = [] as const;\n`,
+  "default import": generated.replace("import { scheduleLink } from", "import scheduleLink from"),
 };
 
 function shape(reg: Registry) {
