@@ -159,10 +159,13 @@ export interface SwitchRef {
   parsed: Parsed;
 }
 
-/** Every `switchTask("…")` with a literal target in src/ (files that never mention it are not parsed). */
+/**
+ * Every `switchTask("…")` with a literal target in src/ and test/ (tests type-check against
+ * LinkName too). Files that never mention it are not parsed.
+ */
 export function findSwitchTasks(ts: Ts, root: string): SwitchRef[] {
   const refs: SwitchRef[] = [];
-  for (const rel of sourceFiles(root, "src")) {
+  for (const rel of [...sourceFiles(root, "src"), ...sourceFiles(root, "test")]) {
     const text = readFileSync(path.join(root, rel), "utf8");
     if (!text.includes("switchTask")) continue;
     const parsed = readParsed(ts, root, rel);

@@ -252,7 +252,7 @@ export async function planRemoveLink(project: TaskchainProject, name: string, fo
   // switchTask() calls inside what goes away are no references to worry about.
   const gone = cut ?? (link.file === REGISTRY ? { pos: entry.node.pos, end: entry.node.end } : undefined);
   const inRemoved = (r: SwitchRef) => r.file === link.file && (!gone || (r.literal.pos >= gone.pos && r.literal.end <= gone.end));
-  const refs = findSwitchTasks(ts, root).filter((r) => r.target === name && !inRemoved(r));
+  const refs = findSwitchTasks(ts, root).filter((r) => r.target === name && r.file !== test && !inRemoved(r));
   const importers = ownFile ? importersOf(ts, root, ownFile, [REGISTRY, ...(test ? [test] : [])]).filter((i) => !shared || bringsIn(ts, i.decl, link.exportName)) : [];
   const described = [...refs.map((r) => `${r.file}:${r.line} switchTask("${r.target}")`), ...importers.map((i) => `${i.parsed.rel}:${i.line} imports ${shared ? `${link.exportName} from ` : ""}${ownFile}`)];
   if (described.length && !force) {

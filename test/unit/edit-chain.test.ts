@@ -39,6 +39,10 @@ function mergeLinks(root: string, first: string, second: string, file: string): 
   for (const n of [first, second]) write(root, `test/${n}.test.ts`, read(root, `test/${n}.test.ts`).replace(`links/${n}.js`, `links/${file}.js`));
 }
 
+/** A user's own test that names a link in switchTask() (type-checked against LinkName like src/). */
+const routingTest = (target: string) =>
+  `import { expect, it } from "vitest";\nimport { switchTask } from "../src/taskchain/index.js";\n\nit("switches", () => {\n  expect(switchTask(${JSON.stringify(target)}).name).toBe("switch_task");\n});\n`;
+
 describe("chain", () => {
   it("--check is green after create and red, with the difference, after a hand edit", async () => {
     const root = await makeProject();
@@ -130,6 +134,8 @@ describe("chain", () => {
     const red = await check(root);
     expect(red.code).toBe(1);
     expect(red.err).toContain('src/links/pin_vetting.ts:31: switchTask("nowhere") — "nowhere" is not a link of the chain');
+    write(root, "test/routing.test.ts", routingTest("gone"));
+    expect((await check(root)).err).toContain('test/routing.test.ts:5: switchTask("gone") — "gone" is not a link of the chain');
 
     const root2 = await makeProject();
     write(root2, "src/links/index.ts", read(root2, "src/links/index.ts").replace('  "schedule",\n', '  "scheduling",\n'));
@@ -210,7 +216,8 @@ describe("remove-link", () => {
   it("refuses while switchTask() references remain, listing them; --force removes anyway", async () => {
     const root = await makeProject();
     useSwitchTask(root, "src/links/pin_vetting.ts", "schedule");
-    await expectRefused(root, "remove-link", { name: "schedule" }, /^"schedule" is still referenced: src\/links\/pin_vetting\.ts:31 switchTask\("schedule"\) — change those first, or pass --force$/);
+    write(root, "test/routing.test.ts", routingTest("schedule"));
+    await expectRefused(root, "remove-link", { name: "schedule" }, /^"schedule" is still referenced: src\/links\/pin_vetting\.ts:31 switchTask\("schedule"\); test\/routing\.test\.ts:5 switchTask\("schedule"\) — change those first, or pass --force$/);
     const forced = await runCommand("remove-link", { cwd: root, name: "schedule", force: true });
     expect(forced.code).toBe(0);
     expect(forced.err).toContain('src/links/pin_vetting.ts:31 switchTask("schedule")');
@@ -314,11 +321,12 @@ describe("rename-link", () => {
   it("renames registry, files, name, identifier, test import, chain.json and switchTask() references", async () => {
     const root = await makeProject(["pin_vetting", "schedule", "done"]);
     useSwitchTask(root, "src/links/pin_vetting.ts", "schedule");
+    write(root, "test/routing.test.ts", routingTest("schedule"));
     write(root, "src/links/schedule.ts", `${read(root, "src/links/schedule.ts")}\n// keep scheduleLink's comment: schedule\nexport const extra = 1;\n`);
     const before = snapshot(root);
     const ran = await runCommand("rename-link", { cwd: root, from: "schedule", to: "booking" });
     expect(ran.error?.message).toBeUndefined();
-    expect(ran.out).toContain("and 1 switchTask() reference");
+    expect(ran.out).toContain("and 2 switchTask() references");
     const after = snapshot(root);
     expect(after.has("src/links/schedule.ts")).toBe(false);
     expect(after.has("test/schedule.test.ts")).toBe(false);
@@ -331,6 +339,7 @@ describe("rename-link", () => {
     });
     expect(after.get("test/booking.test.ts")).toBe(before.get("test/schedule.test.ts")!.replaceAll("scheduleLink", "bookingLink").replace("links/schedule.js", "links/booking.js"));
     expect(after.get("src/links/pin_vetting.ts")).toBe(before.get("src/links/pin_vetting.ts")!.replace('switchTask("schedule")', 'switchTask("booking")'));
+    expect(after.get("test/routing.test.ts")).toBe(routingTest("booking"));
     expect(lineChanges(before.get("src/links/index.ts")!, after.get("src/links/index.ts")!)).toEqual({
       removed: ['import { scheduleLink } from "./schedule.js";', "  scheduleLink,", '  "schedule",'],
       added: ['import { bookingLink } from "./booking.js";', "  bookingLink,", '  "booking",'],
