@@ -169,10 +169,16 @@ export function findSwitchTasks(ts: Ts, root: string): SwitchRef[] {
     const text = readFileSync(path.join(root, rel), "utf8");
     if (!text.includes("switchTask")) continue;
     const parsed = readParsed(ts, root, rel);
+    // Also under another name: `import { switchTask as goTo } from …`.
+    const aliases = new Set<string>();
+    for (const st of parsed.sf.statements) {
+      const nb = ts.isImportDeclaration(st) ? st.importClause?.namedBindings : undefined;
+      if (nb && ts.isNamedImports(nb)) for (const spec of nb.elements) if (spec.propertyName?.text === "switchTask") aliases.add(spec.name.text);
+    }
     walk(ts, parsed.sf, (node) => {
       if (!ts.isCallExpression(node)) return;
       const callee = node.expression;
-      const name = ts.isIdentifier(callee) ? callee.text : ts.isPropertyAccessExpression(callee) ? callee.name.text : "";
+      const name = ts.isIdentifier(callee) ? (aliases.has(callee.text) ? "switchTask" : callee.text) : ts.isPropertyAccessExpression(callee) ? callee.name.text : "";
       const arg = node.arguments[0];
       const target = stringValue(ts, arg);
       if (name === "switchTask" && arg && target !== undefined) {

@@ -136,6 +136,9 @@ describe("chain", () => {
     expect(red.err).toContain('src/links/pin_vetting.ts:31: switchTask("nowhere") — "nowhere" is not a link of the chain');
     write(root, "test/routing.test.ts", routingTest("gone"));
     expect((await check(root)).err).toContain('test/routing.test.ts:5: switchTask("gone") — "gone" is not a link of the chain');
+    // Imported under another name.
+    write(root, "test/routing.test.ts", routingTest("gone").replace("import { switchTask }", "import { switchTask as goTo }").replace("switchTask(", "goTo("));
+    expect((await check(root)).err).toContain('test/routing.test.ts:5: switchTask("gone") — "gone" is not a link of the chain');
 
     const root2 = await makeProject();
     write(root2, "src/links/index.ts", read(root2, "src/links/index.ts").replace('  "schedule",\n', '  "scheduling",\n'));
