@@ -367,7 +367,7 @@ export interface ChainStatus {
 }
 
 export async function chainStatus(project: TaskchainProject, baseUrl?: string): Promise<ChainStatus> {
-  const base = baseUrlFor(project, baseUrl);
+  const base = baseUrlFor(project, baseUrl, true);
   const loaded = await load(project);
   const { ts } = loaded;
   let { reg } = loaded;

@@ -55,10 +55,10 @@ export function readText(root: string, rel: string): string | undefined {
   }
 }
 
-/** The endpoint base: an explicit --base-url, else the project's configured one. */
-export function baseUrlFor(project: TaskchainProject, explicit?: string): string {
+/** The endpoint base: an explicit --base-url (chain only), else the project's configured one. */
+export function baseUrlFor(project: TaskchainProject, explicit?: string, takesFlag = false): string {
   const base = explicit ?? project.baseUrl;
-  if (!base) throw new UserError(`no base URL: package.json "taskchain".baseUrl is not set; pass --base-url`);
+  if (!base) throw new UserError(`no base URL: package.json "taskchain".baseUrl is not set; set it (like "https://hooks.example.com")${takesFlag ? " or pass --base-url" : ""}`);
   let url: URL;
   try {
     url = new URL(base);

@@ -254,6 +254,13 @@ describe("add-link refuses, changing nothing", () => {
     await expectRefused(root, "add-link", { name: "book_slot" }, /^not a taskchain project: .*package\.json has no "taskchain" key/);
   });
 
+  it("no base URL configured: says where to set it (add-link has no --base-url)", async () => {
+    const root = await makeProject();
+    write(root, "package.json", read(root, "package.json").replace(/\n\s*"baseUrl": "[^"]*",/, ""));
+    await expectRefused(root, "add-link", { name: "book_slot" }, /^no base URL: package\.json "taskchain"\.baseUrl is not set; set it \(like "https:\/\/hooks\.example\.com"\)$/);
+    await expectRefused(root, "chain", {}, /^no base URL: .* or pass --base-url$/);
+  });
+
   it("a name that exists, an invalid or reserved name, an identifier clash", async () => {
     const root = await makeProject();
     await expectRefused(root, "add-link", { name: "schedule" }, /link "schedule" already exists/);
