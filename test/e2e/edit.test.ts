@@ -1,6 +1,6 @@
 // add-link / rename-link / remove-link / chain through the built CLI on projects made by `create`
 // and then edited the way users edit them; the projects must still type-check and pass their tests.
-import { readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { diffLines } from "diff";
 import { describe, expect, it } from "vitest";
@@ -151,6 +151,57 @@ describe("editing a created project", () => {
     ok(root, "remove-link", "schedule");
     checkGreen(root);
     installProject(root);
+    expectProjectGreen(root);
+  });
+
+  it("links defined in the registry, two in one file, a default export, one in a subfolder, switchTask() in a test: add, rename, remove stay green", () => {
+    const root = create("pin_vetting,schedule,a,b,c,d");
+    // greeting: defined in the registry itself.
+    write(
+      root,
+      "src/links/index.ts",
+      readFileSync(path.join(FIXTURES, "defined-inline.index.ts.txt"), "utf8")
+        .replace('import { scheduleLink } from "./schedule.js";', 'import { scheduleLink } from "./schedule.js";\nimport { aLink, bLink } from "./ab.js";\nimport third from "./c.js";\nimport { dLink } from "./flows/d.js";')
+        .replace("  scheduleLink,\n] as const;", "  scheduleLink,\n  aLink,\n  bLink,\n  third,\n  dLink,\n] as const;")
+        .replace('  "schedule",\n];', '  "schedule",\n  "a",\n  "b",\n  "c",\n  "d",\n];'),
+    );
+    // a and b: one file.
+    write(root, "src/links/ab.ts", read(root, "src/links/a.ts") + read(root, "src/links/b.ts").replace(/^import .*\n/gm, ""));
+    for (const f of ["a", "b"]) {
+      rmSync(path.join(root, `src/links/${f}.ts`));
+      write(root, `test/${f}.test.ts`, read(root, `test/${f}.test.ts`).replace(`links/${f}.js`, "links/ab.js"));
+    }
+    // c: a default export.
+    write(root, "src/links/c.ts", read(root, "src/links/c.ts").replace("export const cLink = defineLink", "export default defineLink"));
+    write(root, "test/c.test.ts", read(root, "test/c.test.ts").replace("import { cLink } from", "import cLink from"));
+    // d: moved into a subfolder.
+    mkdirSync(path.join(root, "src/links/flows"));
+    write(root, "src/links/flows/d.ts", read(root, "src/links/d.ts").replace('"../taskchain/index.js"', '"../../taskchain/index.js"'));
+    rmSync(path.join(root, "src/links/d.ts"));
+    write(root, "test/d.test.ts", read(root, "test/d.test.ts").replace("links/d.js", "links/flows/d.js"));
+    // The user's own test names link b.
+    write(root, "test/routing.test.ts", 'import { expect, it } from "vitest";\nimport { switchTask } from "../src/taskchain/index.js";\n\nit("switches", () => {\n  expect(switchTask("b").name).toBe("switch_task");\n});\n');
+    ok(root, "chain");
+    checkGreen(root);
+    installProject(root);
+    expectProjectGreen(root);
+
+    ok(root, "add-link", "wrap_up", "--after", "greeting");
+    ok(root, "rename-link", "b", "bee");
+    expect(read(root, "test/routing.test.ts")).toContain('switchTask("bee")');
+    ok(root, "rename-link", "c", "sea");
+    ok(root, "rename-link", "d", "dee");
+    expect(existsSync(path.join(root, "src/links/flows/dee.ts")) && existsSync(path.join(root, "test/dee.test.ts"))).toBe(true);
+    checkGreen(root);
+    expectProjectGreen(root);
+
+    const refused = cli(root, "remove-link", "bee");
+    expect(refused.stderr.trim()).toBe('create-taskchain: "bee" is still referenced: test/routing.test.ts:5 switchTask("bee") — change those first, or pass --force');
+    rmSync(path.join(root, "test/routing.test.ts"));
+    for (const name of ["greeting", "bee", "sea", "dee"]) ok(root, "remove-link", name);
+    expect(read(root, "src/links/ab.ts")).toContain('name: "a"');
+    expect(JSON.parse(read(root, "chain.json")).map((e: { name: string }) => e.name)).toEqual(["wrap_up", "pin_vetting", "schedule", "a"]);
+    checkGreen(root);
     expectProjectGreen(root);
   });
 
