@@ -2,7 +2,6 @@
 import { commitInPlace } from "../fs/changeset.js";
 import { CHAIN_JSON, planChain } from "../edit/operations.js";
 import { openProject } from "../edit/project.js";
-import { REGISTRY } from "../edit/registry.js";
 
 export interface ChainOptions {
   cwd?: string;
@@ -16,8 +15,8 @@ export async function run(options: ChainOptions): Promise<number> {
   const { set, note, status } = await planChain(project, options.baseUrl);
   const stale = status.current !== status.expected;
   const unionProblems = [
-    ...status.unionMissing.map((n) => `LinkName in ${REGISTRY} lacks "${n}", a link of the chain`),
-    ...status.unionExtra.map((n) => `LinkName in ${REGISTRY} lists "${n}", which is not a link of the chain`),
+    ...status.unionMissing.map((n) => `LinkName in ${status.registry.rel} lacks "${n}", a link of the chain`),
+    ...status.unionExtra.map((n) => `LinkName in ${status.registry.rel} lists "${n}", which is not a link of the chain`),
   ];
   if (options.check) {
     const problems: string[] = [];

@@ -181,8 +181,10 @@ export function readRegistryFast(text: string): Registry | undefined {
   const members = (tuple?.elements ?? union)?.map((tok) => fake(tok.pos, tok.end, { literal: fake(tok.pos, tok.end) }));
   const names = (tuple?.elements ?? union)?.map((tok) => tok.value);
   const sf = { statements: [] } as unknown as TS.SourceFile;
+  const parsed = { ts: undefined as unknown as Registry["parsed"]["ts"], rel: "src/links/index.ts", text, sf };
   return {
-    parsed: { ts: undefined as unknown as Registry["parsed"]["ts"], rel: "src/links/index.ts", text, sf },
+    parsed,
+    names: parsed,
     array: fake(array.open, array.end, { elements }) as unknown as TS.ArrayLiteralExpression,
     entries,
     union: members && names ? { members: members as unknown as TS.LiteralTypeNode[], names, ...(tuple ? { tuple: fake(tuple.open, tuple.end, { elements: members }) as unknown as TS.TupleTypeNode } : {}) } : undefined,

@@ -5,7 +5,7 @@ import path from "node:path";
 import type { ts as TS } from "ts-morph";
 import { UserError } from "../errors.js";
 import { parseSource, stringValue, unwrap, walk, type Parsed, type Ts } from "./parse.js";
-import { exportedLocal, REGISTRY, type ChainEntry, type Registry } from "./registry.js";
+import { exportedLocal, type ChainEntry, type Registry } from "./registry.js";
 import { lineOf } from "./text.js";
 
 /** A resolved chain entry: its link name and where that name is written. */
@@ -106,13 +106,13 @@ function nameInDefinition(ts: Ts, init: TS.Expression): TS.Node | undefined {
 
 /** Resolves one registry entry to its link; a UserError says why when it cannot be read statically. */
 export function resolveEntry(ts: Ts, root: string, reg: Registry, entry: ChainEntry): ResolvedLink {
-  const { sf, text } = reg.parsed;
+  const { sf, text, rel } = reg.parsed;
   const shown = text.slice(entry.node.getStart(sf), entry.node.end).split("\n")[0]!.slice(0, 60);
   const fail = (why: string): never => {
-    throw new UserError(`cannot read the chain entry \`${shown}\` (${REGISTRY}:${lineOf(text, entry.node.getStart(sf))}) statically: ${why}`);
+    throw new UserError(`cannot read the chain entry \`${shown}\` (${rel}:${lineOf(text, entry.node.getStart(sf))}) statically: ${why}`);
   };
   if (entry.import) {
-    const file = resolveModule(root, REGISTRY, entry.import.module);
+    const file = resolveModule(root, rel, entry.import.module);
     if (!file) return fail(`${entry.import.module} is not a file of this project`);
     const r = findLinkName(ts, root, readParsed(ts, root, file), entry.import.imported, false);
     return typeof r === "string" ? fail(r) : r;
@@ -122,7 +122,7 @@ export function resolveEntry(ts: Ts, root: string, reg: Registry, entry: ChainEn
     return typeof r === "string" ? fail(r) : r;
   }
   const literal = nameInDefinition(ts, entry.node);
-  if (literal) return { name: stringValue(ts, literal)!, file: REGISTRY, exportName: "", parsed: reg.parsed, nameLiteral: literal };
+  if (literal) return { name: stringValue(ts, literal)!, file: rel, exportName: "", parsed: reg.parsed, nameLiteral: literal };
   return fail("entries must be identifiers imported from link files");
 }
 

@@ -12,7 +12,7 @@ import { readRegistryFast } from "./fast-registry.js";
 import { findSwitchTasks, importersOf, readParsed, resolveChain, resolveModule, type ResolvedLink, type SwitchRef } from "./links.js";
 import { loadTs, parseSource, stringValue, type Parsed, type Ts } from "./parse.js";
 import { baseUrlFor, readText, withBaseUrl, type TaskchainProject } from "./project.js";
-import { definitionRemoval, insertEdits, moduleBase, otherUses, readRegistry, REGISTRY, removeEdits, renameIdentifier, replaceLiteral, unionEditsForRename, unionInsertEdits, unionRemoveEdits, type Registry } from "./registry.js";
+import { definitionRemoval, insertEdits, moduleBase, otherUses, readLinkName, readRegistry, REGISTRY, removeEdits, renameIdentifier, replaceLiteral, unionEditsForRename, unionInsertEdits, unionRemoveEdits, type OpenModule, type Registry } from "./registry.js";
 import { applyEdits, lineOf, type TextEdit } from "./text.js";
 
 export const CHAIN_JSON = "chain.json";
@@ -45,8 +45,34 @@ interface Loaded {
 async function load(project: TaskchainProject): Promise<Loaded> {
   const text = readRequired(project.root, REGISTRY);
   const ts = await loadTs();
-  const reg = readRegistry(ts, text);
+  const open: OpenModule = (from, specifier) => {
+    const rel = resolveModule(project.root, from, specifier);
+    return rel ? readParsed(ts, project.root, rel) : undefined;
+  };
+  const reg = readRegistry(ts, text, open);
   return { ts, reg, chainJson: parseChainJson(readText(project.root, CHAIN_JSON)) };
+}
+
+/** Per-file text edits, applied together. */
+class Edits {
+  readonly files = new Map<string, { parsed: Parsed; edits: TextEdit[] }>();
+  add(parsed: Parsed, edits: TextEdit[]): void {
+    const entry = this.files.get(parsed.rel) ?? { parsed, edits: [] };
+    entry.edits.push(...edits);
+    this.files.set(parsed.rel, entry);
+  }
+  result(rel: string, text: string): string {
+    const entry = this.files.get(rel);
+    return entry ? applyEdits(text, entry.edits) : text;
+  }
+}
+
+/** The registry's files (the chain's, LinkName's: often one) after these edits of each. */
+function registryUpdates(reg: Registry, chainEdits: TextEdit[], nameEdits: TextEdit[]): Array<{ rel: string; before: string; after: string }> {
+  const edits = new Edits();
+  edits.add(reg.parsed, chainEdits);
+  edits.add(reg.names, nameEdits);
+  return [...edits.files].map(([rel, { parsed }]) => ({ rel, before: parsed.text, after: edits.result(rel, parsed.text) }));
 }
 
 /**
@@ -82,7 +108,7 @@ function checkNewName(loaded: Loaded, root: string, names: readonly string[], na
   for (const rel of [`src/links/${name}.ts`, `test/${name}.test.ts`]) if (existsSync(path.join(root, rel))) throw new UserError(`${rel} already exists; pick another name or remove that file`);
   const twin = names.find((n) => linkIdentifier(n) === ident);
   if (twin) throw new UserError(`links "${twin}" and "${name}" both become the identifier ${ident}; pick another name`);
-  if (reg.bindings.has(ident)) throw new UserError(`${REGISTRY} already declares ${ident}; pick another name`);
+  if (reg.bindings.has(ident)) throw new UserError(`${reg.parsed.rel} already declares ${ident}; pick another name`);
   return ident;
 }
 
@@ -92,8 +118,8 @@ function checkedFast(text: string, idents: string[]): string {
   return text;
 }
 
-function checkedRegistry(ts: Ts, text: string): string {
-  parseSource(ts, REGISTRY, text); // our own edit must still parse; a failure here is a bug, not the user's
+function checkedRegistry(ts: Ts, rel: string, text: string): string {
+  parseSource(ts, rel, text); // our own edit must still parse; a failure here is a bug, not the user's
   return text;
 }
 
@@ -136,10 +162,14 @@ export async function planAddLink(project: TaskchainProject, name: string, where
   }
   const ident = checkNewName(loaded, project.root, names, name);
   const newNames = [...names.slice(0, index), name, ...names.slice(index)];
-  const edited = applyEdits(reg.parsed.text, insertEdits(reg, { ident, name, index, after: names[index - 1], before: names[index] }));
-  // Our own edit must still parse (a failure would be a bug, not the user's): the fast path
-  // re-reads it with its grammar and must find exactly the new chain.
-  const registry = fastNames ? checkedFast(edited, [...reg.entries.map((e) => e.ident!).slice(0, index), ident, ...reg.entries.map((e) => e.ident!).slice(index)]) : checkedRegistry(ts, edited);
+  const updates = registryUpdates(reg, insertEdits(reg, { ident, name, index }), unionInsertEdits(reg, name, names[index - 1], names[index]));
+  // Our own edit must still parse (a failure would be a bug, not the user's): the fast path (one
+  // file) re-reads it with its grammar and must find exactly the new chain.
+  const idents = reg.entries.map((e) => e.ident!);
+  for (const u of updates) {
+    if (fastNames) checkedFast(u.after, [...idents.slice(0, index), ident, ...idents.slice(index)]);
+    else checkedRegistry(ts, u.rel, u.after);
+  }
   const chain = nextChainJson(chainJson, names, (e) => [...e.slice(0, index), { name, endpoint: endpointFor(base, name) }, ...e.slice(index)], newNames, base);
   return {
     name,
@@ -150,7 +180,7 @@ export async function planAddLink(project: TaskchainProject, name: string, where
       const { source, test } = renderLinkFiles(link);
       set.create(source.path, source.content);
       set.create(test.path, test.content);
-      set.update(REGISTRY, reg.parsed.text, registry);
+      for (const u of updates) set.update(u.rel, u.before, u.after);
       if (chainJson) set.update(CHAIN_JSON, chainJson.text, chain);
       else {
         const current = readText(project.root, CHAIN_JSON);
@@ -178,20 +208,6 @@ async function locate(project: TaskchainProject, name: string): Promise<Located>
   const index = names.indexOf(name);
   if (index < 0) throw new UserError(`no link "${name}" in the chain (links: ${listed(names)})`);
   return { ...loaded, links, names, index, link: links[index]! };
-}
-
-/** Per-file text edits, applied together. */
-class Edits {
-  readonly files = new Map<string, { parsed: Parsed; edits: TextEdit[] }>();
-  add(parsed: Parsed, edits: TextEdit[]): void {
-    const entry = this.files.get(parsed.rel) ?? { parsed, edits: [] };
-    entry.edits.push(...edits);
-    this.files.set(parsed.rel, entry);
-  }
-  result(rel: string, text: string): string {
-    const entry = this.files.get(rel);
-    return entry ? applyEdits(text, entry.edits) : text;
-  }
 }
 
 /** Does an import (or re-export) declaration bring in `name`, or everything (`* as x`, `export *`)? */
@@ -238,33 +254,38 @@ export async function planRemoveLink(project: TaskchainProject, name: string, fo
   const entry = reg.entries[index]!;
   if (entry.ident && entry.import) {
     const uses = otherUses(reg, entry.ident, entry);
-    if (uses.length) throw new UserError(`${REGISTRY}:${lineOf(reg.parsed.text, uses[0]!.getStart(reg.parsed.sf))} uses ${entry.ident} outside the chain; remove that use first`);
+    if (uses.length) throw new UserError(`${reg.parsed.rel}:${lineOf(reg.parsed.text, uses[0]!.getStart(reg.parsed.sf))} uses ${entry.ident} outside the chain; remove that use first`);
   }
+  const registryFiles = new Set([REGISTRY, reg.parsed.rel, reg.names.rel]);
   // A file that keeps other code (the registry, or one defining other links of the chain) stays:
   // only the link's definition comes out of it.
   const others = links.filter((l, i) => i !== index && l.file === link.file).map((l) => l.exportName);
-  const shared = link.file === REGISTRY || others.length > 0;
-  const cut = shared ? definitionRemoval(link.parsed, link.nameLiteral, link.file === REGISTRY ? [entry.node] : []) : undefined;
+  const shared = registryFiles.has(link.file) || others.length > 0;
+  const cut = shared ? definitionRemoval(link.parsed, link.nameLiteral, link.file === reg.parsed.rel ? [entry.node] : []) : undefined;
   if (typeof cut === "string") throw new UserError(`cannot take the definition of "${name}" out of ${link.file}: ${cut}; remove it there by hand, or move it to a file of its own`);
-  const ownFile = link.file !== REGISTRY ? link.file : undefined;
+  const ownFile = registryFiles.has(link.file) ? undefined : link.file;
   if (ownFile && shared && !cut) throw new UserError(`cannot take the definition of "${name}" out of ${ownFile}: it is no \`const … = defineLink(…)\` statement of its own; remove it there by hand`);
   const test = ownFile ? testFileOf(ts, root, link, name, others) : undefined;
   // switchTask() calls inside what goes away are no references to worry about.
-  const gone = cut ?? (link.file === REGISTRY ? { pos: entry.node.pos, end: entry.node.end } : undefined);
+  const gone = cut ?? (link.file === reg.parsed.rel ? { pos: entry.node.pos, end: entry.node.end } : undefined);
   const inRemoved = (r: SwitchRef) => r.file === link.file && (!gone || (r.literal.pos >= gone.pos && r.literal.end <= gone.end));
   const refs = findSwitchTasks(ts, root).filter((r) => r.target === name && r.file !== test && !inRemoved(r));
-  const importers = ownFile ? importersOf(ts, root, ownFile, [REGISTRY, ...(test ? [test] : [])]).filter((i) => !shared || bringsIn(ts, i.decl, link.exportName)) : [];
+  const importers = ownFile ? importersOf(ts, root, ownFile, [...registryFiles, ...(test ? [test] : [])]).filter((i) => !shared || bringsIn(ts, i.decl, link.exportName)) : [];
   const described = [...refs.map((r) => `${r.file}:${r.line} switchTask("${r.target}")`), ...importers.map((i) => `${i.parsed.rel}:${i.line} imports ${shared ? `${link.exportName} from ` : ""}${ownFile}`)];
   if (described.length && !force) {
     throw new UserError(`"${name}" is still referenced: ${described.join("; ")} — change those first, or pass --force`);
   }
   const base = baseUrlFor(project);
   const set = new ChangeSet(root);
-  const registryEdits = removeEdits(reg, index, name);
-  if (cut && link.file === REGISTRY) registryEdits.push(...cut.edits);
-  set.update(REGISTRY, reg.parsed.text, checkedRegistry(ts, applyEdits(reg.parsed.text, registryEdits)));
-  if (ownFile && cut) set.update(ownFile, link.parsed.text, applyEdits(link.parsed.text, cut.edits));
+  const edits = new Edits();
+  edits.add(reg.parsed, removeEdits(reg, index));
+  edits.add(reg.names, unionRemoveEdits(reg, name));
+  if (cut) edits.add(link.parsed, cut.edits);
   else if (ownFile) set.delete(ownFile, link.parsed.text);
+  for (const [rel, { parsed }] of edits.files) {
+    const after = edits.result(rel, parsed.text);
+    set.update(rel, parsed.text, registryFiles.has(rel) ? checkedRegistry(ts, rel, after) : after);
+  }
   if (test) set.delete(test, readText(root, test)!);
   const newNames = names.filter((_, i) => i !== index);
   const chain = nextChainJson(chainJson, names, (e) => e.filter((_, i) => i !== index), newNames, base);
@@ -288,19 +309,21 @@ export async function planRenameLink(project: TaskchainProject, from: string, to
   const edits = new Edits();
   const moves = new Map<string, string>();
 
-  const ownFile = link.file !== REGISTRY ? link.file : undefined;
+  const registryFiles = new Set([REGISTRY, reg.parsed.rel, reg.names.rel]);
+  const ownFile = registryFiles.has(link.file) ? undefined : link.file;
   const fileBase = ownFile ? path.posix.basename(ownFile).replace(/\.[^.]+$/, "") : undefined;
   const moveFile = ownFile !== undefined && fileBase === from;
   if (ownFile && moveFile) moves.set(ownFile, ownFile.replace(/[^/]+$/, (f) => f.replace(from, to)));
   // The identifier follows the name only when it is the conventional one.
-  const renameIdent = link.exportName === oldIdent || (link.file === REGISTRY && reg.entries[index]!.ident === oldIdent);
+  const renameIdent = link.exportName === oldIdent || (link.file === reg.parsed.rel && reg.entries[index]!.ident === oldIdent);
 
   edits.add(link.parsed, [replaceLiteral(link.nameLiteral, link.parsed.sf, to)]);
   if (renameIdent && ownFile) edits.add(link.parsed, renameIdentifier(link.parsed, oldIdent, newIdent));
 
   // Registry: specifier, identifier, LinkName member.
   const entry = reg.entries[index]!;
-  const regEdits: TextEdit[] = [...unionEditsForRename(reg, from, to)];
+  edits.add(reg.names, unionEditsForRename(reg, from, to));
+  const regEdits: TextEdit[] = [];
   if (entry.import && moveFile) regEdits.push(replaceLiteral(entry.import.decl.moduleSpecifier, reg.parsed.sf, entry.import.module.replace(new RegExp(`${from}(?=(\\.[a-z]+)?$)`), to)));
   if (renameIdent) regEdits.push(...renameIdentifier(reg.parsed, oldIdent, newIdent));
   edits.add(reg.parsed, regEdits);
@@ -308,7 +331,7 @@ export async function planRenameLink(project: TaskchainProject, from: string, to
   // Other files importing the link (its test first of all).
   const test = ownFile ? testFileOf(ts, root, link, from, located.links.filter((l, i) => i !== index && l.file === link.file).map((l) => l.exportName)) : undefined;
   if (ownFile) {
-    for (const imp of importersOf(ts, root, ownFile, [REGISTRY])) {
+    for (const imp of importersOf(ts, root, ownFile, [...registryFiles])) {
       const spec = imp.decl.moduleSpecifier!;
       const fileEdits: TextEdit[] = [];
       if (moveFile) fileEdits.push(replaceLiteral(spec, imp.parsed.sf, (spec as { text?: string }).text!.replace(new RegExp(`${from}(?=(\\.[a-z]+)?$)`), to)));
@@ -336,7 +359,10 @@ export async function planRenameLink(project: TaskchainProject, from: string, to
     set.delete(rel, text);
     set.create(target, text);
   }
-  checkedRegistry(ts, set.pending(REGISTRY) ?? reg.parsed.text);
+  for (const rel of registryFiles) {
+    const after = set.pending(rel);
+    if (after) checkedRegistry(ts, rel, after);
+  }
   const newNames = names.map((n) => (n === from ? to : n));
   const chain = nextChainJson(
     chainJson,
@@ -362,19 +388,18 @@ export interface ChainStatus {
   /** LinkName members missing from / extra to the chain. */
   unionMissing: string[];
   unionExtra: string[];
-  /** The registry with LinkName brought in line with the chain (when it is a literal union). */
-  registry: { before: string; after: string };
+  /** LinkName's file (the registry, usually) brought in line with the chain (when LinkName lists names). */
+  registry: { rel: string; before: string; after: string };
 }
 
 export async function chainStatus(project: TaskchainProject, baseUrl?: string): Promise<ChainStatus> {
   const base = baseUrlFor(project, baseUrl, true);
   const loaded = await load(project);
-  const { ts } = loaded;
-  let { reg } = loaded;
+  const { ts, reg } = loaded;
   const names = resolveChain(ts, project.root, reg).map((l) => l.name);
   const seen = new Set<string>();
   for (const n of names) {
-    if (seen.has(n)) throw new UserError(`link "${n}" appears twice in the chain (${REGISTRY})`);
+    if (seen.has(n)) throw new UserError(`link "${n}" appears twice in the chain (${reg.parsed.rel})`);
     seen.add(n);
   }
   const dangling = findSwitchTasks(ts, project.root)
@@ -383,22 +408,22 @@ export async function chainStatus(project: TaskchainProject, baseUrl?: string): 
   const unionNames = reg.union?.names ?? names;
   const unionMissing = names.filter((n) => !unionNames.includes(n));
   const unionExtra = unionNames.filter((n) => !seen.has(n));
-  // Bring LinkName in line one member at a time, each a minimal edit.
-  const before = reg.parsed.text;
-  let text = before;
-  for (const extra of unionExtra) {
-    text = applyEdits(text, unionRemoveEdits(reg, extra));
-    reg = readRegistry(ts, text);
-  }
+  // Bring LinkName in line one member at a time, each a minimal edit of its file.
+  const { rel, text: before } = reg.names;
+  let linkName: Pick<Registry, "union" | "names"> = reg;
+  const reread = (text: string) => {
+    const parsed = parseSource(ts, rel, text);
+    return { names: parsed, ...readLinkName(ts, parsed) };
+  };
+  for (const extra of unionExtra) linkName = reread(applyEdits(linkName.names.text, unionRemoveEdits(linkName, extra)));
   for (const missing of unionMissing) {
     const at = names.indexOf(missing);
-    text = applyEdits(text, unionInsertEdits(reg, missing, names[at - 1], names[at + 1]));
-    reg = readRegistry(ts, text);
+    linkName = reread(applyEdits(linkName.names.text, unionInsertEdits(linkName, missing, names[at - 1], names[at + 1])));
   }
   // Compared and written in the file's own layout (indent, CRLF), so only a real difference is stale.
   const current = readText(project.root, CHAIN_JSON);
   const expected = formatChainJson(names.map((name) => ({ name, endpoint: endpointFor(base, name) })), parseChainJson(current));
-  return { names, expected, current, dangling, unionMissing, unionExtra, registry: { before, after: text } };
+  return { names, expected, current, dangling, unionMissing, unionExtra, registry: { rel, before, after: linkName.names.text } };
 }
 
 
@@ -415,7 +440,7 @@ export async function planChain(project: TaskchainProject, baseUrl?: string): Pr
   const set = new ChangeSet(project.root);
   if (status.current === undefined) set.create(CHAIN_JSON, status.expected);
   else set.update(CHAIN_JSON, status.current, status.expected);
-  set.update(REGISTRY, status.registry.before, status.registry.after);
+  set.update(status.registry.rel, status.registry.before, status.registry.after);
   // So add-link and chain --check agree with it afterwards.
   const base = baseUrl?.replace(/\/+$/, "");
   if (!base || base === project.baseUrl.replace(/\/+$/, "")) return { set, status };

@@ -26,6 +26,7 @@ export interface ChainEntry {
 }
 
 export interface Registry {
+  /** The file declaring the chain array: src/links/index.ts, or the module it takes `chain` from. */
   parsed: Parsed;
   array: TS.ArrayLiteralExpression;
   entries: ChainEntry[];
@@ -37,6 +38,8 @@ export interface Registry {
   union?: { members: TS.LiteralTypeNode[]; names: string[]; tuple?: TS.TupleTypeNode };
   /** Whether a LinkName type exists at all (derived or literal). */
   hasLinkName: boolean;
+  /** The file declaring LinkName (and holding `union`'s nodes): `parsed` unless it lives elsewhere. */
+  names: Parsed;
   /** Every name bound at the top level (imports and declarations). */
   bindings: Set<string>;
   imports: TS.ImportDeclaration[];
@@ -71,14 +74,62 @@ export function exportedLocal(ts: Ts, sf: TS.SourceFile, name: string): string |
   return undefined;
 }
 
-const NOT_FOUND = `cannot find the chain in ${REGISTRY} (expected \`export const chain = [ … ]\`, the links in order, or a const array it names); restore that shape and run again — nothing was changed`;
+/** Opens a module a registry file imports from (a relative specifier); undefined when it is no file of the project. */
+export type OpenModule = (fromRel: string, specifier: string) => Parsed | undefined;
 
-export function readRegistry(ts: Ts, text: string): Registry {
-  const parsed = parseSource(ts, REGISTRY, text);
+const notFound = (rel: string) =>
+  `cannot find the chain in ${rel} (expected \`export const chain = [ … ]\`, the links in order, or a const array it names); restore that shape and run again — nothing was changed`;
+
+/**
+ * Where `name` (the `chain` value or the `LinkName` type) is declared, starting from `parsed`: there,
+ * or in the project module it comes from (`export { chain } from "./chain.js"`, `export * from …`,
+ * `import { chain } from …; export { chain }`), so a registry split across files is still found.
+ */
+function declaring(ts: Ts, parsed: Parsed, name: string, kind: "value" | "type", open: OpenModule | undefined, depth = 0): { parsed: Parsed; local: string } | undefined {
+  const { sf } = parsed;
+  const local = kind === "value" ? (exportedLocal(ts, sf, name) ?? name) : name;
+  const declared =
+    kind === "value"
+      ? sf.statements.some((st) => ts.isVariableStatement(st) && st.declarationList.declarations.some((d) => ts.isIdentifier(d.name) && d.name.text === local))
+      : sf.statements.some((st) => ts.isTypeAliasDeclaration(st) && st.name.text === local);
+  if (declared) return { parsed, local };
+  if (!open || depth >= 4) return undefined;
+  const follow = (module: TS.Expression | undefined, imported: string) => {
+    const target = module && open(parsed.rel, stringValue(ts, module) ?? "");
+    return target ? declaring(ts, target, imported, kind, open, depth + 1) : undefined;
+  };
+  for (const st of sf.statements) {
+    if (ts.isImportDeclaration(st)) {
+      const nb = st.importClause?.namedBindings;
+      const spec = nb && ts.isNamedImports(nb) ? nb.elements.find((e) => e.name.text === local) : undefined;
+      if (spec) return follow(st.moduleSpecifier, (spec.propertyName ?? spec.name).text);
+    }
+    if (ts.isExportDeclaration(st) && st.moduleSpecifier) {
+      const clause = st.exportClause;
+      if (clause && ts.isNamedExports(clause)) {
+        const spec = clause.elements.find((e) => e.name.text === name);
+        if (spec) return follow(st.moduleSpecifier, (spec.propertyName ?? spec.name).text);
+      } else if (!clause) {
+        const found = follow(st.moduleSpecifier, name);
+        if (found) return found;
+      }
+    }
+  }
+  return undefined;
+}
+
+/**
+ * The registry from src/links/index.ts's text. With `open`, `chain` and `LinkName` are followed into
+ * the project modules index.ts takes them from; without it, only index.ts is read.
+ */
+export function readRegistry(ts: Ts, text: string, open?: OpenModule): Registry {
+  const index = parseSource(ts, REGISTRY, text);
+  const at = declaring(ts, index, "chain", "value", open);
+  if (!at) throw new UserError(notFound(REGISTRY));
+  const parsed = at.parsed;
   const { sf } = parsed;
   const vars = topLevelVariables(ts, sf);
-  let local = exportedLocal(ts, sf, "chain");
-  if (!local) throw new UserError(NOT_FOUND);
+  let local: string | undefined = at.local;
   let array: TS.ArrayLiteralExpression | undefined;
   // Follow `export const chain = links` → `const links = [...]` (a few hops at most).
   for (let hop = 0; hop < 8 && local; hop++) {
@@ -91,7 +142,7 @@ export function readRegistry(ts: Ts, text: string): Registry {
     }
     local = ts.isIdentifier(expr) ? expr.text : undefined;
   }
-  if (!array) throw new UserError(NOT_FOUND);
+  if (!array) throw new UserError(notFound(parsed.rel));
 
   const imports = sf.statements.filter(ts.isImportDeclaration);
   const bindings = new Set<string>(vars.keys());
@@ -122,6 +173,13 @@ export function readRegistry(ts: Ts, text: string): Registry {
     return imp ? { node, ident: node.text, import: imp } : { node, ident: node.text };
   });
 
+  const names = (declaring(ts, index, "LinkName", "type", open) ?? (parsed !== index ? declaring(ts, parsed, "LinkName", "type", open) : undefined))?.parsed ?? parsed;
+  return { parsed, array, entries, bindings, imports, names, ...readLinkName(ts, names) };
+}
+
+/** LinkName as declared in `names`: its literal members when it lists them. */
+export function readLinkName(ts: Ts, names: Parsed): Pick<Registry, "union" | "hasLinkName"> {
+  const { sf } = names;
   let union: Registry["union"];
   let hasLinkName = false;
   const aliases = new Map(sf.statements.filter(ts.isTypeAliasDeclaration).map((st) => [st.name.text, st.type] as const));
@@ -141,7 +199,7 @@ export function readRegistry(ts: Ts, text: string): Registry {
       if (items) union = { members: items, names: named(items), tuple: tuple as TS.TupleTypeNode };
     }
   }
-  return { parsed, array, entries, union, hasLinkName, bindings, imports };
+  return { union, hasLinkName };
 }
 
 /** The link file's base name behind an entry (`./pin_vetting.js` → `pin_vetting`), by convention its link name. */
@@ -226,12 +284,9 @@ export interface InsertPlan {
   name: string;
   /** Position in the chain array. */
   index: number;
-  /** Names of the neighbours, to place the LinkName member next to them. */
-  after?: string;
-  before?: string;
 }
 
-/** Text edits that add a link: its import, its chain entry, its LinkName member. */
+/** Text edits of the chain's file that add a link: its import and its chain entry (LinkName: unionInsertEdits). */
 export function insertEdits(reg: Registry, plan: InsertPlan): TextEdit[] {
   const { text, sf } = reg.parsed;
   const eol = eolOf(text);
@@ -264,14 +319,13 @@ export function insertEdits(reg: Registry, plan: InsertPlan): TextEdit[] {
     edits.push(insert(lineStart(text, s), `${line}${eol}`));
   }
 
-  edits.push(...unionInsertEdits(reg, plan.name, plan.after, plan.before));
   return edits;
 }
 
-/** Add `name` to a literal LinkName union, next to a neighbour when it is listed. */
-export function unionInsertEdits(reg: Registry, name: string, after?: string, before?: string): TextEdit[] {
+/** Edits of LinkName's file (`reg.names`) adding `name` to its literal members, next to a neighbour when it is listed. */
+export function unionInsertEdits(reg: Pick<Registry, "union" | "names">, name: string, after?: string, before?: string): TextEdit[] {
   if (!reg.union) return [];
-  const { text, sf } = reg.parsed;
+  const { text, sf } = reg.names;
   const { members, names } = reg.union;
   const lq = members[0] ? quoteOf(text, members[0].literal, sf) : '"';
   const lit = `${lq}${name}${lq}`;
@@ -283,12 +337,12 @@ export function unionInsertEdits(reg: Registry, name: string, after?: string, be
   return unionInsert(text, sf, members, u, lit);
 }
 
-/** Take `name` out of a literal LinkName union (never its last member). */
-export function unionRemoveEdits(reg: Registry, name: string): TextEdit[] {
+/** Edits of LinkName's file taking `name` out of its literal members (never the last one). */
+export function unionRemoveEdits(reg: Pick<Registry, "union" | "names">, name: string): TextEdit[] {
   const k = reg.union?.names.indexOf(name) ?? -1;
   if (!reg.union || k < 0 || reg.union.members.length <= 1) return [];
-  if (reg.union.tuple) return listRemove(reg.parsed.text, reg.parsed.sf, reg.union.tuple.elements, k);
-  return unionRemove(reg.parsed.text, reg.parsed.sf, reg.union.members, k);
+  if (reg.union.tuple) return listRemove(reg.names.text, reg.names.sf, reg.union.tuple.elements, k);
+  return unionRemove(reg.names.text, reg.names.sf, reg.union.members, k);
 }
 
 const PIPE_PREFIX = /^[ \t]*\|[ \t]*$/;
@@ -382,8 +436,8 @@ export function definitionRemoval(parsed: Parsed, nameLiteral: TS.Node, allowed:
   return { edits: [remove(from, to)], pos, end };
 }
 
-/** Text edits that take the entry at `index` out: the entry, its import (or specifier), its LinkName member. */
-export function removeEdits(reg: Registry, index: number, name: string): TextEdit[] {
+/** Text edits of the chain's file that take the entry at `index` out: the entry and its import (or specifier). */
+export function removeEdits(reg: Registry, index: number): TextEdit[] {
   const { text, sf, ts } = reg.parsed;
   const entry = reg.entries[index]!;
   const edits = listRemove(text, sf, reg.array.elements, index);
@@ -402,7 +456,6 @@ export function removeEdits(reg: Registry, index: number, name: string): TextEdi
       edits.push(startsLine(text, s) && restOfLineIsTrivia(text, imp.decl.end) ? remove(lineStart(text, s), nextLineStart(text, imp.decl.end)) : remove(s, imp.decl.end));
     }
   }
-  edits.push(...unionRemoveEdits(reg, name));
   return edits;
 }
 
@@ -432,8 +485,9 @@ export function renameIdentifier(parsed: Parsed, from: string, to: string): Text
   return edits;
 }
 
+/** Edits of LinkName's file renaming member `from`. */
 export function unionEditsForRename(reg: Registry, from: string, to: string): TextEdit[] {
   if (!reg.union) return [];
   const k = reg.union.names.indexOf(from);
-  return k < 0 ? [] : [replaceLiteral(reg.union.members[k]!.literal, reg.parsed.sf, to)];
+  return k < 0 ? [] : [replaceLiteral(reg.union.members[k]!.literal, reg.names.sf, to)];
 }

@@ -205,6 +205,26 @@ describe("editing a created project", () => {
     expectProjectGreen(root);
   });
 
+  it("a registry split into three files (index.ts re-exports the chain and LinkName): add, rename, remove stay green", () => {
+    const root = create("pin_vetting,schedule");
+    write(root, "src/links/index.ts", 'export { chain } from "./chain.js";\nexport type { LinkName } from "./names.js";\n');
+    write(root, "src/links/chain.ts", readFileSync(path.join(FIXTURES, "split-chain.chain.ts.txt"), "utf8"));
+    write(root, "src/links/names.ts", readFileSync(path.join(FIXTURES, "split-names.names.ts.txt"), "utf8"));
+    checkGreen(root);
+    installProject(root);
+    expectProjectGreen(root);
+    const index = read(root, "src/links/index.ts");
+    ok(root, "add-link", "book_slot", "--after", "pin_vetting");
+    ok(root, "add-link", "greeting", "--before", "pin_vetting");
+    ok(root, "rename-link", "schedule", "booking");
+    ok(root, "remove-link", "pin_vetting");
+    expect(read(root, "src/links/index.ts")).toBe(index);
+    expect(read(root, "src/links/chain.ts")).toContain("export const chain = [greetingLink, bookSlotLink, bookingLink] as const satisfies readonly Link[];");
+    expect(read(root, "src/links/names.ts")).toContain('export type LinkName =\n  | "greeting"\n  | "book_slot"\n  | "booking";');
+    checkGreen(root);
+    expectProjectGreen(root);
+  });
+
   it("refuses bad situations with one line and no change", () => {
     const root = create("pin_vetting,schedule");
     const snapshot = () => ["src/links/index.ts", "chain.json"].map((f) => read(root, f)).join("\0");

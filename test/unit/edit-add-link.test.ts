@@ -187,6 +187,40 @@ describe("add-link on registries users rewrote", () => {
     await expectCheckGreen(root);
   });
 
+  it("a registry split across files (the chain in chain.ts, LinkName in names.ts): each file gets its insertion", async () => {
+    const root = await makeProject();
+    write(root, "src/links/index.ts", fixture("split-chain.index.ts.txt"));
+    write(root, "src/links/chain.ts", fixture("split-chain.chain.ts.txt"));
+    await expectCheckGreen(root);
+    let before = snapshot(root);
+    let ran = await runCommand("add-link", { cwd: root, name: "book_slot", after: "pin_vetting" });
+    expect(ran.error?.message).toBeUndefined();
+    let after = snapshot(root);
+    expect([...before.keys()].filter((k) => before.get(k) !== after.get(k)).sort()).toEqual(["chain.json", "src/links/chain.ts", "src/links/index.ts"]);
+    insertedChunks(before.get("src/links/chain.ts")!, after.get("src/links/chain.ts")!);
+    expect(after.get("src/links/chain.ts")).toContain("export const chain = [pinVettingLink, bookSlotLink, scheduleLink] as const satisfies readonly Link[];");
+    expect(lineChanges(before.get("src/links/index.ts")!, after.get("src/links/index.ts")!)).toEqual({
+      removed: ['export type LinkNames = ["pin_vetting", "schedule"];'],
+      added: ['export type LinkNames = ["pin_vetting", "book_slot", "schedule"];'],
+    });
+    insertedChunks(before.get("src/links/index.ts")!, after.get("src/links/index.ts")!);
+    await expectCheckGreen(root);
+
+    const root2 = await makeProject();
+    write(root2, "src/links/index.ts", fixture("split-names.index.ts.txt"));
+    write(root2, "src/links/names.ts", fixture("split-names.names.ts.txt"));
+    await expectCheckGreen(root2);
+    before = snapshot(root2);
+    ran = await runCommand("add-link", { cwd: root2, name: "book_slot" });
+    expect(ran.error?.message).toBeUndefined();
+    after = snapshot(root2);
+    expect([...before.keys()].filter((k) => before.get(k) !== after.get(k)).sort()).toEqual(["chain.json", "src/links/index.ts", "src/links/names.ts"]);
+    expect(lineChanges(before.get("src/links/names.ts")!, after.get("src/links/names.ts")!)).toEqual({ removed: ['  | "schedule";'], added: ['  | "schedule"', '  | "book_slot";'] });
+    insertedChunks(before.get("src/links/names.ts")!, after.get("src/links/names.ts")!);
+    expect(lineChanges(before.get("src/links/index.ts")!, after.get("src/links/index.ts")!)).toEqual({ removed: [], added: ['import { bookSlotLink } from "./book_slot.js";', "  bookSlotLink,"] });
+    await expectCheckGreen(root2);
+  });
+
   it("keeps CRLF line endings", async () => {
     const root = await makeProject();
     write(root, "src/links/index.ts", read(root, "src/links/index.ts").replace(/\n/g, "\r\n"));
@@ -244,6 +278,14 @@ describe("add-link's cost does not grow with the program", () => {
       const reads = await filesReadDuring(root, async () => expect((await runCommand("add-link", { cwd: root, name: "book_slot", after: "pin_vetting" })).code).toBe(0));
       expect(reads.sort()).toEqual([...READS].sort());
     }
+  });
+
+  it("a split registry: reads the registry's files too, and still no link file", async () => {
+    const root = await makeProject(["pin_vetting", "schedule"]);
+    write(root, "src/links/index.ts", fixture("split-names.index.ts.txt"));
+    write(root, "src/links/names.ts", fixture("split-names.names.ts.txt"));
+    const reads = await filesReadDuring(root, async () => expect((await runCommand("add-link", { cwd: root, name: "book_slot" })).code).toBe(0));
+    expect(reads.sort()).toEqual([...READS, "src/links/names.ts"].sort());
   });
 });
 

@@ -177,6 +177,41 @@ describe("chain", () => {
     expect((await check(root)).code).toBe(0);
   });
 
+  it("a registry split across files: chain, rename-link and remove-link edit the file that holds each part", async () => {
+    const root = await makeProject(["pin_vetting", "schedule", "wrap_up"]);
+    const names = fixture("split-names.names.ts.txt").replace('  | "schedule";', '  | "schedule"\n  | "wrap_up";');
+    write(root, "src/links/index.ts", fixture("split-names.index.ts.txt").replace("  scheduleLink,\n", '  scheduleLink,\n  wrapUpLink,\n').replace('import { scheduleLink } from "./schedule.js";', 'import { scheduleLink } from "./schedule.js";\nimport { wrapUpLink } from "./wrap_up.js";'));
+    write(root, "src/links/names.ts", names);
+    expect((await check(root)).code).toBe(0);
+
+    // LinkName out of line in names.ts: reported there, and `chain` fixes it there.
+    write(root, "src/links/names.ts", names.replace('  | "wrap_up";', '  | "wrapup";'));
+    const red = await check(root);
+    expect(red.err).toContain('LinkName in src/links/names.ts lacks "wrap_up"');
+    expect(red.err).toContain('LinkName in src/links/names.ts lists "wrapup"');
+    expect((await runCommand("chain", { cwd: root })).out).toContain("updated src/links/names.ts");
+    expect(read(root, "src/links/names.ts")).toBe(names);
+
+    expect((await runCommand("rename-link", { cwd: root, from: "schedule", to: "booking" })).code).toBe(0);
+    expect(read(root, "src/links/names.ts")).toBe(names.replace('"schedule"', '"booking"'));
+    expect(read(root, "src/links/index.ts")).toContain('import { bookingLink } from "./booking.js";');
+    expect((await runCommand("remove-link", { cwd: root, name: "booking" })).code).toBe(0);
+    expect(read(root, "src/links/names.ts")).toBe(names.replace('  | "schedule"\n', ""));
+    expect(read(root, "src/links/index.ts")).not.toContain("booking");
+    expect((await check(root)).code).toBe(0);
+
+    const root2 = await makeProject();
+    write(root2, "src/links/index.ts", fixture("split-chain.index.ts.txt"));
+    write(root2, "src/links/chain.ts", fixture("split-chain.chain.ts.txt"));
+    expect((await runCommand("remove-link", { cwd: root2, name: "pin_vetting" })).code).toBe(0);
+    expect(read(root2, "src/links/chain.ts")).toBe(fixture("split-chain.chain.ts.txt").replace('import { pinVettingLink } from "./pin_vetting.js";\n', "").replace("[pinVettingLink, scheduleLink]", "[scheduleLink]"));
+    expect(read(root2, "src/links/index.ts")).toContain('export type LinkNames = ["schedule"];');
+    expect((await check(root2)).code).toBe(0);
+    // A chain re-exported from a module that does not declare it: one clear line, naming that file.
+    write(root2, "src/links/chain.ts", 'import { scheduleLink } from "./schedule.js";\nexport const chain = build();\nfunction build() {\n  return [scheduleLink] as const;\n}\n');
+    await expectRefused(root2, "add-link", { name: "x" }, /^cannot find the chain in src\/links\/chain\.ts \(expected/);
+  });
+
   it("refuses a registry it cannot read, with one line", async () => {
     const root = await makeProject();
     write(root, "src/links/index.ts", fixture("syntax-error.index.ts.txt"));

@@ -3,7 +3,7 @@
 import { describe, expect, it } from "vitest";
 import { readRegistryFast } from "../../src/edit/fast-registry.js";
 import { loadTs } from "../../src/edit/parse.js";
-import { insertEdits, readRegistry, type Registry } from "../../src/edit/registry.js";
+import { insertEdits, readRegistry, unionInsertEdits, type Registry } from "../../src/edit/registry.js";
 import { applyEdits } from "../../src/edit/text.js";
 import { renderRegistry } from "../../src/generate/project.js";
 import { linkIdentifier } from "../../src/spec/names.js";
@@ -72,9 +72,10 @@ describe("the compiler-free registry reader", () => {
       expect(shape(fast!)).toEqual(shape(full));
       const names = full.entries.map((e) => e.import!.module.replace(/^\.\/|\.js$/g, ""));
       for (let index = 0; index <= names.length; index++) {
-        const plan = { ident: linkIdentifier("new_one"), name: "new_one", index, after: names[index - 1], before: names[index] };
-        const viaFull = applyEdits(text, insertEdits(full, plan));
-        expect(applyEdits(text, insertEdits(fast!, plan))).toBe(viaFull);
+        const plan = { ident: linkIdentifier("new_one"), name: "new_one", index };
+        const edits = (reg: Registry) => [...insertEdits(reg, plan), ...unionInsertEdits(reg, "new_one", names[index - 1], names[index])];
+        const viaFull = applyEdits(text, edits(full));
+        expect(applyEdits(text, edits(fast!))).toBe(viaFull);
         expect(readRegistryFast(viaFull)?.entries.map((e) => e.ident)).toEqual(readRegistry(ts, viaFull).entries.map((e) => e.ident));
       }
     });
