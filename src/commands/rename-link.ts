@@ -21,7 +21,7 @@ export async function run(options: RenameLinkOptions): Promise<number> {
       const gone = byPath.get(from);
       const made = byPath.get(to);
       if (gone?.kind !== "delete" || made?.kind !== "create") return "";
-      return `rename  ${from} → ${to}\n${createTwoFilesPatch(`a/${from}`, `b/${to}`, gone.before, made.content, "", "", { context: 3 }).split("\n").slice(1).join("\n").trimEnd()}\n`;
+      return `rename  ${from} → ${to}\n${createTwoFilesPatch(`a/${from}`, `b/${to}`, gone.before, made.content, undefined, undefined, { context: 3 }).split("\n").slice(1).join("\n").trimEnd()}\n`;
     });
     process.stdout.write(`${await describeChanges(set, { diff: true })}\n${patches.join("")}(dry run: nothing was written)\n`);
     return 0;

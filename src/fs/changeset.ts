@@ -331,7 +331,7 @@ export async function describeChanges(set: ChangeSet, options: { diff?: boolean 
     else {
       lines.push(`update  ${change.path}`);
       if (createTwoFilesPatch) {
-        const patch = createTwoFilesPatch(`a/${change.path}`, `b/${change.path}`, change.before, change.content, "", "", { context: 3 });
+        const patch = createTwoFilesPatch(`a/${change.path}`, `b/${change.path}`, change.before, change.content, undefined, undefined, { context: 3 });
         lines.push(...patch.split("\n").slice(1).filter((l, i, all) => i < all.length - 1 || l !== ""));
       }
     }

@@ -91,7 +91,7 @@ describe("add-link on a freshly generated project", () => {
     expect(snapshot(root)).toEqual(before);
     expect(ran.out).toContain("create  src/links/book_slot.ts");
     expect(ran.out).toContain("create  test/book_slot.test.ts");
-    expect(ran.out).toContain("--- a/src/links/index.ts");
+    expect(ran.out).toContain("--- a/src/links/index.ts\n+++ b/src/links/index.ts\n");
     expect(ran.out).toContain("+  bookSlotLink,");
     expect(ran.out).toContain('+    "name": "book_slot",');
   });

@@ -401,6 +401,18 @@ describe("rename-link", () => {
     expect((await check(root)).code).toBe(0);
   });
 
+  it("--dry-run shows the moved files' edits as diffs and writes nothing", async () => {
+    const root = await makeProject();
+    const before = snapshot(root);
+    const ran = await runCommand("rename-link", { cwd: root, from: "schedule", to: "booking", dryRun: true });
+    expect(ran.code).toBe(0);
+    expect(snapshot(root)).toEqual(before);
+    expect(ran.out).toContain("rename  src/links/schedule.ts → src/links/booking.ts\n--- a/src/links/schedule.ts\n+++ b/src/links/booking.ts\n");
+    expect(ran.out).toContain('-export const scheduleLink = defineLink({\n-  name: "schedule",\n+export const bookingLink = defineLink({\n+  name: "booking",');
+    expect(ran.out).toContain("--- a/src/links/index.ts\n+++ b/src/links/index.ts\n");
+    expect(ran.out).toContain("(dry run: nothing was written)");
+  });
+
   it("refuses a taken, invalid or unknown name, changing nothing", async () => {
     const root = await makeProject();
     await expectRefused(root, "rename-link", { from: "schedule", to: "pin_vetting" }, /link "pin_vetting" already exists/);
