@@ -3,8 +3,11 @@ import { UserError } from "../errors.js";
 /** Agent4 link names as users configure them: `pin_vetting`. */
 export const LINK_NAME_RE = /^[a-z][a-z0-9_]*$/;
 export const MAX_LINK_NAME = 64;
-/** Names that would collide with a file of the generated project. */
-export const RESERVED_LINK_NAMES = new Set(["index", "health"]);
+/**
+ * Names that would collide with the generated project: its files (src/links/index.ts, GET /health,
+ * test/server.test.ts) or the names its link files and tests import (defineLink, describeLink).
+ */
+export const RESERVED_LINK_NAMES = new Set(["index", "health", "server", "define", "describe"]);
 
 /** `pin_vetting` → `pinVettingLink`. The suffix keeps every name clear of reserved words. */
 export function linkIdentifier(name: string): string {

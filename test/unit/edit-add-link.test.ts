@@ -308,6 +308,8 @@ describe("add-link refuses, changing nothing", () => {
     await expectRefused(root, "add-link", { name: "schedule" }, /link "schedule" already exists/);
     await expectRefused(root, "add-link", { name: "Book-Slot" }, /must start with a lowercase letter/);
     await expectRefused(root, "add-link", { name: "index" }, /reserved/);
+    // Their identifiers are what every link file and test imports; "server" would be test/server.test.ts.
+    for (const name of ["define", "describe", "server"]) await expectRefused(root, "add-link", { name }, /^link name "\w+" is reserved; pick another$/);
     await expectRefused(root, "add-link", { name: "pin__vetting" }, /both become the identifier pinVettingLink/);
   });
 
