@@ -1,6 +1,7 @@
 // The chain registry (src/links/index.ts), read from its syntax tree: the `chain` array (followed
 // through aliases like `const links = [...]; export const chain = links;`), the import behind each
 // entry, and the `LinkName` union. Edits are computed as minimal text edits in the user's style.
+import path from "node:path";
 import type { ts as TS } from "ts-morph";
 import { UserError } from "../errors.js";
 import { parseSource, stringValue, unwrap, walk, type Parsed, type Ts } from "./parse.js";
@@ -300,7 +301,9 @@ export function insertEdits(reg: Registry, plan: InsertPlan): TextEdit[] {
   const q = model ? quoteOf(text, model.moduleSpecifier, sf) : '"';
   const semi = model ? (text.slice(model.getStart(sf), model.end).trimEnd().endsWith(";") ? ";" : "") : ";";
   const ext = linkImports[0] ? (/\.(?:[cm]?[jt]s)$/.exec(linkImports[0].module)?.[0] ?? "") : ".js";
-  const line = `import { ${plan.ident} } from ${q}./${plan.name}${ext}${q}${semi}`;
+  // The new link file is src/links/<name>.ts, wherever the chain's file lives.
+  const dir = path.posix.relative(path.posix.dirname(reg.parsed.rel), "src/links");
+  const line = `import { ${plan.ident} } from ${q}${dir ? (dir.startsWith(".") ? dir : `./${dir}`) : "."}/${plan.name}${ext}${q}${semi}`;
   const prevImport = reg.entries[plan.index - 1]?.import?.decl;
   const nextImport = reg.entries[plan.index]?.import?.decl;
   const afterDecl = prevImport ?? (nextImport ? undefined : reg.imports[reg.imports.length - 1]);

@@ -221,6 +221,20 @@ describe("add-link on registries users rewrote", () => {
     await expectCheckGreen(root2);
   });
 
+  it("the chain moved outside src/links/: the new import points from there to src/links/<name>.ts", async () => {
+    const root = await makeProject();
+    write(root, "src/links/index.ts", fixture("split-chain.index.ts.txt").replace('"./chain.js"', '"../chain.js"'));
+    write(root, "src/chain.ts", fixture("split-chain.chain.ts.txt").replaceAll('"./', '"./links/').replace("../taskchain/", "./taskchain/"));
+    await expectCheckGreen(root);
+    const before = read(root, "src/chain.ts");
+    expect((await runCommand("add-link", { cwd: root, name: "book_slot" })).code).toBe(0);
+    expect(lineChanges(before, read(root, "src/chain.ts")).added).toEqual([
+      'import { bookSlotLink } from "./links/book_slot.js";',
+      "export const chain = [pinVettingLink, scheduleLink, bookSlotLink] as const satisfies readonly Link[];",
+    ]);
+    await expectCheckGreen(root);
+  });
+
   it("keeps CRLF line endings", async () => {
     const root = await makeProject();
     write(root, "src/links/index.ts", read(root, "src/links/index.ts").replace(/\n/g, "\r\n"));
