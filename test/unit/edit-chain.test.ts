@@ -67,6 +67,19 @@ describe("chain", () => {
     expect((await check(root)).code).toBe(0);
   });
 
+  it("reads the links without running them: top-level code in a link file has no effect", async () => {
+    const root = await makeProject();
+    const marker = path.join(root, "ran.txt");
+    const sideEffect = `\nimport { writeFileSync } from "node:fs";\nwriteFileSync(${JSON.stringify(marker)}, "ran");\nthrow new Error("link code ran");\n`;
+    write(root, "src/links/schedule.ts", read(root, "src/links/schedule.ts") + sideEffect);
+    write(root, "src/links/index.ts", `${read(root, "src/links/index.ts")}${sideEffect}`);
+    write(root, "chain.json", "[]\n");
+    const ran = await runCommand("chain", { cwd: root });
+    expect(ran.error?.message).toBeUndefined();
+    expect(JSON.parse(read(root, "chain.json")).map((e: { name: string }) => e.name)).toEqual(["pin_vetting", "schedule"]);
+    expect(existsSync(marker)).toBe(false);
+  });
+
   it("--check is red when chain.json was edited or deleted by hand", async () => {
     const root = await makeProject();
     write(root, "chain.json", read(root, "chain.json").replace("hooks.example.com/schedule", "elsewhere.example.com/schedule"));
