@@ -398,29 +398,36 @@ export function otherUses(reg: Registry, ident: string, entry: ChainEntry): TS.I
 }
 
 /**
- * Taking a link's own `const x = defineLink({ … })` statement out of a file that keeps other code
- * (the registry, or a file defining several links): the statement, the comments just above it, and
- * a blank line so none doubles. Undefined when the definition is no statement of its own (written
- * inline in the chain array); a string says why it cannot come out cleanly.
+ * Taking a link's own `const x = defineLink({ … })` (or `export default defineLink({ … })`) statement
+ * out of a file that keeps other code (the registry, or a file defining several links): the
+ * statement, the comments just above it, and a blank line so none doubles. Undefined when the
+ * definition is no statement of its own (written inline in the chain array); a string says why it
+ * cannot come out cleanly.
  */
 export function definitionRemoval(parsed: Parsed, nameLiteral: TS.Node, allowed: readonly TS.Node[]): { edits: TextEdit[]; pos: number; end: number } | string | undefined {
   const { ts, sf, text, rel } = parsed;
-  let statement: TS.Node | undefined = nameLiteral.parent;
-  while (statement && !ts.isSourceFile(statement) && !(ts.isVariableStatement(statement) && ts.isSourceFile(statement.parent))) statement = statement.parent;
-  if (!statement || !ts.isVariableStatement(statement)) return undefined;
-  const where = `${rel}:${lineOf(text, statement.getStart(sf))}`;
-  const decls = statement.declarationList.declarations;
-  if (decls.length !== 1 || !ts.isIdentifier(decls[0]!.name)) return `${where} declares it together with other variables`;
-  const local = decls[0]!.name;
+  // name: "…" → { … } → defineLink({ … }) (maybe `as …`, `satisfies …`) → its statement. Anything
+  // else on the way (the chain array above all) means the definition has no statement of its own.
+  let node: TS.Node = nameLiteral.parent.parent; // the object literal
+  while (ts.isCallExpression(node.parent) || ts.isAsExpression(node.parent) || ts.isSatisfiesExpression(node.parent) || ts.isParenthesizedExpression(node.parent) || ts.isTypeAssertionExpression(node.parent) || ts.isNonNullExpression(node.parent)) node = node.parent;
+  let statement: TS.Statement;
+  let local: TS.Identifier | undefined;
+  if (ts.isExportAssignment(node.parent) && !node.parent.isExportEquals) statement = node.parent; // export default defineLink({ … })
+  else if (ts.isVariableDeclaration(node.parent) && ts.isVariableDeclarationList(node.parent.parent) && ts.isVariableStatement(node.parent.parent.parent) && ts.isSourceFile(node.parent.parent.parent.parent)) {
+    statement = node.parent.parent.parent;
+    const decls = node.parent.parent.declarations;
+    if (decls.length !== 1 || !ts.isIdentifier(decls[0]!.name)) return `${rel}:${lineOf(text, statement.getStart(sf))} declares it together with other variables`;
+    local = decls[0]!.name;
+  } else return undefined;
   let use: TS.Identifier | undefined;
-  walk(ts, sf, (node) => {
+  if (local) walk(ts, sf, (node) => {
     if (use || !ts.isIdentifier(node) || node.text !== local.text || node === local || allowed.includes(node)) return;
     const parent = node.parent;
     if (ts.isPropertyAccessExpression(parent) && parent.name === node) return;
     if ((ts.isPropertyAssignment(parent) || ts.isPropertySignature(parent)) && parent.name === node) return;
     use = node;
   });
-  if (use) return `${rel}:${lineOf(text, use.getStart(sf))} uses ${local.text}`;
+  if (use) return `${rel}:${lineOf(text, use.getStart(sf))} uses ${local!.text}`;
 
   let pos = statement.getStart(sf);
   for (const c of [...(ts.getLeadingCommentRanges(text, statement.getFullStart()) ?? [])].reverse()) {

@@ -358,6 +358,23 @@ describe("remove-link", () => {
     await expectRefused(root, "remove-link", { name: "greeting" }, /^cannot take the definition of "greeting" out of src\/links\/index\.ts: src\/links\/index\.ts:\d+ uses greetingLink; remove it there by hand/);
   });
 
+  it("a link written inline in the chain array: renamed and removed there", async () => {
+    const root = await makeProject();
+    const inline = '  defineLink({\n    name: "hello",\n    parameters: {},\n    initial: () => ({ content: "Hi" }),\n    qualified: () => ({}),\n    disqualified: () => ({}),\n    interrupt: () => ({}),\n  }),\n';
+    const registry = read(root, "src/links/index.ts")
+      .replace('import { pinVettingLink }', 'import { defineLink } from "../taskchain/index.js";\nimport { pinVettingLink }')
+      .replace("  pinVettingLink,\n", `  pinVettingLink,\n${inline}`)
+      .replace('  "pin_vetting",\n', '  "pin_vetting",\n  "hello",\n');
+    write(root, "src/links/index.ts", registry);
+    expect((await runCommand("chain", { cwd: root })).code).toBe(0);
+    expect((await runCommand("rename-link", { cwd: root, from: "hello", to: "hey" })).code).toBe(0);
+    expect(read(root, "src/links/index.ts")).toBe(registry.replace('name: "hello"', 'name: "hey"').replace('  "hello",', '  "hey",'));
+    const ran = await runCommand("remove-link", { cwd: root, name: "hey" });
+    expect(ran.error?.message).toBeUndefined();
+    expect(read(root, "src/links/index.ts")).toBe(registry.replace(inline, "").replace('  "hello",\n', ""));
+    expect((await check(root)).code).toBe(0);
+  });
+
   it("refuses an unknown link, the last link, and a link the registry uses elsewhere", async () => {
     const root = await makeProject(["only"]);
     await expectRefused(root, "remove-link", { name: "nope" }, /^no link "nope" in the chain \(links: only\)$/);
