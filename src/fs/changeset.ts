@@ -13,8 +13,8 @@ export type Change =
 
 /** The journal folder of an in-place commit, inside the project root. */
 export const TXN_DIR = ".taskchain-txn";
-/** Where a finished journal goes to be deleted (see retire()). */
-export const RETIRED_TXN_DIR = ".taskchain-txn.done";
+/** Where a finished journal is moved to be deleted (see dropJournal). */
+export const RETIRED_TXN_DIR = `${TXN_DIR}.done`;
 const MANIFEST = "manifest.json";
 
 /** Paths are project-relative, forward-slashed, and may not leave the root. */
@@ -227,16 +227,16 @@ export async function commitInPlace(set: ChangeSet, hooks: CommitHooks = {}): Pr
       await rollBack(root, txn, manifest);
       throw error;
     }
-    await retire(root);
+    await dropJournal(root);
   });
 }
 
 /**
- * Deletes a journal whose work is done. Renamed away first, in one step: a recursive delete
- * killed halfway could take the manifest and leave the rest, and a journal without a manifest
- * must only ever mean "nothing was applied".
+ * Deletes a journal whose work is done (applied or rolled back). It is renamed away first, in one
+ * step: deleted in place, file by file, a kill could leave it without its manifest after every
+ * change was applied, or with its manifest but without the staged files a roll-forward needs.
  */
-async function retire(root: string): Promise<void> {
+async function dropJournal(root: string): Promise<void> {
   const done = path.join(root, RETIRED_TXN_DIR);
   await rm(done, { recursive: true, force: true });
   await rename(path.join(root, TXN_DIR), done);
@@ -284,7 +284,7 @@ async function rollBack(root: string, txn: string, manifest: Manifest): Promise<
     }
   }
   for (const dir of [...(manifest.createdDirs ?? [])].reverse()) await rmdir(path.join(root, dir)).catch(() => undefined);
-  await retire(root);
+  await dropJournal(root);
 }
 
 async function removeEmptyParents(root: string, dir: string): Promise<void> {
@@ -300,7 +300,8 @@ async function removeEmptyParents(root: string, dir: string): Promise<void> {
  */
 export async function recover(root: string): Promise<"none" | "rolled-forward" | "discarded"> {
   const txn = path.join(root, TXN_DIR);
-  await rm(path.join(root, RETIRED_TXN_DIR), { recursive: true, force: true });
+  // A finished journal a kill left on its way out: nothing in it is needed any more.
+  if (existsSync(path.join(root, RETIRED_TXN_DIR))) await rm(path.join(root, RETIRED_TXN_DIR), { recursive: true, force: true });
   try {
     if (!lstatSync(txn).isDirectory()) return "none";
   } catch {
@@ -317,7 +318,7 @@ export async function recover(root: string): Promise<"none" | "rolled-forward" |
     return "discarded";
   }
   for (const entry of manifest.changes) await applyEntry(root, txn, entry);
-  await retire(root);
+  await dropJournal(root);
   return "rolled-forward";
 }
 
