@@ -16,6 +16,8 @@ export const TXN_DIR = ".taskchain-txn";
 /** Where a finished journal is moved to be deleted (see dropJournal). */
 export const RETIRED_TXN_DIR = `${TXN_DIR}.done`;
 const MANIFEST = "manifest.json";
+/** The manifest of a commit being rolled back: a kill resumes the rollback, never the commit. */
+const ROLLBACK = "rollback.json";
 
 /** Paths are project-relative, forward-slashed, and may not leave the root. */
 export function normalizeRelative(p: string): string {
@@ -275,6 +277,7 @@ function missingDirs(root: string, changes: Change[]): string[] {
 }
 
 async function rollBack(root: string, txn: string, manifest: Manifest): Promise<void> {
+  if (existsSync(path.join(txn, MANIFEST))) await rename(path.join(txn, MANIFEST), path.join(txn, ROLLBACK));
   for (const entry of manifest.changes) {
     const file = path.join(root, entry.path);
     if (entry.kind === "create") await rm(file, { force: true });
@@ -296,9 +299,10 @@ async function removeEmptyParents(root: string, dir: string): Promise<void> {
 
 /**
  * Finish or discard a commit that a kill interrupted: a journal with a manifest is rolled
- * forward (the commit point was passed); one without is discarded (nothing was applied).
+ * forward (the commit point was passed); one being rolled back is rolled back to the end; one
+ * without either is discarded (nothing was applied).
  */
-export async function recover(root: string): Promise<"none" | "rolled-forward" | "discarded"> {
+export async function recover(root: string): Promise<"none" | "rolled-forward" | "rolled-back" | "discarded"> {
   const txn = path.join(root, TXN_DIR);
   // A finished journal a kill left on its way out: nothing in it is needed any more.
   if (existsSync(path.join(root, RETIRED_TXN_DIR))) await rm(path.join(root, RETIRED_TXN_DIR), { recursive: true, force: true });
@@ -307,12 +311,19 @@ export async function recover(root: string): Promise<"none" | "rolled-forward" |
   } catch {
     return "none";
   }
-  let manifest: Manifest | undefined;
-  try {
-    manifest = JSON.parse(await readFile(path.join(txn, MANIFEST), "utf8")) as Manifest;
-  } catch {
-    manifest = undefined;
+  const read = async (name: string) => {
+    try {
+      return JSON.parse(await readFile(path.join(txn, name), "utf8")) as Manifest;
+    } catch {
+      return undefined;
+    }
+  };
+  const rollback = await read(ROLLBACK);
+  if (rollback) {
+    await rollBack(root, txn, rollback);
+    return "rolled-back";
   }
+  const manifest = await read(MANIFEST);
   if (!manifest) {
     await rm(txn, { recursive: true, force: true });
     return "discarded";

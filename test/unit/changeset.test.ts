@@ -1,5 +1,6 @@
-// In-place commits: a journal still named .taskchain-txn without its manifest must mean "nothing was
-// applied" (recover() discards it), and one with its manifest must be complete enough to roll forward.
+// In-place commits killed at their edges: a journal still named .taskchain-txn without its manifest
+// must mean "nothing was applied" (recover() discards it), one with its manifest must be complete
+// enough to roll forward, and a rollback a kill interrupted must be finished, not undone.
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import fsp from "node:fs/promises";
 import { syncBuiltinESMExports } from "node:module";
@@ -76,6 +77,31 @@ describe("commitInPlace", () => {
     await expect(failing).rejects.toThrow(/killed|disk full/);
     expect(killArmed).toBe(true);
     await recover(root);
+    expect(files(root)).toEqual({ "a.txt": "a1", "b.txt": "b1" });
+    expect(readdirSync(root).filter((n) => n.startsWith(TXN_DIR))).toEqual([]);
+  });
+
+  it("killed in the middle of a rollback: the next command finishes the rollback, it does not roll the commit forward", async () => {
+    const root = project();
+    const failing = commitInPlace(change(root), {
+      afterApplyStep: (n) => {
+        if (n !== 2) return;
+        // The rollback restores a.txt, then dies before b.txt.
+        const realWrite = fsp.writeFile;
+        let restored = 0;
+        vi.spyOn(fsp, "writeFile").mockImplementation(async (file, data, options) => {
+          if (path.dirname(String(file)) === root && ++restored === 2) throw new Error("killed");
+          return realWrite(file, data, options);
+        });
+        syncBuiltinESMExports();
+        throw new Error("disk full");
+      },
+    });
+    await expect(failing).rejects.toThrow("killed");
+    vi.restoreAllMocks();
+    syncBuiltinESMExports();
+    expect(files(root)).toEqual({ "a.txt": "a1", "b.txt": "b2" }); // half rolled back, as a kill would leave it
+    expect(await recover(root)).toBe("rolled-back");
     expect(files(root)).toEqual({ "a.txt": "a1", "b.txt": "b1" });
     expect(readdirSync(root).filter((n) => n.startsWith(TXN_DIR))).toEqual([]);
   });
