@@ -91,6 +91,9 @@ export function errorAnswer(status: number, error: string, message: string, fiel
   return { status, headers: { ...JSON_HEADERS }, body: JSON.stringify(body) };
 }
 
+// Module level, not a closure per request: tsx (what `npm start` runs) names every closure it makes.
+const emptyBody = (): HttpAnswer => errorAnswer(400, "invalid_json", "The request body is empty; expected a JSON payload");
+
 function jsonAnswer(status: number, value: unknown, headers?: Record<string, string>): HttpAnswer {
   return { status, headers: { ...JSON_HEADERS, ...headers }, body: JSON.stringify(value) };
 }
@@ -366,14 +369,13 @@ export function createTaskchain(options: TaskchainOptions): Taskchain {
 
     let raw: unknown;
     const body = request.body;
-    const empty = () => errorAnswer(400, "invalid_json", "The request body is empty; expected a JSON payload");
-    if (body === undefined) return empty();
+    if (body === undefined) return emptyBody();
     if ("text" in body) {
       try {
         raw = JSON.parse(body.text);
       } catch {
         // Whitespace alone is not JSON either: only then is it worth a trimmed copy of the body.
-        return body.text.trim() === "" ? empty() : errorAnswer(400, "invalid_json", "The request body is not valid JSON");
+        return body.text.trim() === "" ? emptyBody() : errorAnswer(400, "invalid_json", "The request body is not valid JSON");
       }
     } else raw = body.json;
 

@@ -16,33 +16,31 @@ function pathAndQuery(raw: string): string {
 
 export function createHonoApp(app: Taskchain = createApp(process.env)): Hono {
   const server = new Hono();
-  // Health and the token are answered before the body limit reads anything.
-  server.use(async (c, next) => {
-    const early = app.gate({ method: c.req.method, url: pathAndQuery(c.req.url), authorization: c.req.header("authorization") });
-    if (early) return send(c, early);
-    await next();
+  const limit = bodyLimit({
+    maxSize: MAX_BODY_BYTES,
+    onError: (c) => {
+      c.header("connection", "close");
+      return send(c, app.error(413, "payload_too_large", "The request body is over 1 MiB"));
+    },
   });
-  server.use(
-    bodyLimit({
-      maxSize: MAX_BODY_BYTES,
-      onError: (c) => {
-        c.header("connection", "close");
-        return send(c, app.error(413, "payload_too_large", "The request body is over 1 MiB"));
-      },
-    }),
-  );
 
+  // One handler that runs the body limit itself, rather than a chain of app.use() middleware:
+  // Hono calls a route's only handler directly, and composing a chain was a measurable share of
+  // each request.
   server.all("*", async (c) => {
+    const method = c.req.method;
     const url = pathAndQuery(c.req.url);
-    // Hono hands the body over as text; the core parses it, so bad JSON gets its usual 400.
-    const text = c.req.method === "POST" ? await c.req.text() : undefined;
-    const answer = await app.handle({
-      method: c.req.method,
-      url,
-      authorization: c.req.header("authorization"),
-      body: text === undefined ? undefined : { text },
+    const authorization = c.req.header("authorization");
+    // Health and the token are answered before the body limit reads anything.
+    const early = app.gate({ method, url, authorization });
+    if (early) return send(c, early);
+    let answer: Response | undefined;
+    const refused = await limit(c, async () => {
+      // Hono hands the body over as text; the core parses it, so bad JSON gets its usual 400.
+      const text = method === "POST" ? await c.req.text() : undefined;
+      answer = send(c, await app.handle({ method, url, authorization, body: text === undefined ? undefined : { text } }));
     });
-    return send(c, answer);
+    return answer ?? refused ?? send(c, app.error(500, "internal_error", "The webhook failed to answer"));
   });
 
   server.onError((error, c) => {

@@ -4,9 +4,9 @@ import { createApp } from "./app.js";
 import { MAX_BODY_BYTES, type HttpAnswer, type HttpRequest, type Taskchain } from "./taskchain/index.js";
 
 function send(res: ServerResponse, answer: HttpAnswer): void {
-  const body = Buffer.from(answer.body); // encoded once: its length is the header, its bytes the body
-  res.writeHead(answer.status, { ...answer.headers, "content-length": body.length });
-  res.end(body);
+  // A string body, not a Buffer: node:http then sends headers and body in one write.
+  res.writeHead(answer.status, { ...answer.headers, "content-length": Buffer.byteLength(answer.body) });
+  res.end(answer.body);
 }
 
 function reply(app: Taskchain, req: IncomingMessage, res: ServerResponse, request: HttpRequest): void {
