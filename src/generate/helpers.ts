@@ -1,6 +1,6 @@
 // What templates may call. User text reaches generated code only through `str` and `key`.
 import { linkIdentifier } from "../spec/names.js";
-import type { ParamSpec } from "../spec/spec.js";
+import { CHECKED_KEYWORDS, numberSample, stringSample, type ParamSpec } from "../spec/spec.js";
 
 /** A JS/TS string literal holding exactly `value` (JSON is a subset of JS since ES2019). */
 export function str(value: string): string {
@@ -14,6 +14,27 @@ export function key(name: string): string {
   if (name === "__proto__") return `[${str(name)}]`; // a plain "__proto__": key would set the prototype
   return IDENT.test(name) ? name : str(name);
 }
+
+/** A JSON value (a pasted keyword's) as a JS expression; `__proto__` stays an own key. */
+export function literal(value: unknown): string {
+  if (value === null || typeof value === "boolean" || typeof value === "number") return String(value);
+  if (typeof value === "string") return str(value);
+  if (Array.isArray(value)) return `[${value.map(literal).join(", ")}]`;
+  if (typeof value === "object") {
+    const entries = Object.entries(value);
+    return entries.length ? `{ ${entries.map(([k, v]) => `${key(k)}: ${literal(v)}`).join(", ")} }` : "{}";
+  }
+  throw new Error(`not a JSON value: ${String(value)}`);
+}
+
+const ZOD_CHECK: Record<string, string> = {
+  minimum: "min",
+  exclusiveMinimum: "gt",
+  maximum: "max",
+  exclusiveMaximum: "lt",
+  minLength: "min",
+  maxLength: "max",
+};
 
 /** The zod expression for one parameter. */
 export function zod(p: ParamSpec): string {
@@ -35,7 +56,14 @@ export function zod(p: ParamSpec): string {
       expr = `z.enum([${(p.values ?? []).map(str).join(", ")}])`;
       break;
   }
-  if (p.description) expr += `.describe(${str(p.description)})`;
+  // Bounds are checked (zod writes them back into the JSON schema); the rest is metadata only.
+  const meta: Array<[string, unknown]> = [];
+  for (const [name, value] of Object.entries(p.keywords ?? {})) {
+    if (CHECKED_KEYWORDS[p.type].includes(name)) expr += `.${ZOD_CHECK[name]}(${literal(value)})`;
+    else meta.push([name, value]);
+  }
+  if (meta.length) expr += `.meta(${literal(Object.fromEntries([...(p.description ? [["description", p.description]] : []), ...meta]))})`;
+  else if (p.description) expr += `.describe(${str(p.description)})`;
   if (!p.required) expr += ".optional()";
   return expr;
 }
@@ -44,11 +72,11 @@ export function zod(p: ParamSpec): string {
 export function sample(p: ParamSpec): string {
   switch (p.type) {
     case "string":
-      return str("example");
+      return str(stringSample(p.keywords) ?? "example");
     case "number":
-      return "1.5";
+      return String(numberSample("number", p.keywords) ?? 1.5);
     case "integer":
-      return "1";
+      return String(numberSample("integer", p.keywords) ?? 1);
     case "boolean":
       return "true";
     case "enum":

@@ -9,13 +9,17 @@ import {
   DEFAULT_TRIGGER,
   EXAMPLES,
   OUTCOMES,
+  CHECKED_KEYWORDS,
   RUNTIMES,
   defaultParameters,
   defaultPrompt,
+  numberSample,
+  stringSample,
   type Example,
   type LinkSpec,
   type Outcome,
   type ParamSpec,
+  type ParamType,
   type Runtime,
 } from "./spec.js";
 
@@ -240,7 +244,8 @@ export function parameterBlock(label: string, at: Path, value: unknown): ParamSp
         return s;
       });
       if (new Set(values).size !== values.length) shapeError(label, [...where, "enum"], "lists a value twice");
-      return { name, type: "enum", values, description, required: isRequired };
+      const keywords = propertyKeywords(label, where, prop, "enum");
+      return { name, type: "enum", values, description, required: isRequired, ...(keywords ? { keywords } : {}) };
     }
     if (typeof type !== "string" || !(JSON_TYPES as readonly string[]).includes(type)) {
       shapeError(
@@ -249,8 +254,39 @@ export function parameterBlock(label: string, at: Path, value: unknown): ParamSp
         `${type === undefined ? "is missing" : `is ${JSON.stringify(type)}`}: supported types are string, number, integer, boolean, or "string" with an enum`,
       );
     }
-    return { name, type: type as (typeof JSON_TYPES)[number], description, required: isRequired };
+    const keywords = propertyKeywords(label, where, prop, type as ParamType);
+    return { name, type: type as (typeof JSON_TYPES)[number], description, required: isRequired, ...(keywords ? { keywords } : {}) };
   });
+}
+
+/**
+ * The property's other JSON-schema keywords, kept so the project sends Agent4 the block as pasted.
+ * Bounds zod checks must be numbers that some value satisfies; the rest only has to compile as
+ * zod metadata.
+ */
+function propertyKeywords(label: string, where: Path, prop: Record<string, unknown>, type: ParamType): Record<string, unknown> | undefined {
+  const keywords: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(prop)) {
+    if (key === "type" || key === "description" || key === "enum") continue;
+    const at = [...where, key];
+    if (key === "required") shapeError(label, at, `is not set per property: list ${JSON.stringify(where.at(-1))} in the block's "required" array`);
+    // zod turns `id` into a $ref to definitions the block does not carry; $schema belongs to the block.
+    if (key === "id" || key === "$schema" || key === "__proto__") shapeError(label, at, "is not supported on a parameter");
+    if (key === "title" && typeof value !== "string") shapeError(label, at, `must be a string, not ${kind(value)}`);
+    if (key === "deprecated" && typeof value !== "boolean") shapeError(label, at, `must be a boolean, not ${kind(value)}`);
+    if (CHECKED_KEYWORDS[type].includes(key)) {
+      if (typeof value !== "number") {
+        const hint = typeof value === "boolean" && key.startsWith("exclusive") ? ` (the bound itself, as in JSON Schema 2020-12: "${key}": 0)` : "";
+        shapeError(label, at, `must be a number, not ${kind(value)}${hint}`);
+      }
+      if (key.endsWith("Length") && !(Number.isInteger(value) && value >= 0)) shapeError(label, at, `must be a whole number of characters, not ${value}`);
+    }
+    keywords[key] = value;
+  }
+  if (type === "number" || type === "integer") {
+    if (numberSample(type, keywords) === undefined) shapeError(label, where, `has bounds no ${type === "integer" ? "integer" : "number"} satisfies`);
+  } else if (type === "string" && stringSample(keywords) === undefined) shapeError(label, [...where, "minLength"], "is greater than maxLength");
+  return Object.keys(keywords).length ? keywords : undefined;
 }
 
 /** The inverse of parameterBlock: what a spec file (and Agent4) would say for these parameters. */
@@ -260,6 +296,7 @@ export function toAgent4Block(params: readonly ParamSpec[]): { properties: Recor
     const entry: Record<string, unknown> = { type: p.type === "enum" ? "string" : p.type };
     if (p.description) entry.description = p.description;
     if (p.type === "enum") entry.enum = [...(p.values ?? [])];
+    Object.assign(entry, p.keywords);
     Object.defineProperty(properties, p.name, { value: entry, enumerable: true, writable: true, configurable: true });
   }
   return { properties, required: params.filter((p) => p.required).map((p) => p.name) };

@@ -38,6 +38,11 @@ export const ParamSpecSchema = z
     required: z._default(z.boolean(), true),
     /** Only for `enum`: the allowed values, in order. */
     values: z.optional(z.array(z.string().check(z.minLength(1))).check(z.minLength(1))),
+    /**
+     * The other JSON-schema keywords a pasted Agent4 block gave the property (`minimum`, `format`,
+     * `default`, …), in its order; checked by parameterBlock (src/spec/parse.ts).
+     */
+    keywords: z.optional(z.record(z.string(), z.unknown())),
   })
   .check(
     z.superRefine((p, ctx) => {
@@ -94,6 +99,57 @@ export const ProjectSpecSchema = z
     }),
   );
 export type ProjectSpec = z.infer<typeof ProjectSpecSchema>;
+
+/**
+ * JSON-schema keywords that become zod checks on `context` (per the parameter's type); every other
+ * keyword a pasted block carries travels to Agent4 unchanged through `.meta()` and is not checked.
+ */
+export const CHECKED_KEYWORDS: Record<ParamType, readonly string[]> = {
+  string: ["minLength", "maxLength"],
+  number: ["minimum", "exclusiveMinimum", "maximum", "exclusiveMaximum"],
+  integer: ["minimum", "exclusiveMinimum", "maximum", "exclusiveMaximum"],
+  boolean: [],
+  enum: [],
+};
+
+type Keywords = Readonly<Record<string, unknown>> | undefined;
+
+function tighter(a: [number, boolean] | undefined, b: [number, boolean] | undefined, lower: boolean): [number, boolean] | undefined {
+  if (!a || !b) return a ?? b;
+  if (a[0] === b[0]) return [a[0], a[1] || b[1]];
+  return (lower ? a[0] > b[0] : a[0] < b[0]) ? a : b;
+}
+
+/**
+ * A value inside a number parameter's bounds (near 1, what tests send), or undefined when no value
+ * fits them. `[bound, exclusive]` pairs: JSON Schema 2020-12, as zod writes them.
+ */
+export function numberSample(type: "number" | "integer", keywords: Keywords): number | undefined {
+  const num = (k: string) => (typeof keywords?.[k] === "number" ? (keywords[k] as number) : undefined);
+  const pair = (k: string, exclusive: boolean): [number, boolean] | undefined => (num(k) === undefined ? undefined : [num(k)!, exclusive]);
+  const low = tighter(pair("minimum", false), pair("exclusiveMinimum", true), true);
+  const high = tighter(pair("maximum", false), pair("exclusiveMaximum", true), false);
+  if (type === "integer") {
+    // z.int() also keeps to safe integers.
+    const lo = Math.max(Number.MIN_SAFE_INTEGER, low ? (low[1] ? Math.floor(low[0]) + 1 : Math.ceil(low[0])) : -Infinity);
+    const hi = Math.min(Number.MAX_SAFE_INTEGER, high ? (high[1] ? Math.ceil(high[0]) - 1 : Math.floor(high[0])) : Infinity);
+    return lo > hi ? undefined : Math.min(Math.max(1, lo), hi);
+  }
+  const above = (v: number) => !low || (low[1] ? v > low[0] : v >= low[0]);
+  const below = (v: number) => !high || (high[1] ? v < high[0] : v <= high[0]);
+  let value = 1.5;
+  if (!above(value)) value = low![1] ? (high ? (low![0] + high[0]) / 2 : low![0] + 1) : low![0];
+  if (!below(value)) value = high![1] ? (low ? (low[0] + high![0]) / 2 : high![0] - 1) : high![0];
+  return above(value) && below(value) ? value : undefined;
+}
+
+/** A string inside `minLength`/`maxLength` (undefined when none fits). */
+export function stringSample(keywords: Keywords): string | undefined {
+  const min = typeof keywords?.minLength === "number" ? keywords.minLength : 0;
+  const max = typeof keywords?.maxLength === "number" ? keywords.maxLength : Infinity;
+  if (min > max) return undefined;
+  return "example".padEnd(min, "x").slice(0, max);
+}
 
 export const DEFAULT_BASE_URL = "https://your-webhook.example.com";
 export const DEFAULT_TRIGGER = "I need help with my order";

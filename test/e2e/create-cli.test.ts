@@ -113,6 +113,9 @@ describe("create with no terminal", () => {
               pin: { type: "string", description: odd },
               mode: { type: "string", enum: [odd, "plain"], description: odd },
               "weird key ${x}": { type: "integer", description: "*/" },
+              // Other JSON-schema keywords: bounds become zod checks, the rest zod metadata.
+              when: { type: "string", format: "date", default: odd, examples: [odd, null, 1.5], "x-ui": { [odd]: { deep: [true] } }, minLength: 3 },
+              count: { type: "integer", minimum: 2, exclusiveMaximum: 5, title: odd, deprecated: true },
             },
             required: ["pin", "mode"],
           },
@@ -137,6 +140,8 @@ describe("create with no terminal", () => {
     expect(blocks.q.properties.pin!.description).toBe(odd);
     expect(blocks.q.properties.mode!.enum).toEqual([odd, "plain"]);
     expect(blocks.q.properties["weird key ${x}"]!.description).toBe("*/");
+    expect(blocks.q.properties.when).toEqual(spec.links[0]!.qualified_parameters.properties.when);
+    expect(blocks.q.properties.count).toEqual(spec.links[0]!.qualified_parameters.properties.count);
     expect(Object.keys(blocks.i.properties)).toEqual([odd]);
     expect((JSON.parse(readFileSync(path.join(root, "package.json"), "utf8")) as { taskchain: { trigger: string } }).taskchain.trigger).toBe(odd);
   });

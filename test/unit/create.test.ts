@@ -191,6 +191,49 @@ describe("spec and chain files", () => {
     expect(answers.data!.content).toBe(defaultPrompt("data"));
   });
 
+  it("a pasted block's other JSON-schema keywords reach Agent4 unchanged; bounds are checked on context", async () => {
+    const cwd = scratch();
+    const qualified = {
+      properties: {
+        timeslot: { type: "string", description: "The timeslot.", format: "date-time" },
+        party: { type: "integer", minimum: 1, maximum: 12, default: 2 },
+        price: { type: "number", exclusiveMinimum: 0, examples: [9.99], title: "Price" },
+        notes: { type: "string", minLength: 10, maxLength: 20, pattern: "^[a-z ]*$" },
+        channel: { type: "string", enum: ["sms", "call"], default: "sms", "x-ui": { __proto__: 1, "*/": [null, true, "${x}"] } },
+      },
+      required: ["timeslot", "party"],
+    };
+    // JSON.parse, so "__proto__" is an own key as it is in a spec file.
+    const spec = JSON.parse(JSON.stringify({ links: [{ name: "booking", qualified_parameters: qualified }] }).replace('"x-ui":{', '"x-ui":{"__proto__":1,'));
+    writeFileSync(path.join(cwd, "spec.json"), JSON.stringify(spec));
+    const r = await create({ dir: "p", spec: "spec.json" }, { cwd });
+    expect(r.error).toBeUndefined();
+    const root = path.join(cwd, "p");
+    const answers = await initialAnswers(root, ["booking"]);
+    expect(answers.booking!.qualified_parameters).toEqual(spec.links[0].qualified_parameters);
+
+    const { createApp } = (await import(path.join(root, "src/app.ts"))) as {
+      createApp(env: Record<string, string>): { handle(r: unknown): Promise<{ status: number; body: string }> };
+    };
+    const app = createApp({});
+    const qualify = async (context: Record<string, unknown>) => {
+      const caller = { call_from: `+1512555${Math.floor(Math.random() * 1e4)}`, call_forwarded_by: "+15125550199" };
+      await app.handle({ method: "POST", url: "/booking", body: { json: { name: "booking", action: "initial", ...caller } } });
+      const answer = await app.handle({ method: "POST", url: "/booking", body: { json: { name: "booking", action: "qualified", ...caller, context } } });
+      return (JSON.parse(answer.body) as { actions?: Array<{ name: string }> }).actions?.map((a) => a.name);
+    };
+    expect(await qualify({ timeslot: "tomorrow", party: 2 })).toEqual(["next_task"]);
+    expect(await qualify({ timeslot: "tomorrow", party: 13 })).toEqual(["switch_task"]); // asked again
+    expect(await qualify({ timeslot: "tomorrow", party: 2, price: 0 })).toEqual(["switch_task"]);
+    expect(await qualify({ timeslot: "tomorrow", party: 2, notes: "short" })).toEqual(["switch_task"]);
+    expect(await qualify({ timeslot: "tomorrow", party: 2, notes: "NOT CHECKED: pattern" })).toEqual(["next_task"]);
+
+    // The contract test's samples keep to the bounds.
+    const test = readFileSync(path.join(root, "test/booking.test.ts"), "utf8");
+    expect(test).toContain("party: 1,");
+    expect(test).toContain('notes: "examplexxx",');
+  });
+
   it("flags override the spec file", async () => {
     const cwd = scratch();
     writeFileSync(path.join(cwd, "spec.json"), JSON.stringify({ baseUrl: "https://a.test", trigger: "from file", links: ["a"] }));

@@ -115,6 +115,41 @@ describe("parameter blocks", () => {
     expect(message(() => parseSpec(spec({ properties: { p: { type: "string", description: 5 } } }), "s.json"))).toMatch(/properties\.p\.description must be a string/);
   });
 
+  it("keep a property's other JSON-schema keywords, refusing what would not compile or never validates", () => {
+    const [n, s, e] = parameterBlock("spec", ["p"], {
+      properties: {
+        n: { type: "integer", description: "N.", minimum: 1, exclusiveMaximum: 10, default: 2, multipleOf: 1 },
+        s: { type: "string", format: "email", maxLength: 80 },
+        e: { type: "string", enum: ["a"], title: "E", deprecated: false },
+      },
+    });
+    expect(n).toEqual({ name: "n", type: "integer", description: "N.", required: false, keywords: { minimum: 1, exclusiveMaximum: 10, default: 2, multipleOf: 1 } });
+    expect(s!.keywords).toEqual({ format: "email", maxLength: 80 });
+    expect(e!.keywords).toEqual({ title: "E", deprecated: false });
+    expect(toAgent4Block([n!, s!, e!]).properties).toEqual({
+      n: { type: "integer", description: "N.", minimum: 1, exclusiveMaximum: 10, default: 2, multipleOf: 1 },
+      s: { type: "string", format: "email", maxLength: 80 },
+      e: { type: "string", enum: ["a"], title: "E", deprecated: false },
+    });
+
+    const spec = (prop: unknown) => ({ links: [{ name: "b", qualified_parameters: { properties: { x: prop } } }] });
+    const at = "s.json: links[0].qualified_parameters.properties.x";
+    expect(message(() => parseSpec(spec({ type: "integer", minimum: "1" }), "s.json"))).toBe(`${at}.minimum must be a number, not a string`);
+    expect(message(() => parseSpec(spec({ type: "number", minimum: 0, exclusiveMinimum: true }), "s.json"))).toBe(
+      `${at}.exclusiveMinimum must be a number, not a boolean (the bound itself, as in JSON Schema 2020-12: "exclusiveMinimum": 0)`,
+    );
+    expect(message(() => parseSpec(spec({ type: "integer", minimum: 5, maximum: 4 }), "s.json"))).toBe(`${at} has bounds no integer satisfies`);
+    expect(message(() => parseSpec(spec({ type: "integer", exclusiveMinimum: 1, exclusiveMaximum: 2 }), "s.json"))).toBe(`${at} has bounds no integer satisfies`);
+    expect(message(() => parseSpec(spec({ type: "number", minimum: 1, exclusiveMaximum: 1 }), "s.json"))).toBe(`${at} has bounds no number satisfies`);
+    expect(message(() => parseSpec(spec({ type: "string", minLength: 1.5 }), "s.json"))).toBe(`${at}.minLength must be a whole number of characters, not 1.5`);
+    expect(message(() => parseSpec(spec({ type: "string", minLength: 3, maxLength: 2 }), "s.json"))).toBe(`${at}.minLength is greater than maxLength`);
+    expect(message(() => parseSpec(spec({ type: "string", required: true }), "s.json"))).toBe(`${at}.required is not set per property: list "x" in the block's "required" array`);
+    expect(message(() => parseSpec(spec({ type: "string", id: "x" }), "s.json"))).toBe(`${at}.id is not supported on a parameter`);
+    expect(message(() => parseSpec(spec({ type: "string", title: 3 }), "s.json"))).toBe(`${at}.title must be a string, not a number`);
+    // Bounds on a type they do not apply to are metadata, as JSON Schema has it.
+    expect(parseSpec(spec({ type: "boolean", minimum: "x" })).links[0]!.parameters.qualified[0]!.keywords).toEqual({ minimum: "x" });
+  });
+
   it("round-trip through the Agent4 shape", () => {
     // Integer-like keys ("0") are ordered first by every JS object, so order is kept for the rest.
     const name = fc.string({ minLength: 1, maxLength: 12 }).filter((n) => n !== "__proto__" && !/^(0|[1-9]\d*)$/.test(n));
