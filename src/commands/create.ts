@@ -8,7 +8,7 @@ import { styleText } from "node:util";
 import { UserError } from "../errors.js";
 import { ChangeSet, commitInPlace, commitNewProject, describeChanges, isEmptyDir, type CommitHooks } from "../fs/changeset.js";
 import { EXAMPLE_FEATURES } from "../generate/features.js";
-import { generateProject } from "../generate/project.js";
+import { generateProject, mergeGitignore, mergePackageJson } from "../generate/project.js";
 import { PACKAGE_MANAGERS, detectPackageManager, gitInit, install, installCommand, runScript, type PackageManager } from "../pm.js";
 import { assertLinkNames } from "../spec/names.js";
 import {
@@ -94,7 +94,10 @@ function overExisting(set: ChangeSet, root: string): ChangeSet {
       continue;
     }
     if (!statSync(file).isFile()) throw new UserError(`${change.path} exists in the target and is not a file; move it away first`);
-    out.update(change.path, readFileSync(file, "utf8"), change.content);
+    const before = readFileSync(file, "utf8");
+    // Replacing these would lose the user's dependencies and scripts, or stop ignoring their secrets.
+    const merged = change.path === "package.json" ? mergePackageJson(before, change.content) : change.path === ".gitignore" ? mergeGitignore(before, change.content) : change.content;
+    out.update(change.path, before, merged);
   }
   return out;
 }

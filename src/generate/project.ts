@@ -61,6 +61,51 @@ export function renderPackageJson(spec: ProjectSpec, features: Feature[]): strin
   return `${JSON.stringify(pkg, null, 2)}\n`;
 }
 
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+/**
+ * package.json for `create --force` over one that exists: the user's fields, scripts and
+ * dependencies stay; the project's own win where both set one. An unreadable file is replaced.
+ */
+export function mergePackageJson(existing: string, generated: string): string {
+  let theirs: unknown;
+  try {
+    theirs = JSON.parse(existing.charCodeAt(0) === 0xfeff ? existing.slice(1) : existing);
+  } catch {
+    return generated;
+  }
+  if (!isObject(theirs)) return generated;
+  const ours = JSON.parse(generated) as Record<string, unknown>;
+  const out: Record<string, unknown> = { ...theirs };
+  for (const [key, value] of Object.entries(ours)) {
+    const before = theirs[key];
+    if (key === "name" || key === "version" || key === "private") out[key] = before ?? value;
+    else if (key === "dependencies" || key === "devDependencies") out[key] = merge(isObject(before) ? (before as Record<string, string>) : undefined, value as Record<string, string>);
+    else if ((key === "scripts" || key === "engines") && isObject(before)) out[key] = { ...before, ...(value as Record<string, unknown>) };
+    else out[key] = value;
+  }
+  // A package the project lists in one of the two must not stay in the other as well.
+  for (const [list, other] of [["dependencies", "devDependencies"], ["devDependencies", "dependencies"]] as const) {
+    const kept = out[other];
+    if (!isObject(kept)) continue;
+    for (const dep of Object.keys(ours[list] as Record<string, string>)) if (!(dep in (ours[other] as Record<string, string>))) delete kept[dep];
+  }
+  return `${JSON.stringify(out, null, 2)}\n`;
+}
+
+/** .gitignore over one that exists: the user's lines stay, the project's missing ones are added. */
+export function mergeGitignore(existing: string, generated: string): string {
+  const have = new Set(existing.split(/\r?\n/).map((l) => l.trim()));
+  const lines = generated.split("\n").filter((l) => l.trim() && !l.trim().startsWith("#"));
+  if (lines.every((l) => have.has(l.trim()))) return existing;
+  // A negation (`!.env.example`) only counts after the pattern it excepts, so it is always repeated.
+  const missing = lines.filter((l) => !have.has(l.trim()) || l.startsWith("!"));
+  const body = existing === "" || existing.endsWith("\n") ? existing : `${existing}\n`;
+  return `${body}${body ? "\n" : ""}# create-taskchain\n${missing.join("\n")}\n`;
+}
+
 /** Every file of a new project, in memory. `root` is where it will be written. */
 export function generateProject(spec: ProjectSpec, root: string): ChangeSet {
   // A feature's `includes` (e.g. the Redis session store) layer under it, so it can override them.

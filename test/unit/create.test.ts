@@ -351,6 +351,44 @@ describe("atomic writes", () => {
     expect(readdirSync(cwd)).toEqual([]);
   });
 
+  it("--force keeps the user's package.json fields and .gitignore lines, adding the project's", async () => {
+    const cwd = scratch();
+    const dir = path.join(cwd, "repo");
+    mkdirSync(dir);
+    const theirs = {
+      name: "mine",
+      version: "9.9.9",
+      description: "kept",
+      type: "commonjs",
+      scripts: { deploy: "./deploy.sh", test: "jest" },
+      dependencies: { "left-pad": "1.0.0", vitest: "^1.0.0" },
+      devDependencies: { jest: "^29.0.0" },
+    };
+    writeFileSync(path.join(dir, "package.json"), JSON.stringify(theirs));
+    writeFileSync(path.join(dir, ".gitignore"), "secrets.json\n!.env.example\n.env");
+    const r = await create({ dir: "repo", link: ["a"], force: true }, { cwd });
+    expect(r.error).toBeUndefined();
+    const pkg = json(path.join(dir, "package.json")) as Record<string, Record<string, string>>;
+    expect(pkg).toMatchObject({ name: "mine", version: "9.9.9", description: "kept", type: "module", taskchain: { runtime: "node" } });
+    expect(pkg.scripts).toMatchObject({ deploy: "./deploy.sh", test: "vitest run", dev: "tsx watch src/main.ts" });
+    expect(pkg.dependencies!["left-pad"]).toBe("1.0.0");
+    expect(pkg.dependencies!.zod).toBeDefined();
+    expect(pkg.dependencies!.vitest).toBeUndefined(); // the project's devDependency now
+    expect(pkg.devDependencies).toMatchObject({ jest: "^29.0.0", vitest: expect.stringMatching(/^\^4/) });
+    const ignore = readFileSync(path.join(dir, ".gitignore"), "utf8").split("\n");
+    expect(ignore.slice(0, 3)).toEqual(["secrets.json", "!.env.example", ".env"]);
+    expect(ignore).toContain("node_modules/");
+    expect(ignore.lastIndexOf("!.env.example")).toBeGreaterThan(ignore.indexOf(".env.*")); // still excepted
+    expect(ignore.filter((l) => l === ".env")).toHaveLength(1);
+
+    // Not JSON: replaced, as the dry run says.
+    const other = path.join(cwd, "other");
+    mkdirSync(other);
+    writeFileSync(path.join(other, "package.json"), "{ oops");
+    expect((await create({ dir: "other", link: ["a"], force: true }, { cwd })).error).toBeUndefined();
+    expect((json(path.join(other, "package.json")) as { name: string }).name).toBe("other");
+  });
+
   it("--force writes into a full directory, keeps unrelated files, and rolls back on failure", async () => {
     const cwd = scratch();
     const dir = path.join(cwd, "full");
