@@ -1,6 +1,7 @@
 // Package managers and git: which one ran us, the commands the next steps show, and running them
 // after the project is on disk (never before: a failure here leaves the project in place).
 import { spawn, spawnSync } from "node:child_process";
+import { accessSync, constants, statSync } from "node:fs";
 import path from "node:path";
 
 export const PACKAGE_MANAGERS = ["npm", "pnpm", "yarn", "bun"] as const;
@@ -10,6 +11,24 @@ export type PackageManager = (typeof PACKAGE_MANAGERS)[number];
 export function detectPackageManager(userAgent: string | undefined = process.env.npm_config_user_agent): PackageManager {
   const name = userAgent?.split(" ")[0]?.split("/")[0];
   return (PACKAGE_MANAGERS as readonly string[]).includes(name ?? "") ? (name as PackageManager) : "npm";
+}
+
+/** Is `command` an executable on PATH? Looked up, not run: a spawn would cost a scaffold more than it does. */
+export function onPath(command: string, env: NodeJS.ProcessEnv = process.env): boolean {
+  const exts = process.platform === "win32" ? (env.PATHEXT ?? ".EXE;.CMD;.BAT;.COM").split(";") : [""];
+  for (const dir of (env.PATH ?? "").split(path.delimiter)) {
+    if (!dir) continue;
+    for (const ext of exts) {
+      const file = path.join(dir, command + ext);
+      try {
+        accessSync(file, constants.X_OK);
+        if (statSync(file).isFile()) return true;
+      } catch {
+        // not here
+      }
+    }
+  }
+  return false;
 }
 
 export function installCommand(pm: PackageManager): string {

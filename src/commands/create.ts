@@ -9,7 +9,7 @@ import { UserError } from "../errors.js";
 import { ChangeSet, commitInPlace, commitNewProject, describeChanges, isEmptyDir, type CommitHooks } from "../fs/changeset.js";
 import { EXAMPLE_FEATURES } from "../generate/features.js";
 import { generateProject, mergeGitignore, mergePackageJson } from "../generate/project.js";
-import { PACKAGE_MANAGERS, detectPackageManager, gitInit, install, installCommand, runScript, type PackageManager } from "../pm.js";
+import { PACKAGE_MANAGERS, detectPackageManager, gitInit, install, installCommand, onPath, runScript, type PackageManager } from "../pm.js";
 import { assertLinkNames } from "../spec/names.js";
 import {
   baseUrlProblem,
@@ -138,6 +138,11 @@ export async function resolveCreate(options: CreateOptions, deps: CreateDeps = {
   const runtimeFlag = oneOf("--runtime", options.runtime, RUNTIMES);
   const exampleFlag = oneOf("--example", options.example, [...EXAMPLES, "none"] as const);
   const pm = oneOf("--pm", options.pm, PACKAGE_MANAGERS) ?? detectPackageManager();
+  // An install that could not even start is refused now, before anything is written.
+  const pmMissing = !options.dryRun && options.install !== false && !onPath(pm);
+  if (pmMissing && (options.install === true || !interactive)) {
+    throw new UserError(`${pm} is not installed, so it cannot install the dependencies: install it, pick another with --pm, or pass --no-install`);
+  }
   if (options.baseUrl !== undefined) {
     const problem = baseUrlProblem(options.baseUrl);
     if (problem) throw new UserError(`--base-url ${problem}`);
@@ -173,6 +178,7 @@ export async function resolveCreate(options: CreateOptions, deps: CreateDeps = {
       ...(options.install !== undefined ? { install: options.install } : {}),
       ...(options.git !== undefined ? { git: options.git } : {}),
       pm,
+      pmMissing,
       cwd,
       force,
     });

@@ -39,6 +39,8 @@ export interface KnownAnswers {
   install?: boolean;
   git?: boolean;
   pm: PackageManager;
+  /** The package manager is not on PATH: the install is not offered. */
+  pmMissing?: boolean;
   cwd: string;
   force: boolean;
 }
@@ -193,7 +195,7 @@ async function askLink(name: string): Promise<LinkSpec> {
   return { name, prompt, parameters };
 }
 
-export function summary(a: Answers, pm: PackageManager, exampleLinks: string[]): string {
+export function summary(a: Answers, pm: PackageManager, exampleLinks: string[], pmMissing = false): string {
   const rows: Array<[string, string]> = [
     ["Directory", a.target.display],
     ["Links", [...a.links.map((l) => l.name), ...exampleLinks].join(" → ")],
@@ -206,7 +208,7 @@ export function summary(a: Answers, pm: PackageManager, exampleLinks: string[]):
     ["Example", a.example ?? "none"],
     ["Base URL", a.baseUrl],
     ["Trigger", shorten(a.trigger, 70)],
-    ["Install", a.install ? installCommand(pm) : "no"],
+    ["Install", a.install ? installCommand(pm) : pmMissing ? `no (${pm} is not installed)` : "no"],
     ["Git", a.git ? "git init + first commit" : "no"],
   );
   const width = Math.max(...rows.map(([k]) => k.length));
@@ -307,11 +309,12 @@ export async function askCreate(known: KnownAnswers): Promise<Answers> {
       }),
     );
 
-  const install = known.install ?? answered(await p.confirm({ message: `Install dependencies (${installCommand(known.pm)})?`, initialValue: true }));
+  const install =
+    known.install ?? (known.pmMissing ? false : answered(await p.confirm({ message: `Install dependencies (${installCommand(known.pm)})?`, initialValue: true })));
   const git = known.git ?? answered(await p.confirm({ message: "Initialise a git repository?", initialValue: true }));
 
   const answers: Answers = { target, links, runtime, example, baseUrl, trigger, install, git };
-  p.note(summary(answers, known.pm, known.exampleLinks(example)), "Summary");
+  p.note(summary(answers, known.pm, known.exampleLinks(example), known.pmMissing), "Summary");
   const go = answered(await p.confirm({ message: target.nonEmpty ? `Write into ${target.display} (not empty: --force)?` : "Create the project?", initialValue: true }));
   if (!go) throw new CancelledError();
   return answers;

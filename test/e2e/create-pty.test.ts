@@ -143,6 +143,26 @@ describe("create on a terminal", () => {
     expect(existsSync(path.join(cwd, "empty", ".git"))).toBe(false);
   });
 
+  it("does not offer an install the package manager is missing for, and refuses --install up front", async () => {
+    const cwd = tempDir("taskchain-pty-");
+    const PATH = tempDir("taskchain-bin-"); // no package manager, no git
+    const flags = ["--link", "a", "--runtime", "node", "--example", "none", "--base-url", "https://x.test", "--trigger", "hi", "--no-git", "--pm", "pnpm"];
+    const s = new Session(["proj", ...flags], cwd, { env: { PATH } });
+    await s.answer("a: the prompt", KEY.enter);
+    await s.answer("a: parameters", KEY.enter);
+    await s.waitFor("Install    no (pnpm is not installed)");
+    await s.answer("Create the project?", KEY.enter);
+    expect(await s.exited).toBe(0);
+    expect(s.text).not.toContain("Install dependencies (pnpm install)?");
+    expect(s.text).toContain("pnpm install");
+    expect(existsSync(path.join(cwd, "proj/src/links/a.ts"))).toBe(true);
+
+    const forced = new Session(["proj2", ...flags, "--install"], cwd, { env: { PATH } });
+    expect(await forced.exited).toBe(1);
+    expect(forced.text).toContain("create-taskchain: pnpm is not installed, so it cannot install the dependencies");
+    expect(existsSync(path.join(cwd, "proj2"))).toBe(false);
+  });
+
   it("installs under a spinner; a failed install keeps the project and exits 1", async () => {
     const cwd = tempDir("taskchain-pty-");
     const bin = tempDir("taskchain-bin-");

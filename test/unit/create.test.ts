@@ -282,6 +282,21 @@ describe("validation: one line, nothing written", () => {
     expect(await rejects({ dir: "p", link: ["a"], spec: "s.json" })).toBe("--link cannot be combined with --spec: the file already names the links");
   });
 
+  it("a package manager that is not installed, when it would install", async () => {
+    const PATH = process.env.PATH;
+    process.env.PATH = scratch(); // an empty folder: no package manager at all
+    try {
+      const why = "pnpm is not installed, so it cannot install the dependencies: install it, pick another with --pm, or pass --no-install";
+      expect(await rejects({ dir: "p", link: ["a"], pm: "pnpm", install: true })).toBe(why);
+      expect(await rejects({ dir: "p", link: ["a"], pm: "pnpm", install: undefined })).toBe(why); // installing is the default without a terminal
+      const cwd = scratch();
+      expect((await create({ dir: "p", link: ["a"], pm: "pnpm", install: false }, { cwd })).error).toBeUndefined();
+      expect((await create({ dir: "q", link: ["a"], pm: "pnpm", install: true, dryRun: true }, { cwd })).error).toBeUndefined();
+    } finally {
+      process.env.PATH = PATH;
+    }
+  });
+
   it("spec and chain files", async () => {
     const cwd = scratch();
     writeFileSync(path.join(cwd, "bad.json"), '{\n  "links": ["a",]\n}\n');
