@@ -119,6 +119,8 @@ export interface Resolved {
   git: boolean;
   pm: PackageManager;
   interactive: boolean;
+  /** Said before writing: what the run chose that the user may not expect. */
+  notes: string[];
 }
 
 /** Every answer, from flags, files and (on a TTY) prompts, validated. Writes nothing. */
@@ -160,6 +162,12 @@ export async function resolveCreate(options: CreateOptions, deps: CreateDeps = {
   const baseUrl = options.baseUrl ?? specFile?.baseUrl ?? chainFile?.baseUrl;
   const trigger = options.trigger ?? specFile?.trigger;
   const names = flagLinks.length ? flagLinks : chainFile?.names;
+  // Endpoints on different hosts or paths cannot all be <base>/<link>: say so rather than quietly
+  // pointing chain.json at the placeholder.
+  const unshared = baseUrl === undefined ? chainFile?.unsharedEndpoints : undefined;
+  const baseUrlNote = unshared
+    ? `${options.fromChain}: its endpoints (${unshared.slice(0, 3).join(", ")}${unshared.length > 3 ? ", …" : ""}) share no base URL, and one server serves every link at <base>/<link>`
+    : undefined;
   if (names) assertLinkNames([...names, ...exampleLinks(example ?? undefined)]);
   if (specFile) assertLinkNames([...specFile.links.map((l) => l.name), ...exampleLinks(example ?? undefined)]);
 
@@ -177,6 +185,7 @@ export async function resolveCreate(options: CreateOptions, deps: CreateDeps = {
       ...(trigger !== undefined ? { trigger } : {}),
       ...(options.install !== undefined ? { install: options.install } : {}),
       ...(options.git !== undefined ? { git: options.git } : {}),
+      ...(baseUrlNote ? { baseUrlNote } : {}),
       pm,
       pmMissing,
       cwd,
@@ -216,7 +225,8 @@ export async function resolveCreate(options: CreateOptions, deps: CreateDeps = {
     const issue = parsed.error.issues[0]!;
     throw new UserError(`invalid project: ${issue.path.join(".")}: ${issue.message}`);
   }
-  return { spec: parsed.data, target: answers.target, install: answers.install, git: answers.git, pm, interactive };
+  const notes = !interactive && baseUrlNote ? [`${baseUrlNote}: chain.json uses ${DEFAULT_BASE_URL} until you pass --base-url`] : [];
+  return { spec: parsed.data, target: answers.target, install: answers.install, git: answers.git, pm, interactive, notes };
 }
 
 /** The command that repeats this run without prompts, and the spec file it needs (if any). */
@@ -264,6 +274,7 @@ export async function run(options: CreateOptions, deps: CreateDeps = {}): Promis
   const out = deps.out ?? ((text: string) => void process.stdout.write(text));
   const r = await resolveCreate(options, deps);
   const ui = r.interactive ? await import("../prompts/create.js") : undefined;
+  for (const note of r.notes) process.stderr.write(`note: ${note}\n`);
 
   let set = generateProject(r.spec, r.target.root);
   // A folder that exists (empty, or full with --force) is written in place, keeping its inode: a

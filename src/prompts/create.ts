@@ -35,6 +35,8 @@ export interface KnownAnswers {
   /** Links an example brings, so names do not collide and an empty --link list is fine. */
   exampleLinks: (example: Example | undefined) => string[];
   baseUrl?: string;
+  /** Why the base URL could not be taken from the chain file. */
+  baseUrlNote?: string;
   trigger?: string;
   install?: boolean;
   git?: boolean;
@@ -281,6 +283,7 @@ export async function askCreate(known: KnownAnswers): Promise<Answers> {
     assertLinkNames([...links.map((l) => l.name), ...known.exampleLinks(example)]);
   }
 
+  if (known.baseUrl === undefined && known.baseUrlNote) p.log.warn(known.baseUrlNote);
   const baseUrl =
     known.baseUrl ??
     answered(

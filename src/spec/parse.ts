@@ -424,6 +424,8 @@ export interface ChainFile {
   names: string[];
   /** The base the endpoints share, when they share one. */
   baseUrl?: string;
+  /** Set when the entries have endpoints but no base URL covers them all. */
+  unsharedEndpoints?: string[];
 }
 
 /**
@@ -455,7 +457,9 @@ export function parseChain(value: unknown, label = "chain"): ChainFile {
       endpoints.push(url);
     }
   });
-  return endpoints.length === names.length ? { names, ...inferBase(names, endpoints) } : { names };
+  if (endpoints.length === 0) return { names };
+  const inferred = endpoints.length === names.length ? inferBase(names, endpoints) : {};
+  return inferred.baseUrl ? { names, ...inferred } : { names, unsharedEndpoints: endpoints.map((u) => `${u.origin}${u.pathname}`) };
 }
 
 function inferBase(names: string[], endpoints: URL[]): { baseUrl?: string } {

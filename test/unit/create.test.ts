@@ -260,6 +260,22 @@ describe("spec and chain files", () => {
     const chainArray = /export const chain = \[([^\]]*)\]/.exec(registry)![1]!;
     expect(chainArray.split(",").map((x) => x.trim()).filter(Boolean)).toEqual(["pinVettingLink", "smsVettingLink", "dataLink"]);
   });
+
+  it("a chain file whose endpoints share no base URL says so, unless --base-url settles it", async () => {
+    const cwd = scratch();
+    const chain = [
+      { name: "a", endpoint: "https://one.example.test/a" },
+      { name: "b", endpoint: "https://two.example.test/hooks/b?token=secret" },
+    ];
+    writeFileSync(path.join(cwd, "chain.json"), JSON.stringify(chain));
+    const r = await resolveCreate({ dir: "p", fromChain: "chain.json" }, { cwd, interactive: false });
+    expect(r.spec.baseUrl).toBe(DEFAULT_BASE_URL);
+    expect(r.notes).toEqual([
+      `chain.json: its endpoints (https://one.example.test/a, https://two.example.test/hooks/b) share no base URL, and one server serves every link at <base>/<link>: chain.json uses ${DEFAULT_BASE_URL} until you pass --base-url`,
+    ]);
+    const given = await resolveCreate({ dir: "p", fromChain: "chain.json", baseUrl: "https://hooks.example.test" }, { cwd, interactive: false });
+    expect(given.notes).toEqual([]);
+  });
 });
 
 describe("validation: one line, nothing written", () => {

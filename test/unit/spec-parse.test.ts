@@ -222,7 +222,11 @@ describe("chain files", () => {
     });
     // Agent4's own example: every link at one URL.
     expect(parseChain([{ name: "a", endpoint: "https://your.webhook" }, { name: "b", endpoint: "https://your.webhook" }])).toEqual({ names: ["a", "b"], baseUrl: "https://your.webhook" });
-    expect(parseChain([{ name: "a", endpoint: "https://one.test/a" }, { name: "b", endpoint: "https://two.test/b" }])).toEqual({ names: ["a", "b"] });
+    expect(parseChain([{ name: "a", endpoint: "https://one.test/a?token=x" }, { name: "b", endpoint: "https://two.test/b" }])).toEqual({
+      names: ["a", "b"],
+      unsharedEndpoints: ["https://one.test/a", "https://two.test/b"],
+    });
+    expect(parseChain([{ name: "a", endpoint: "https://one.test/x" }, { name: "b" }])).toEqual({ names: ["a", "b"], unsharedEndpoints: ["https://one.test/x"] });
     expect(parseChain([{ name: "a" }])).toEqual({ names: ["a"] });
   });
 
