@@ -1,6 +1,7 @@
 // Everything `create` takes from outside: flag values, spec files, Agent4 chain JSON, the target
 // directory. Each problem becomes one UserError line that says where it is.
 import { lstatSync, readdirSync, readFileSync, realpathSync } from "node:fs";
+import { builtinModules } from "node:module";
 import path from "node:path";
 import { UserError } from "../errors.js";
 import { linkNameProblem } from "./names.js";
@@ -494,18 +495,24 @@ export function triggerProblem(trigger: string): string | undefined {
   return undefined;
 }
 
-/** `My Chain!` → `my-chain`: a valid npm package name from a folder name. */
+/**
+ * `My Chain!` → `my-chain`: a name npm accepts for a new package (validate-npm-package-name's
+ * validForNewPackages) from a folder name.
+ */
 export function packageNameFrom(base: string): string {
   const name = base
     .normalize("NFKD")
     .replace(/[\u0300-\u036f]/g, "")
     .toLowerCase()
-    .replace(/[^a-z0-9._~-]+/g, "-")
+    // `~` is URL-safe but no longer allowed in new package names.
+    .replace(/[^a-z0-9._-]+/g, "-")
     .replace(/^[._-]+/, "")
     .replace(/-+/g, "-")
     .replace(/-+$/, "")
     .slice(0, 214);
-  return name === "" || name === "node_modules" || name === "favicon.ico" ? "taskchain-webhook" : name;
+  if (name === "" || name === "node_modules" || name === "favicon.ico") return "taskchain-webhook";
+  // A core module's name (`http`, `test`) is refused for new packages too.
+  return builtinModules.includes(name) ? `${name}-webhook` : name;
 }
 
 // ---------------------------------------------------------------------------------------------

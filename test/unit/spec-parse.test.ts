@@ -1,4 +1,5 @@
 import { mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from "node:fs";
+import { builtinModules } from "node:module";
 import os from "node:os";
 import path from "node:path";
 import fc from "fast-check";
@@ -255,6 +256,27 @@ describe("single values", () => {
     expect(packageNameFrom("Crème Brûlée")).toBe("creme-brulee");
     expect(packageNameFrom("日本")).toBe("taskchain-webhook");
     expect(packageNameFrom("x".repeat(300))).toHaveLength(214);
+    expect(packageNameFrom("~Tilde~ch(a)in")).toBe("tilde-ch-a-in");
+    expect(packageNameFrom("http")).toBe("http-webhook");
+  });
+
+  it("package names are valid for a new npm package, whatever the folder is called", () => {
+    // validate-npm-package-name's validForNewPackages, restated.
+    const valid = (name: string) =>
+      name.length > 0 &&
+      name.length <= 214 &&
+      /^[a-z0-9]/.test(name) &&
+      !/[~'!()*A-Z]/.test(name) &&
+      encodeURIComponent(name) === name &&
+      !["node_modules", "favicon.ico"].includes(name) &&
+      !builtinModules.includes(name);
+    fc.assert(
+      fc.property(fc.oneof(fc.string(), fc.string({ unit: "grapheme" }), fc.constantFrom(...builtinModules, "~x", "Node_Modules", "._-")), (folder) => {
+        const name = packageNameFrom(folder);
+        expect(valid(name), name).toBe(true);
+      }),
+      { numRuns: 2000 },
+    );
   });
 });
 
