@@ -15,6 +15,17 @@ export function key(name: string): string {
   return IDENT.test(name) ? name : str(name);
 }
 
+/**
+ * Markdown inline code for user text: on one line (a line break would end the list item it sits
+ * in), fenced by more backticks than any run inside, so backticks show as typed.
+ */
+export function code(text: string): string {
+  const flat = text.replace(/\s+/g, " ").trim();
+  const fence = "`".repeat(Math.max(0, ...(flat.match(/`+/g) ?? []).map((run) => run.length)) + 1);
+  const pad = flat.startsWith("`") || flat.endsWith("`") ? " " : "";
+  return `${fence}${pad}${flat}${pad}${fence}`;
+}
+
 /** A JSON value (a pasted keyword's) as a JS expression; `__proto__` stays an own key. */
 export function literal(value: unknown): string {
   if (value === null || typeof value === "boolean" || typeof value === "number") return String(value);
@@ -84,5 +95,5 @@ export function sample(p: ParamSpec): string {
   }
 }
 
-export const helpers = { str, key, zod, sample, ident: linkIdentifier };
+export const helpers = { str, key, code, zod, sample, ident: linkIdentifier };
 export type Helpers = typeof helpers;

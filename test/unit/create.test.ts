@@ -234,6 +234,16 @@ describe("spec and chain files", () => {
     expect(test).toContain('notes: "examplexxx",');
   });
 
+  it("the README shows the trigger as typed, on one line, whatever backticks and line breaks it holds", async () => {
+    const cwd = scratch();
+    const r = await create({ dir: "p", link: ["a"], trigger: "Say `hi`, ``twice``\n\nthen <b>stop</b>`" }, { cwd });
+    expect(r.error).toBeUndefined();
+    const readme = readFileSync(path.join(cwd, "p/README.md"), "utf8");
+    const line = readme.split("\n").find((l) => l.includes("create a TaskChain task. Trigger:"))!;
+    expect(line).toContain("Trigger: ``` Say `hi`, ``twice`` then <b>stop</b>` ```. Chain:");
+    expect((json(path.join(cwd, "p/package.json")) as { taskchain: { trigger: string } }).taskchain.trigger).toBe("Say `hi`, ``twice``\n\nthen <b>stop</b>`");
+  });
+
   it("flags override the spec file", async () => {
     const cwd = scratch();
     writeFileSync(path.join(cwd, "spec.json"), JSON.stringify({ baseUrl: "https://a.test", trigger: "from file", links: ["a"] }));
