@@ -26,13 +26,34 @@ async function execute(load: () => Promise<{ run(options: never): Promise<number
   }
 }
 
+function commanderError(text: string): string {
+  const message = text.trim().replace(/^error: /, "");
+  // Only the create command's: flags `npm create` took for its own leave their values behind.
+  if (/^too many arguments\. /.test(message)) {
+    return "too many arguments: one directory is expected (quote a name with spaces; with npm create or npm exec, flags go after --: npm create taskchain@latest my-chain -- --link a,b)";
+  }
+  return message;
+}
+
+/**
+ * `pnpm create taskchain my-chain -- --link a` passes the `--` on, and after it every flag would be
+ * taken for an argument. It is dropped when a create option follows it.
+ */
+function dropStraySeparator(program: Command, argv: string[]): string[] {
+  const at = argv.indexOf("--", 2);
+  if (at < 0 || program.commands.some((c) => c.name() === argv[2])) return argv;
+  const known = new Set(program.options.flatMap((o) => [o.long, o.short]));
+  return argv.slice(at + 1).some((arg) => known.has(arg.split("=")[0])) ? [...argv.slice(0, at), ...argv.slice(at + 1)] : argv;
+}
+
 export function buildProgram(): Command {
   const program = new Command()
     .name("create-taskchain")
     .description("Scaffold, change, simulate and verify typed webhooks for Agent4 Task Chains")
     .version(VERSION, "-v, --version")
     .option("--debug", "show stack traces for errors")
-    .showHelpAfterError("(run with --help for usage)")
+    // Commander's own errors (unknown option, bad choice, extra argument) as one line, like ours.
+    .configureOutput({ outputError: (text, write) => write(`create-taskchain: ${commanderError(text)} (run with --help for usage)\n`) })
     .enablePositionalOptions();
 
   program
@@ -119,4 +140,5 @@ export function buildProgram(): Command {
   return program;
 }
 
-await buildProgram().parseAsync(process.argv);
+const program = buildProgram();
+await program.parseAsync(dropStraySeparator(program, process.argv));

@@ -37,6 +37,27 @@ describe("create with no terminal", () => {
     expect(existsSync(path.join(cwd, "p"))).toBe(false);
   });
 
+  it("takes npm create style argv: a -- passed on before the flags, and says what to do when npm took the flags", () => {
+    const cwd = tempDir();
+    // pnpm/yarn/bun create hand the `--` of `npm create taskchain my-chain -- --link a` on.
+    const passed = runCli(["my-chain", "--", "--link", "a,b", "--yes", "--no-install", "--no-git"], { cwd });
+    expect(passed.stderr).toBe("");
+    expect(passed.code).toBe(0);
+    expect(JSON.parse(readFileSync(path.join(cwd, "my-chain/chain.json"), "utf8")).map((l: { name: string }) => l.name)).toEqual(["a", "b"]);
+    // `npm create taskchain my-x --link a,b` without `--`: npm keeps --link for itself, its value arrives.
+    const eaten = runCli(["my-x", "a,b"], { cwd });
+    expect(eaten.code).toBe(1);
+    expect(eaten.stderr).toBe(
+      "create-taskchain: too many arguments: one directory is expected (quote a name with spaces; with npm create or npm exec, flags go after --: npm create taskchain@latest my-chain -- --link a,b) (run with --help for usage)\n",
+    );
+    // Commander's own errors are one line too.
+    const unknown = runCli(["p", "--link", "a", "--bogus"], { cwd });
+    expect(unknown.code).toBe(1);
+    expect(unknown.stderr).toBe("create-taskchain: unknown option '--bogus' (run with --help for usage)\n");
+    expect(existsSync(path.join(cwd, "my-x"))).toBe(false);
+    expect(existsSync(path.join(cwd, "p"))).toBe(false);
+  });
+
   it("colours follow NO_COLOR / FORCE_COLOR and are off when piped", () => {
     const plain = runCli(["p", "--link", "a", "--dry-run"], { cwd: tempDir() });
     expect(plain.code).toBe(0);
