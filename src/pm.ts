@@ -75,12 +75,12 @@ function git(args: string[], cwd: string): { ok: boolean; output: string; missin
   return { ok: r.status === 0, output: `${r.stdout ?? ""}${r.stderr ?? ""}`.trim(), missing };
 }
 
-export type GitOutcome = "committed" | "initialised" | "inside-repository" | "unavailable" | "failed";
+export type GitOutcome = "committed" | "initialised" | "no-identity" | "inside-repository" | "unavailable" | "failed";
 
 /**
  * `git init` + a first commit. Skipped inside an existing work tree (the project is part of that
  * repository) and when git is not installed; without a configured identity the repository stays
- * initialised with nothing committed.
+ * initialised with every file staged: the commit is the user's to make, under their own name.
  */
 export function gitInit(dir: string): { outcome: GitOutcome; detail?: string } {
   const inside = git(["rev-parse", "--is-inside-work-tree"], path.resolve(dir));
@@ -91,6 +91,9 @@ export function gitInit(dir: string): { outcome: GitOutcome; detail?: string } {
   const add = git(["add", "-A"], dir);
   if (!add.ok) return { outcome: "initialised", detail: add.output.split("\n")[0] };
   const commit = git(["commit", "--quiet", "--no-verify", "-m", "Initial commit from create-taskchain"], dir);
-  if (!commit.ok) return { outcome: "initialised", detail: commit.output.split("\n").find((l) => l.trim()) ?? "git commit failed" };
+  if (!commit.ok) {
+    if (/Please tell me who you are|Author identity unknown/.test(commit.output)) return { outcome: "no-identity" };
+    return { outcome: "initialised", detail: commit.output.split("\n").find((l) => l.trim()) ?? "git commit failed" };
+  }
   return { outcome: "committed" };
 }

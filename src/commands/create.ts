@@ -9,7 +9,7 @@ import { UserError } from "../errors.js";
 import { ChangeSet, commitInPlace, commitNewProject, describeChanges, isEmptyDir, type CommitHooks } from "../fs/changeset.js";
 import { EXAMPLE_FEATURES } from "../generate/features.js";
 import { generateProject, mergeGitignore, mergePackageJson } from "../generate/project.js";
-import { PACKAGE_MANAGERS, detectPackageManager, gitInit, install, installCommand, onPath, runScript, type PackageManager } from "../pm.js";
+import { PACKAGE_MANAGERS, detectPackageManager, gitInit, install, installCommand, onPath, runScript, type GitOutcome, type PackageManager } from "../pm.js";
 import { assertLinkNames } from "../spec/names.js";
 import {
   baseUrlProblem,
@@ -270,6 +270,23 @@ function nextSteps(r: Resolved, installed: boolean): string {
   return lines.join("\n");
 }
 
+function gitMessage(outcome: GitOutcome, detail: string | undefined): string {
+  switch (outcome) {
+    case "committed":
+      return "Initialised a git repository with a first commit";
+    case "no-identity":
+      return 'Initialised a git repository with the files staged, but no first commit: git has no user.name/user.email; set them (git config --global user.name "Your Name", git config --global user.email you@example.com), then run git commit -m "Initial commit"';
+    case "initialised":
+      return `Initialised a git repository, but no first commit (${detail}): commit the files yourself`;
+    case "inside-repository":
+      return "Inside an existing git repository: no new one";
+    case "unavailable":
+      return "git is not installed: no repository";
+    case "failed":
+      return `git init failed: ${detail}`;
+  }
+}
+
 export async function run(options: CreateOptions, deps: CreateDeps = {}): Promise<number> {
   const out = deps.out ?? ((text: string) => void process.stdout.write(text));
   const r = await resolveCreate(options, deps);
@@ -318,16 +335,7 @@ export async function run(options: CreateOptions, deps: CreateDeps = {}): Promis
 
   if (r.git) {
     const g = gitInit(r.target.root);
-    const message =
-      g.outcome === "committed"
-        ? "Initialised a git repository with a first commit"
-        : g.outcome === "initialised"
-          ? `Initialised a git repository; the first commit was skipped (${g.detail})`
-          : g.outcome === "inside-repository"
-            ? "Inside an existing git repository: no new one"
-            : g.outcome === "unavailable"
-              ? "git is not installed: no repository"
-              : `git init failed: ${g.detail}`;
+    const message = gitMessage(g.outcome, g.detail);
     if (ui) (g.outcome === "committed" || g.outcome === "inside-repository" ? ui.info : ui.warn)(message);
     else out(`${message}\n`);
   }

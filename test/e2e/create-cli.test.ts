@@ -120,6 +120,28 @@ describe("create with no terminal", () => {
     expect(existsSync(path.join(cwd, "q/.git"))).toBe(false);
   });
 
+  it("without a git identity the files are staged and the user is told how to commit; without git, no repository", () => {
+    const cwd = tempDir();
+    const home = tempDir("taskchain-home-");
+    // No config files, and no guessing a name from the host: as on a fresh machine.
+    const env = { HOME: home, XDG_CONFIG_HOME: home, GIT_CONFIG_NOSYSTEM: "1", GIT_CONFIG_COUNT: "1", GIT_CONFIG_KEY_0: "user.useConfigOnly", GIT_CONFIG_VALUE_0: "true" };
+    const r = runCli(["p", "--link", "a", "--no-install"], { cwd, env });
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toContain(
+      'Initialised a git repository with the files staged, but no first commit: git has no user.name/user.email; set them (git config --global user.name "Your Name", git config --global user.email you@example.com), then run git commit -m "Initial commit"',
+    );
+    const staged = run("git", ["diff", "--cached", "--name-only"], path.join(cwd, "p"), env).stdout.split("\n");
+    expect(staged).toContain("src/links/a.ts");
+    expect(staged).toContain("chain.json");
+
+    const bin = tempDir("taskchain-bin-"); // PATH without git
+    const none = runCli(["q", "--link", "a", "--no-install"], { cwd, env: { PATH: bin } });
+    expect(none.code, none.stderr).toBe(0);
+    expect(none.stdout).toContain("git is not installed: no repository");
+    expect(existsSync(path.join(cwd, "q/.git"))).toBe(false);
+    expect(existsSync(path.join(cwd, "q/src/links/a.ts"))).toBe(true);
+  });
+
   it("a spec full of awkward text makes a project that compiles and passes its tests", () => {
     const cwd = tempDir();
     const odd = 'He said "hi" `${x}` */ /* \\ \n new line ünïcødé ✓ \u2028 </script> \'quoted\'';
