@@ -10,7 +10,7 @@ import { ChangeSet, commitInPlace, commitNewProject, describeChanges, isEmptyDir
 import { EXAMPLE_FEATURES } from "../generate/features.js";
 import { generateProject, mergeGitignore, mergePackageJson } from "../generate/project.js";
 import { PACKAGE_MANAGERS, detectPackageManager, gitInit, install, installCommand, onPath, runScript, type GitOutcome, type PackageManager } from "../pm.js";
-import { assertLinkNames } from "../spec/names.js";
+import { assertChainNames } from "../spec/names.js";
 import {
   baseUrlProblem,
   formatJson,
@@ -67,6 +67,10 @@ const color = (format: Parameters<typeof styleText>[0], text: string): string =>
 
 function exampleLinks(example: Example | undefined): string[] {
   return example ? [...(EXAMPLE_FEATURES[example].links ?? [])] : [];
+}
+
+function assertNames(names: readonly string[], example: Example | undefined): void {
+  assertChainNames(names, example ? { name: example, links: exampleLinks(example) } : undefined);
 }
 
 function defaultLink(name: string): LinkSpec {
@@ -168,8 +172,11 @@ export async function resolveCreate(options: CreateOptions, deps: CreateDeps = {
   const baseUrlNote = unshared
     ? `${options.fromChain}: its endpoints (${unshared.slice(0, 3).join(", ")}${unshared.length > 3 ? ", …" : ""}) share no base URL, and one server serves every link at <base>/<link>`
     : undefined;
-  if (names) assertLinkNames([...names, ...exampleLinks(example ?? undefined)]);
-  if (specFile) assertLinkNames([...specFile.links.map((l) => l.name), ...exampleLinks(example ?? undefined)]);
+  if (names) assertNames(names, example ?? undefined);
+  if (specFile) {
+    if (specFile.links.length === 0 && !example) throw new UserError(`${options.spec}: links is empty: list the chain's links in order (or pass --example)`);
+    assertNames(specFile.links.map((l) => l.name), example ?? undefined);
+  }
 
   let answers: { target: Target; links: LinkSpec[]; runtime: Runtime; example: Example | undefined; baseUrl: string; trigger: string; install: boolean; git: boolean };
   if (interactive) {
@@ -212,7 +219,7 @@ export async function resolveCreate(options: CreateOptions, deps: CreateDeps = {
     };
   }
 
-  assertLinkNames([...answers.links.map((l) => l.name), ...exampleLinks(answers.example)]);
+  assertNames(answers.links.map((l) => l.name), answers.example);
   const parsed = ProjectSpecSchema.safeParse({
     packageName: answers.target.packageName,
     runtime: answers.runtime,

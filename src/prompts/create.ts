@@ -2,7 +2,7 @@
 // it is imported only on a TTY, so non-interactive runs never load @clack/prompts.
 import * as p from "@clack/prompts";
 import { CancelledError, UserError } from "../errors.js";
-import { assertLinkNames } from "../spec/names.js";
+import { assertChainNames } from "../spec/names.js";
 import { baseUrlProblem, resolveTarget, splitLinkFlags, triggerProblem, type Target } from "../spec/parse.js";
 import {
   DEFAULT_BASE_URL,
@@ -258,7 +258,7 @@ export async function askCreate(known: KnownAnswers): Promise<Answers> {
         await p.text({
           message: "Links, in chain order (comma-separated)",
           placeholder: "pin_vetting, sms_vetting",
-          validate: check((v) => assertLinkNames([...splitLinkFlags(v), ...known.exampleLinks(example)])),
+          validate: check((v) => assertChainNames(splitLinkFlags(v), example && { name: example, links: known.exampleLinks(example) })),
         }),
       );
       names = splitLinkFlags(raw);
@@ -277,10 +277,17 @@ export async function askCreate(known: KnownAnswers): Promise<Answers> {
       }),
     );
 
-  if (known.example === undefined) {
+  // An example whose links clash with the user's is refused here and asked again, not after the summary.
+  while (known.example === undefined) {
     const choice = await askExample();
     example = choice === "none" ? undefined : choice;
-    assertLinkNames([...links.map((l) => l.name), ...known.exampleLinks(example)]);
+    try {
+      assertChainNames(links.map((l) => l.name), example && { name: example, links: known.exampleLinks(example) });
+      break;
+    } catch (error) {
+      if (!(error instanceof UserError)) throw error;
+      p.log.warn(error.message);
+    }
   }
 
   if (known.baseUrl === undefined && known.baseUrlNote) p.log.warn(known.baseUrlNote);

@@ -41,3 +41,13 @@ export function assertLinkNames(names: readonly string[]): void {
     seen.set(id, name);
   }
 }
+
+/**
+ * assertLinkNames over the user's links followed by an example's own: a clash names the example,
+ * not "listed twice" for a name the user gave once.
+ */
+export function assertChainNames(names: readonly string[], example?: { name: string; links: readonly string[] }): void {
+  const clash = example && names.find((n) => example.links.includes(n));
+  if (clash) throw new UserError(`link "${clash}" is a link of the ${example.name} example (${example.links.join(", ")}); pick another name`);
+  assertLinkNames([...names, ...(example?.links ?? [])]);
+}

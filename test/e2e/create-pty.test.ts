@@ -143,6 +143,19 @@ describe("create on a terminal", () => {
     expect(existsSync(path.join(cwd, "empty", ".git"))).toBe(false);
   });
 
+  it("an example whose links clash with the user's is refused at the question and asked again", async () => {
+    const cwd = tempDir("taskchain-pty-");
+    const s = new Session(["clash", "--link", "order_lookup", "--runtime", "node", "--base-url", "https://x.test", "--trigger", "hi", "--no-install", "--no-git"], cwd);
+    await s.answer("order_lookup: the prompt", KEY.enter);
+    await s.answer("order_lookup: parameters", KEY.enter);
+    await s.answer("Add an example?", `${KEY.down}${KEY.enter}`);
+    await s.waitFor('link "order_lookup" is a link of the shipstation example');
+    await s.answer("Add an example?", KEY.enter);
+    await s.answer("Create the project?", KEY.enter);
+    expect(await s.exited).toBe(0);
+    expect(JSON.parse(readFileSync(path.join(cwd, "clash/chain.json"), "utf8"))).toEqual([{ name: "order_lookup", endpoint: "https://x.test/order_lookup" }]);
+  });
+
   it("does not offer an install the package manager is missing for, and refuses --install up front", async () => {
     const cwd = tempDir("taskchain-pty-");
     const PATH = tempDir("taskchain-bin-"); // no package manager, no git

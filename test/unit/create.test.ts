@@ -130,7 +130,13 @@ describe("examples and the repeat command", () => {
     const names = (json(path.join(cwd, "orders/chain.json")) as Array<{ name: string }>).map((l) => l.name);
     expect(names.length).toBeGreaterThan(0);
     expect(r.out).toContain("with the shipstation example");
-    expect(await rejects({ dir: "p", link: [names[0]!], example: "shipstation" })).toBe(`link "${names[0]}" is listed twice`);
+    const clash = `link "${names[0]}" is a link of the shipstation example (${names.join(", ")}); pick another name`;
+    expect(await rejects({ dir: "p", link: [names[0]!], example: "shipstation" })).toBe(clash);
+    writeFileSync(path.join(cwd, "spec.json"), JSON.stringify({ example: "shipstation", links: ["a", names[0]] }));
+    expect(await rejects({ dir: "p", spec: "spec.json" }, cwd)).toBe(clash);
+    writeFileSync(path.join(cwd, "empty.json"), JSON.stringify({ links: [] }));
+    expect(await rejects({ dir: "p", spec: "empty.json" }, cwd)).toBe("empty.json: links is empty: list the chain's links in order (or pass --example)");
+    expect((await create({ dir: "ex", spec: "empty.json", example: "shipstation" }, { cwd })).error).toBeUndefined();
   });
 
   it("the one-shot command repeats a run made of flags", async () => {
