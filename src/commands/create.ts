@@ -14,6 +14,7 @@ import { assertChainNames } from "../spec/names.js";
 import {
   baseUrlProblem,
   formatJson,
+  normalizeBaseUrl,
   parseChain,
   parseSpec,
   readJsonFile,
@@ -223,7 +224,7 @@ export async function resolveCreate(options: CreateOptions, deps: CreateDeps = {
   const parsed = ProjectSpecSchema.safeParse({
     packageName: answers.target.packageName,
     runtime: answers.runtime,
-    baseUrl: answers.baseUrl,
+    baseUrl: normalizeBaseUrl(answers.baseUrl),
     trigger: answers.trigger,
     ...(answers.example ? { example: answers.example } : {}),
     links: answers.links,

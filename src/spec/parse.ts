@@ -489,6 +489,14 @@ export function baseUrlProblem(url: string): string | undefined {
   return undefined;
 }
 
+/**
+ * The base URL as chain.json writes it: in the form HTTP clients send (spaces and quotes
+ * percent-encoded, host lowercased, IDN in punycode), without trailing slashes.
+ */
+export function normalizeBaseUrl(url: string): string {
+  return new URL(url.trim()).href.replace(/\/+$/, "");
+}
+
 export function triggerProblem(trigger: string): string | undefined {
   if (trigger.trim().length === 0) return "must not be empty";
   if (trigger.length > 500) return "is longer than 500 characters";

@@ -250,6 +250,16 @@ describe("spec and chain files", () => {
     expect((json(path.join(cwd, "p/package.json")) as { taskchain: { trigger: string } }).taskchain.trigger).toBe("Say `hi`, ``twice``\n\nthen <b>stop</b>`");
   });
 
+  it("the base URL is written as an HTTP client sends it", async () => {
+    const cwd = scratch();
+    const r = await create({ dir: "p", link: ["a"], baseUrl: ' HTTPS://Hooks.EXAMPLE.test/my hooks/"v1"// ' }, { cwd });
+    expect(r.error).toBeUndefined();
+    expect(json(path.join(cwd, "p/chain.json"))).toEqual([{ name: "a", endpoint: "https://hooks.example.test/my%20hooks/%22v1%22/a" }]);
+    expect((json(path.join(cwd, "p/package.json")) as { taskchain: { baseUrl: string } }).taskchain.baseUrl).toBe("https://hooks.example.test/my%20hooks/%22v1%22");
+    const idn = await resolveCreate({ dir: "q", link: ["a"], baseUrl: "https://bücher.example/" }, { cwd, interactive: false });
+    expect(idn.spec.baseUrl).toBe("https://xn--bcher-kva.example");
+  });
+
   it("flags override the spec file", async () => {
     const cwd = scratch();
     writeFileSync(path.join(cwd, "spec.json"), JSON.stringify({ baseUrl: "https://a.test", trigger: "from file", links: ["a"] }));
