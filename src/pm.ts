@@ -48,6 +48,8 @@ export interface CommandResult {
   output: string;
   /** Set when the command could not be started at all (not installed). */
   missing?: boolean;
+  /** Set when Ctrl-C (or a SIGTERM) stopped it. */
+  interrupted?: boolean;
 }
 
 /** Runs `pm install` in `dir` asynchronously (a spinner keeps turning), collecting its output. */
@@ -55,13 +57,33 @@ export function install(pm: PackageManager, dir: string): Promise<CommandResult>
   const args = pm === "npm" ? ["install", "--no-audit", "--no-fund"] : pm === "yarn" ? [] : ["install"];
   return new Promise((resolve) => {
     let output = "";
+    let interrupted = false;
     const child = spawn(pm, args, { cwd: dir, stdio: ["ignore", "pipe", "pipe"], env: process.env });
+    // Ctrl-C reaches the package manager itself (one process group); a signal sent to this process
+    // alone is passed on. Either way the install stops and the caller reports it: no orphan keeps
+    // writing node_modules after the CLI has exited.
+    const stop = (signal: NodeJS.Signals) => {
+      interrupted = true;
+      child.kill(signal);
+      // Done when it exits: a grandchild that outlives it may hold its output open (no "close").
+      child.once("exit", () => finish({ ok: false, output: tail(output) }));
+    };
+    process.on("SIGINT", stop);
+    process.on("SIGTERM", stop);
+    let finished = false;
+    const finish = (result: CommandResult) => {
+      if (finished) return;
+      finished = true;
+      process.off("SIGINT", stop);
+      process.off("SIGTERM", stop);
+      resolve(interrupted ? { ...result, ok: false, interrupted } : result);
+    };
     child.stdout.on("data", (d: Buffer) => (output += d.toString()));
     child.stderr.on("data", (d: Buffer) => (output += d.toString()));
     child.once("error", (error: NodeJS.ErrnoException) =>
-      resolve({ ok: false, output: error.code === "ENOENT" ? `${pm} is not installed` : error.message, missing: error.code === "ENOENT" }),
+      finish({ ok: false, output: error.code === "ENOENT" ? `${pm} is not installed` : error.message, missing: error.code === "ENOENT" }),
     );
-    child.once("close", (code) => resolve({ ok: code === 0, output: tail(output) }));
+    child.once("close", (code) => finish({ ok: code === 0, output: tail(output) }));
   });
 }
 

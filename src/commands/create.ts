@@ -5,7 +5,7 @@ import { existsSync, readFileSync, statSync } from "node:fs";
 import { rmdir } from "node:fs/promises";
 import path from "node:path";
 import { styleText } from "node:util";
-import { UserError } from "../errors.js";
+import { CancelledError, UserError } from "../errors.js";
 import { ChangeSet, commitInPlace, commitNewProject, describeChanges, isEmptyDir, type CommitHooks } from "../fs/changeset.js";
 import { EXAMPLE_FEATURES } from "../generate/features.js";
 import { generateProject, mergeGitignore, mergePackageJson } from "../generate/project.js";
@@ -355,8 +355,9 @@ export async function run(options: CreateOptions, deps: CreateDeps = {}): Promis
       ? await ui.withSpinner(`Installing dependencies (${cmd})`, "Dependencies installed", `${cmd} failed`, () => install(r.pm, r.target.root))
       : (out(`Installing dependencies (${cmd})…\n`), await install(r.pm, r.target.root));
     if (!result.ok) {
-      if (result.output) process.stderr.write(`${result.output}\n`);
       const cd = r.target.display === "." ? "" : `cd ${shellQuote(r.target.display)} && `;
+      if (result.interrupted) throw new CancelledError(`Install cancelled; the project is complete in ${r.target.display}: run \`${cd}${cmd}\` to finish it`);
+      if (result.output) process.stderr.write(`${result.output}\n`);
       throw new UserError(`${cmd} failed; the project is complete in ${r.target.display}: fix the cause and run \`${cd}${cmd}\``);
     }
     installed = true;

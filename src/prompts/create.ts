@@ -1,5 +1,6 @@
 // The interactive `create` flow (clack). It only asks and validates: it never touches the disk, and
 // it is imported only on a TTY, so non-interactive runs never load @clack/prompts.
+import { styleText } from "node:util";
 import * as p from "@clack/prompts";
 import { CancelledError, UserError } from "../errors.js";
 import { assertChainNames } from "../spec/names.js";
@@ -330,13 +331,28 @@ export async function askCreate(known: KnownAnswers): Promise<Answers> {
   return answers;
 }
 
-/** Runs the install under a clack spinner. */
-export async function withSpinner<T extends { ok: boolean }>(start: string, done: string, failed: string, work: () => Promise<T>): Promise<T> {
-  const s = p.spinner();
-  s.start(start);
-  const result = await work();
-  if (result.ok) s.stop(done);
-  else s.error(failed);
+/**
+ * Runs the install under a spinner drawn in clack's style. Not clack's own spinner: it puts the
+ * terminal in raw mode, so Ctrl-C reached neither the package manager nor a signal handler, and
+ * clack answered it with process.exit(0), leaving the install running in the background.
+ */
+export async function withSpinner<T extends { ok: boolean; interrupted?: boolean }>(start: string, done: string, failed: string, work: () => Promise<T>): Promise<T> {
+  const out = process.stdout;
+  const frames = [p.unicodeOr("◒", "•"), p.unicodeOr("◐", "o"), p.unicodeOr("◓", "O"), p.unicodeOr("◑", "0")];
+  let frame = 0;
+  const draw = () => out.write(`\r\x1b[2K${styleText("magenta", frames[frame++ % frames.length]!)}  ${start}`);
+  out.write(`${styleText("gray", p.S_BAR)}\n\x1b[?25l`);
+  draw();
+  const timer = setInterval(draw, 80);
+  let result: T | undefined;
+  try {
+    result = await work();
+  } finally {
+    clearInterval(timer);
+    const ok = result?.ok === true;
+    const end = ok ? styleText("green", p.S_STEP_SUBMIT) : styleText("red", result?.interrupted ? p.S_STEP_CANCEL : p.S_STEP_ERROR);
+    out.write(`\r\x1b[2K\x1b[?25h${end}  ${ok ? done : result?.interrupted ? "Cancelled" : failed}\n`);
+  }
   return result;
 }
 

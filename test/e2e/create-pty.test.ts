@@ -176,6 +176,24 @@ describe("create on a terminal", () => {
     expect(existsSync(path.join(cwd, "proj2"))).toBe(false);
   });
 
+  it("Ctrl-C during the install stops the package manager, keeps the project and exits 130", async () => {
+    const cwd = tempDir("taskchain-pty-");
+    const bin = tempDir("taskchain-bin-");
+    // A slow install that records the signal it gets (sleep in the background, so the trap runs at
+    // once; it ignores SIGINT there, so the trap stops it).
+    writeFileSync(path.join(bin, "npm"), `#!/bin/sh\ntrap 'kill $!; echo stopped > "${bin}/log"; exit 130' INT TERM\nsleep 30 & wait\n`, { mode: 0o755 });
+    const flags = ["--link", "a", "--runtime", "node", "--example", "none", "--base-url", "https://x.test", "--trigger", "hi", "--no-git", "--pm", "npm", "--install"];
+    const s = new Session(["proj", ...flags], cwd, { env: { PATH: `${bin}:${process.env.PATH}` } });
+    await s.answer("a: the prompt", KEY.enter);
+    await s.answer("a: parameters", KEY.enter);
+    await s.answer("Create the project?", KEY.enter);
+    await s.answer("Installing dependencies (npm install)", KEY.ctrlC);
+    expect(await s.exited).toBe(130);
+    expect(s.text).toContain("create-taskchain: Install cancelled; the project is complete in proj: run `cd proj && npm install` to finish it");
+    expect(readFileSync(path.join(bin, "log"), "utf8").trim()).toBe("stopped");
+    expect(existsSync(path.join(cwd, "proj/src/links/a.ts"))).toBe(true);
+  });
+
   it("installs under a spinner; a failed install keeps the project and exits 1", async () => {
     const cwd = tempDir("taskchain-pty-");
     const bin = tempDir("taskchain-bin-");
