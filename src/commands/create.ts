@@ -191,8 +191,10 @@ export async function resolveCreate(options: CreateOptions, deps: CreateDeps = {
       exampleLinks,
       ...(baseUrl !== undefined ? { baseUrl } : {}),
       ...(trigger !== undefined ? { trigger } : {}),
-      ...(options.install !== undefined ? { install: options.install } : {}),
-      ...(options.git !== undefined ? { git: options.git } : {}),
+      // A dry run installs nothing and makes no repository: not worth a question.
+      ...(options.dryRun ? { install: false, git: false, dryRun: true } : {}),
+      ...(options.install !== undefined && !options.dryRun ? { install: options.install } : {}),
+      ...(options.git !== undefined && !options.dryRun ? { git: options.git } : {}),
       ...(baseUrlNote ? { baseUrlNote } : {}),
       pm,
       pmMissing,
@@ -311,6 +313,7 @@ export async function run(options: CreateOptions, deps: CreateDeps = {}): Promis
   }
 
   if (options.dryRun) {
+    ui?.outro("Dry run: the files it would write");
     out(`${await describeChanges(set)}\n`);
     out(`${color("dim", `dry run: ${set.size} files for ${r.target.root}; nothing was written`)}\n`);
     return 0;

@@ -41,6 +41,8 @@ export interface KnownAnswers {
   trigger?: string;
   install?: boolean;
   git?: boolean;
+  /** --dry-run: the last question asks to list the files, not to create them. */
+  dryRun?: boolean;
   pm: PackageManager;
   /** The package manager is not on PATH: the install is not offered. */
   pmMissing?: boolean;
@@ -326,7 +328,12 @@ export async function askCreate(known: KnownAnswers): Promise<Answers> {
 
   const answers: Answers = { target, links, runtime, example, baseUrl, trigger, install, git };
   p.note(summary(answers, known.pm, known.exampleLinks(example), known.pmMissing), "Summary");
-  const go = answered(await p.confirm({ message: target.nonEmpty ? `Write into ${target.display} (not empty: --force)?` : "Create the project?", initialValue: true }));
+  const question = known.dryRun
+    ? "List the files it would write (dry run: nothing is written)?"
+    : target.nonEmpty
+      ? `Write into ${target.display} (not empty: --force)?`
+      : "Create the project?";
+  const go = answered(await p.confirm({ message: question, initialValue: true }));
   if (!go) throw new CancelledError();
   return answers;
 }

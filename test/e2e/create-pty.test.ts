@@ -131,6 +131,20 @@ describe("create on a terminal", () => {
     expect(readdirSync(cwd)).toEqual([]);
   });
 
+  it("--dry-run asks neither install nor git, lists the files and writes nothing", async () => {
+    const cwd = tempDir("taskchain-pty-");
+    const s = new Session(["dry", "--link", "a", "--runtime", "node", "--example", "none", "--base-url", "https://x.test", "--trigger", "hi", "--dry-run"], cwd);
+    await s.answer("a: the prompt", KEY.enter);
+    await s.answer("a: parameters", KEY.enter);
+    await s.answer("List the files it would write (dry run: nothing is written)?", KEY.enter);
+    await s.waitFor("create  src/links/a.ts");
+    expect(await s.exited).toBe(0);
+    expect(s.text).not.toContain("Install dependencies");
+    expect(s.text).not.toContain("Initialise a git repository?");
+    expect(s.text).toMatch(/dry run: \d+ files for .*; nothing was written/);
+    expect(readdirSync(cwd)).toEqual([]);
+  });
+
   it("answering No at the summary exits 130 and creates nothing", async () => {
     const cwd = tempDir("taskchain-pty-");
     mkdirSync(path.join(cwd, "empty"));
