@@ -280,6 +280,15 @@ function nextSteps(r: Resolved, installed: boolean): string {
   return lines.join("\n");
 }
 
+/** A file-system refusal while writing, as the one line it deserves (not "unexpected error"). */
+function writeError(error: unknown, display: string): unknown {
+  const e = error as NodeJS.ErrnoException;
+  if (error instanceof UserError || typeof e?.code !== "string" || !/^E[A-Z]+$/.test(e.code) || typeof e.message !== "string") return error;
+  // "EACCES: permission denied, mkdir '/x/.p.taskchain-1a2b3c4d'": the staging path means nothing to the user.
+  const why = e.message.replace(/^E[A-Z]+: /, "").replace(/, \w+ '.*$/s, "");
+  return new UserError(`cannot write ${display}: ${why} (${e.code}); nothing was written`);
+}
+
 function gitMessage(outcome: GitOutcome, detail: string | undefined): string {
   switch (outcome) {
     case "committed":
@@ -326,7 +335,7 @@ export async function run(options: CreateOptions, deps: CreateDeps = {}): Promis
       await commitInPlace(set, deps.hooks);
     } catch (error) {
       for (const dir of newDirs.sort((a, b) => b.length - a.length)) await rmdir(path.join(r.target.root, dir)).catch(() => undefined);
-      throw error;
+      throw writeError(error, r.target.display);
     }
   } else {
     // commitNewProject creates missing parents (`a/b/project`); a failure takes them away again.
@@ -336,7 +345,7 @@ export async function run(options: CreateOptions, deps: CreateDeps = {}): Promis
       await commitNewProject(set, deps.hooks);
     } catch (error) {
       for (const dir of missing) await rmdir(dir).catch(() => undefined);
-      throw error;
+      throw writeError(error, r.target.display);
     }
   }
   const linkNames = [...r.spec.links.map((l) => l.name), ...exampleLinks(r.spec.example)];

@@ -408,6 +408,22 @@ describe("atomic writes", () => {
     expect(readdirSync(cwd)).toEqual([]);
   });
 
+  it("a file-system refusal while writing is one line that names the target, and leaves nothing", async () => {
+    const cwd = scratch();
+    const full = Object.assign(new Error(`ENOSPC: no space left on device, write '${cwd}/.p.taskchain-0badf00d/src/a.ts'`), { code: "ENOSPC" });
+    const r = await create({ dir: "p", link: ["a"] }, { cwd, hooks: { beforeApply: () => Promise.reject(full) } });
+    expect(r.error).toBeInstanceOf(UserError);
+    expect(r.error!.message).toBe("cannot write p: no space left on device (ENOSPC); nothing was written");
+    expect(readdirSync(cwd)).toEqual([]);
+
+    mkdirSync(path.join(cwd, "full"));
+    writeFileSync(path.join(cwd, "full/x"), "");
+    const denied = Object.assign(new Error("EACCES: permission denied, rename 'a' -> 'b'"), { code: "EACCES" });
+    const forced = await create({ dir: "full", link: ["a"], force: true }, { cwd, hooks: { afterApplyStep: () => Promise.reject(denied) } });
+    expect(forced.error!.message).toBe("cannot write full: permission denied (EACCES); nothing was written");
+    expect(readdirSync(path.join(cwd, "full"))).toEqual(["x"]);
+  });
+
   it("--force keeps the user's package.json fields and .gitignore lines, adding the project's", async () => {
     const cwd = scratch();
     const dir = path.join(cwd, "repo");
