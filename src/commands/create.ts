@@ -58,7 +58,7 @@ export interface CreateOptions {
 /** Seams for tests; the CLI passes none. */
 export interface CreateDeps {
   cwd?: string;
-  /** Default: stdin is a TTY and --yes was not given. */
+  /** Default: stdin and stdout are TTYs and --yes was not given. */
   interactive?: boolean;
   hooks?: CommitHooks;
   out?: (text: string) => void;
@@ -131,8 +131,9 @@ export interface Resolved {
 /** Every answer, from flags, files and (on a TTY) prompts, validated. Writes nothing. */
 export async function resolveCreate(options: CreateOptions, deps: CreateDeps = {}): Promise<Resolved> {
   const cwd = deps.cwd ?? process.cwd();
-  // --yes first: touching process.stdin builds its stream, a cost --yes runs need not pay.
-  const interactive = deps.interactive ?? (!options.yes && Boolean(process.stdin.isTTY));
+  // --yes first: touching process.stdin builds its stream, a cost --yes runs need not pay. Prompts
+  // written into a pipe (`create-taskchain > log`) would wait for answers to questions nobody sees.
+  const interactive = deps.interactive ?? (!options.yes && Boolean(process.stdin.isTTY) && Boolean(process.stdout.isTTY));
   const force = Boolean(options.force);
 
   // Flags and files first: a typo fails before a single question is asked.

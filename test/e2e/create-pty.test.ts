@@ -4,7 +4,8 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { parseSpec } from "../../src/spec/parse.js";
-import { expectProjectGreen, installProject, run, runCli, tempDir } from "../helpers/project.js";
+import pty from "node-pty";
+import { CLI, expectProjectGreen, installProject, run, runCli, tempDir, testEnv } from "../helpers/project.js";
 import { PtySession as Session } from "../helpers/pty.js";
 
 const KEY = { enter: "\r", down: "\x1b[B", up: "\x1b[A", left: "\x1b[D", ctrlC: "\x03" };
@@ -108,6 +109,20 @@ describe("create on a terminal", () => {
     expect(answers.pin_vetting!.disqualified_parameters).toEqual({ properties: {}, required: [] });
     expect(answers.pin_vetting!.interrupt_parameters).toEqual({ properties: { reason: { type: "string", description: "Reason for interruption." } }, required: ["reason"] });
     expect((JSON.parse(readFileSync(path.join(root, "package.json"), "utf8")) as { taskchain: { trigger: string } }).taskchain.trigger).toBe(TRIGGER);
+  });
+
+  it("a terminal for input but not for output does not prompt: it names the flags to pass", async () => {
+    const cwd = tempDir("taskchain-pty-");
+    // `create-taskchain > log` from a terminal: the questions would go into the file, unseen.
+    const term = pty.spawn("/bin/sh", ["-c", `"${process.execPath}" "${CLI}" > out.txt 2> err.txt; echo "exit=$?"`], { cols: 120, rows: 30, cwd, env: testEnv() as Record<string, string> });
+    let screen = "";
+    term.onData((d) => (screen += d));
+    await new Promise<void>((resolve) => term.onExit(() => resolve()));
+    expect(screen).toContain("exit=1");
+    expect(readFileSync(path.join(cwd, "err.txt"), "utf8")).toBe(
+      "create-taskchain: missing the project directory and the links: pass <dir> and --link <names> (or --spec <file>, --from-chain <file>), or run in a terminal to be asked\n",
+    );
+    expect(readFileSync(path.join(cwd, "out.txt"), "utf8")).toBe("");
   });
 
   it("Ctrl-C at the first prompt exits 130 and creates nothing", async () => {
