@@ -443,7 +443,12 @@ export function parseChain(value: unknown, label = "chain"): ChainFile {
     const entry = expectRecord(label, [i], raw);
     const name = expectString(label, [i, "name"], entry.name);
     const problem = linkNameProblem(name);
-    if (problem) shapeError(label, [i, "name"], `is invalid: ${problem}`);
+    if (problem) {
+      // Agent4 allows names we cannot make files and identifiers of; the chain.json written here
+      // is what Agent4 gets next, so renaming in the file is the whole fix.
+      const like = suggestLinkName(name);
+      shapeError(label, [i, "name"], `is invalid: ${problem}; rename it in the file${like ? `, e.g. to "${like}"` : ""}: Agent4 takes the new name from the chain.json this writes`);
+    }
     if (names.includes(name)) shapeError(label, [i, "name"], `"${name}" is listed twice`);
     names.push(name);
     if (entry.endpoint !== undefined) {
@@ -461,6 +466,22 @@ export function parseChain(value: unknown, label = "chain"): ChainFile {
   if (endpoints.length === 0) return { names };
   const inferred = endpoints.length === names.length ? inferBase(names, endpoints) : {};
   return inferred.baseUrl ? { names, ...inferred } : { names, unsharedEndpoints: endpoints.map((u) => `${u.origin}${u.pathname}`) };
+}
+
+/** `PIN-Vetting` → `pin_vetting`, `2FA` → `link_2fa`: a valid name close to an invalid one, if there is one. */
+export function suggestLinkName(name: string): string | undefined {
+  let out = name
+    .normalize("NFKD")
+    .replace(/[\u0300-\u036f]/g, "")
+    .replace(/([a-z])([A-Z])/g, "$1_$2")
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, "_")
+    .replace(/^_+|_+$/g, "")
+    .slice(0, 60);
+  if (out === "") return undefined;
+  if (!/^[a-z]/.test(out)) out = `link_${out}`;
+  if (linkNameProblem(out)) out = `${out}_link`;
+  return linkNameProblem(out) ? undefined : out;
 }
 
 function inferBase(names: string[], endpoints: URL[]): { baseUrl?: string } {

@@ -236,6 +236,13 @@ describe("chain files", () => {
     expect(message(() => parseChain([], "c.json"))).toBe("c.json: (top level) is empty: a chain needs at least one link");
     expect(message(() => parseChain([{ name: "a", endpoint: "x" }, { name: "PIN" }], "c.json"))).toMatch(/^c\.json: \[0\]\.endpoint is not a URL/);
     expect(message(() => parseChain([{ name: "a" }, { name: "PIN" }], "c.json"))).toMatch(/^c\.json: \[1\]\.name is invalid/);
+    // Names Agent4 takes but files and identifiers cannot: a valid one is suggested.
+    expect(message(() => parseChain([{ name: "PIN-Vetting", endpoint: "https://h.test/x" }], "c.json"))).toBe(
+      'c.json: [0].name is invalid: link name "PIN-Vetting" must start with a lowercase letter and use only lowercase letters, digits and underscores (like pin_vetting); rename it in the file, e.g. to "pin_vetting": Agent4 takes the new name from the chain.json this writes',
+    );
+    expect(message(() => parseChain([{ name: "2FA check" }], "c.json"))).toContain('e.g. to "link_2fa_check"');
+    expect(message(() => parseChain([{ name: "health" }], "c.json"))).toContain('is reserved; pick another; rename it in the file, e.g. to "health_link"');
+    expect(message(() => parseChain([{ name: "???" }], "c.json"))).toMatch(/rename it in the file: Agent4/);
     expect(message(() => parseChain([{ name: "a" }, { name: "a" }], "c.json"))).toBe('c.json: [1].name "a" is listed twice');
     expect(message(() => parseChain([{ endpoint: "https://x" }], "c.json"))).toBe("c.json: [0].name must be a string, not undefined");
   });
