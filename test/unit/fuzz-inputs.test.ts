@@ -399,7 +399,8 @@ describe("CLI inputs, fuzzed", () => {
           const spec = JSON.parse(text.replace(/^\ufeff/, "")) as Record<string, unknown>;
           const links = expectedLinks(spec);
           for (const link of links) expectLinkCarried(root, link);
-          const url = (spec.baseUrl as string | undefined) ?? DEFAULT_BASE_URL;
+          // Written as an HTTP client sends it: percent-encoded, punycoded, no trailing slash.
+          const url = new URL((spec.baseUrl as string | undefined) ?? DEFAULT_BASE_URL).href.replace(/\/+$/, "");
           expectChainCarried(root, links.map((l) => l.name), url);
           const pkg = JSON.parse(readFileSync(path.join(root, "package.json"), "utf8")) as { taskchain: { trigger: string; baseUrl: string } };
           expect(pkg.taskchain).toMatchObject({ trigger: (spec.trigger as string | undefined) ?? DEFAULT_TRIGGER, baseUrl: url });
