@@ -362,6 +362,8 @@ export function parseSpec(value: unknown, label = "spec"): SpecFile {
     seen.add(name);
     const prompt = link.prompt === undefined ? defaultPrompt(name) : expectString(label, [...at, "prompt"], link.prompt);
     if (prompt.length > 20_000) shapeError(label, [...at, "prompt"], "is longer than 20000 characters");
+    // Agent4 would start the step with nothing to say; leaving the field out gives the default.
+    if (prompt.trim() === "") shapeError(label, [...at, "prompt"], "is empty: write the prompt, or leave the field out for the default one");
     const defaults = defaultParameters();
     const parameters = {} as LinkSpec["parameters"];
     for (const outcome of OUTCOMES) {

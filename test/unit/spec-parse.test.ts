@@ -190,6 +190,9 @@ describe("spec files", () => {
     expect(message(() => parseSpec({ links: ["a", "a"] }, "s.json"))).toBe('s.json: links[1].name "a" is listed twice');
     expect(message(() => parseSpec({ links: [{ name: "a", qualified: {} }] }, "s.json"))).toMatch(/^s\.json: links\[0\]\.qualified is not a known field/);
     expect(message(() => parseSpec({ links: [{ name: "a", prompt: 1 }] }, "s.json"))).toBe("s.json: links[0].prompt must be a string, not a number");
+    expect(message(() => parseSpec({ links: [{ name: "a", prompt: " \n" }] }, "s.json"))).toBe(
+      "s.json: links[0].prompt is empty: write the prompt, or leave the field out for the default one",
+    );
     expect(message(() => parseSpec({ links: [{ name: "a" }], trigger: " " }, "s.json"))).toBe("s.json: trigger must not be empty");
   });
 
