@@ -310,6 +310,7 @@ describe("validation: one line, nothing written", () => {
     expect(await rejects({ dir: "p", link: ["a,a"] })).toBe('link "a" is listed twice');
     expect(await rejects({ dir: "p", link: ["a_b,a__b"] })).toBe('links "a_b" and "a__b" both become the identifier aBLink; rename one');
     expect(await rejects({ dir: "p", link: ["index"] })).toBe('link name "index" is reserved; pick another');
+    expect(await rejects({ dir: "p", link: ["x".repeat(65)] })).toBe('link name "xxxxxxxxxxxxxxxxxxxx"… is longer than 64 characters');
     expect(await rejects({ dir: "p", link: [" , "] })).toBe("--link needs at least one name, like --link pin_vetting,sms_vetting");
   });
 
@@ -322,6 +323,18 @@ describe("validation: one line, nothing written", () => {
     expect(await rejects({ dir: "p", link: ["a"], trigger: "  " })).toBe("--trigger must not be empty");
     expect(await rejects({ dir: "p", spec: "s.json", fromChain: "c.json" })).toBe("pass --spec or --from-chain, not both");
     expect(await rejects({ dir: "p", link: ["a"], spec: "s.json" })).toBe("--link cannot be combined with --spec: the file already names the links");
+    expect(await rejects({ dir: "p", link: ["a"], fromChain: "c.json" })).toBe("--link cannot be combined with --from-chain: the file already names the links");
+    expect(await rejects({ dir: "p", link: ["a"], baseUrl: "ftp://x.test" })).toBe('--base-url must start with http:// or https:// (got "ftp://x.test")');
+    expect(await rejects({ dir: "p", link: ["a"], baseUrl: "https://me:pw@x.test" })).toBe("--base-url must not carry a user name or password");
+    expect(await rejects({ dir: "p", link: ["a"], baseUrl: "https://x.test/#top" })).toMatch(/^--base-url must not carry a query or #fragment/);
+    expect(await rejects({ dir: "p", link: ["a"], trigger: "t".repeat(501) })).toBe("--trigger is longer than 500 characters");
+  });
+
+  it("--force over a folder where the project needs a file", async () => {
+    const cwd = scratch();
+    mkdirSync(path.join(cwd, "full/chain.json"), { recursive: true });
+    expect(await rejects({ dir: "full", link: ["a"], force: true }, cwd)).toBe("chain.json exists in the target and is not a file; move it away first");
+    expect(readdirSync(path.join(cwd, "full"))).toEqual(["chain.json"]);
   });
 
   it("a package manager that is not installed, when it would install", async () => {
