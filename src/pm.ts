@@ -66,7 +66,8 @@ export function install(pm: PackageManager, dir: string): Promise<CommandResult>
       interrupted = true;
       child.kill(signal);
       // Done when it exits: a grandchild that outlives it may hold its output open (no "close").
-      child.once("exit", () => finish({ ok: false, output: tail(output) }));
+      if (child.exitCode !== null || child.signalCode !== null) finish({ ok: false, output: tail(output) });
+      else child.once("exit", () => finish({ ok: false, output: tail(output) }));
     };
     process.on("SIGINT", stop);
     process.on("SIGTERM", stop);
