@@ -1,5 +1,6 @@
 // The interactive `create` flow (clack). It only asks and validates: it never touches the disk, and
 // it is imported only on a TTY, so non-interactive runs never load @clack/prompts.
+import os from "node:os";
 import { styleText } from "node:util";
 import * as p from "@clack/prompts";
 import { CancelledError, UserError } from "../errors.js";
@@ -224,17 +225,21 @@ export function summary(a: Answers, pm: PackageManager, exampleLinks: string[], 
 export async function askCreate(known: KnownAnswers): Promise<Answers> {
   p.intro("create-taskchain");
 
+  // No shell expands what is typed at a prompt: `~/chains/x` would be a folder named "~" here.
+  const dir = (v: string | undefined) => (v ? v.replace(/^~(?=$|[\\/])/, os.homedir()) : "my-chain");
   const target =
     known.target ??
     resolveTarget(
-      answered(
-        await p.text({
-          message: "Where should the project go?",
-          placeholder: "my-chain",
-          defaultValue: "my-chain",
-          validate: check((v) => void resolveTarget(v || "my-chain", known.cwd, known.force)),
-        }),
-      ) || "my-chain",
+      dir(
+        answered(
+          await p.text({
+            message: "Where should the project go?",
+            placeholder: "my-chain",
+            defaultValue: "my-chain",
+            validate: check((v) => void resolveTarget(dir(v), known.cwd, known.force)),
+          }),
+        ),
+      ),
       known.cwd,
       known.force,
     );

@@ -111,6 +111,20 @@ describe("create on a terminal", () => {
     expect((JSON.parse(readFileSync(path.join(root, "package.json"), "utf8")) as { taskchain: { trigger: string } }).taskchain.trigger).toBe(TRIGGER);
   });
 
+  it("a directory typed as ~/… is under the home folder, as a shell would have it", async () => {
+    const cwd = tempDir("taskchain-pty-");
+    const home = tempDir("taskchain-home-");
+    const flags = ["--link", "a", "--runtime", "node", "--example", "none", "--base-url", "https://x.test", "--trigger", "hi", "--no-install", "--no-git"];
+    const s = new Session(flags, cwd, { env: { HOME: home } });
+    await s.answer("Where should the project go?", `~/chains/tilde${KEY.enter}`);
+    await s.answer("a: the prompt", KEY.enter);
+    await s.answer("a: parameters", KEY.enter);
+    await s.answer("Create the project?", KEY.enter);
+    expect(await s.exited).toBe(0);
+    expect(existsSync(path.join(home, "chains/tilde/chain.json"))).toBe(true);
+    expect(readdirSync(cwd)).toEqual([]);
+  });
+
   it("a terminal for input but not for output does not prompt: it names the flags to pass", async () => {
     const cwd = tempDir("taskchain-pty-");
     // `create-taskchain > log` from a terminal: the questions would go into the file, unseen.
