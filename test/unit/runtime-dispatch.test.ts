@@ -16,6 +16,8 @@ import {
   type HttpAnswer,
   type Link,
   type Logger,
+  type Session,
+  type SessionStore,
   type TaskchainOptions,
   type TaskchainResponse,
 } from "../../templates/base/src/taskchain/index.js";
@@ -390,6 +392,60 @@ describe("handler failures", () => {
     const broken = defineLink({ ...pin, initial: () => Promise.reject(new Error("boom")) });
     const response = await ok(setup({}, [broken]), { name: "pin_vetting", action: "initial", ...caller });
     expect(response.qualified_parameters?.required).toEqual(["pin"]);
+  });
+});
+
+describe("session store failures", () => {
+  /** A store that works until told which operation to fail. */
+  function flakyStore(failing: "open" | "save" | "end" | undefined) {
+    const inner = new MemorySessionStore();
+    const store: SessionStore & { failing: typeof failing } = {
+      failing,
+      open(id: string, fresh: () => Session, ttl: number) {
+        return store.failing === "open" ? Promise.reject(new Error("ECONNREFUSED redis:6379")) : inner.open(id, fresh, ttl);
+      },
+      save(id: string, session: Session, ttl: number) {
+        return store.failing === "save" ? Promise.reject(new Error("ECONNREFUSED redis:6379")) : inner.save(id, session, ttl);
+      },
+      end(id: string) {
+        return store.failing === "end" ? Promise.reject(new Error("ECONNREFUSED redis:6379")) : inner.end(id);
+      },
+    };
+    return store;
+  }
+
+  it("answers with the apology when the session cannot be opened, without running the handler", async () => {
+    const logger: Logger = { info: vi.fn(), warn: vi.fn(), error: vi.fn() };
+    const qualified = vi.fn(() => ({ content: "ran", actions: [nextTask()] }));
+    const app = setup({ store: flakyStore("open"), logger, apology: "Sorry, one moment." }, [defineLink({ ...pin, qualified }), sms]);
+    const initial = await call(app, { name: "pin_vetting", action: "initial", ...caller });
+    expect(initial.status).toBe(200);
+    const response = ResponseSchema.parse(initial.json);
+    expect(response.content).toBe("Sorry, one moment.");
+    expect(response.qualified_parameters?.required).toEqual(["pin"]); // still an initial answer
+    const outcome = await ok(app, { name: "pin_vetting", action: "qualified", ...caller, context: { pin: "1" } });
+    expect(outcome.content).toBe("Sorry, one moment.");
+    expect(outcome).not.toHaveProperty("qualified_parameters");
+    expect(qualified).not.toHaveBeenCalled();
+    expect(logger.error).toHaveBeenCalledWith(expect.stringMatching(/session store failed/), expect.objectContaining({ error: expect.stringContaining("ECONNREFUSED") }));
+    expect(initial.answer.body).not.toMatch(/ECONNREFUSED/);
+  });
+
+  it("still sends the handler's answer when saving or ending the session fails, and logs it", async () => {
+    for (const [failing, link, action, context, expected] of [
+      ["save", "pin_vetting", "qualified", { pin: "7" }, "PIN 7 after 1 attempts"],
+      ["end", "pin_vetting", "disqualified", { reason: "no" }, "No: no"],
+    ] as const) {
+      const logger: Logger = { info: vi.fn(), warn: vi.fn(), error: vi.fn() };
+      const store = flakyStore(undefined);
+      const app = setup({ store, logger });
+      const first = await ok(app, { name: link, action: "initial", ...caller });
+      store.failing = failing;
+      const res = await ok(app, { name: link, action, ...caller, context });
+      expect(res.content).toBe(expected);
+      expect(res.key).toBe(first.key);
+      expect(logger.error).toHaveBeenCalledWith(expect.stringMatching(new RegExp(`failed to ${failing}`)), expect.objectContaining({ link }));
+    }
   });
 });
 

@@ -287,7 +287,15 @@ export function createTaskchain(options: TaskchainOptions): Taskchain {
 
   async function answer(link: Link, payload: Payload): Promise<HttpAnswer> {
     const id = sessionId(payload);
-    const session = await store.open(id, newSession, ttl);
+    let session: Session;
+    try {
+      session = await store.open(id, newSession, ttl);
+    } catch (error) {
+      // No session (Redis or KV unreachable): the handler would run without the call's state, so
+      // it does not run at all. The caller hears the apology under a one-off key.
+      logger.error("session store failed; answered with an apology", { link: link.name, action: payload.action, error: describeThrown(error) });
+      return { status: 200, headers: { ...JSON_HEADERS }, body: serialise(link, payload, buildResponse(crypto.randomUUID(), { content: apology })) };
+    }
     const call: CallInfo = { key: session.key, from: payload.call_from, forwardedBy: payload.call_forwarded_by };
 
     let response: TaskchainResponse;
@@ -316,8 +324,18 @@ export function createTaskchain(options: TaskchainOptions): Taskchain {
       payload.action === "interrupt" ||
       endsCall(response.actions) ||
       (payload.action !== "initial" && !movesOn(response.actions));
-    if (over) await store.end(id);
-    else await store.save(id, session, ttl);
+    try {
+      if (over) await store.end(id);
+      else await store.save(id, session, ttl);
+    } catch (error) {
+      // The answer is still right for this webhook call: send it. What is lost is this call's
+      // state update (or, for an ended call, the session lingers until its idle TTL).
+      logger.error(over ? "session store failed to end the call" : "session store failed to save the call's state", {
+        link: link.name,
+        action: payload.action,
+        error: describeThrown(error),
+      });
+    }
     return { status: 200, headers: { ...JSON_HEADERS }, body };
   }
 
