@@ -7,6 +7,9 @@ export interface RedisServer {
   url: string;
   port: number;
   stop(): Promise<void>;
+  /** SIGSTOP / SIGCONT: connections stay open, nothing answers (a hung server, a partition). */
+  pause(): void;
+  resume(): void;
 }
 
 function ping(port: number): Promise<boolean> {
@@ -21,8 +24,9 @@ function ping(port: number): Promise<boolean> {
   });
 }
 
-export async function startRedis(): Promise<RedisServer> {
-  const port = await freePort();
+/** On `port` when given (a restart where clients expect it), else on a free one. */
+export async function startRedis(on?: number): Promise<RedisServer> {
+  const port = on ?? (await freePort());
   const child: ChildProcess = spawn("redis-server", ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"], {
     stdio: ["ignore", "pipe", "pipe"],
   });
@@ -45,8 +49,17 @@ export async function startRedis(): Promise<RedisServer> {
     url: `redis://127.0.0.1:${port}`,
     port,
     async stop() {
-      if (child.exitCode === null) child.kill("SIGTERM");
+      if (child.exitCode === null) {
+        child.kill("SIGCONT");
+        child.kill("SIGTERM");
+      }
       await exited;
+    },
+    pause() {
+      child.kill("SIGSTOP");
+    },
+    resume() {
+      child.kill("SIGCONT");
     },
   };
 }

@@ -2,8 +2,10 @@
 import { createClient } from "@redis/client";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { REPO } from "../helpers/project.js";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import * as z from "zod";
+import { APOLOGY, createTaskchain, defineLink, nextTask, silentLogger } from "../../templates/base/src/taskchain/index.js";
+import { freePort, REPO } from "../helpers/project.js";
 import { startRedis, type RedisServer } from "../helpers/redis.js";
 
 interface Session {
@@ -18,7 +20,7 @@ interface Store {
   close(): Promise<void>;
 }
 interface StoreModule {
-  RedisSessionStore: new (options: { url: string; prefix?: string }) => Store;
+  RedisSessionStore: new (options: { url: string; prefix?: string; timeoutMs?: number }) => Store;
   redisStoreFromEnv(env: Record<string, string | undefined>): Store | undefined;
 }
 
@@ -104,5 +106,118 @@ describe("RedisSessionStore", () => {
     stores.push(s);
     await s.open("x", () => fresh("k"), 60_000);
     expect(await raw.exists("env:x")).toBe(1);
+  });
+});
+
+describe("RedisSessionStore when Redis is away", () => {
+  let mod: StoreModule;
+  const stores: Store[] = [];
+  const servers: RedisServer[] = [];
+  beforeAll(async () => {
+    mod = (await import(modulePath)) as StoreModule;
+  });
+  afterAll(async () => {
+    await Promise.all(stores.map((s) => s.close()));
+    await Promise.all(servers.map((r) => r.stop()));
+    vi.restoreAllMocks();
+  });
+
+  const store = (port: number) => {
+    const s = new mod.RedisSessionStore({ url: `redis://127.0.0.1:${port}`, prefix: "away:", timeoutMs: 300 });
+    stores.push(s);
+    return s;
+  };
+  /** Retries `open` until Redis answers again (the client reconnects with a backoff of at most 2 s). */
+  async function openWhenBack(s: Store, key: string): Promise<Session> {
+    for (let i = 0; ; i++) {
+      try {
+        return await s.open("back", () => fresh(key), 60_000);
+      } catch (error) {
+        if (i > 100) throw error;
+        await sleep(100);
+      }
+    }
+  }
+
+  it("fails each operation instead of hanging, logs the outage once, and recovers when Redis is back", async () => {
+    const errors = vi.spyOn(console, "error").mockImplementation(() => undefined);
+    const lines = (pattern: RegExp) => errors.mock.calls.filter(([line]) => pattern.test(String(line))).length;
+    const port = await freePort();
+    const s = store(port);
+    for (let i = 0; i < 3; i++) await expect(s.open("a", () => fresh("k"), 60_000)).rejects.toThrow(/Redis/);
+    await expect(s.save("a", fresh("k"), 60_000)).rejects.toThrow(/Redis/);
+    await expect(s.end("a")).rejects.toThrow(/Redis/);
+    expect(lines(/redis unavailable/)).toBe(1);
+    expect(String(errors.mock.calls.find(([line]) => /redis unavailable/.test(String(line)))?.[0])).toMatch(/ECONNREFUSED/);
+
+    servers.push(await startRedis(port));
+    expect((await openWhenBack(s, "k1")).key).toBe("k1");
+    expect(lines(/redis connected again/)).toBe(1);
+    expect(lines(/redis unavailable/)).toBe(1);
+    errors.mockRestore();
+  });
+
+  it("answers a webhook call with the apology when Redis goes away mid-call or hangs, and the next call works", async () => {
+    const redis = await startRedis();
+    servers.push(redis);
+    const errors = vi.spyOn(console, "error").mockImplementation(() => undefined);
+    const link = defineLink({
+      name: "pin_vetting",
+      parameters: { qualified: z.object({ pin: z.string() }) },
+      initial: () => ({ content: "Ask for the PIN." }),
+      qualified: () => ({ content: "Thanks.", actions: [nextTask()] }),
+      disqualified: () => ({ content: "Bye." }),
+    });
+    const app = createTaskchain({ links: [link], store: store(redis.port), logger: silentLogger });
+    const send = async (action: string, context?: Record<string, unknown>) => {
+      const answer = await app.handle({
+        method: "POST",
+        url: "/pin_vetting",
+        body: { json: { name: "pin_vetting", action, call_from: "+15125550100", call_forwarded_by: "", ...(context ? { context } : {}) } },
+      });
+      expect(answer.status).toBe(200);
+      return JSON.parse(answer.body) as { key: string; content: string };
+    };
+
+    const first = await send("initial");
+    expect(first.content).toBe("Ask for the PIN.");
+    redis.pause(); // connected, but nothing answers
+    expect((await send("qualified", { pin: "1" })).content).toBe(APOLOGY);
+    redis.resume();
+    await redis.stop(); // the connection drops
+    expect((await send("qualified", { pin: "1" })).content).toBe(APOLOGY);
+
+    servers.push(await startRedis(redis.port));
+    for (let i = 0; ; i++) {
+      const again = await send("initial");
+      if (again.content !== APOLOGY) {
+        expect(again.content).toBe("Ask for the PIN.");
+        break;
+      }
+      if (i > 100) throw new Error("Redis never came back");
+      await sleep(100);
+    }
+    errors.mockRestore();
+  });
+
+  it("closes at once when Redis is down or was never used", async () => {
+    const s = store(await freePort());
+    await expect(s.open("x", () => fresh("k"), 60_000)).rejects.toThrow(/Redis/);
+    await s.close();
+    await store(await freePort()).close();
+    await expect(s.open("x", () => fresh("k"), 60_000)).rejects.toThrow(/closed/);
+  });
+
+  it("refuses a REDIS_URL that is not a Redis URL with one line naming it, never its password", () => {
+    expect(() => mod.redisStoreFromEnv({ REDIS_URL: "localhost:6379" })).toThrow(/^REDIS_URL is not a Redis URL/);
+    let message = "";
+    try {
+      mod.redisStoreFromEnv({ REDIS_URL: "redis://:s3cret@cache.internal:notaport" });
+    } catch (error) {
+      message = (error as Error).message;
+    }
+    expect(message).toMatch(/^REDIS_URL is not a Redis URL/);
+    expect(message).not.toContain("s3cret");
+    expect(message).not.toContain("\n");
   });
 });

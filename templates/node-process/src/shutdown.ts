@@ -28,3 +28,13 @@ export function closeServer(server: Server): Promise<void> {
     server.closeIdleConnections();
   });
 }
+
+/** What start-up builds from settings (the Redis store from REDIS_URL): a setting that cannot work is one log line and exit 1, not a stack trace. */
+export function orExit<T>(make: () => T): T {
+  try {
+    return make();
+  } catch (error) {
+    console.error(JSON.stringify({ level: "error", message: error instanceof Error ? error.message : String(error) }));
+    process.exit(1);
+  }
+}

@@ -2,14 +2,14 @@ import { serve } from "@hono/node-server";
 import type { Server } from "node:http";
 import { createApp } from "./app.js";
 import { loadDotEnv } from "./dotenv.js";
-import { closeServer, exitGracefully } from "./shutdown.js";
+import { closeServer, exitGracefully, orExit } from "./shutdown.js";
 import { createHonoApp } from "./server.js";
 import { redisStoreFromEnv } from "./taskchain/redis-store.js";
 
 loadDotEnv();
 const port = Number(process.env.PORT ?? 3000);
 const host = process.env.HOST ?? "0.0.0.0";
-const store = redisStoreFromEnv(process.env);
+const store = orExit(() => redisStoreFromEnv(process.env));
 const app = createHonoApp(createApp(process.env, store));
 // serve() makes a node:http server unless told otherwise.
 const server = serve({ fetch: app.fetch, port, hostname: host }, () => {

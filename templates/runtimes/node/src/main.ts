@@ -1,6 +1,6 @@
 import { createApp } from "./app.js";
 import { loadDotEnv } from "./dotenv.js";
-import { closeServer, exitGracefully } from "./shutdown.js";
+import { closeServer, exitGracefully, orExit } from "./shutdown.js";
 import { createNodeServer } from "./server.js";
 import { redisStoreFromEnv } from "./taskchain/redis-store.js";
 
@@ -8,7 +8,7 @@ loadDotEnv();
 const port = Number(process.env.PORT ?? 3000);
 const host = process.env.HOST ?? "0.0.0.0";
 // REDIS_URL set: sessions in Redis, shared by every instance; otherwise in this process's memory.
-const store = redisStoreFromEnv(process.env);
+const store = orExit(() => redisStoreFromEnv(process.env));
 const server = createNodeServer(createApp(process.env, store));
 
 server.listen(port, host, () => {

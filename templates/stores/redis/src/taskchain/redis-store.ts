@@ -10,70 +10,155 @@ export interface RedisSessionStoreOptions {
   url: string;
   /** Prefix of every key this store writes. */
   prefix?: string;
+  /**
+   * How long one store operation may take (connecting included) before it fails, in ms. A webhook
+   * call whose session cannot be read is answered with an apology rather than left hanging until
+   * Agent4 gives up. Default 2000.
+   */
+  timeoutMs?: number;
 }
 
 /**
  * The same semantics as MemorySessionStore: one session per caller id, a stable key for the call,
  * an idle TTL that every touch restarts. Redis expiry (PX) bounds growth: every key it writes has
  * a TTL, so an abandoned call disappears by itself.
+ *
+ * Redis down or unreachable: operations fail within `timeoutMs` (commands are not queued while
+ * disconnected), the client keeps reconnecting in the background, and the log gets one line when
+ * Redis goes away and one when it is back, not one per retry.
  */
 export class RedisSessionStore implements SessionStore {
   readonly #client: Client;
   readonly #prefix: string;
-  #connecting: Promise<unknown> | undefined;
+  readonly #timeoutMs: number;
+  #opened = false;
+  #closed = false;
+  #waiting: Promise<void> | undefined;
+  /** Whether the last thing heard from Redis was an error, so an outage is logged once. */
+  #down = false;
 
   constructor(options: RedisSessionStoreOptions) {
     this.#prefix = options.prefix ?? "taskchain:session:";
-    this.#client = createClient({ url: options.url });
+    this.#timeoutMs = options.timeoutMs ?? 2_000;
+    this.#client = createClient({
+      url: options.url,
+      // Fail at once while disconnected instead of queueing until Redis is back.
+      disableOfflineQueue: true,
+      socket: {
+        connectTimeout: this.#timeoutMs,
+        // Never give up (the default stops after a socket timeout); back off to 2 s between tries.
+        reconnectStrategy: (retries) => Math.min(50 * 2 ** retries, 2_000),
+      },
+    });
     // Without a listener a lost connection would crash the process; the client reconnects by itself.
     this.#client.on("error", (error: unknown) => {
-      console.error(JSON.stringify({ level: "error", message: "redis error", error: String(error) }));
+      if (this.#down) return;
+      this.#down = true;
+      log("error", "redis unavailable; webhook calls are answered with an apology until it is back", { error: describe(error) });
+    });
+    this.#client.on("ready", () => {
+      if (!this.#down) return;
+      this.#down = false;
+      log("info", "redis connected again");
     });
   }
 
-  /** Connects on first use, so creating the store never blocks start-up. A failed connect is retried by the next call. */
+  /** The client once it is ready. Connects on first use, so creating the store never blocks start-up. */
   async #ready(): Promise<Client> {
-    this.#connecting ??= this.#client.connect().catch((error: unknown) => {
-      this.#connecting = undefined;
-      throw error;
+    if (this.#client.isReady) return this.#client;
+    if (this.#closed) throw new Error("the Redis session store is closed");
+    if (!this.#opened) {
+      this.#opened = true;
+      // Settles only once connected (retries go through reconnectStrategy): not awaited as such.
+      this.#client.connect().catch(() => undefined);
+    }
+    // One bounded wait shared by every call that arrives while (re)connecting: nothing piles up
+    // during an outage, and there is one "ready" listener however many calls wait.
+    this.#waiting ??= new Promise<void>((resolve, reject) => {
+      const ready = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+      const timer = setTimeout(() => {
+        this.#client.off("ready", ready);
+        reject(new Error(`Redis is not reachable (no connection within ${this.#timeoutMs} ms)`));
+      }, this.#timeoutMs);
+      this.#client.once("ready", ready);
+    }).finally(() => {
+      this.#waiting = undefined;
     });
-    await this.#connecting;
+    await this.#waiting;
     return this.#client;
   }
 
-  async open(id: string, create: () => Session, ttlMs: number): Promise<Session> {
-    const client = await this.#ready();
-    const fresh = create();
+  /** `work` on a ready client, failing after timeoutMs: a reply lost on a dead connection would never come. */
+  async #run<T>(work: (client: Client) => Promise<T>): Promise<T> {
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    let expired = false;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => {
+        expired = true;
+        const why = this.#client.isReady ? "did not answer" : "is not reachable (no connection)";
+        reject(new Error(`Redis ${why} within ${this.#timeoutMs} ms`));
+      }, this.#timeoutMs);
+    });
+    const attempt = this.#ready().then((client) => {
+      // The call was already answered without Redis: writing now would act on a stale request.
+      if (expired) throw new Error("Redis answered too late");
+      return work(client);
+    });
+    try {
+      return await Promise.race([attempt, timeout]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  open(id: string, create: () => Session, ttlMs: number): Promise<Session> {
     const key = this.#prefix + id;
     const ttl = Math.max(1, Math.round(ttlMs));
-    // SET NX: when two instances race on a call's first webhook, exactly one session is created
-    // and both answer with its key. Otherwise read it and restart its TTL in one command.
-    for (let attempt = 0; attempt < 3; attempt++) {
-      const created = await client.set(key, JSON.stringify(fresh), { condition: "NX", expiration: { type: "PX", value: ttl } });
-      if (created !== null) return fresh;
-      const raw = await client.getEx(key, { type: "PX", value: ttl });
-      if (raw !== null) return parseSession(raw) ?? fresh;
-      // It expired or ended between the two commands: try to create it again.
-    }
-    return fresh;
+    return this.#run(async (client) => {
+      const fresh = create();
+      // SET NX: when two instances race on a call's first webhook, exactly one session is created
+      // and both answer with its key. Otherwise read it and restart its TTL in one command.
+      for (let attempt = 0; attempt < 3; attempt++) {
+        const created = await client.set(key, JSON.stringify(fresh), { condition: "NX", expiration: { type: "PX", value: ttl } });
+        if (created !== null) return fresh;
+        const raw = await client.getEx(key, { type: "PX", value: ttl });
+        if (raw !== null) return parseSession(raw) ?? fresh;
+        // It expired or ended between the two commands: try to create it again.
+      }
+      return fresh;
+    });
   }
 
   async save(id: string, session: Session, ttlMs: number): Promise<void> {
-    const client = await this.#ready();
-    await client.set(this.#prefix + id, JSON.stringify(session), { expiration: { type: "PX", value: Math.max(1, Math.round(ttlMs)) } });
+    const value = JSON.stringify(session);
+    await this.#run((client) => client.set(this.#prefix + id, value, { expiration: { type: "PX", value: Math.max(1, Math.round(ttlMs)) } }));
   }
 
   async end(id: string): Promise<void> {
-    const client = await this.#ready();
-    await client.del(this.#prefix + id);
+    await this.#run((client) => client.del(this.#prefix + id));
   }
 
-  /** Closes the connection (graceful shutdown). */
+  /** Closes the connection (graceful shutdown); a store never used has nothing to close. */
   async close(): Promise<void> {
-    if (this.#connecting === undefined) return;
-    await this.#connecting.catch(() => undefined);
-    if (this.#client.isOpen) await this.#client.close();
+    this.#closed = true;
+    if (!this.#client.isOpen) return;
+    // close() waits for replies still due; a connection that is down has none coming.
+    if (this.#client.isReady) await this.#client.close();
+    else this.#client.destroy();
   }
+}
+
+function log(level: "info" | "error", message: string, meta: Record<string, unknown> = {}): void {
+  console.error(JSON.stringify({ level, message, ...meta }));
+}
+
+/** An error as one line; a refused connection to a name with several addresses is an AggregateError with no message of its own. */
+function describe(error: unknown): string {
+  if (error instanceof AggregateError && error.errors.length) return error.errors.map(String).join("; ");
+  return String(error);
 }
 
 function parseSession(raw: string): Session | undefined {
@@ -86,8 +171,17 @@ function parseSession(raw: string): Session | undefined {
   }
 }
 
-/** A RedisSessionStore when `REDIS_URL` is set; undefined means the in-memory store. */
+/**
+ * A RedisSessionStore when `REDIS_URL` is set; undefined means the in-memory store. A URL that is
+ * not a Redis URL throws one line naming REDIS_URL (a connection that fails later does not throw).
+ */
 export function redisStoreFromEnv(env: Record<string, string | undefined>): RedisSessionStore | undefined {
   const url = env.REDIS_URL?.trim();
-  return url ? new RedisSessionStore({ url, prefix: env.REDIS_PREFIX || undefined }) : undefined;
+  if (!url) return undefined;
+  try {
+    return new RedisSessionStore({ url, prefix: env.REDIS_PREFIX || undefined });
+  } catch (error) {
+    // The URL as given may carry a password: name the variable, not its value.
+    throw new Error(`REDIS_URL is not a Redis URL (expected redis://host:6379 or rediss://…): ${error instanceof Error ? error.message : String(error)}`);
+  }
 }
