@@ -58,11 +58,12 @@ function setup(overrides: Partial<TaskchainOptions> = {}, links: Link[] = [pin, 
 type App = ReturnType<typeof setup>;
 const caller = { call_from: "+15129999999", call_forwarded_by: "+15128888888" };
 
-async function call(app: App, body: unknown, init: { path?: string; method?: string; authorization?: string } = {}): Promise<{ status: number; json: Record<string, unknown>; answer: HttpAnswer }> {
+async function call(app: App, body: unknown, init: { path?: string; method?: string; authorization?: string; contentEncoding?: string } = {}): Promise<{ status: number; json: Record<string, unknown>; answer: HttpAnswer }> {
   const answer = await app.handle({
     method: init.method ?? "POST",
     url: init.path ?? "/",
     authorization: init.authorization,
+    contentEncoding: init.contentEncoding,
     body: body === undefined ? undefined : { text: typeof body === "string" ? body : JSON.stringify(body) },
   });
   return { status: answer.status, json: JSON.parse(answer.body) as Record<string, unknown>, answer };
@@ -116,6 +117,27 @@ describe("routing and errors", () => {
     expect(res.status).toBe(405);
     expect(res.answer.headers.allow).toBe("POST");
     expect((await call(setup(), undefined, { method: "POST", path: "/health" })).status).toBe(405);
+  });
+
+  it("reads a body that starts with a UTF-8 byte order mark, as the frameworks' parsers do", async () => {
+    const res = await call(setup(), `\uFEFF${JSON.stringify({ name: "pin_vetting", action: "initial", ...caller })}`);
+    expect(res.status, res.answer.body).toBe(200);
+    expect(await call(setup(), "\uFEFF{oops")).toMatchObject({ status: 400, json: { error: "invalid_json" } });
+  });
+
+  it("refuses a compressed body with 415, after the token, and takes identity", async () => {
+    const app = setup({ token: "t" });
+    const body = { name: "pin_vetting", action: "initial", ...caller };
+    const gzip = await call(app, body, { path: "/pin_vetting", authorization: "Bearer t", contentEncoding: "gzip" });
+    expect(gzip).toMatchObject({ status: 415, json: { error: "unsupported_encoding" } });
+    expect(gzip.answer.headers["accept-encoding"]).toBe("identity");
+    expect((await call(app, body, { path: "/pin_vetting", authorization: "Bearer t", contentEncoding: "gzip, identity" })).status).toBe(415);
+    expect((await call(app, body, { path: "/pin_vetting", contentEncoding: "gzip" })).status).toBe(401);
+    expect((await call(app, body, { path: "/pin_vetting", authorization: "Bearer t", contentEncoding: "Identity" })).status).toBe(200);
+    expect((await call(app, body, { path: "/pin_vetting", authorization: "Bearer t", contentEncoding: "" })).status).toBe(200);
+    // gate() says the same before a body is read (the adapters' early answer).
+    expect(app.gate({ method: "POST", url: "/pin_vetting", authorization: "Bearer t", contentEncoding: "br" })?.status).toBe(415);
+    expect(app.gate({ method: "GET", url: "/health", contentEncoding: "gzip" })?.status).toBe(200);
   });
 
   it("accepts JSON a framework already parsed", async () => {
@@ -292,6 +314,14 @@ describe("sessions", () => {
     const first = await ok(app, { name: "wrap_up", action: "initial", ...caller });
     await ok(app, { name: "wrap_up", action: "qualified", ...caller, context: {} });
     expect((await ok(app, { name: "wrap_up", action: "initial", ...caller })).key).not.toBe(first.key);
+  });
+
+  it("takes a null call_forwarded_by as no forwarding number", async () => {
+    const app = setup();
+    const direct = { call_from: "+15125550123" };
+    const a = await ok(app, { name: "pin_vetting", action: "initial", ...direct, call_forwarded_by: null });
+    expect((await ok(app, { name: "pin_vetting", action: "initial", ...direct })).key).toBe(a.key);
+    expect((await ok(app, { name: "pin_vetting", action: "initial", ...direct, call_forwarded_by: "" })).key).toBe(a.key);
   });
 
   it("keeps state of different callers apart, and __proto__ keys pollute nothing", async () => {

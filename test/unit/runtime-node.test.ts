@@ -5,6 +5,7 @@ import { request } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { Server } from "node:http";
 import path from "node:path";
+import { gzipSync } from "node:zlib";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { commitNewProject } from "../../src/fs/changeset.js";
 import { generateProject } from "../../src/generate/project.js";
@@ -86,6 +87,20 @@ describe("node:http adapter", () => {
     const body = head.replace('"pad":""', `"pad":"${pad}"`);
     expect(Buffer.byteLength(body)).toBe(1024 * 1024);
     expect((await raw("/pin_vetting", body, {})).status).toBe(200);
+  });
+
+  it("answers a body over 1 MiB without the token with 401, declared or chunked, as the other runtimes do", async () => {
+    const declared = await raw("/pin_vetting", "x", { authorization: "", "content-length": 1024 * 1024 + 1 });
+    expect(declared.status).toBe(401);
+    const big = JSON.stringify({ name: "pin_vetting", action: "initial", call_from: "+1", context: { pad: "y".repeat(1024 * 1024 + 10) } });
+    expect((await raw("/pin_vetting", big, { authorization: "", "transfer-encoding": "chunked" }, true)).status).toBe(401);
+  });
+
+  it("refuses a compressed body with 415 and reads one with a byte order mark", async () => {
+    const gz = await raw("/pin_vetting", gzipSync(payload), { "content-type": "application/json", "content-encoding": "gzip" });
+    expect(gz.status).toBe(415);
+    expect(JSON.parse(gz.body)).toMatchObject({ error: "unsupported_encoding" });
+    expect((await raw("/pin_vetting", `\uFEFF${payload}`, { "content-type": "application/json" })).status).toBe(200);
   });
 
   it("answers 401 without the token and 200 on /health", async () => {

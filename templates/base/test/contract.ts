@@ -3,6 +3,7 @@
 import { randomInt } from "node:crypto";
 import { request as httpRequest } from "node:http";
 import { request as httpsRequest } from "node:https";
+import { gzipSync } from "node:zlib";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { chain } from "../src/links/index.js";
 import { PARAMETER_BLOCKS, ResponseSchema, toParameterBlock, type Link, type TaskchainResponse } from "../src/taskchain/index.js";
@@ -40,6 +41,26 @@ export async function post(target: Target, path: string, body: unknown, init: { 
     // left as text: the assertions below say what was expected
   }
   return { status: res.status, body: parsed, headers: res.headers };
+}
+
+/**
+ * A POST with exactly these headers (fetch would add a Content-Type), on a connection of its own:
+ * a server may answer before reading the body and then drop the connection, which must not reset
+ * the next test's pooled fetch.
+ */
+export function rawPost(target: Target, path: string, body: string | Buffer, headers: Record<string, string>): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const url = new URL(`${target.url}${path}`);
+    const send = url.protocol === "https:" ? httpsRequest : httpRequest;
+    const req = send(url, { method: "POST", agent: false, headers }, (res) => {
+      let text = "";
+      res.setEncoding("utf8");
+      res.on("data", (d: string) => (text += d));
+      res.on("end", () => resolve({ status: res.statusCode ?? 0, body: text }));
+    });
+    req.on("error", reject);
+    req.end(body);
+  });
 }
 
 /** Asserts a 200 answer that validates against the protocol and only switches to links of this chain. */
@@ -199,21 +220,38 @@ export function describeServer(): void {
       expect(noCaller.body).toMatchObject({ error: "invalid_payload", field: "call_from" });
     });
 
-    it("answers a body over 1 MiB with 413", async () => {
+    it("answers a body over 1 MiB with 413, and 401 first without the token", async () => {
       const big = JSON.stringify({ name: first, action: "initial", ...newCaller(), context: { pad: "x".repeat(1024 * 1024) } });
-      // On a connection of its own: a server may answer 413 before reading the body and then drop
-      // the connection, which must not reset the next test's pooled fetch.
-      const status = await new Promise<number>((resolve, reject) => {
-        const url = new URL(`${target.url}/${first}`);
-        const send = url.protocol === "https:" ? httpsRequest : httpRequest;
-        const req = send(url, { method: "POST", agent: false, headers: { "content-type": "application/json", authorization: `Bearer ${target.token}` } }, (res) => {
-          res.resume();
-          resolve(res.statusCode ?? 0);
-        });
-        req.on("error", reject);
-        req.end(big);
-      });
-      expect(status).toBe(413);
+      const json = { "content-type": "application/json" };
+      expect((await rawPost(target, `/${first}`, big, { ...json, authorization: `Bearer ${target.token}` })).status).toBe(413);
+      expect((await rawPost(target, `/${first}`, big, json)).status).toBe(401);
+    });
+
+    it("refuses a compressed body with 415", async () => {
+      const body = gzipSync(JSON.stringify({ name: first, action: "initial", ...newCaller() }));
+      const res = await rawPost(target, `/${first}`, body, { "content-type": "application/json", "content-encoding": "gzip", authorization: `Bearer ${target.token}` });
+      expect(res.status).toBe(415);
+      expect(JSON.parse(res.body)).toMatchObject({ error: "unsupported_encoding" });
+    });
+
+    it("reads the payload whatever its Content-Type, without one, and after a byte order mark", async () => {
+      const payload = JSON.stringify({ name: first, action: "initial", ...newCaller() });
+      const auth = { authorization: `Bearer ${target.token}` };
+      for (const [body, headers] of [
+        [payload, { ...auth, "content-type": "text/plain" }],
+        [payload, { ...auth, "content-type": "application/x-www-form-urlencoded" }],
+        [payload, auth],
+        [`\uFEFF${payload}`, { ...auth, "content-type": "application/json" }],
+      ] as const) {
+        const res = await rawPost(target, `/${first}`, body, headers);
+        expectValidResponse({ status: res.status, body: JSON.parse(res.body) as unknown, headers: new Headers() });
+      }
+    });
+
+    it("takes a trailing slash, and HEAD on /health", async () => {
+      expectValidResponse(await post(target, `/${first}/`, { name: first, action: "initial", ...newCaller() }));
+      expect((await fetch(`${target.url}/health/`)).status).toBe(200);
+      expect((await fetch(`${target.url}/health`, { method: "HEAD" })).status).toBe(200);
     });
 
     it("answers other methods with 405", async () => {

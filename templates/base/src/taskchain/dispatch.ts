@@ -60,6 +60,8 @@ export interface HttpRequest {
   /** Path and query, e.g. `/pin_vetting?token=…`. */
   url: string;
   authorization?: string | null | undefined;
+  /** The `Content-Encoding` header: a compressed body is refused with 415. */
+  contentEncoding?: string | null | undefined;
   body?: { text: string } | { json: unknown } | undefined;
 }
 
@@ -93,6 +95,17 @@ export function errorAnswer(status: number, error: string, message: string, fiel
 
 // Module level, not a closure per request: tsx (what `npm start` runs) names every closure it makes.
 const emptyBody = (): HttpAnswer => errorAnswer(400, "invalid_json", "The request body is empty; expected a JSON payload");
+
+const NOT_JSON = Symbol("not JSON");
+
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    // A UTF-8 byte order mark: the frameworks' parsers drop it, so node:http and Lambda do too.
+    return text.charCodeAt(0) === 0xfeff ? parseJson(text.slice(1)) : NOT_JSON;
+  }
+}
 
 function jsonAnswer(status: number, value: unknown, headers?: Record<string, string>): HttpAnswer {
   return { status, headers: { ...JSON_HEADERS, ...headers }, body: JSON.stringify(value) };
@@ -176,6 +189,8 @@ export function sessionId(payload: Pick<Payload, "call_from" | "call_forwarded_b
 
 /** The UUID pattern `z.uuid()` checks (RFC 9562 versions 1–8, nil and max). */
 const UUID_PATTERN = /^([0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[1-8][0-9a-fA-F]{3}-[89abAB][0-9a-fA-F]{3}-[0-9a-fA-F]{12}|00000000-0000-0000-0000-000000000000|ffffffff-ffff-ffff-ffff-ffffffffffff)$/;
+
+const IDENTITY = /^\s*identity\s*$/i;
 
 const newSession = (): Session => ({ key: crypto.randomUUID(), state: {}, retries: {} });
 
@@ -364,6 +379,15 @@ export function createTaskchain(options: TaskchainOptions): Taskchain {
         return { ...errorAnswer(401, "unauthorized", "Missing or wrong token"), headers: { ...JSON_HEADERS, "www-authenticate": "Bearer" } };
       }
     }
+    // Agent4 sends plain JSON. Only some frameworks would inflate a gzip body, so none does: every
+    // runtime refuses a compressed body the same way (RFC 7694), before reading it.
+    const encoding = request.contentEncoding;
+    if (encoding && method === "POST" && !IDENTITY.test(encoding)) {
+      return {
+        ...errorAnswer(415, "unsupported_encoding", `Content-Encoding "${encoding}" is not supported; send the JSON uncompressed`),
+        headers: { ...JSON_HEADERS, "accept-encoding": "identity" },
+      };
+    }
     return undefined;
   }
 
@@ -389,12 +413,9 @@ export function createTaskchain(options: TaskchainOptions): Taskchain {
     const body = request.body;
     if (body === undefined) return emptyBody();
     if ("text" in body) {
-      try {
-        raw = JSON.parse(body.text);
-      } catch {
-        // Whitespace alone is not JSON either: only then is it worth a trimmed copy of the body.
-        return body.text.trim() === "" ? emptyBody() : errorAnswer(400, "invalid_json", "The request body is not valid JSON");
-      }
+      raw = parseJson(body.text);
+      // Whitespace alone is not JSON either: only then is it worth a trimmed copy of the body.
+      if (raw === NOT_JSON) return body.text.trim() === "" ? emptyBody() : errorAnswer(400, "invalid_json", "The request body is not valid JSON");
     } else raw = body.json;
 
     let payload = commonPayload(raw);

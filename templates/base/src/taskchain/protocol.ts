@@ -17,8 +17,12 @@ export const PayloadSchema = z.object({
   name: z.string().min(1, "must not be empty"),
   action: LinkActionSchema,
   call_from: z.string(),
-  // Optional in practice: a call placed straight to the agent has no forwarding number.
-  call_forwarded_by: z.string().optional().default(""),
+  // Optional in practice: a call placed straight to the agent has no forwarding number, which a
+  // sender may also write as null. Either way it is "".
+  call_forwarded_by: z
+    .string()
+    .nullish()
+    .transform((value) => value ?? ""),
   // Sent with qualified/disqualified (and sometimes interrupt); absent on initial.
   context: z.record(z.string(), z.unknown()).nullish(),
 });

@@ -35,20 +35,22 @@ export async function handleRequest(request: Request, env: WorkerEnv): Promise<R
   const app = appFor(env);
   try {
     const url = new URL(request.url);
+    const head = {
+      method: request.method,
+      url: url.pathname + url.search,
+      authorization: request.headers.get("authorization"),
+      contentEncoding: request.headers.get("content-encoding"),
+    };
     let text: string | undefined;
     if (request.method === "POST") {
-      const tooLarge = () => toResponse(app.error(413, "payload_too_large", "The request body is over 1 MiB"));
+      // Health, the token and the encoding come first, as on every runtime.
+      const tooLarge = () => toResponse(app.gate(head) ?? app.error(413, "payload_too_large", "The request body is over 1 MiB"));
       if (Number(request.headers.get("content-length")) > MAX_BODY_BYTES) return tooLarge();
       const bytes = await request.arrayBuffer();
       if (bytes.byteLength > MAX_BODY_BYTES) return tooLarge();
       text = new TextDecoder().decode(bytes);
     }
-    const answer = await app.handle({
-      method: request.method,
-      url: url.pathname + url.search,
-      authorization: request.headers.get("authorization"),
-      body: text === undefined ? undefined : { text },
-    });
+    const answer = await app.handle({ ...head, body: text === undefined ? undefined : { text } });
     return toResponse(answer);
   } catch (error) {
     console.error(JSON.stringify({ level: "error", message: "request failed", error: String(error) }));

@@ -11,9 +11,9 @@ export function createExpressApp(app: Taskchain = createApp(process.env)): Expre
   const server = express();
   server.disable("x-powered-by");
   server.set("etag", false);
-  // Health and the token are answered before express reads a byte of the body.
+  // Health, the token and the encoding are answered before express reads a byte of the body.
   server.use((req, res, next) => {
-    const early = app.gate({ method: req.method, url: req.originalUrl, authorization: req.get("authorization") });
+    const early = app.gate({ method: req.method, url: req.originalUrl, authorization: req.get("authorization"), contentEncoding: req.get("content-encoding") });
     if (early) send(res, early);
     else next();
   });
@@ -29,6 +29,7 @@ export function createExpressApp(app: Taskchain = createApp(process.env)): Expre
         method: req.method,
         url: req.originalUrl,
         authorization: req.get("authorization"),
+        contentEncoding: req.get("content-encoding"),
         body: body === undefined ? undefined : { json: body },
       });
       send(res, answer);
@@ -45,7 +46,8 @@ export function createExpressApp(app: Taskchain = createApp(process.env)): Expre
       return send(res, app.error(413, "payload_too_large", "The request body is over 1 MiB"));
     }
     if (error.type === "entity.parse.failed") return send(res, app.error(400, "invalid_json", "The request body is not valid JSON"));
-    if (error.status === 400 || error.status === 415) return send(res, app.error(400, "bad_request", error.message ?? "Bad request"));
+    // Anything else the parser refuses (a charset it cannot decode: 415, an aborted upload: 400) keeps its status.
+    if (error.status !== undefined && error.status >= 400 && error.status < 500) return send(res, app.error(error.status, "bad_request", error.message ?? "Bad request"));
     console.error(JSON.stringify({ level: "error", message: "request failed", error: String(error) }));
     send(res, app.error(500, "internal_error", "The webhook failed to answer"));
   };

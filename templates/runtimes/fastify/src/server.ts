@@ -14,9 +14,9 @@ export function createFastifyApp(app: Taskchain = createApp(process.env)): Fasti
   // and parsed by the core, so a webhook sent without the header still works.
   server.addContentTypeParser("*", { parseAs: "string" }, (_req, body, done) => done(null, body));
 
-  // Health and the token are answered before fastify parses the body.
+  // Health, the token and the encoding are answered before fastify parses the body.
   server.addHook("onRequest", async (request, reply) => {
-    const early = app.gate({ method: request.method, url: request.url, authorization: request.headers.authorization });
+    const early = app.gate({ method: request.method, url: request.url, authorization: request.headers.authorization, contentEncoding: request.headers["content-encoding"] });
     if (early) return send(reply, early);
   });
 
@@ -26,6 +26,7 @@ export function createFastifyApp(app: Taskchain = createApp(process.env)): Fasti
       method: request.method,
       url: request.url,
       authorization: request.headers.authorization,
+      contentEncoding: request.headers["content-encoding"],
       body: body === undefined ? undefined : typeof body === "string" ? { text: body } : { json: body },
     });
     return send(reply, answer);

@@ -31,14 +31,15 @@ export function createHonoApp(app: Taskchain = createApp(process.env)): Hono {
     const method = c.req.method;
     const url = pathAndQuery(c.req.url);
     const authorization = c.req.header("authorization");
-    // Health and the token are answered before the body limit reads anything.
-    const early = app.gate({ method, url, authorization });
+    const contentEncoding = c.req.header("content-encoding");
+    // Health, the token and the encoding are answered before the body limit reads anything.
+    const early = app.gate({ method, url, authorization, contentEncoding });
     if (early) return send(c, early);
     let answer: Response | undefined;
     const refused = await limit(c, async () => {
       // Hono hands the body over as text; the core parses it, so bad JSON gets its usual 400.
       const text = method === "POST" ? await c.req.text() : undefined;
-      answer = send(c, await app.handle({ method, url, authorization, body: text === undefined ? undefined : { text } }));
+      answer = send(c, await app.handle({ method, url, authorization, contentEncoding, body: text === undefined ? undefined : { text } }));
     });
     return answer ?? refused ?? send(c, app.error(500, "internal_error", "The webhook failed to answer"));
   });

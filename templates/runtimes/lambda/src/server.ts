@@ -22,19 +22,21 @@ function routePath(event: APIGatewayProxyEventV2): string {
 export function createLambdaHandler(app: Taskchain): LambdaHandler {
   return async (event) => {
     const method = event.requestContext.http.method;
+    const head = {
+      method,
+      url: routePath(event) + (event.rawQueryString ? `?${event.rawQueryString}` : ""),
+      authorization: event.headers?.authorization,
+      contentEncoding: event.headers?.["content-encoding"],
+    };
     let text: string | undefined;
     if (event.body !== undefined && event.body !== null) {
       // Function URLs and HTTP APIs base64-encode bodies they do not take for text.
       const bytes = event.isBase64Encoded ? Buffer.from(event.body, "base64") : Buffer.from(event.body, "utf8");
-      if (bytes.length > MAX_BODY_BYTES) return toResult(app.error(413, "payload_too_large", "The request body is over 1 MiB"));
+      // Health, the token and the encoding come first, as on every runtime.
+      if (bytes.length > MAX_BODY_BYTES) return toResult(app.gate(head) ?? app.error(413, "payload_too_large", "The request body is over 1 MiB"));
       text = bytes.toString("utf8");
     }
-    const answer = await app.handle({
-      method,
-      url: routePath(event) + (event.rawQueryString ? `?${event.rawQueryString}` : ""),
-      authorization: event.headers?.authorization,
-      body: method === "POST" && text !== undefined ? { text } : undefined,
-    });
+    const answer = await app.handle({ ...head, body: method === "POST" && text !== undefined ? { text } : undefined });
     return toResult(answer);
   };
 }

@@ -21,9 +21,11 @@ function reply(app: Taskchain, req: IncomingMessage, res: ServerResponse, reques
   );
 }
 
-function tooLarge(app: Taskchain, res: ServerResponse): void {
+function tooLarge(app: Taskchain, res: ServerResponse, request: HttpRequest): void {
   res.setHeader("connection", "close");
-  send(res, app.error(413, "payload_too_large", "The request body is over 1 MiB"));
+  // Health, the token and the encoding come first, as on every runtime: without the token, a
+  // caller learns nothing from the body.
+  send(res, app.gate(request) ?? app.error(413, "payload_too_large", "The request body is over 1 MiB"));
 }
 
 export function createNodeServer(app: Taskchain = createApp(process.env)): Server {
@@ -31,14 +33,14 @@ export function createNodeServer(app: Taskchain = createApp(process.env)): Serve
   // always "error", and then simply gets no answer; nothing waits on it.
   return createServer((req, res) => {
     const method = req.method ?? "GET";
-    const request: HttpRequest = { method, url: req.url ?? "/", authorization: req.headers.authorization };
+    const request: HttpRequest = { method, url: req.url ?? "/", authorization: req.headers.authorization, contentEncoding: req.headers["content-encoding"] };
     if (method !== "POST") {
       reply(app, req, res, request);
       return;
     }
     if (Number(req.headers["content-length"]) > MAX_BODY_BYTES) {
       req.resume();
-      tooLarge(app, res);
+      tooLarge(app, res, request);
       return;
     }
     const chunks: Buffer[] = [];
@@ -49,7 +51,7 @@ export function createNodeServer(app: Taskchain = createApp(process.env)): Serve
       if (size <= MAX_BODY_BYTES) chunks.push(chunk);
       else {
         chunks.length = 0;
-        tooLarge(app, res);
+        tooLarge(app, res, request);
       }
     });
     req.on("end", () => {
