@@ -248,6 +248,13 @@ export function describeServer(): void {
       }
     });
 
+    it("answers a JSON string (even one holding a payload) with 400, never parsing it twice", async () => {
+      const payload = JSON.stringify({ name: first, action: "initial", ...newCaller() });
+      const res = await post(target, `/${first}`, undefined, { raw: JSON.stringify(payload) });
+      expect(res.status).toBe(400);
+      expect(res.body).toMatchObject({ error: "invalid_payload" });
+    });
+
     it("takes a trailing slash, and HEAD on /health", async () => {
       expectValidResponse(await post(target, `/${first}/`, { name: first, action: "initial", ...newCaller() }));
       expect((await fetch(`${target.url}/health/`)).status).toBe(200);

@@ -7,12 +7,18 @@ function send(reply: FastifyReply, answer: HttpAnswer): FastifyReply {
   return reply.code(answer.status).headers(answer.headers).send(answer.body);
 }
 
+/** A body read as text, for the core to parse: told apart from JSON that parsed to a string. */
+class TextBody {
+  constructor(readonly text: string) {}
+}
+
 export function createFastifyApp(app: Taskchain = createApp(process.env)): FastifyInstance {
   const server = Fastify({ bodyLimit: MAX_BODY_BYTES, logger: false });
 
-  // application/json goes through fastify's own parser; any other content type is read as text
-  // and parsed by the core, so a webhook sent without the header still works.
-  server.addContentTypeParser("*", { parseAs: "string" }, (_req, body, done) => done(null, body));
+  // application/json goes through fastify's own parser; any other content type (text/plain too) is
+  // read as text and parsed by the core, so a webhook sent without the header still works.
+  server.removeContentTypeParser("text/plain");
+  server.addContentTypeParser("*", { parseAs: "string" }, (_req, body, done) => done(null, new TextBody(body as string)));
 
   // Health, the token and the encoding are answered before fastify parses the body.
   server.addHook("onRequest", async (request, reply) => {
@@ -27,7 +33,7 @@ export function createFastifyApp(app: Taskchain = createApp(process.env)): Fasti
       url: request.url,
       authorization: request.headers.authorization,
       contentEncoding: request.headers["content-encoding"],
-      body: body === undefined ? undefined : typeof body === "string" ? { text: body } : { json: body },
+      body: body === undefined ? undefined : body instanceof TextBody ? body : { json: body },
     });
     return send(reply, answer);
   });
