@@ -12,8 +12,9 @@ export function createExpressApp(app: Taskchain = createApp(process.env)): Expre
   server.disable("x-powered-by");
   server.set("etag", false);
   // Health, the token and the encoding are answered before express reads a byte of the body.
+  // req.url, not originalUrl: mounted under a path (`outer.use("/taskchain", …)`), routes stay /<link>.
   server.use((req, res, next) => {
-    const early = app.gate({ method: req.method, url: req.originalUrl, authorization: req.get("authorization"), contentEncoding: req.get("content-encoding") });
+    const early = app.gate({ method: req.method, url: req.url, authorization: req.get("authorization"), contentEncoding: req.get("content-encoding") });
     if (early) send(res, early);
     else next();
   });
@@ -27,7 +28,7 @@ export function createExpressApp(app: Taskchain = createApp(process.env)): Expre
       const body: unknown = req.body;
       const answer = await app.handle({
         method: req.method,
-        url: req.originalUrl,
+        url: req.url,
         authorization: req.get("authorization"),
         contentEncoding: req.get("content-encoding"),
         body: body === undefined ? undefined : { json: body },
