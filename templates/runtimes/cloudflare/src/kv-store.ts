@@ -18,8 +18,17 @@ interface Stored {
 }
 
 /**
+ * An unchanged session is not written again this soon after its last write: Agent4 often sends
+ * the next link's `initial` right after the previous link's outcome, and KV allows one write per
+ * second to a key (more are refused with 429). The idle TTL may then end this much early.
+ */
+const REWRITE_AFTER_MS = 10_000;
+
+/**
  * The memory store's semantics on KV: one session per caller, its key stable for the call, an idle
- * TTL that every touch restarts, and KV expiry on every key so nothing grows without bound.
+ * TTL that every saved touch restarts, and KV expiry on every key so nothing grows without bound.
+ * One write per webhook call at most: open() only reads; the save() or end() dispatch runs after
+ * every call writes, and skips a session that did not change since a write moments ago.
  * KV is eventually consistent across locations (a write is seen at once where it was made, within
  * about a minute elsewhere) and has no "set if absent": fine for one call's webhooks, which arrive
  * one after another from the same Agent4 region. Use a Durable Object for strict ordering.
@@ -28,6 +37,8 @@ export class KvSessionStore implements SessionStore {
   readonly #kv: KvNamespace;
   readonly #prefix: string;
   readonly #now: () => number;
+  /** What open() read, per caller, until the save() or end() that follows. */
+  readonly #read = new Map<string, { json: string; expires: number }>();
 
   constructor(kv: KvNamespace, options: { prefix?: string; now?: () => number } = {}) {
     this.#kv = kv;
@@ -35,21 +46,29 @@ export class KvSessionStore implements SessionStore {
     this.#now = options.now ?? Date.now;
   }
 
-  async open(id: string, fresh: () => Session, ttlMs: number): Promise<Session> {
-    const now = this.#now();
+  async open(id: string, fresh: () => Session, _ttlMs: number): Promise<Session> {
     const stored = parse(await this.#kv.get(this.#prefix + id, "text"));
-    const session = stored && stored.expires > now ? stored.session : fresh();
-    await this.save(id, session, ttlMs);
-    return session;
+    if (stored && stored.expires > this.#now()) {
+      this.#read.set(id, { json: JSON.stringify(stored.session), expires: stored.expires });
+      return stored.session;
+    }
+    this.#read.delete(id);
+    return fresh();
   }
 
   async save(id: string, session: Session, ttlMs: number): Promise<void> {
-    const value: Stored = { session, expires: this.#now() + ttlMs };
+    const now = this.#now();
+    const read = this.#read.get(id);
+    this.#read.delete(id);
+    const json = JSON.stringify(session);
+    const writtenAt = read ? read.expires - ttlMs : -Infinity;
+    if (read?.json === json && now - writtenAt < Math.min(REWRITE_AFTER_MS, ttlMs / 10)) return;
     const expirationTtl = Math.max(KV_MIN_TTL_SECONDS, Math.ceil(ttlMs / 1000));
-    await this.#kv.put(this.#prefix + id, JSON.stringify(value), { expirationTtl });
+    await this.#kv.put(this.#prefix + id, `{"session":${json},"expires":${now + ttlMs}}`, { expirationTtl });
   }
 
   async end(id: string): Promise<void> {
+    this.#read.delete(id);
     await this.#kv.delete(this.#prefix + id);
   }
 }

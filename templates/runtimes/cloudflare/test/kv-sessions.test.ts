@@ -35,13 +35,49 @@ describe("KvSessionStore on workerd's KV", () => {
   it("starts a new session after the idle TTL, even one under KV's 60 s minimum", async () => {
     let now = 1_000_000;
     const store = new KvSessionStore(kv, { now: () => now });
-    expect((await store.open("caller-ttl", () => fresh("old"), 5_000)).key).toBe("old");
+    // As dispatch does for every webhook call: open, then save (or end).
+    const touch = async (key: string) => {
+      const session = await store.open("caller-ttl", () => fresh(key), 5_000);
+      await store.save("caller-ttl", session, 5_000);
+      return session.key;
+    };
+    expect(await touch("old")).toBe("old");
     now += 4_000;
-    expect((await store.open("caller-ttl", () => fresh("new"), 5_000)).key).toBe("old"); // touched: TTL restarts
+    expect(await touch("new")).toBe("old"); // touched: TTL restarts
     now += 4_000;
-    expect((await store.open("caller-ttl", () => fresh("new"), 5_000)).key).toBe("old");
+    expect(await touch("new")).toBe("old");
     now += 5_001;
-    expect((await store.open("caller-ttl", () => fresh("new"), 5_000)).key).toBe("new");
+    expect(await touch("new")).toBe("new");
+  });
+
+  it("writes a call's session at most once per webhook call, and not again at once when nothing changed", async () => {
+    let now = 2_000_000;
+    const puts: string[] = [];
+    // KV takes one write per second to a key; Agent4 sends the next link's initial right after an outcome.
+    const counting: KvNamespace = {
+      get: (key, type) => kv.get(key, type),
+      put: (key, value, options) => (puts.push(key), kv.put(key, value, options)),
+      delete: (key) => kv.delete(key),
+    };
+    const store = new KvSessionStore(counting, { now: () => now });
+    const ttl = 30 * 60_000;
+    const first = await store.open("caller-w", () => fresh("w1"), ttl);
+    expect(puts).toEqual([]); // open() only reads
+    await store.save("caller-w", first, ttl);
+    expect(puts).toHaveLength(1);
+    now += 300; // the outcome's answer, then at once the next link's initial
+    const again = await store.open("caller-w", () => fresh("w2"), ttl);
+    expect(again.key).toBe("w1");
+    await store.save("caller-w", again, ttl);
+    expect(puts).toHaveLength(1);
+    now += 20_000; // the conversation; the state changed
+    const later = await store.open("caller-w", () => fresh("w3"), ttl);
+    await store.save("caller-w", { ...later, state: { pin: "1234" } }, ttl);
+    expect(puts).toHaveLength(2);
+    now += 20_000; // unchanged but no longer fresh: the idle TTL restarts
+    await store.save("caller-w", await store.open("caller-w", () => fresh("w4"), ttl), ttl);
+    expect(puts).toHaveLength(3);
+    expect((await store.open("caller-w", () => fresh("w5"), ttl)).state).toEqual({ pin: "1234" });
   });
 });
 
