@@ -193,11 +193,13 @@ export function describeServer(): void {
       expectValidResponse(viaQuery);
     });
 
-    it("answers an unknown link with 404", async () => {
+    it("answers an unknown link or path with 404", async () => {
       const res = await post(target, "/no_such_link", { name: "no_such_link", action: "initial", ...newCaller() });
       expect(res.status).toBe(404);
       expect(res.body).toMatchObject({ error: "unknown_link" });
       expect((await post(target, "/", { name: "no_such_link", action: "initial", ...newCaller() })).status).toBe(404);
+      const payload = { name: first, action: "initial", ...newCaller() };
+      for (const path of [`/${first}/more`, `//${first}`]) expect((await post(target, path, payload)).status, path).toBe(404);
     });
 
     it("answers a path/name disagreement with 400", async () => {

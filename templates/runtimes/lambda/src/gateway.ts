@@ -34,29 +34,37 @@ function isText(contentType: string | undefined): boolean {
 }
 
 export function toEvent(req: IncomingMessage, body: Buffer): APIGatewayProxyEventV2 {
-  const url = new URL(req.url ?? "/", "http://localhost");
+  // Split by hand: `new URL("//a", base)` would read "a" as a host. API Gateway passes the path as sent.
+  const target = req.url ?? "/";
+  const q = target.indexOf("?");
+  const rawPath = q === -1 ? target : target.slice(0, q);
+  const rawQueryString = q === -1 ? "" : target.slice(q + 1);
   const headers: Record<string, string> = {};
   for (const [name, value] of Object.entries(req.headers)) {
     if (value !== undefined) headers[name.toLowerCase()] = Array.isArray(value) ? value.join(",") : value;
   }
+  // Payload 2.0 carries cookies apart from the headers.
+  const cookies = headers.cookie?.split(/;\s*/).filter(Boolean);
+  delete headers.cookie;
   const query: Record<string, string> = {};
-  for (const [k, v] of url.searchParams) query[k] = k in query ? `${query[k]},${v}` : v;
+  for (const [k, v] of new URLSearchParams(rawQueryString)) query[k] = Object.hasOwn(query, k) ? `${query[k]},${v}` : v;
   const now = new Date();
   const method = (req.method ?? "GET").toUpperCase();
   const text = isText(headers["content-type"]);
   return {
     version: "2.0",
     routeKey: "$default",
-    rawPath: url.pathname,
-    rawQueryString: url.search.slice(1),
+    rawPath,
+    rawQueryString,
+    ...(cookies?.length ? { cookies } : {}),
     headers,
-    ...(url.search ? { queryStringParameters: query } : {}),
+    ...(rawQueryString ? { queryStringParameters: query } : {}),
     requestContext: {
       accountId: "anonymous",
       apiId: "local",
       domainName: headers.host ?? "localhost",
       domainPrefix: (headers.host ?? "localhost").split(".")[0]!,
-      http: { method, path: url.pathname, protocol: "HTTP/1.1", sourceIp: req.socket.remoteAddress ?? "127.0.0.1", userAgent: headers["user-agent"] ?? "" },
+      http: { method, path: rawPath, protocol: "HTTP/1.1", sourceIp: req.socket.remoteAddress ?? "127.0.0.1", userAgent: headers["user-agent"] ?? "" },
       requestId: randomUUID(),
       routeKey: "$default",
       stage: "$default",

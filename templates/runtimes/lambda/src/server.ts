@@ -19,14 +19,23 @@ function routePath(event: APIGatewayProxyEventV2): string {
   return path;
 }
 
+/** A header by its lower-case name: API Gateway and function URLs send them so, hand-built events may not. */
+function header(headers: APIGatewayProxyEventV2["headers"] | undefined, name: string): string | undefined {
+  if (!headers) return undefined;
+  const exact = headers[name];
+  if (exact !== undefined) return exact;
+  for (const key in headers) if (key.toLowerCase() === name) return headers[key];
+  return undefined;
+}
+
 export function createLambdaHandler(app: Taskchain): LambdaHandler {
   return async (event) => {
     const method = event.requestContext.http.method;
     const head = {
       method,
       url: routePath(event) + (event.rawQueryString ? `?${event.rawQueryString}` : ""),
-      authorization: event.headers?.authorization,
-      contentEncoding: event.headers?.["content-encoding"],
+      authorization: header(event.headers, "authorization"),
+      contentEncoding: header(event.headers, "content-encoding"),
     };
     let text: string | undefined;
     if (event.body !== undefined && event.body !== null) {

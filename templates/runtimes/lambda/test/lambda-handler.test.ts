@@ -67,11 +67,20 @@ describe("lambda handler", () => {
     expect(health.statusCode).toBe(200);
   });
 
+  it("reads headers whatever their case, as a hand-built or proxied event may send them", async () => {
+    const headers = { Authorization: `Bearer ${token}`, "Content-Type": "application/json" };
+    const result = await handler({ ...event({ path: `/${name}`, body: payload() }), headers });
+    expect(result.statusCode).toBe(200);
+    const gzip = await handler({ ...event({ path: `/${name}`, body: payload(), base64: true }), headers: { ...headers, "Content-Encoding": "gzip" } });
+    expect(gzip.statusCode).toBe(415);
+  });
+
   it("refuses a missing token, a base64 body over 1 MiB, and bad JSON", async () => {
     expect((await handler(event({ path: `/${name}`, body: payload() }))).statusCode).toBe(401);
     const big = payload({ context: { pad: "x".repeat(1024 * 1024) } });
     const tooLarge = await handler(event({ path: `/${name}`, body: big, base64: true, headers: auth }));
     expect(tooLarge.statusCode).toBe(413);
+    expect((await handler(event({ path: `/${name}`, body: big, base64: true }))).statusCode).toBe(401);
     expect(JSON.parse(tooLarge.body!)).toMatchObject({ error: "payload_too_large" });
     const bad = await handler(event({ path: `/${name}`, body: "{nope", base64: true, headers: auth }));
     expect(JSON.parse(bad.body!)).toMatchObject({ error: "invalid_json" });
