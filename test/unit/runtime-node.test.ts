@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { commitNewProject } from "../../src/fs/changeset.js";
 import { generateProject } from "../../src/generate/project.js";
 import { defaultParameters, ProjectSpecSchema } from "../../src/spec/spec.js";
+import { listenAddress } from "../../templates/node-process/src/dotenv.js";
 import { ResponseSchema } from "../../templates/base/src/taskchain/protocol.js";
 
 const REPO = path.resolve(import.meta.dirname, "../..");
@@ -107,5 +108,15 @@ describe("node:http adapter", () => {
     const res = await raw("/pin_vetting", payload, { authorization: "" });
     expect(res.status).toBe(401);
     expect((await fetch(`${base}/health`)).status).toBe(200);
+  });
+});
+
+describe("listenAddress (PORT and HOST of every node-process runtime)", () => {
+  it("defaults an unset or empty PORT and HOST, as simulate does, and refuses a PORT that is no port", () => {
+    expect(listenAddress({})).toEqual({ port: 3000, host: "0.0.0.0" });
+    expect(listenAddress({ PORT: "", HOST: " " })).toEqual({ port: 3000, host: "0.0.0.0" });
+    expect(listenAddress({ PORT: "8080", HOST: "127.0.0.1" })).toEqual({ port: 8080, host: "127.0.0.1" });
+    expect(listenAddress({ PORT: "0" }).port).toBe(0);
+    for (const bad of ["abc", "80.5", "-1", "65536", "3000x"]) expect(() => listenAddress({ PORT: bad }), bad).toThrow(/^PORT is/);
   });
 });

@@ -9,3 +9,15 @@ export function loadDotEnv(file = path.resolve(".env")): void {
     if ((error as NodeJS.ErrnoException).code !== "ENOENT") throw error;
   }
 }
+
+/**
+ * Where the server listens: PORT and HOST, 3000 and 0.0.0.0 when unset or empty (as `simulate`
+ * assumes). A PORT that is not a port number throws: an empty or mistyped one used to mean
+ * "any free port" or a crash with a stack trace.
+ */
+export function listenAddress(env: Record<string, string | undefined>): { port: number; host: string } {
+  const raw = env.PORT?.trim() || "3000";
+  const port = Number(raw);
+  if (!/^\d+$/.test(raw) || port > 65535) throw new Error(`PORT is "${raw}": expected a port number (0-65535)`);
+  return { port, host: env.HOST?.trim() || "0.0.0.0" };
+}

@@ -1,12 +1,11 @@
 import { createApp } from "./app.js";
-import { loadDotEnv } from "./dotenv.js";
+import { listenAddress, loadDotEnv } from "./dotenv.js";
 import { exitGracefully, orExit } from "./shutdown.js";
 import { createFastifyApp } from "./server.js";
 import { redisStoreFromEnv } from "./taskchain/redis-store.js";
 
 loadDotEnv();
-const port = Number(process.env.PORT ?? 3000);
-const host = process.env.HOST ?? "0.0.0.0";
+const { port, host } = orExit(() => listenAddress(process.env));
 const store = orExit(() => redisStoreFromEnv(process.env));
 const server = createFastifyApp(createApp(process.env, store));
 // Fastify's close() waits for in-flight requests (idle keep-alive sockets are closed at once).

@@ -1,14 +1,13 @@
 import { serve } from "@hono/node-server";
 import type { Server } from "node:http";
 import { createApp } from "./app.js";
-import { loadDotEnv } from "./dotenv.js";
+import { listenAddress, loadDotEnv } from "./dotenv.js";
 import { closeServer, exitGracefully, orExit } from "./shutdown.js";
 import { createHonoApp } from "./server.js";
 import { redisStoreFromEnv } from "./taskchain/redis-store.js";
 
 loadDotEnv();
-const port = Number(process.env.PORT ?? 3000);
-const host = process.env.HOST ?? "0.0.0.0";
+const { port, host } = orExit(() => listenAddress(process.env));
 const store = orExit(() => redisStoreFromEnv(process.env));
 const app = createHonoApp(createApp(process.env, store));
 // serve() makes a node:http server unless told otherwise.

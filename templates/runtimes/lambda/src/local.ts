@@ -2,17 +2,16 @@
 // `tsx src/local.ts dist/index.mjs` serves the built bundle instead of the source.
 import path from "node:path";
 import { pathToFileURL } from "node:url";
-import { loadDotEnv } from "./dotenv.js";
+import { listenAddress, loadDotEnv } from "./dotenv.js";
 import { createGateway } from "./gateway.js";
-import { closeServer, exitGracefully } from "./shutdown.js";
+import { closeServer, exitGracefully, orExit } from "./shutdown.js";
 import type { LambdaHandler } from "./server.js";
 
 loadDotEnv(); // before the handler reads process.env on its first call
 const bundle = process.argv[2];
 const { handler } = (await import(bundle ? pathToFileURL(path.resolve(bundle)).href : "./server.js")) as { handler: LambdaHandler };
 
-const port = Number(process.env.PORT ?? 3000);
-const host = process.env.HOST ?? "0.0.0.0";
+const { port, host } = orExit(() => listenAddress(process.env));
 const server = createGateway(handler);
 server.listen(port, host, () => {
   console.log(`taskchain webhook (lambda${bundle ? ` ${bundle}` : ""}, local gateway) listening on http://${host === "0.0.0.0" ? "localhost" : host}:${port}`);

@@ -1,12 +1,11 @@
 import { createApp } from "./app.js";
-import { loadDotEnv } from "./dotenv.js";
+import { listenAddress, loadDotEnv } from "./dotenv.js";
 import { closeServer, exitGracefully, orExit } from "./shutdown.js";
 import { createNodeServer } from "./server.js";
 import { redisStoreFromEnv } from "./taskchain/redis-store.js";
 
 loadDotEnv();
-const port = Number(process.env.PORT ?? 3000);
-const host = process.env.HOST ?? "0.0.0.0";
+const { port, host } = orExit(() => listenAddress(process.env));
 // REDIS_URL set: sessions in Redis, shared by every instance; otherwise in this process's memory.
 const store = orExit(() => redisStoreFromEnv(process.env));
 const server = createNodeServer(createApp(process.env, store));
