@@ -104,4 +104,32 @@ describe("generated node project", () => {
       rmSync(path.join(dir, ".env"));
     }
   });
+
+  it("exits 1 with one line naming REDIS_URL when it is not a Redis URL", () => {
+    const r = run(process.execPath, ["--import", "tsx", "src/main.ts"], dir, { PORT: "0", HOST: "127.0.0.1", REDIS_URL: "redis-cache:6379" });
+    expect(r.code, r.stdout + r.stderr).toBe(1);
+    const lines = r.stderr.trim().split("\n");
+    expect(lines, r.stderr).toHaveLength(1);
+    expect(JSON.parse(lines[0]!)).toMatchObject({ level: "error", message: expect.stringMatching(/^REDIS_URL is not a Redis URL/) });
+  });
+
+  it("serves with REDIS_URL pointing nowhere: every webhook call gets the apology, and the log one line for the outage", async () => {
+    const [port, nowhere] = [await freePort(), await freePort()];
+    const env = { PORT: String(port), HOST: "127.0.0.1", TASKCHAIN_TOKEN: token, REDIS_URL: `redis://127.0.0.1:${nowhere}` };
+    const server = await serve(process.execPath, ["--import", "tsx", "src/main.ts"], dir, env, `http://127.0.0.1:${port}`);
+    try {
+      for (let i = 0; i < 3; i++) {
+        const res = await fetch(`${server.url}/first_link?token=${token}`, {
+          method: "POST",
+          headers: { "content-type": "application/json" },
+          body: JSON.stringify({ name: "first_link", action: "initial", call_from: "+15125550111", call_forwarded_by: "" }),
+        });
+        expect(res.status).toBe(200);
+        expect(ResponseSchema.parse(await res.json()).content).toMatch(/sorry/i);
+      }
+      expect(server.output().match(/redis unavailable/g), server.output()).toHaveLength(1);
+    } finally {
+      expect(await server.stop("SIGTERM"), server.output()).toBe(0);
+    }
+  });
 });
