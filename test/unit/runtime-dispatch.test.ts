@@ -279,6 +279,30 @@ describe("sessions", () => {
     expect(await keyOf("+1b")).not.toBe(b);
   });
 
+  it("bounds memory by size too: a call whose state grows past maxBytes evicts the least recently used", async () => {
+    const store = new MemorySessionStore({ maxBytes: 50_000 });
+    const big = defineLink({ ...pin, qualified: ({ context }) => ({ content: "", state: { blob: context.pin }, actions: [nextTask()] }) });
+    const app = setup({ store }, [big, sms]);
+    const from = (n: number) => ({ call_from: `+1555000${n}`, call_forwarded_by: "" });
+    const keys: string[] = [];
+    for (let n = 0; n < 3; n++) keys.push((await ok(app, { name: "pin_vetting", action: "initial", ...from(n) })).key);
+    expect(store.size).toBe(3);
+    const small = store.bytes;
+    // Caller 2's state grows to 30 kB, then caller 1's: together over the cap, so caller 0 (least recent) goes, then 2.
+    await ok(app, { name: "pin_vetting", action: "qualified", ...from(2), context: { pin: "x".repeat(30_000) } });
+    expect(store.bytes).toBeGreaterThan(small + 30_000);
+    expect(store.size).toBe(3);
+    await ok(app, { name: "pin_vetting", action: "qualified", ...from(1), context: { pin: "y".repeat(30_000) } });
+    expect(store.bytes).toBeLessThanOrEqual(50_000);
+    expect((await ok(app, { name: "sms_vetting", action: "initial", ...from(1) })).key).toBe(keys[1]);
+    expect((await ok(app, { name: "sms_vetting", action: "initial", ...from(2) })).key).not.toBe(keys[2]);
+    expect((await ok(app, { name: "sms_vetting", action: "initial", ...from(0) })).key).not.toBe(keys[0]);
+    // Ending a call gives its share back.
+    const before = store.bytes;
+    await ok(app, { name: "pin_vetting", action: "interrupt", ...from(1) });
+    expect(store.bytes).toBeLessThan(before - 30_000);
+  });
+
   it("keeps the least-recently-used order when calls interleave between open and save", async () => {
     let now = 0;
     const store = new MemorySessionStore({ maxSessions: 2, now: () => now });

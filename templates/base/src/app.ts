@@ -16,6 +16,6 @@ export function createApp(env: Env, store?: SessionStore): Taskchain {
     links: chain,
     token: env.TASKCHAIN_TOKEN,
     sessionTtlMs: positive(env.SESSION_TTL_SECONDS, 30 * 60) * 1000,
-    store: store ?? new MemorySessionStore({ maxSessions: positive(env.MAX_SESSIONS, 10_000) }),
+    store: store ?? new MemorySessionStore({ maxSessions: positive(env.MAX_SESSIONS, 10_000), maxBytes: positive(env.SESSION_MEMORY_MB, 100) * 1024 * 1024 }),
   });
 }
