@@ -340,6 +340,35 @@ describe("sessions", () => {
     expect((await ok(app, { name: "wrap_up", action: "initial", ...caller })).key).not.toBe(first.key);
   });
 
+  it("gives concurrent webhook calls of one caller one key, and keeps both of their state updates", async () => {
+    const slow = defineLink({
+      ...pin,
+      // Each answer waits a little so the two calls overlap between open and save.
+      qualified: async ({ context }) => {
+        await new Promise((r) => setTimeout(r, 5));
+        return { content: "", state: { [`pin_${context.pin}`]: true }, actions: [nextTask()] };
+      },
+    });
+    const probe = defineLink({
+      name: "probe",
+      parameters: {},
+      initial: ({ state }) => ({ content: JSON.stringify(state) }),
+      qualified: () => ({ content: "" }),
+      disqualified: () => ({ content: "" }),
+    });
+    const app = setup({}, [slow, probe]);
+    const who = { call_from: "+15125550177", call_forwarded_by: "" };
+    const [a, b] = await Promise.all([ok(app, { name: "pin_vetting", action: "initial", ...who }), ok(app, { name: "probe", action: "initial", ...who })]);
+    expect(b.key).toBe(a.key);
+    await Promise.all([
+      ok(app, { name: "pin_vetting", action: "qualified", ...who, context: { pin: "1" } }),
+      ok(app, { name: "pin_vetting", action: "qualified", ...who, context: { pin: "2" } }),
+    ]);
+    const after = await ok(app, { name: "probe", action: "initial", ...who });
+    expect(after.key).toBe(a.key);
+    expect(JSON.parse(after.content)).toEqual({ pin_1: true, pin_2: true });
+  });
+
   it("takes a null call_forwarded_by as no forwarding number", async () => {
     const app = setup();
     const direct = { call_from: "+15125550123" };
