@@ -30,6 +30,9 @@ function header(headers: APIGatewayProxyEventV2["headers"] | undefined, name: st
 
 export function createLambdaHandler(app: Taskchain): LambdaHandler {
   return async (event) => {
+    // A REST API (or an HTTP API set to payload 1.0) sends another event shape: say so, rather than
+    // fail on a missing field.
+    if (!event.requestContext?.http) throw new Error("Expected an API Gateway HTTP API event in payload format 2.0 or a function URL event");
     const method = event.requestContext.http.method;
     const head = {
       method,

@@ -67,6 +67,11 @@ describe("lambda handler", () => {
     expect(health.statusCode).toBe(200);
   });
 
+  it("names the event shape it takes when given a REST API (payload 1.0) event", async () => {
+    const v1 = { resource: "/{proxy+}", path: `/${name}`, httpMethod: "POST", headers: auth, body: payload(), requestContext: { stage: "prod" } };
+    await expect(handler(v1 as unknown as APIGatewayProxyEventV2)).rejects.toThrow(/payload format 2\.0/);
+  });
+
   it("reads headers whatever their case, as a hand-built or proxied event may send them", async () => {
     const headers = { Authorization: `Bearer ${token}`, "Content-Type": "application/json" };
     const result = await handler({ ...event({ path: `/${name}`, body: payload() }), headers });
