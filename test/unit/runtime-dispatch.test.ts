@@ -411,6 +411,21 @@ describe("context", () => {
     expect(giveUp.actions).toEqual([{ name: "end_call" }]);
   });
 
+  it("counts retries per link for links named like Object.prototype members (constructor, tostring)", async () => {
+    const links = ["constructor", "tostring", "hasownproperty", "valueof"].map((name) => defineLink({ ...pin, name }));
+    const app = setup({}, links);
+    for (const { name } of links) {
+      const who = { call_from: `+1${name}`, call_forwarded_by: "" };
+      await ok(app, { name, action: "initial", ...who });
+      const send = () => ok(app, { name, action: "qualified", ...who, context: { pin: 42 } });
+      expect((await send()).content, name).toBe(INVALID_CONTEXT_RETRY);
+      expect((await send()).content, name).toBe(INVALID_CONTEXT_RETRY);
+      expect((await send()).content, name).toBe(INVALID_CONTEXT_GIVE_UP);
+      const res = await ok(app, { name, action: "initial", ...who });
+      expect(res.content, name).toMatch(/^Ask for the PIN/);
+    }
+  });
+
   it("lets a link decide itself with invalidContext", async () => {
     const custom = defineLink({
       ...pin,
