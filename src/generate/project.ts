@@ -1,4 +1,5 @@
 // spec → change set. Pure apart from reading templates: no prompts, no writes.
+import { UserError } from "../errors.js";
 import { ChangeSet } from "../fs/changeset.js";
 import { RUNTIME_HINTS, type LinkSpec, type ProjectSpec } from "../spec/spec.js";
 import { EXAMPLE_FEATURES, RUNTIME_FEATURES, type Feature } from "./features.js";
@@ -135,6 +136,10 @@ export function generateProject(spec: ProjectSpec, root: string): ChangeSet {
   for (const feature of features) for (const [p, content] of renderFolder(feature.folder, { ...data, partials })) files.set(p, content);
   for (const link of spec.links) {
     const { source, test } = renderLinkFiles(link);
+    // A template's own file (a runtime's or an example's test) must never be replaced by a link's.
+    for (const file of [source.path, test.path]) {
+      if (files.has(file)) throw new UserError(`link name "${link.name}" would replace the project's own ${file}; pick another name`);
+    }
     files.set(source.path, source.content);
     files.set(test.path, test.content);
   }

@@ -36,7 +36,7 @@ describe.each(RUNTIMES)("--example shipstation on %s", (runtime) => {
     expect(out).toMatch(/Tests\s+\d+ passed/);
     expect(out).not.toMatch(/\d+ (failed|skipped)/);
     // The scenario file and both contract files ran here, not just the base suite.
-    for (const file of ["shipstation.test.ts", "order_lookup.test.ts", "order_followup.test.ts"]) expect(out).toContain(file);
+    for (const file of ["shipstation-scenarios.test.ts", "order_lookup.test.ts", "order_followup.test.ts"]) expect(out).toContain(file);
   });
 });
 

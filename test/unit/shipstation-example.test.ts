@@ -50,7 +50,7 @@ describe("the shipstation example", () => {
       "src/shipstation/index.ts",
       "src/shipstation/v1.ts",
       "src/shipstation/v2.ts",
-      "test/shipstation.test.ts",
+      "test/shipstation-scenarios.test.ts",
       "test/shipstation/fake-server.ts",
       "test/shipstation/fixtures.ts",
     ]) {
@@ -79,6 +79,19 @@ describe("the shipstation example", () => {
     const readme = files("cloudflare").get("README.md")!;
     expect(readme).toContain(".dev.vars");
     expect(readme).toContain("npx create-taskchain simulate --url http://localhost:8787");
+  });
+
+  it("keeps its scenario tests beside a user's link named shipstation", () => {
+    const spec: ProjectSpec = { packageName: "orders", runtime: "node", baseUrl: "https://h.example.com", trigger: "t", example: "shipstation", links: [{ name: "shipstation", prompt: "p", parameters: defaultParameters() }] };
+    const paths = generateProject(spec, "/tmp/unused").changes.map((c) => c.path);
+    expect(paths).toContain("test/shipstation.test.ts");
+    expect(paths).toContain("test/shipstation-scenarios.test.ts");
+  });
+
+  it("a link whose files a template writes too is refused, not written over the template's", () => {
+    // "server" is reserved by name validation; generateProject guards on its own whatever the name.
+    const spec: ProjectSpec = { packageName: "p", runtime: "node", baseUrl: "https://h.example.com", trigger: "t", links: [{ name: "server", prompt: "p", parameters: defaultParameters() }] };
+    expect(() => generateProject(spec, "/tmp/unused")).toThrow(`link name "server" would replace the project's own test/server.test.ts; pick another name`);
   });
 
   it("adds nothing without --example", () => {

@@ -1,6 +1,6 @@
 // The protocol contract for order_lookup, through this runtime's server like every link. The
 // server's env has no ShipStation keys here, so the link answers with its not-configured hand-off;
-// test/shipstation.test.ts covers the lookups themselves against a fake ShipStation.
+// test/shipstation-scenarios.test.ts covers the lookups themselves against a fake ShipStation.
 import { describeLink } from "./contract.js";
 import { orderLookupLink } from "../src/links/order_lookup.js";
 
