@@ -291,7 +291,17 @@ async function rollBack(root: string, txn: string, manifest: Manifest): Promise<
 }
 
 async function removeEmptyParents(root: string, dir: string): Promise<void> {
-  while (dir.startsWith(root + path.sep) && (await readdir(dir)).length === 0) {
+  while (dir.startsWith(root + path.sep)) {
+    let entries: string[];
+    try {
+      entries = await readdir(dir);
+    } catch (error) {
+      // Already removed: a delete rolled forward after a kill that came after its folder went.
+      if ((error as NodeJS.ErrnoException).code !== "ENOENT") throw error;
+      dir = path.dirname(dir);
+      continue;
+    }
+    if (entries.length > 0) return;
     await rmdir(dir);
     dir = path.dirname(dir);
   }

@@ -154,6 +154,28 @@ describe("recover()", () => {
     expect(readFileSync(path.join(root, "b.txt"), "utf8")).toBe("new b");
   });
 
+  it("rolls forward a delete whose emptied folders are already gone", async () => {
+    const root = single();
+    mkdirSync(path.join(root, "sub/deeper"), { recursive: true });
+    writeFileSync(path.join(root, "sub/deeper/x.txt"), "x");
+    // Killed once every change was applied, before the journal was retired: x.txt and the folders
+    // it left empty are gone, the journal and its manifest are not.
+    const realRename = fsp.rename;
+    vi.spyOn(fsp, "rename").mockImplementation(async (from, to) => {
+      if (String(to) === path.join(root, RETIRED_TXN_DIR)) throw new Error("killed");
+      return realRename(from, to);
+    });
+    syncBuiltinESMExports();
+    await expect(commitInPlace(new ChangeSet(root).update("a.txt", "old a", "new a").delete("sub/deeper/x.txt", "x"))).rejects.toThrow("killed");
+    vi.restoreAllMocks();
+    syncBuiltinESMExports();
+    expect(existsSync(path.join(root, "sub"))).toBe(false);
+    expect(existsSync(path.join(root, TXN_DIR, "manifest.json"))).toBe(true);
+    expect(await recover(root)).toBe("rolled-forward");
+    expect(readdirSync(root)).toEqual(["a.txt"]);
+    expect(readFileSync(path.join(root, "a.txt"), "utf8")).toBe("new a");
+  });
+
   it("removes a finished journal a kill left half-deleted, without treating it as a journal", async () => {
     const root = single();
     // A finished commit's journal, its manifest already deleted: only the retired name tells it apart.
