@@ -6,7 +6,7 @@ import { rmdir } from "node:fs/promises";
 import path from "node:path";
 import { styleText } from "node:util";
 import { CancelledError, UserError } from "../errors.js";
-import { ChangeSet, commitInPlace, commitNewProject, describeChanges, isEmptyDir, type CommitHooks } from "../fs/changeset.js";
+import { ChangeSet, commitInPlace, commitNewProject, describeChanges, isEmptyDir, recover, type CommitHooks } from "../fs/changeset.js";
 import { EXAMPLE_FEATURES } from "../generate/features.js";
 import { generateProject, mergeGitignore, mergePackageJson } from "../generate/project.js";
 import { PACKAGE_MANAGERS, detectPackageManager, gitInit, install, installCommand, onPath, runScript, type GitOutcome, type PackageManager } from "../pm.js";
@@ -317,6 +317,9 @@ export async function run(options: CreateOptions, deps: CreateDeps = {}): Promis
   // A folder that exists (empty, or full with --force) is written in place, keeping its inode: a
   // shell sitting in it (`create-taskchain .`) still sees the project afterwards.
   const inPlace = existsSync(r.target.root);
+  // A create a kill interrupted in this folder is finished or discarded first, so the folder is
+  // judged (and --force edits it) as it really is, not with a journal or half the files in it.
+  if (inPlace) await recover(r.target.root);
   if (inPlace && !(await isEmptyDir(r.target.root))) {
     if (!options.force) throw new UserError(`${r.target.display} is not empty: pick a new directory, or pass --force to write into it`);
     set = overExisting(set, r.target.root);

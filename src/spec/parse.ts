@@ -4,6 +4,7 @@ import { lstatSync, readdirSync, readFileSync, realpathSync } from "node:fs";
 import { builtinModules } from "node:module";
 import path from "node:path";
 import { UserError } from "../errors.js";
+import { RETIRED_TXN_DIR, TXN_DIR } from "../fs/changeset.js";
 import { linkNameProblem } from "./names.js";
 import {
   DEFAULT_BASE_URL,
@@ -582,7 +583,8 @@ export function resolveTarget(dir: string, cwd: string, force: boolean): Target 
     const st = lstatSync(root);
     if (st.isSymbolicLink()) throw new UserError(`${dir} is a symbolic link: pass the directory it points to`);
     if (!st.isDirectory()) throw new UserError(`${dir} exists and is a file, not a directory`);
-    nonEmpty = readdirSync(root).length > 0;
+    // The journal of a create a kill interrupted here is not the user's: create recovers it first.
+    nonEmpty = readdirSync(root).some((name) => name !== TXN_DIR && name !== RETIRED_TXN_DIR);
   } catch (error) {
     if (error instanceof UserError) throw error;
     const code = (error as NodeJS.ErrnoException).code;

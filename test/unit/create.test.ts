@@ -390,6 +390,31 @@ describe("atomic writes", () => {
     expect(r.out).not.toContain("cd ");
   });
 
+  it("finishes or discards a create a kill interrupted in the folder before judging it", async () => {
+    // Killed before the commit point: a journal without its manifest, nothing applied. The folder
+    // is empty for create, not "not empty".
+    const cwd = scratch();
+    mkdirSync(path.join(cwd, ".taskchain-txn/staged"), { recursive: true });
+    writeFileSync(path.join(cwd, ".taskchain-txn/staged/0"), "half");
+    const again = await create({ dir: ".", link: ["a"] }, { cwd });
+    expect(again.error).toBeUndefined();
+    expect(existsSync(path.join(cwd, "src/links/a.ts"))).toBe(true);
+    expect(existsSync(path.join(cwd, ".taskchain-txn"))).toBe(false);
+
+    // Killed after it: the manifest says chain.json is created, and it is not there yet. --force
+    // judges the folder once that is finished (it used to say "chain.json already exists").
+    const full = scratch();
+    writeFileSync(path.join(full, "notes.txt"), "mine");
+    mkdirSync(path.join(full, ".taskchain-txn/staged"), { recursive: true });
+    writeFileSync(path.join(full, ".taskchain-txn/staged/0"), "[]");
+    writeFileSync(path.join(full, ".taskchain-txn/manifest.json"), JSON.stringify({ changes: [{ kind: "create", path: "chain.json", staged: "staged/0" }] }));
+    const forced = await create({ dir: ".", link: ["a"], force: true }, { cwd: full });
+    expect(forced.error).toBeUndefined();
+    expect(json(path.join(full, "chain.json"))).toEqual([{ name: "a", endpoint: `${DEFAULT_BASE_URL}/a` }]);
+    expect(readFileSync(path.join(full, "notes.txt"), "utf8")).toBe("mine");
+    expect(existsSync(path.join(full, ".taskchain-txn"))).toBe(false);
+  });
+
   it("a failure writing into an empty folder leaves it empty", async () => {
     const cwd = scratch();
     mkdirSync(path.join(cwd, "empty"));
