@@ -583,8 +583,10 @@ export function resolveTarget(dir: string, cwd: string, force: boolean): Target 
     const st = lstatSync(root);
     if (st.isSymbolicLink()) throw new UserError(`${dir} is a symbolic link: pass the directory it points to`);
     if (!st.isDirectory()) throw new UserError(`${dir} exists and is a file, not a directory`);
-    // The journal of a create a kill interrupted here is not the user's: create recovers it first.
-    nonEmpty = readdirSync(root).some((name) => name !== TXN_DIR && name !== RETIRED_TXN_DIR);
+    // A journal here is a write a kill interrupted, with whatever it had applied: create finishes
+    // or discards it first and only then judges the folder.
+    const entries = readdirSync(root);
+    nonEmpty = entries.length > 0 && !entries.includes(TXN_DIR) && !entries.includes(RETIRED_TXN_DIR);
   } catch (error) {
     if (error instanceof UserError) throw error;
     const code = (error as NodeJS.ErrnoException).code;

@@ -401,6 +401,12 @@ describe("atomic writes", () => {
     expect(existsSync(path.join(cwd, "src/links/a.ts"))).toBe(true);
     expect(existsSync(path.join(cwd, ".taskchain-txn"))).toBe(false);
 
+    // Killed while its finished journal was being deleted: the leftover is not the user's either.
+    const retired = scratch();
+    mkdirSync(path.join(retired, ".taskchain-txn.done/staged"), { recursive: true });
+    expect((await create({ dir: ".", link: ["a"] }, { cwd: retired })).error).toBeUndefined();
+    expect(readdirSync(retired)).not.toContain(".taskchain-txn.done");
+
     // Killed after it: the manifest says chain.json is created, and it is not there yet. --force
     // judges the folder once that is finished (it used to say "chain.json already exists").
     const full = scratch();
