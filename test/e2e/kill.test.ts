@@ -4,6 +4,11 @@
 //   - after a random delay in [0, duration of a full run]: anywhere, mostly before writing;
 //   - when the write starts (fs.watch sees the staging folder or the journal appear), after a
 //     random 0–12 ms: anywhere inside the commit.
+// And, so that every point of a write is hit rather than the few a timer happens to land on:
+//   - at each file-system call that changes something, in turn (test/helpers/kill-at-op.mjs,
+//     preloaded into the CLI, sends the signal to its own process just before the n-th such call):
+//     create (new folder, existing empty folder, --force over a full one), add-link, chain,
+//     remove-link and rename-link, each with SIGKILL and SIGINT at every point.
 //
 // What "afterwards" means:
 //   - create: the target directory right after the kill. It is absent (as before) or complete.
@@ -136,7 +141,7 @@ async function pool<T>(items: T[], each: (item: T, index: number) => Promise<voi
 
 // KILL_SEED=n replays another plan (the CI run uses the fixed one).
 const SEED = Number(process.env.KILL_SEED ?? 20_251_125);
-const totals = { kills: 0, survived: 0, completedBeforeKill: 0, asBefore: 0, complete: 0, journalsRolledForward: 0, journalsDiscarded: 0, stagingLeftovers: 0 };
+const totals = { kills: 0, survived: 0, completedBeforeKill: 0, asBefore: 0, complete: 0, journalsRolledForward: 0, journalsDiscarded: 0, stagingLeftovers: 0, recoveriesKilled: 0 };
 
 /** The next in-place command: it must finish (or discard) an interrupted commit before anything else. */
 function nextCommand(root: string): string {
@@ -318,5 +323,199 @@ const set = plan.build({ name: "new_step", prompt: defaultPrompt("new_step"), pa
         }
       },
     );
+  });
+});
+
+// ---------------------------------------------------------------------------------------------
+// At every write: the n-th file-system call that changes something, for every n.
+
+const PRELOAD = path.join(REPO, "test/helpers/kill-at-op.mjs");
+
+/** The CLI with the kill-at-op preload; resolves when it has exited. */
+function cliAt(args: string[], cwd: string, env: Record<string, string>): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, ["--import", PRELOAD, CLI, ...args], { cwd, env: testEnv(env), stdio: "ignore" });
+    child.once("exit", (code, signal) => resolve({ code, signal }));
+  });
+}
+
+/** Runs `args` to completion once, counting its file-system changes: the points to kill it at. */
+async function pointsOf(args: string[], cwd: string): Promise<number> {
+  const file = path.join(scratch, `ops-${process.pid}-${Math.random().toString(16).slice(2)}`);
+  const r = await cliAt(args, cwd, { FS_OPS_FILE: file });
+  expect(r.code).toBe(0);
+  const n = Number(readFileSync(file, "utf8"));
+  rmSync(file);
+  expect(n).toBeGreaterThan(3);
+  return n;
+}
+
+const SIGNALS: NodeJS.Signals[] = ["SIGKILL", "SIGINT"];
+const points = (n: number) => Array.from({ length: n }, (_, i) => i + 1).flatMap((at) => SIGNALS.map((signal) => ({ at, signal })));
+
+/** What a kill left: no journal, one before its commit point, or one past it (or rolling back). */
+function journalOf(root: string): "none" | "no-manifest" | "manifest" {
+  const txn = path.join(root, TXN_DIR);
+  if (!existsSync(txn)) return "none";
+  return existsSync(path.join(txn, "manifest.json")) || existsSync(path.join(txn, "rollback.json")) ? "manifest" : "no-manifest";
+}
+
+/** The snapshot without the journal: what the user's project holds. */
+function withoutJournal(s: Snapshot): Snapshot {
+  return new Map([...s].filter(([k]) => !k.startsWith(`${TXN_DIR}/`) && !k.startsWith(`${RETIRED_TXN_DIR}/`)));
+}
+
+function count(sent: boolean, asBefore: boolean): void {
+  totals.kills++;
+  if (sent) totals.survived++;
+  else totals.completedBeforeKill++;
+  if (asBefore) totals.asBefore++;
+  else totals.complete++;
+}
+
+describe("killed at every file-system write, the target is as before or complete", () => {
+  it("create into a new folder", async () => {
+    const args = ["app", "--link", "pin_vetting,sms_vetting", "--no-install", "--no-git", "--yes"];
+    const ref = path.join(scratch, "every-create-ref");
+    mkdirSync(ref);
+    const n = await pointsOf(args, ref);
+    const complete = snapshot(path.join(ref, "app"));
+    await pool(points(n), async ({ at, signal }, i) => {
+      const cwd = path.join(scratch, `every-create-${i}`);
+      mkdirSync(cwd);
+      const r = await cliAt(args, cwd, { KILL_AT_OP: String(at), KILL_SIGNAL: signal });
+      const after = snapshot(path.join(cwd, "app"));
+      const asBefore = !existsSync(path.join(cwd, "app"));
+      expect(asBefore || same(after, complete), `create, ${signal} at write ${at}/${n} (exit ${r.code ?? r.signal}): half-written (${diff(after, complete)})`).toBe(true);
+      count(r.code !== 0, asBefore);
+      totals.stagingLeftovers += readdirSync(cwd).filter((name) => name.startsWith(".app.taskchain-")).length;
+      // Run again, the user's next step: it clears a staging folder a SIGKILL left and completes.
+      if (asBefore) {
+        expect(runCli(args, { cwd }).code).toBe(0);
+        expect(diff(snapshot(path.join(cwd, "app")), complete), `create after ${signal} at write ${at}`).toBe("");
+      }
+      expect(readdirSync(cwd)).toEqual(["app"]);
+      rmSync(cwd, { recursive: true, force: true });
+    });
+  });
+
+  /** create into a folder that exists (written in place, through a journal), then run again. */
+  async function createInPlace(name: string, args: string[], setup: (dir: string) => void): Promise<void> {
+    // One folder name for all (it becomes the package name): ref/proj, 0/proj, …
+    const ref = path.join(scratch, name, "ref", "proj");
+    mkdirSync(ref, { recursive: true });
+    setup(ref);
+    const before = snapshot(ref);
+    const n = await pointsOf(args, ref);
+    const complete = snapshot(ref);
+    await pool(points(n), async ({ at, signal }, i) => {
+      const dir = path.join(scratch, name, String(i), "proj");
+      mkdirSync(dir, { recursive: true });
+      setup(dir);
+      const r = await cliAt(args, dir, { KILL_AT_OP: String(at), KILL_SIGNAL: signal });
+      const journal = journalOf(dir);
+      const after = withoutJournal(snapshot(dir));
+      // Before the commit point nothing of the project is there yet; past it, the journal finishes it.
+      if (journal === "no-manifest") expect(diff(after, before), `${name}, ${signal} at write ${at}/${n}`).toBe("");
+      const asBefore = same(after, before);
+      if (journal === "none") expect(asBefore || same(after, complete), `${name}, ${signal} at write ${at}/${n}: half-written (${diff(after, complete)})`).toBe(true);
+      if (journal === "manifest") totals.journalsRolledForward++;
+      if (journal === "no-manifest") totals.journalsDiscarded++;
+      count(r.code !== 0, asBefore && journal !== "manifest");
+      // The same command again finishes or discards the journal first, then judges the folder.
+      const again = runCli(args, { cwd: dir });
+      const finished = journal === "manifest" || (journal === "none" && !asBefore);
+      if (finished && !args.includes("--force")) expect(again.stderr, `${name} again after ${signal} at write ${at}`).toContain("is not empty");
+      else expect(again.code, `${name} again after ${signal} at write ${at}: ${again.stderr}`).toBe(0);
+      expect(diff(snapshot(dir), complete), `${name} again after ${signal} at write ${at}`).toBe("");
+      rmSync(dir, { recursive: true, force: true });
+    });
+  }
+
+  it("create into an existing empty folder", async () => {
+    await createInPlace("every-create-empty", [".", "--link", "pin_vetting,sms_vetting", "--no-install", "--no-git", "--yes"], () => undefined);
+  });
+
+  it("create --force over a folder with files of its own", async () => {
+    await createInPlace("every-create-force", [".", "--link", "pin_vetting,sms_vetting", "--force", "--no-install", "--no-git", "--yes"], (dir) => {
+      writeFileSync(path.join(dir, "notes.txt"), "mine");
+      writeFileSync(path.join(dir, "chain.json"), "[]\n");
+      mkdirSync(path.join(dir, "src"));
+      writeFileSync(path.join(dir, "src/server.ts"), "// the user's own server\n");
+    });
+  });
+
+  /**
+   * A base project whose third link, `extra`, lives alone in src/links/sub/: removing it empties
+   * that folder, renaming it moves a file inside it.
+   */
+  function baseProject(parent: string): string {
+    expect(runCli(["base", "--link", "pin_vetting,sms_vetting,extra", "--no-install", "--no-git", "--yes"], { cwd: parent }).code).toBe(0);
+    const base = path.join(parent, "base");
+    const links = path.join(base, "src/links");
+    mkdirSync(path.join(links, "sub"));
+    writeFileSync(path.join(links, "sub/extra.ts"), readFileSync(path.join(links, "extra.ts"), "utf8").replaceAll('"../taskchain/', '"../../taskchain/'));
+    rmSync(path.join(links, "extra.ts"));
+    writeFileSync(path.join(links, "index.ts"), readFileSync(path.join(links, "index.ts"), "utf8").replace('"./extra.js"', '"./sub/extra.js"'));
+    writeFileSync(path.join(base, "test/extra.test.ts"), readFileSync(path.join(base, "test/extra.test.ts"), "utf8").replace("../src/links/extra.js", "../src/links/sub/extra.js"));
+    expect(runCli(["chain", "--check", "--cwd", base]).code).toBe(0);
+    return base;
+  }
+
+  /**
+   * An in-place command killed at each write in turn, then the next in-place command (`chain`):
+   * as before or complete. Where the kill left a journal to roll forward, that next command is
+   * first killed itself (at a write picked from the seed) while it recovers, and then run again.
+   */
+  async function everyWrite(name: string, args: string[], seed: number): Promise<void> {
+    const parent = path.join(scratch, name);
+    mkdirSync(parent);
+    const base = baseProject(parent);
+    const before = snapshot(base);
+    const ref = path.join(parent, "ref");
+    cpSync(base, ref, { recursive: true });
+    const n = await pointsOf([...args, "--cwd", ref], parent);
+    const complete = snapshot(ref);
+    expect(same(before, complete)).toBe(false);
+    const rand = prng(seed);
+    await pool(points(n), async ({ at, signal }, i) => {
+      const root = path.join(parent, `run-${i}`);
+      cpSync(base, root, { recursive: true });
+      const r = await cliAt([...args, "--cwd", root], parent, { KILL_AT_OP: String(at), KILL_SIGNAL: signal });
+      const journal = journalOf(root);
+      if (journal === "manifest") {
+        const recoveryAt = 1 + Math.floor(rand() * 6);
+        await cliAt(["chain", "--cwd", root], parent, { KILL_AT_OP: String(recoveryAt), KILL_SIGNAL: "SIGKILL" });
+        totals.recoveriesKilled++;
+      }
+      nextCommand(root);
+      if (journal === "manifest") totals.journalsRolledForward++;
+      if (journal === "no-manifest") totals.journalsDiscarded++;
+      const after = snapshot(root);
+      const asBefore = same(after, before);
+      const done = same(after, complete);
+      const what = `${name}, ${signal} at write ${at}/${n} (exit ${r.code ?? r.signal}), journal: ${journal}`;
+      expect(asBefore || done, `${what}: half-written (vs before: ${diff(after, before)}; vs complete: ${diff(after, complete)})`).toBe(true);
+      if (journal === "manifest") expect(done, `${what}: a journal with a manifest is rolled forward`).toBe(true);
+      if (journal === "no-manifest") expect(asBefore, `${what}: a journal without a manifest is discarded`).toBe(true);
+      count(r.code !== 0, asBefore);
+      rmSync(root, { recursive: true, force: true });
+    });
+  }
+
+  it(`add-link (seed ${SEED + 3})`, async () => {
+    await everyWrite("every-add-link", ["add-link", "new_step", "--after", "pin_vetting", "--prompt", "Ask for the new thing.", "--qualified", "code:string:The code", "--yes"], SEED + 3);
+  });
+
+  it(`chain --base-url (seed ${SEED + 4})`, async () => {
+    await everyWrite("every-chain", ["chain", "--base-url", "https://moved.example.com/hooks"], SEED + 4);
+  });
+
+  it(`remove-link of a link alone in a subfolder (seed ${SEED + 5})`, async () => {
+    await everyWrite("every-remove-link", ["remove-link", "extra"], SEED + 5);
+  });
+
+  it(`rename-link of a link in a subfolder (seed ${SEED + 6})`, async () => {
+    await everyWrite("every-rename-link", ["rename-link", "extra", "bonus"], SEED + 6);
   });
 });
