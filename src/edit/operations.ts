@@ -11,6 +11,7 @@ import { endpointFor, formatChainJson, parseChainJson, type ChainEntryJson, type
 import { readRegistryFast } from "./fast-registry.js";
 import { findSwitchTasks, importersOf, readParsed, resolveChain, resolveModule, type ResolvedLink, type SwitchRef } from "./links.js";
 import { loadTs, parseSource, stringValue, type Parsed, type Ts } from "./parse.js";
+import { normalizeBaseUrl } from "../spec/base-url.js";
 import { baseUrlFor, readText, withBaseUrl, type TaskchainProject } from "./project.js";
 import { definitionRemoval, insertEdits, moduleBase, otherUses, readLinkName, readRegistry, REGISTRY, removeEdits, renameIdentifier, replaceLiteral, unionEditsForRename, unionInsertEdits, unionRemoveEdits, type OpenModule, type Registry } from "./registry.js";
 import { applyEdits, lineOf, type TextEdit } from "./text.js";
@@ -442,7 +443,7 @@ export async function planChain(project: TaskchainProject, baseUrl?: string): Pr
   else set.update(CHAIN_JSON, status.current, status.expected);
   set.update(status.registry.rel, status.registry.before, status.registry.after);
   // So add-link and chain --check agree with it afterwards.
-  const base = baseUrl?.replace(/\/+$/, "");
+  const base = baseUrl === undefined ? undefined : normalizeBaseUrl(baseUrl);
   if (!base || base === project.baseUrl.replace(/\/+$/, "")) return { set, status };
   const pkg = readText(project.root, "package.json")!;
   const next = withBaseUrl(pkg, base);

@@ -3,6 +3,7 @@ import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { UserError } from "../errors.js";
 import { recover } from "../fs/changeset.js";
+import { baseUrlProblem, normalizeBaseUrl } from "../spec/base-url.js";
 
 export interface TaskchainProject {
   root: string;
@@ -59,14 +60,11 @@ export function readText(root: string, rel: string): string | undefined {
 export function baseUrlFor(project: TaskchainProject, explicit?: string, takesFlag = false): string {
   const base = explicit ?? project.baseUrl;
   if (!base) throw new UserError(`no base URL: package.json "taskchain".baseUrl is not set; set it (like "https://hooks.example.com")${takesFlag ? " or pass --base-url" : ""}`);
-  let url: URL;
-  try {
-    url = new URL(base);
-  } catch {
-    throw new UserError(`base URL ${JSON.stringify(base)} is not a URL (like https://hooks.example.com)`);
-  }
-  if (url.protocol !== "https:" && url.protocol !== "http:") throw new UserError(`base URL ${JSON.stringify(base)} must be http(s)`);
-  return base;
+  // The same rules as create's: chain.json (and package.json) must never carry a token or
+  // credentials, and a new base is written in the form create writes it.
+  const problem = baseUrlProblem(base);
+  if (problem) throw new UserError(explicit !== undefined ? `--base-url ${problem}` : `package.json "taskchain".baseUrl ${problem}`);
+  return explicit !== undefined ? normalizeBaseUrl(explicit) : base;
 }
 
 /**

@@ -5,6 +5,7 @@ import { builtinModules } from "node:module";
 import path from "node:path";
 import { UserError } from "../errors.js";
 import { RETIRED_TXN_DIR, TXN_DIR } from "../fs/changeset.js";
+import { baseUrlProblem, normalizeBaseUrl } from "./base-url.js";
 import { linkNameProblem } from "./names.js";
 import {
   DEFAULT_BASE_URL,
@@ -498,28 +499,7 @@ function inferBase(names: string[], endpoints: URL[]): { baseUrl?: string } {
 // ---------------------------------------------------------------------------------------------
 // Single values
 
-export function baseUrlProblem(url: string): string | undefined {
-  let parsed: URL;
-  try {
-    parsed = new URL(url);
-  } catch {
-    return `is not a URL: ${JSON.stringify(url)} (like ${DEFAULT_BASE_URL})`;
-  }
-  if (parsed.protocol !== "http:" && parsed.protocol !== "https:") return `must start with http:// or https:// (got ${JSON.stringify(url)})`;
-  if (parsed.search || parsed.hash || url.includes("?") || url.includes("#")) {
-    return "must not carry a query or #fragment: chain.json never holds the token (append ?token=… in Agent4)";
-  }
-  if (parsed.username || parsed.password) return "must not carry a user name or password";
-  return undefined;
-}
-
-/**
- * The base URL as chain.json writes it: in the form HTTP clients send (spaces and quotes
- * percent-encoded, host lowercased, IDN in punycode), without trailing slashes.
- */
-export function normalizeBaseUrl(url: string): string {
-  return new URL(url.trim()).href.replace(/\/+$/, "");
-}
+export { baseUrlProblem, normalizeBaseUrl };
 
 export function triggerProblem(trigger: string): string | undefined {
   if (trigger.trim().length === 0) return "must not be empty";

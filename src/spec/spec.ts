@@ -151,7 +151,7 @@ export function stringSample(keywords: Keywords): string | undefined {
   return "example".padEnd(min, "x").slice(0, max);
 }
 
-export const DEFAULT_BASE_URL = "https://your-webhook.example.com";
+export { DEFAULT_BASE_URL } from "./base-url.js";
 export const DEFAULT_TRIGGER = "I need help with my order";
 
 /** The default parameters a new link gets when none are given: a reason for the two unhappy outcomes. */

@@ -132,6 +132,23 @@ describe("chain", () => {
     expect((await check(root)).code).toBe(0);
   });
 
+  it("--base-url is refused, with nothing written, when it carries a token or credentials, and is written as create writes it", async () => {
+    const root = await makeProject();
+    // A token in the query used to land in chain.json and package.json, as "…/?token=SECRET/pin_vetting".
+    await expectRefused(root, "chain", { baseUrl: "https://h.example.com/?token=SECRET" }, /^--base-url must not carry a query/);
+    await expectRefused(root, "chain", { baseUrl: "https://h.example.com/#x" }, /^--base-url must not carry a query or #fragment/);
+    await expectRefused(root, "chain", { baseUrl: "https://user:pw@h.example.com" }, /^--base-url must not carry a user name or password/);
+    await expectRefused(root, "chain", { baseUrl: "ftp://h.example.com" }, /^--base-url must start with http/);
+    // Percent-encoded, lowercased, without trailing slashes: chain.json endpoints are URLs a client sends as they are.
+    expect((await runCommand("chain", { cwd: root, baseUrl: " https://H.example.com/a b/ " })).code).toBe(0);
+    expect(read(root, "chain.json")).toBe(renderChainJson(["pin_vetting", "schedule"], "https://h.example.com/a%20b"));
+    expect(JSON.parse(read(root, "package.json")).taskchain.baseUrl).toBe("https://h.example.com/a%20b");
+    expect((await check(root)).code).toBe(0);
+    // A hand-edited package.json is held to the same rules by every command that writes endpoints.
+    write(root, "package.json", read(root, "package.json").replace('"baseUrl": "https://h.example.com/a%20b"', '"baseUrl": "https://hooks.example.com?token=SECRET"'));
+    await expectRefused(root, "add-link", { name: "later" }, /^package\.json "taskchain"\.baseUrl must not carry a query/);
+  });
+
   it("reads names from the link files, through aliases, re-exports and hand-renamed links", async () => {
     const root = await makeProject();
     write(root, "src/links/index.ts", fixture("alias.index.ts.txt").replace('"schedule"', '"booking"'));
