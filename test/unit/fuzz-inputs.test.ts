@@ -3,7 +3,7 @@
 // hostile values. Each input is either refused with one clear line (a UserError) and nothing on
 // disk, or it produces a project whose generated code parses (TypeScript's own parser: no
 // syntactic diagnostics) and carries the user's text exactly (string literals equal the input).
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import fc from "fast-check";
 import { ts } from "ts-morph";
@@ -11,6 +11,8 @@ import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { run as addLink } from "../../src/commands/add-link.js";
 import { run as create, type CreateOptions } from "../../src/commands/create.js";
 import { UserError } from "../../src/errors.js";
+import { report } from "../../src/report.js";
+import { runCommand } from "./edit-helpers.js";
 import { parseParamFlag } from "../../src/spec/param-flag.js";
 import { linkIdentifier } from "../../src/spec/names.js";
 import { DEFAULT_BASE_URL, DEFAULT_TRIGGER, defaultParameters, defaultPrompt, type LinkSpec, type ParamSpec } from "../../src/spec/spec.js";
@@ -32,7 +34,7 @@ beforeAll(() => {
 });
 afterAll(() => {
   rmSync(SCRATCH, { recursive: true, force: true });
-  console.log(`fuzz-inputs inputs tried: ${JSON.stringify(tried)}; outcomes: ${JSON.stringify(outcome)}; longest error line: ${longestError} chars`);
+  console.log(`fuzz-inputs inputs tried: ${JSON.stringify(tried)}; outcomes: ${JSON.stringify(outcome)}; longest printed error line: ${longestError} chars`);
 });
 
 // ---------------------------------------------------------------------------------------------
@@ -41,7 +43,7 @@ afterAll(() => {
 const CODE_TEXT = ["'", '"', "`", "${", "${process.exit(1)}", "`${x}`", "*/", "/*", "//", "<!--", "-->", "</script>", "\\", "\\u0041", "\\n", "\\", "'\"`", "#!", "@ts-ignore", "// @ts-nocheck"];
 const SPACE_TEXT = ["", " ", "\t", "\n", "line\nbreak", "\r\n", "\u0000", "x\u0000y", "\u0007", "\u001b[31mred", "\u2028", "\u2029", "\ufeff", "\u202e", "\u00a0"];
 const UNICODE_TEXT = ["é", "e\u0301", "😀", "👩‍👩‍👧", "日本語", "עברית", "\ud800", "\udfff", "\ud83d", "\uffff", "𝒳"];
-const WORDS = ["index", "health", "constructor", "__proto__", "prototype", "toString", "hasOwnProperty", "class", "default", "import", "export", "await", "yield", "let", "enum", "null", "true", "undefined", "NaN", "Infinity", "eval", "arguments", "z", "context", "state", "chain"];
+const WORDS = ["index", "health", "server", "define", "describe", "constructor", "__proto__", "prototype", "toString", "hasOwnProperty", "class", "default", "import", "export", "await", "yield", "let", "enum", "null", "true", "undefined", "NaN", "Infinity", "eval", "arguments", "z", "context", "state", "chain"];
 const PATHISH = ["..", ".", "../x", "../../etc/passwd", "a/b", "a\\b", "/abs", "C:\\x", "~/x", "con", "nul", "aux", "node_modules"];
 const NAMEISH = ["a", "a_b", "a__b", "_a", "a_", "A", "aB", "a-b", "a b", "1a", "a1", "pin_vetting", "pin__vetting", "pinVetting", "x".repeat(64), "x".repeat(65), "a".repeat(200)];
 const HOSTILE = [...CODE_TEXT, ...SPACE_TEXT, ...UNICODE_TEXT, ...WORDS, ...PATHISH, ...NAMEISH];
@@ -196,6 +198,16 @@ function expectChainCarried(root: string, names: readonly string[], baseUrl: str
   expect(chain).toEqual(names.map((name) => ({ name, endpoint: `${baseUrl.replace(/\/+$/, "")}/${name}` })));
 }
 
+/** chain.json's endpoints are plain http(s) URLs: no token, fragment, credentials or whitespace. */
+function expectEndpointsClean(root: string): void {
+  for (const { endpoint } of JSON.parse(readFileSync(path.join(root, "chain.json"), "utf8")) as Array<{ endpoint: string }>) {
+    const url = new URL(endpoint);
+    expect([url.search, url.hash, url.username, url.password], endpoint).toEqual(["", "", "", ""]);
+    expect(["http:", "https:"]).toContain(url.protocol);
+    expect(endpoint).not.toMatch(/[\s\p{Cc}]/u);
+  }
+}
+
 /** Every .ts file of the project parses. */
 function expectAllTsParse(root: string): void {
   const walk = (dir: string): string[] =>
@@ -224,9 +236,18 @@ function snapshot(dir: string): Map<string, string> {
 function expectRefusal(error: unknown, what: string): void {
   if (!(error instanceof UserError)) throw new Error(`${what}: not a UserError: ${String(error)}\n${error instanceof Error ? error.stack : ""}`);
   expect(error.message.length, what).toBeGreaterThan(0);
-  // (U+2028/2029 inside a quoted value are not line breaks in a terminal.)
-  expect(error.message, `${what}: the error must be one line`).not.toMatch(/[\n\r]/);
-  longestError = Math.max(longestError, error.message.length);
+  // What the user sees is what report() prints: messages may quote user text with its line breaks
+  // and all 20,000 characters of it; the printed error is still one readable line.
+  let printed = "";
+  const err = vi.spyOn(process.stderr, "write").mockImplementation((chunk: string | Uint8Array) => ((printed += String(chunk)), true));
+  try {
+    expect(report(error, false)).toBe(1);
+  } finally {
+    err.mockRestore();
+  }
+  expect(printed, `${what}: the error must be one line`).toMatch(/^create-taskchain: [^\n\r\u2028\u2029]+\n$/);
+  expect(printed.length, what).toBeLessThan(400);
+  longestError = Math.max(longestError, printed.length);
 }
 let longestError = 0;
 
@@ -292,18 +313,34 @@ const specLink = fc.oneof(
       { requiredKeys: ["name"] },
     ),
 );
+/** Base URLs: good ones, and ones carrying a token, credentials or text the URL parser would drop. */
+const HOSTILE_URLS = [
+  "https://hooks.example.com/?token=secret",
+  "https://hooks.example.com?token=secret",
+  "https://hooks.example.com/#frag",
+  "https://user:pw@hooks.example.com",
+  "https://user@hooks.example.com",
+  "javascript:alert(1)",
+  "ftp://x",
+  "not a url",
+  "",
+  "https://hooks.example.com\n",
+  "https://hooks.exa\nmple.com",
+  "https://hooks.exa\tmple.com",
+  " https://hooks.example.com",
+  "https://hooks.example.com/a b",
+  "https://hooks.example.com/\u0000",
+  "https://hooks.example.com/\u2028",
+  "https://hooks.example.com/\u00a0",
+  "https://hooks.example.com/%0a",
+];
 const baseUrl = fc.constantFrom(
   "https://hooks.example.com",
   "https://hooks.example.com/base/",
   "http://127.0.0.1:8080/x",
   "https://例え.jp/パス",
   "https://hooks.example.com/a'b\"c`d${e}",
-  "https://hooks.example.com/?token=secret",
-  "https://user:pw@hooks.example.com",
-  "javascript:alert(1)",
-  "ftp://x",
-  "not a url",
-  "",
+  ...HOSTILE_URLS,
 );
 /** A spec that passes the shape checks, with hostile text everywhere text is allowed. */
 const okProperty = fc.oneof(
@@ -402,6 +439,7 @@ describe("CLI inputs, fuzzed", () => {
           // Written as an HTTP client sends it: percent-encoded, punycoded, no trailing slash.
           const url = new URL((spec.baseUrl as string | undefined) ?? DEFAULT_BASE_URL).href.replace(/\/+$/, "");
           expectChainCarried(root, links.map((l) => l.name), url);
+          expectEndpointsClean(root);
           const pkg = JSON.parse(readFileSync(path.join(root, "package.json"), "utf8")) as { taskchain: { trigger: string; baseUrl: string } };
           expect(pkg.taskchain).toMatchObject({ trigger: (spec.trigger as string | undefined) ?? DEFAULT_TRIGGER, baseUrl: url });
           // The rest of the .ts files are the templates' own text: parsed once, not per run.
@@ -422,11 +460,11 @@ describe("CLI inputs, fuzzed", () => {
       anyText.map((d) => (path.isAbsolute(d) ? `x${d}` : d)),
     );
     await fc.assert(
-      fc.asyncProperty(fc.array(linkName, { minLength: 1, maxLength: 4 }), dirArb, async (names, dirText) => {
+      fc.asyncProperty(fc.array(linkName, { minLength: 1, maxLength: 4 }), dirArb, fc.option(baseUrl, { nil: undefined, freq: 3 }), async (names, dirText, url) => {
         const { base, cwd } = workspace();
         const dir = dirText === "ABS_INSIDE" ? path.join(cwd, "abs") : dirText === "ABS_DOTDOT" ? `${cwd}/../sibling/x` : dirText;
         const before = snapshot(base);
-        const { error } = await runCreate({ dir, link: names }, cwd);
+        const { error } = await runCreate({ dir, link: names, ...(url !== undefined ? { baseUrl: url } : {}) }, cwd);
         record("link names and directories", !error);
         if (error) {
           expectRefusal(error, `${JSON.stringify(names)} in ${JSON.stringify(dir)}`);
@@ -438,7 +476,8 @@ describe("CLI inputs, fuzzed", () => {
           expect(snapshot(path.join(base, "sibling"))).toEqual(new Map([["keep.txt", "keep"]]));
           const expected = names.flatMap((n) => n.split(",")).map((n) => n.trim()).filter(Boolean);
           for (const name of expected) expectLinkCarried(root, { name, prompt: defaultPrompt(name), parameters: defaultParameters() });
-          expectChainCarried(root, expected, DEFAULT_BASE_URL);
+          expectChainCarried(root, expected, url ?? DEFAULT_BASE_URL);
+          expectEndpointsClean(root);
         }
         rmSync(base, { recursive: true, force: true });
       }),
@@ -531,7 +570,12 @@ describe("CLI inputs, fuzzed", () => {
           linkName,
           fc.option(anyText, { nil: undefined }),
           fc.option(fc.array(fc.tuple(paramName, fc.constantFrom("string", "integer", "enum(a|b)", "boolean?"), anyText).map(([n, t, d]) => `${n}:${t}:${d}`), { maxLength: 3 }), { nil: undefined }),
-          fc.constantFrom<{ after?: string; before?: string }>({}, { after: "first_link" }, { before: "first_link" }, { after: "nope" }),
+          fc.oneof(
+            { weight: 3, arbitrary: fc.constantFrom<{ after?: string; before?: string }>({}, { after: "first_link" }, { before: "first_link" }, { after: "nope" }) },
+            anyText.map((a): { after?: string; before?: string } => ({ after: a })),
+            anyText.map((b): { after?: string; before?: string } => ({ before: b })),
+            fc.constant<{ after?: string; before?: string }>({ after: "first_link", before: "last_link" }),
+          ),
           async (name, prompt, qualified, where) => {
             const before = snapshot(root);
             const names = JSON.parse(readFileSync(path.join(root, "chain.json"), "utf8")).map((e: { name: string }) => e.name) as string[];
@@ -561,5 +605,86 @@ describe("CLI inputs, fuzzed", () => {
     }
     expectAllTsParse(root);
     expect(statSync(root).isDirectory()).toBe(true);
+  }, 120_000);
+
+  /** A fresh copy of a project made once, for properties that change it in every run. */
+  let template: string | undefined;
+  async function freshProject(): Promise<string> {
+    if (!template) {
+      const { cwd } = workspace();
+      expect((await runCreate({ dir: "template", link: ["first_link", "middle", "last_link"] }, cwd)).error).toBeUndefined();
+      template = path.join(cwd, "template");
+    }
+    const { cwd } = workspace();
+    const root = path.join(cwd, "proj");
+    cpSync(template, root, { recursive: true });
+    return root;
+  }
+  const NAMES = ["first_link", "middle", "last_link"];
+  const namesIn = (root: string) => (JSON.parse(readFileSync(path.join(root, "chain.json"), "utf8")) as Array<{ name: string }>).map((e) => e.name);
+
+  it("chain --base-url: refused with one line and nothing changed, or endpoints exactly <base>/<link> with no token or whitespace", async () => {
+    const url = fc.oneof(
+      { weight: 3, arbitrary: baseUrl },
+      fc.tuple(fc.constantFrom("https://h.example.com/", "http://127.0.0.1:3000/", "https://h.example.com/a?b"), anyText).map(([b, t]) => b + t),
+      anyText,
+    );
+    await fc.assert(
+      fc.asyncProperty(url, async (base) => {
+        const root = await freshProject();
+        const before = snapshot(root);
+        const ran = await runCommand("chain", { cwd: root, baseUrl: base });
+        record("chain --base-url", !ran.error);
+        if (ran.error) {
+          expectRefusal(ran.error, `chain --base-url ${JSON.stringify(base)}`);
+          expect(snapshot(root)).toEqual(before);
+        } else {
+          expect(ran.code).toBe(0);
+          const trimmed = base.replace(/\/+$/, "");
+          expectChainCarried(root, NAMES, trimmed);
+          expectEndpointsClean(root);
+          const pkg = JSON.parse(readFileSync(path.join(root, "package.json"), "utf8")) as { taskchain: { baseUrl: string } };
+          expect(pkg.taskchain.baseUrl).toBe(trimmed);
+        }
+        rmSync(path.dirname(root), { recursive: true, force: true });
+      }),
+      { numRuns: 60 },
+    );
+  }, 120_000);
+
+  it("remove-link and rename-link with hostile names: refused with one line and nothing changed, or done exactly", async () => {
+    const existing = fc.constantFrom(...NAMES);
+    const anyName = fc.oneof({ weight: 2, arbitrary: existing }, linkName);
+    const op = fc.oneof(
+      fc.record({ command: fc.constant("remove-link" as const), name: anyName }),
+      fc.record({ command: fc.constant("rename-link" as const), from: anyName, to: fc.oneof(linkName, existing) }),
+    );
+    await fc.assert(
+      fc.asyncProperty(op, async (o) => {
+        const root = await freshProject();
+        const before = snapshot(root);
+        const ran = o.command === "remove-link" ? await runCommand("remove-link", { cwd: root, name: o.name }) : await runCommand("rename-link", { cwd: root, from: o.from, to: o.to });
+        record(o.command, !ran.error);
+        if (ran.error) {
+          expectRefusal(ran.error, JSON.stringify(o));
+          expect(snapshot(root)).toEqual(before);
+        } else if (o.command === "remove-link") {
+          expect(NAMES).toContain(o.name);
+          expectChainCarried(root, NAMES.filter((n) => n !== o.name), DEFAULT_BASE_URL);
+          expect(existsSync(path.join(root, `src/links/${o.name}.ts`))).toBe(false);
+          expect(existsSync(path.join(root, `test/${o.name}.test.ts`))).toBe(false);
+        } else {
+          expect(NAMES).toContain(o.from);
+          expectChainCarried(root, NAMES.map((n) => (n === o.from ? o.to : n)), DEFAULT_BASE_URL);
+          expectLinkCarried(root, { name: o.to, prompt: defaultPrompt(o.from), parameters: defaultParameters() });
+          expect(existsSync(path.join(root, `src/links/${o.from}.ts`))).toBe(false);
+        }
+        if (!ran.error) expectAllTsParse(root);
+        expect(existsSync(path.join(root, ".taskchain-txn"))).toBe(false);
+        expect(namesIn(root).length).toBeGreaterThan(0);
+        rmSync(path.dirname(root), { recursive: true, force: true });
+      }),
+      { numRuns: 60 },
+    );
   }, 120_000);
 });
