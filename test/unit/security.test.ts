@@ -172,3 +172,26 @@ describe("state merging", () => {
     expect(answer.body).toContain('"__proto__":{"isAdmin":true');
   });
 });
+
+describe("the Bearer header", () => {
+  const token = "s3cret tok";
+  const link = defineLink({ name: "pin_vetting", parameters: {}, initial: () => ({ content: "hi" }), qualified: () => ({}), disqualified: () => ({}) });
+  const app = createTaskchain({ links: [link], token, logger: silentLogger });
+  const body = { text: JSON.stringify({ name: "pin_vetting", action: "initial", call_from: "+1" }) };
+  /** What the header check has always meant: the trimmed header is "Bearer", spaces, then the token. */
+  const accepted = (header: string) => /^Bearer\s+(.+)$/i.exec(header.trim())?.[1] === token;
+
+  it("lets through exactly the headers that are Bearer, white space and the token, whatever white space and line separators surround it", async () => {
+    const space = fc.constantFrom(" ", "  ", "\t", "\u00a0", "\u2028", "\n", "\r\n", "\u3000", "\ufeff", "");
+    const header = fc
+      .tuple(space, fc.constantFrom("Bearer", "bearer", "BEARER", "Bearerx", "Basic", ""), fc.array(space, { maxLength: 3 }), fc.constantFrom(token, `${token}x`, token.slice(0, -1), "", " "), fc.array(space, { maxLength: 2 }), fc.constantFrom("", "x", token))
+      .map(([lead, scheme, gap, value, tail, after]) => `${lead}${scheme}${gap.join("")}${value}${tail.join("")}${after}`);
+    await fc.assert(
+      fc.asyncProperty(header, async (authorization) => {
+        const answer = await app.handle({ method: "POST", url: "/pin_vetting", authorization, body });
+        expect(answer.status, JSON.stringify(authorization)).toBe(accepted(authorization) ? 200 : 401);
+      }),
+      { numRuns: 1000 },
+    );
+  });
+});
