@@ -1,5 +1,7 @@
 // chain.json is the tool's output, but users read and diff it: edits keep its formatting when it
 // is JSON.stringify-shaped (any indent), so an added link shows up as the added entry alone.
+import { trimTrailingSlashes } from "../spec/base-url.js";
+
 export interface ChainEntryJson {
   name: string;
   endpoint?: string;
@@ -38,5 +40,5 @@ export function formatChainJson(entries: readonly ChainEntryJson[], like: ChainJ
 }
 
 export function endpointFor(base: string, name: string): string {
-  return `${base.replace(/\/+$/, "")}/${name}`;
+  return `${trimTrailingSlashes(base)}/${name}`;
 }

@@ -15,6 +15,7 @@ import { normalizeBaseUrl } from "../spec/base-url.js";
 import { baseUrlFor, readText, withBaseUrl, type TaskchainProject } from "./project.js";
 import { definitionRemoval, insertEdits, moduleBase, otherUses, readLinkName, readRegistry, REGISTRY, removeEdits, renameIdentifier, replaceLiteral, unionEditsForRename, unionInsertEdits, unionRemoveEdits, type OpenModule, type Registry } from "./registry.js";
 import { applyEdits, lineOf, type TextEdit } from "./text.js";
+import { trimTrailingSlashes } from "../spec/base-url.js";
 
 export const CHAIN_JSON = "chain.json";
 
@@ -444,7 +445,7 @@ export async function planChain(project: TaskchainProject, baseUrl?: string): Pr
   set.update(status.registry.rel, status.registry.before, status.registry.after);
   // So add-link and chain --check agree with it afterwards.
   const base = baseUrl === undefined ? undefined : normalizeBaseUrl(baseUrl);
-  if (!base || base === project.baseUrl.replace(/\/+$/, "")) return { set, status };
+  if (!base || base === trimTrailingSlashes(project.baseUrl)) return { set, status };
   const pkg = readText(project.root, "package.json")!;
   const next = withBaseUrl(pkg, base);
   if (!next) return { set, status, note: `note: set "taskchain".baseUrl in package.json to ${base} yourself, or pass --base-url to every chain --check` };

@@ -1,6 +1,7 @@
 // spec → change set. Pure apart from reading templates: no prompts, no writes.
 import { UserError } from "../errors.js";
 import { ChangeSet } from "../fs/changeset.js";
+import { trimTrailingSlashes } from "../spec/base-url.js";
 import { RUNTIME_HINTS, type LinkSpec, type ProjectSpec } from "../spec/spec.js";
 import { EXAMPLE_FEATURES, RUNTIME_FEATURES, type Feature } from "./features.js";
 import { renderFolder, render, renderPartial } from "./templates.js";
@@ -8,7 +9,7 @@ import { VERSIONS } from "./versions.js";
 
 /** `[{name, endpoint}]` exactly as Agent4's chain configuration takes it. */
 export function renderChainJson(names: readonly string[], baseUrl: string): string {
-  const base = baseUrl.replace(/\/+$/, "");
+  const base = trimTrailingSlashes(baseUrl);
   return `${JSON.stringify(names.map((name) => ({ name, endpoint: `${base}/${name}` })), null, 2)}\n`;
 }
 

@@ -4,6 +4,7 @@ import path from "node:path";
 import * as z from "zod";
 import { ChainEntrySchema } from "../../templates/base/src/taskchain/protocol.js";
 import { UserError } from "../errors.js";
+import { trimTrailingSlashes } from "../spec/base-url.js";
 import { firstIssue } from "./issues.js";
 
 export interface ChainLink {
@@ -27,7 +28,7 @@ export function parseBaseUrl(value: string): URL {
     throw new UserError(`--url ${JSON.stringify(value)} is not a URL (expected e.g. http://localhost:3000)`);
   }
   if (url.protocol !== "http:" && url.protocol !== "https:") throw new UserError(`--url must be http or https, not ${url.protocol.slice(0, -1)}`);
-  url.pathname = url.pathname.replace(/\/+$/, "");
+  url.pathname = trimTrailingSlashes(url.pathname);
   url.hash = "";
   return url;
 }

@@ -25,5 +25,12 @@ export function baseUrlProblem(url: string): string | undefined {
  * percent-encoded, host lowercased, IDN in punycode), without trailing slashes.
  */
 export function normalizeBaseUrl(url: string): string {
-  return new URL(url.trim()).href.replace(/\/+$/, "");
+  return trimTrailingSlashes(new URL(url.trim()).href);
+}
+
+/** `https://x/a//` → `https://x/a`. A loop, not `/\/+$/`: that regex is quadratic in a run of slashes not at the end. */
+export function trimTrailingSlashes(text: string): string {
+  let end = text.length;
+  while (end > 0 && text.charCodeAt(end - 1) === 0x2f) end--;
+  return text.slice(0, end);
 }

@@ -5,7 +5,7 @@ import { builtinModules } from "node:module";
 import path from "node:path";
 import { UserError } from "../errors.js";
 import { RETIRED_TXN_DIR, TXN_DIR } from "../fs/changeset.js";
-import { baseUrlProblem, normalizeBaseUrl } from "./base-url.js";
+import { baseUrlProblem, normalizeBaseUrl, trimTrailingSlashes } from "./base-url.js";
 import { linkNameProblem } from "./names.js";
 import {
   DEFAULT_BASE_URL,
@@ -489,7 +489,7 @@ export function suggestLinkName(name: string): string | undefined {
 }
 
 function inferBase(names: string[], endpoints: URL[]): { baseUrl?: string } {
-  const bare = endpoints.map((u) => `${u.origin}${u.pathname}`.replace(/\/+$/, ""));
+  const bare = endpoints.map((u) => trimTrailingSlashes(`${u.origin}${u.pathname}`));
   const bases = bare.map((e, i) => (e.endsWith(`/${names[i]}`) ? e.slice(0, -names[i]!.length - 1) : undefined));
   if (bases.every((b) => b !== undefined && b === bases[0])) return { baseUrl: bases[0]! };
   if (bare.every((e) => e === bare[0])) return { baseUrl: bare[0]! };
