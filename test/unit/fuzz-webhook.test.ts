@@ -6,9 +6,8 @@
 // never lets the request touch another caller's session (callers whose numbers run together like
 // the victim's included), never pollutes Object.prototype, and logs one JSON line per event.
 import { mkdirSync, rmSync } from "node:fs";
-import { Agent, request, type Server } from "node:http";
+import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import { connect } from "node:net";
 import path from "node:path";
 import fc from "fast-check";
 import { pathToFileURL } from "node:url";
@@ -32,25 +31,10 @@ import {
   type SessionStore,
   type Taskchain,
 } from "../../templates/base/src/taskchain/index.js";
+import { caller, contextText, expectPrototypesClean, expectWellFormed, fuzzMalformedHttp, fuzzServer, hostileKey, hostileString, HttpTarget, jsonText, LOOKALIKES, objectText, POLLUTION_KEYS, SECRET, VICTIM, field } from "../helpers/hostile.js";
 import { startRedis, type RedisServer } from "../helpers/redis.js";
 
 const TOKEN = "fuzz-tökén-✓";
-const SECRET = "internal-secret-do-not-leak";
-// A colon in the number (a SIP caller id): callers whose two numbers run together into the same
-// text ("sip" + "+15550000001:+15550000002") must still be other callers.
-const VICTIM = { call_from: "sip:+15550000001", call_forwarded_by: "+15550000002" };
-/** Every way of cutting the victim's two numbers, run together (with or without the ":"), into two others. */
-const LOOKALIKES = (() => {
-  const joined = `${VICTIM.call_from}:${VICTIM.call_forwarded_by}`;
-  const out: Array<{ from: string; forwardedBy: string }> = [];
-  for (let i = 0; i <= joined.length; i++) {
-    out.push({ from: joined.slice(0, i), forwardedBy: joined.slice(i) });
-    if (joined[i] === ":") out.push({ from: joined.slice(0, i), forwardedBy: joined.slice(i + 1) });
-  }
-  out.push({ from: joined, forwardedBy: "" }, { from: VICTIM.call_forwarded_by, forwardedBy: VICTIM.call_from });
-  return out.filter((c) => !(c.from === VICTIM.call_from && c.forwardedBy === VICTIM.call_forwarded_by));
-})();
-const ERROR_STATUSES = new Set([400, 401, 404, 405, 413]);
 /** Inputs tried per property, summed and printed at the end (the issue's "inputs tried"). */
 const tried: Record<string, number> = {};
 const count = (what: string, n = 1) => (tried[what] = (tried[what] ?? 0) + n);
@@ -157,49 +141,7 @@ function nest(depth: number): unknown {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Arbitraries: JSON text built by hand, so duplicate keys and own `__proto__` keys reach JSON.parse
-// exactly as an attacker would send them (an object literal would set the prototype instead).
-
-const POLLUTION_KEYS = ["__proto__", "constructor", "prototype"];
-const hostileKey = fc.oneof(
-  { weight: 3, arbitrary: fc.constantFrom(...POLLUTION_KEYS) },
-  fc.constantFrom("toString", "valueOf", "hasOwnProperty", "__defineGetter__", "", " ", "a.b", "$where", "\u0000", "😀", "name", "action", "pin", "how", "code", "reason"),
-  fc.string({ unit: "binary", maxLength: 12 }),
-);
-const hostileString = fc.oneof(
-  fc.string({ unit: "binary", maxLength: 40 }),
-  fc.constantFrom("", "\u0000", "\ud800", "\udfff", "\u2028", "</script>", "${process.exit(1)}", "`", "*/", "'; DROP TABLE x; --", "../../etc/passwd", "\r\n\r\nHTTP/1.1 200 OK", "__proto__", "constructor", "null-proto", "bigint", "cycle", "deep", "null", "bad-action", "alpha", "beta"),
-  fc.integer({ min: 1_000, max: 200_000 }).map((n) => "x".repeat(n)),
-);
-const jsonNumber = fc.oneof(
-  fc.double().map((d) => (Number.isFinite(d) ? String(d) : "1e999")),
-  fc.integer().map(String),
-  fc.constantFrom("-0", "1e999", "-1e999", "1e-400", "9007199254740993", "0.1e1", "123456789012345678901234567890"),
-);
-const leaf = fc.oneof(hostileString.map((s) => JSON.stringify(s)), jsonNumber, fc.constantFrom("true", "false", "null"));
-const deepText = fc.tuple(fc.integer({ min: 10, max: 30_000 }), fc.boolean()).map(([n, arrays]) => (arrays ? `${"[".repeat(n)}${"]".repeat(n)}` : `${'{"a":'.repeat(n)}1${"}".repeat(n)}`));
-const { value: jsonText } = fc.letrec<{ value: string; array: string; object: string }>((tie) => ({
-  value: fc.oneof({ depthSize: "small", withCrossShrink: true }, leaf, tie("array"), tie("object"), deepText),
-  array: fc.array(tie("value"), { maxLength: 4 }).map((xs) => `[${xs.join(",")}]`),
-  object: fc.array(fc.tuple(hostileKey, tie("value")), { maxLength: 5 }).map((es) => objectText(es)),
-}));
-
-function objectText(entries: ReadonlyArray<readonly [string, string]>): string {
-  return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${v}`).join(",")}}`;
-}
-
-/** A context object: hostile keys, pollution attempts, and now and then the keys links expect. */
-const contextText = fc.oneof(
-  fc.array(fc.tuple(hostileKey, jsonText), { maxLength: 6 }).map(objectText),
-  fc.tuple(fc.constantFrom(...POLLUTION_KEYS), fc.constantFrom("polluted", "isAdmin", "pin")).map(([k, p]) => `{${JSON.stringify(k)}:{"${p}":true,"prototype":{"${p}":1}},"pin":"1"}`),
-  fc.constantFrom("null-proto", "bigint", "cycle", "deep", "null", "bad-action", "other").map((how) => `{"how":${JSON.stringify(how)}}`),
-  fc.record({ pin: hostileString, code: hostileString, reason: hostileString }).map((r) => JSON.stringify(r)),
-  fc.oneof(jsonText, fc.array(fc.tuple(fc.constantFrom(...POLLUTION_KEYS), jsonText), { minLength: 1, maxLength: 3 }).map(objectText)).map((json) => JSON.stringify({ json })),
-  jsonText,
-);
-
-const field = (good: fc.Arbitrary<string>) => fc.oneof({ weight: 4, arbitrary: good.map((s) => JSON.stringify(s)) }, jsonText);
-const caller = fc.oneof(fc.constantFrom("+15551230000", "+15551230001", VICTIM.call_from, `${VICTIM.call_from}\u0000`, "", "[\"+15550000001\"]"), hostileString);
+// Requests to the chain above (test/helpers/hostile.ts has the JSON text they are made of)
 
 /** A webhook payload as JSON text: mostly well-formed enough to reach the handlers, often not. */
 const payloadText = fc
@@ -292,44 +234,6 @@ function urlOf(h: Hostile): string {
 /** Could this request possibly be authorised? The runtime may never let one through that is not. */
 function carriesToken(h: Hostile): boolean {
   return (h.auth.header?.includes(TOKEN) ?? false) || h.auth.query === TOKEN;
-}
-
-// ---------------------------------------------------------------------------------------------
-// Checking one answer
-
-const prototypeNames = {
-  object: Object.getOwnPropertyNames(Object.prototype).sort(),
-  array: Object.getOwnPropertyNames(Array.prototype).sort(),
-  func: Object.getOwnPropertyNames(Function.prototype).sort(),
-};
-function expectPrototypesClean(): void {
-  expect(Object.getOwnPropertyNames(Object.prototype).sort()).toEqual(prototypeNames.object);
-  expect(Object.getOwnPropertyNames(Array.prototype).sort()).toEqual(prototypeNames.array);
-  expect(Object.getOwnPropertyNames(Function.prototype).sort()).toEqual(prototypeNames.func);
-  expect(Object.getPrototypeOf(Object.prototype)).toBeNull();
-  for (const p of ["polluted", "isAdmin", "pin", "prototype", "d", "a"]) expect(({} as Record<string, unknown>)[p], p).toBeUndefined();
-}
-
-/** The answer is a JSON error with a known status or a valid protocol response (or the health body). */
-/** A stack frame, raw or JSON-escaped: "\n    at f (/path/file.ts:1:2)", or a file and line of this code. */
-const STACK = /(\n|\\n)\s+at |dispatch\.ts|server\.ts|fuzz-webhook|node:internal|file:\/\//;
-
-function expectWellFormed(status: number, body: string, contentType: string | undefined, isHead = false): void {
-  expect(status).toBeLessThan(500);
-  expect(body).not.toContain(SECRET);
-  expect(body).not.toMatch(STACK);
-  if (isHead) return; // no body on HEAD
-  expect(contentType).toMatch(/^application\/json/);
-  const json = JSON.parse(body) as Record<string, unknown>;
-  if (status === 200) {
-    if ("status" in json) expect(json).toEqual({ status: "ok", links: expect.any(Number) as number });
-    else expect(ResponseSchema.safeParse(json).success, body.slice(0, 300)).toBe(true);
-  } else {
-    expect(ERROR_STATUSES.has(status), `status ${status}`).toBe(true);
-    expect(typeof json.error).toBe("string");
-    expect(typeof json.message).toBe("string");
-    expect((json.message as string).length).toBeGreaterThan(0);
-  }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -565,64 +469,8 @@ const REPO = path.resolve(import.meta.dirname, "../..");
 const dir = path.join(REPO, ".cache/unit", `fuzz-webhook-${process.pid}`);
 const HTTP_LINKS = ["pin_vetting", "constructor", "sms_vetting"];
 let server: Server;
-let port: number;
-const agent = new Agent({ keepAlive: true, maxSockets: 4 });
+let target: HttpTarget;
 const HTTP_TOKEN = "fuzz-http-token"; // header values are latin1 on the wire: keep this one ASCII
-
-interface Answer {
-  status: number;
-  body: string;
-  contentType: string | undefined;
-}
-
-function http(method: string, target: string, headers: Record<string, string | number>, body?: Buffer): Promise<Answer> {
-  return new Promise((resolve, reject) => {
-    // Framed explicitly: node's client sends a GET/DELETE/OPTIONS body unframed otherwise.
-    const framed = body === undefined ? headers : { ...headers, "content-length": body.length };
-    const req = request({ host: "127.0.0.1", port, method, path: target, headers: framed, agent }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on("data", (d: Buffer) => chunks.push(d));
-      res.on("end", () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString("utf8"), contentType: res.headers["content-type"] }));
-      res.on("error", reject);
-    });
-    req.on("error", reject);
-    req.end(body);
-  });
-}
-
-async function healthy(): Promise<void> {
-  const res = await http("GET", "/health", {});
-  expect(res.status).toBe(200);
-}
-
-// Methods node's HTTP parser knows (it answers others itself, with a plain 400, before the app).
-const httpMethod = fc.oneof({ weight: 5, arbitrary: fc.constant("POST") }, fc.constantFrom("GET", "HEAD", "PUT", "DELETE", "PATCH", "OPTIONS", "TRACE", "PROPFIND", "MKCOL", "PURGE", "SEARCH"));
-const httpPath = fc.oneof(
-  { weight: 4, arbitrary: fc.constantFrom("/", ...HTTP_LINKS.map((n) => `/${n}`)) },
-  fc.constantFrom("/health", "/nope", "/../etc/passwd", "/%2e%2e/", "/__proto__", "/pin_vetting/", "//", "/pin_vetting%00", "/health/x"),
-  fc.string({ unit: "grapheme-ascii", maxLength: 20 }).map((s) => `/${encodeURIComponent(s)}`),
-);
-const contentType = fc.option(
-  fc.constantFrom("application/json", "application/json; charset=utf-16", "text/plain", "application/x-www-form-urlencoded", "multipart/form-data; boundary=x", "application/xml", "*/*", "", "application/json; charset=\u00ff"),
-  { nil: undefined },
-);
-const httpPayload = fc
-  .record({
-    name: field(fc.constantFrom(...HTTP_LINKS, "__proto__", "nope")),
-    action: field(fc.constantFrom("initial", "qualified", "disqualified", "interrupt")),
-    call_from: field(caller),
-    call_forwarded_by: field(caller),
-    context: fc.oneof(contextText, fc.constantFrom('{"reason":"r"}', '{"reason":"r","__proto__":{"polluted":true}}', '{"code":"1"}')),
-  }, { requiredKeys: ["name", "action", "call_from"] })
-  .filter((p) => !(p.call_from === JSON.stringify(VICTIM.call_from) && p.call_forwarded_by === JSON.stringify(VICTIM.call_forwarded_by)))
-  .map((p) => objectText(Object.entries(p).filter((e): e is [string, string] => e[1] !== undefined)));
-const httpBody = fc.oneof(
-  { weight: 6, arbitrary: httpPayload.map((t) => Buffer.from(t)) },
-  fc.uint8Array({ maxLength: 200 }).map((b) => Buffer.from(b)), // arbitrary bytes: invalid UTF-8 too
-  fc.constantFrom("", "{", "null", "[]", "\ufeff{}").map((t) => Buffer.from(t)),
-  fc.constantFrom(1024 * 1024 - 10, 1024 * 1024 + 1, 2 * 1024 * 1024).map((n) => Buffer.alloc(n, 0x7b)), // near and over the limit
-);
-const httpAuth = fc.constantFrom<{ header?: string; query?: string }>({}, { header: `Bearer ${HTTP_TOKEN}` }, { query: HTTP_TOKEN }, { header: "Bearer nope" }, { query: "nope" }, { header: `Bearer ${HTTP_TOKEN}`, query: "nope" });
 
 describe("webhook fuzz over HTTP (generated node project)", () => {
   beforeAll(async () => {
@@ -644,77 +492,20 @@ describe("webhook fuzz over HTTP (generated node project)", () => {
     const { createApp } = (await import(path.join(dir, "src/app.ts"))) as { createApp: (env: Record<string, string>) => Taskchain };
     server = createNodeServer(createApp({ TASKCHAIN_TOKEN: HTTP_TOKEN }));
     await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-    port = (server.address() as AddressInfo).port;
+    target = new HttpTarget((server.address() as AddressInfo).port);
   });
 
   afterAll(async () => {
-    agent.destroy();
+    target?.close();
     await new Promise((resolve) => server?.close(resolve));
     rmSync(dir, { recursive: true, force: true });
   });
 
   it("answers every hostile HTTP request with a JSON error or a valid response and keeps the victim's session", async () => {
-    const victim = async (name: string, action: string, context?: unknown) => {
-      const res = await http("POST", `/${name}`, { authorization: `Bearer ${HTTP_TOKEN}`, "content-type": "application/json" }, Buffer.from(JSON.stringify({ name, action, ...VICTIM, ...(context ? { context } : {}) })));
-      expect(res.status, res.body).toBe(200);
-      return ResponseSchema.parse(JSON.parse(res.body));
-    };
-    await fc.assert(
-      fc.asyncProperty(
-        fc.array(fc.record({ method: httpMethod, path: httpPath, contentType, auth: httpAuth, body: fc.option(httpBody, { nil: undefined, freq: 6 }) }), { minLength: 1, maxLength: 4 }),
-        async (requests) => {
-          // The victim qualifies pin_vetting: its session now holds the generated handler's state.
-          const key = (await victim("pin_vetting", "initial")).key;
-          expect(await victim("pin_vetting", "qualified", { code: "victim-code" })).toMatchObject({ key, state: { pin_vetting: { code: "victim-code" } } });
-          for (const r of requests) {
-            count("HTTP requests");
-            const query = r.auth.query === undefined ? "" : `${r.path.includes("?") ? "&" : "?"}token=${encodeURIComponent(r.auth.query)}`;
-            const headers: Record<string, string> = {};
-            if (r.auth.header) headers.authorization = r.auth.header;
-            if (r.contentType !== undefined) headers["content-type"] = r.contentType;
-            const res = await http(r.method, `${r.path}${query}`, headers, r.body);
-            expectWellFormed(res.status, res.body, res.contentType, r.method === "HEAD");
-            // Over 1 MiB: 413, unless the gate answers first (no token: 401; POST /health: 405).
-            if (r.body && r.body.length > 1024 * 1024 && r.method === "POST" && ![401, 404, 405].includes(res.status)) expect(res.status).toBe(413);
-          }
-          // Same call, next link: the key is the victim's and the sms_vetting initial still works.
-          expect((await victim("sms_vetting", "initial")).key).toBe(key);
-          await victim("sms_vetting", "interrupt", { reason: "done" }); // ends the victim's session for the next run
-          expectPrototypesClean();
-        },
-      ),
-      { numRuns: 120 },
-    );
-    await healthy();
+    count("HTTP requests", await fuzzServer(target, { links: ["pin_vetting", "sms_vetting", "constructor"], token: HTTP_TOKEN, numRuns: 120 }));
   });
 
   it("survives malformed HTTP, unknown methods and bodies cut off mid-way", async () => {
-    const garbage = [
-      "FOO / HTTP/1.1\r\nHost: x\r\n\r\n",
-      "CONNECT 127.0.0.1:1 HTTP/1.1\r\nHost: x\r\n\r\n",
-      "POST /pin_vetting HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\n{\"name\":",
-      "POST /pin_vetting HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\nZZ\r\n",
-      "POST /pin_vetting HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\nContent-Length: 6\r\n\r\n{}",
-      "\u0000\u0001\u0002\r\n\r\n",
-      "GET /health HTTP/9.9\r\n\r\n",
-      `POST /pin_vetting HTTP/1.1\r\nHost: x\r\nContent-Length: ${2 * 1024 * 1024}\r\n\r\n{`,
-    ];
-    await fc.assert(
-      fc.asyncProperty(fc.constantFrom(...garbage), fc.integer({ min: 0, max: 30 }), async (text, waitMs) => {
-        count("malformed HTTP");
-        const status = await new Promise<string>((resolve) => {
-          const socket = connect(port, "127.0.0.1", () => socket.end(text));
-          let out = "";
-          socket.on("data", (d: Buffer) => (out += d.toString("latin1")));
-          socket.on("error", () => resolve(out));
-          socket.on("close", () => resolve(out));
-          setTimeout(() => socket.destroy(), waitMs + 200); // cut it off, answered or not
-        });
-        // Whatever came back (if anything) is not a server error.
-        expect(status).not.toMatch(/^HTTP\/1\.[01] 5\d\d/);
-        await healthy();
-      }),
-      { numRuns: 40 },
-    );
+    count("malformed HTTP", await fuzzMalformedHttp(target, "pin_vetting", 40));
   });
 });
