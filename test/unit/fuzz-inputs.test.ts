@@ -198,6 +198,13 @@ function expectChainCarried(root: string, names: readonly string[], baseUrl: str
   expect(chain).toEqual(names.map((name) => ({ name, endpoint: `${baseUrl.replace(/\/+$/, "")}/${name}` })));
 }
 
+/**
+ * A base URL as it is written: white space around it trimmed (JavaScript's trim(), which takes
+ * U+2028 and U+00A0 too, where the URL parser would percent-encode them), then as an HTTP client
+ * sends it (percent-encoded, punycoded), without trailing slashes.
+ */
+const written = (url: string) => new URL(url.trim()).href.replace(/\/+$/, "");
+
 /** chain.json's endpoints are plain http(s) URLs: no token, fragment, credentials or whitespace. */
 function expectEndpointsClean(root: string): void {
   for (const { endpoint } of JSON.parse(readFileSync(path.join(root, "chain.json"), "utf8")) as Array<{ endpoint: string }>) {
@@ -313,7 +320,7 @@ const specLink = fc.oneof(
       { requiredKeys: ["name"] },
     ),
 );
-/** Base URLs: good ones, and ones carrying a token, credentials or text the URL parser would drop. */
+/** Base URLs: good ones, ones carrying a token or credentials, and ones the URL parser rewrites. */
 const HOSTILE_URLS = [
   "https://hooks.example.com/?token=secret",
   "https://hooks.example.com?token=secret",
@@ -437,7 +444,7 @@ describe("CLI inputs, fuzzed", () => {
           const links = expectedLinks(spec);
           for (const link of links) expectLinkCarried(root, link);
           // Written as an HTTP client sends it: percent-encoded, punycoded, no trailing slash.
-          const url = new URL((spec.baseUrl as string | undefined) ?? DEFAULT_BASE_URL).href.replace(/\/+$/, "");
+          const url = written((spec.baseUrl as string | undefined) ?? DEFAULT_BASE_URL);
           expectChainCarried(root, links.map((l) => l.name), url);
           expectEndpointsClean(root);
           const pkg = JSON.parse(readFileSync(path.join(root, "package.json"), "utf8")) as { taskchain: { trigger: string; baseUrl: string } };
@@ -476,7 +483,7 @@ describe("CLI inputs, fuzzed", () => {
           expect(snapshot(path.join(base, "sibling"))).toEqual(new Map([["keep.txt", "keep"]]));
           const expected = names.flatMap((n) => n.split(",")).map((n) => n.trim()).filter(Boolean);
           for (const name of expected) expectLinkCarried(root, { name, prompt: defaultPrompt(name), parameters: defaultParameters() });
-          expectChainCarried(root, expected, url ?? DEFAULT_BASE_URL);
+          expectChainCarried(root, expected, written(url ?? DEFAULT_BASE_URL));
           expectEndpointsClean(root);
         }
         rmSync(base, { recursive: true, force: true });
@@ -640,11 +647,10 @@ describe("CLI inputs, fuzzed", () => {
           expect(snapshot(root)).toEqual(before);
         } else {
           expect(ran.code).toBe(0);
-          const trimmed = base.replace(/\/+$/, "");
-          expectChainCarried(root, NAMES, trimmed);
+          expectChainCarried(root, NAMES, written(base));
           expectEndpointsClean(root);
           const pkg = JSON.parse(readFileSync(path.join(root, "package.json"), "utf8")) as { taskchain: { baseUrl: string } };
-          expect(pkg.taskchain.baseUrl).toBe(trimmed);
+          expect(pkg.taskchain.baseUrl).toBe(written(base));
         }
         rmSync(path.dirname(root), { recursive: true, force: true });
       }),
