@@ -2,8 +2,10 @@
 // loopback load from many distinct callers, each placing a full call (initial → qualified → next
 // link … → end), for a bounded time. Prints requests served, errors seen, non-2xx answers and the
 // server's peak RSS (from /proc/<pid>/status) and heap; with a small MAX_SESSIONS and a short
-// SESSION_TTL_SECONDS it also checks that old sessions are evicted, so memory stays flat.
-// Exits non-zero on any error.
+// SESSION_TTL_SECONDS it also shows each bound at work, so memory stays flat: mid-run, a finished
+// call's session is gone once MAX_SESSIONS newer calls have finished, well within its TTL (the
+// cap); after the run, the last call's session outlives the run and is gone once the TTL has
+// passed with no traffic (the TTL). Exits non-zero on any error.
 //
 //   --seconds N        load duration (default 20)
 //   --connections N    concurrent callers (default 32)
@@ -146,8 +148,15 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const callerNumber = (n) => `+1555${String(n).padStart(7, "0")}`;
 const FORWARDED_BY = "+15125550199";
 let nextCaller = 0;
-/** The first caller that completed its call, and the key it had: checked for eviction at the end. */
-let firstCall;
+/**
+ * Calls that finished with their session kept (every link qualified: the chain moved on, nothing
+ * ended it), in the order they finished: `sent` is when their last request went out, so the
+ * server touched the session no earlier.
+ */
+const finished = [];
+/** The cap, shown mid-run: a finished call probed once MAX_SESSIONS newer ones have finished. */
+const cap = { probed: 0, evicted: 0, inconclusive: 0 };
+let capWatch;
 
 /** One webhook call; undefined after recording a problem. */
 async function webhook(link, action, from, context) {
@@ -183,6 +192,7 @@ async function placeCall() {
   const roll = n % 10; // deterministic mix: 8 complete, 1 disqualified, 1 interrupted
   const stopAt = roll >= 8 ? n % chain.length : -1;
   let key;
+  let lastSent = 0;
   for (let i = 0; i < chain.length; i++) {
     const link = chain[i];
     const initial = await webhook(link, "initial", from);
@@ -200,6 +210,7 @@ async function placeCall() {
       return;
     }
     const context = { account_number: `A${n}`, pin: n % 10_000, preferred_contact: "sms" };
+    lastSent = Date.now();
     const qualified = await webhook(link, "qualified", from, context);
     if (!qualified) return;
     if (qualified.key !== key) return problem(`${link}: the key changed on qualified`);
@@ -208,7 +219,30 @@ async function placeCall() {
   }
   stats.byOutcome.completed++;
   stats.calls++;
-  firstCall ??= { from, key, at: Date.now() };
+  finished.push({ from, key, sent: lastSent });
+  await checkCap();
+}
+
+/**
+ * Once MAX_SESSIONS calls (plus one per connection, for calls whose last request crossed the
+ * watched one's) have finished after the watched one, its session is older than MAX_SESSIONS kept
+ * ones and must be gone: evicted by the cap if its TTL cannot have run out yet, which is when the
+ * probe goes out within TTL - 1 s of its last request. Then a newer one is watched.
+ */
+async function checkCap() {
+  capWatch ??= finished.length - 1;
+  if (finished.length - 1 - capWatch <= MAX_SESSIONS + CONNECTIONS) return;
+  const watched = finished[capWatch];
+  capWatch = finished.length - 1;
+  if (Date.now() - watched.sent > (TTL - 1) * 1000) {
+    cap.inconclusive++; // too slow to tell the cap from the TTL: watch the newest one instead
+    return;
+  }
+  cap.probed++;
+  const again = await webhook(chain[0], "initial", watched.from);
+  if (!again) return;
+  if (again.key === watched.key) problem(`the session of ${watched.from} outlived ${MAX_SESSIONS} newer finished calls (MAX_SESSIONS=${MAX_SESSIONS})`);
+  else cap.evicted++;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -233,16 +267,22 @@ try {
   clearInterval(sampler);
   sampleRss();
 
-  // Sessions are bounded: the first completed call's session is gone by now (LRU cap or idle TTL),
-  // so the same caller calling again starts a new call with a new key.
-  let evicted = "not checked (no call completed)";
-  if (firstCall) {
-    const wait = firstCall.at + TTL * 1000 + 100 - Date.now();
-    if (stats.calls <= MAX_SESSIONS && wait > 0) await new Promise((r) => setTimeout(r, wait));
-    const again = await webhook(chain[0], "initial", firstCall.from);
-    if (again && again.key === firstCall.key) problem(`the session of ${firstCall.from} was never evicted (cap ${MAX_SESSIONS}, TTL ${TTL} s)`);
-    evicted = again && again.key !== firstCall.key ? "yes (the first caller's session was gone)" : "no";
+  // The TTL: the last call to finish is among the newest sessions (fewer than MAX_SESSIONS calls
+  // can finish after it), so the cap leaves it alone. Right after the run it is still there (its
+  // key comes back); once the TTL has passed with no traffic it is gone (a new key).
+  let ttl = "not shown (no call finished)";
+  const last = finished.at(-1);
+  if (last && CONNECTIONS >= MAX_SESSIONS) ttl = "not shown (--connections must be below --max-sessions)";
+  else if (last) {
+    const kept = await webhook(chain[0], "initial", last.from);
+    if (kept && kept.key !== last.key) problem(`the session of ${last.from} (the last call to finish) was gone right after the run`);
+    await new Promise((r) => setTimeout(r, TTL * 1000 + 500));
+    const again = await webhook(chain[0], "initial", last.from);
+    if (again && again.key === last.key) problem(`the session of ${last.from} outlived its idle TTL (${TTL} s)`);
+    ttl = kept?.key === last.key && again && again.key !== last.key ? `yes (kept right after the run, gone ${TTL} s later)` : "no";
   }
+  const capShown = cap.probed > 0 && cap.evicted === cap.probed ? `yes (${cap.evicted} of ${cap.probed} probed calls gone after ${MAX_SESSIONS} newer ones, within their TTL)` : cap.probed === 0 ? `not shown (${cap.inconclusive} probes too late to tell it from the TTL)` : "no";
+  if (cap.probed === 0) problem(`the cap was never shown: fewer than ${MAX_SESSIONS + 1} calls finished within ${TTL - 1} s of each other (raise --ttl or lower --max-sessions)`);
 
   if (server.exitCode !== null) problem(`the server died:\n${serverOutput}`);
   // The live heap (after a full GC) at the end of each quarter of the run: flat when bounded.
@@ -267,14 +307,15 @@ try {
     liveHeapByQuarterBytes: [0, 1, 2, 3].map(quarter),
     maxSessions: MAX_SESSIONS,
     sessionTtlSeconds: TTL,
-    evicted,
+    evictedByCap: capShown,
+    evictedByTtl: ttl,
   };
   console.log(`requests served: ${result.requestsServed} (${result.requestsPerSecond}/s over ${result.seconds} s)`);
   console.log(`calls completed: ${result.calls} from ${result.distinctCallers} distinct callers (${JSON.stringify(result.outcomes)})`);
   console.log(`non-2xx: ${result.non2xx}`);
   console.log(`peak RSS: ${mib(result.peakRssBytes)}`);
   console.log(`peak heap: ${mib(result.peakHeapBytes)}; live heap after GC at each quarter of the run: ${result.liveHeapByQuarterBytes.map(mib).join(", ")}`);
-  console.log(`sessions: MAX_SESSIONS=${MAX_SESSIONS}, SESSION_TTL_SECONDS=${TTL}; evicted: ${evicted}`);
+  console.log(`sessions: MAX_SESSIONS=${MAX_SESSIONS}, SESSION_TTL_SECONDS=${TTL}; evicted by the cap: ${capShown}; by the TTL: ${ttl}`);
   // Bounded memory: the live heap may not keep growing (generous: twice the first quarter's + 16 MiB).
   const [firstLive, , , lastLive] = result.liveHeapByQuarterBytes;
   if (firstLive > 0 && lastLive > 2 * firstLive + 16 * MiB) problem(`the live heap grew from ${mib(firstLive)} to ${mib(lastLive)}`);
