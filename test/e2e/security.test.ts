@@ -1,10 +1,13 @@
 // Security review of generated projects, for every runtime the CLI offers: no secret written to
 // a committed file (the CLI runs with TASKCHAIN_TOKEN set), .env ignored by git, auth on every
-// route but /health over real HTTP (every method × path), body limits, and `npm audit` clean at
-// high severity on each runtime's installed dependency set.
+// route but /health over real HTTP (every method × path, each runtime served by its `npm start`,
+// wrangler dev for cloudflare), JSON answers without x-powered-by, body limits, and `npm audit`
+// clean at high severity on each runtime's installed dependency set.
 import { readdirSync, readFileSync, realpathSync, rmSync } from "node:fs";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
+import { type Answer, HttpTarget } from "../helpers/hostile.js";
+import { startProject } from "../helpers/live-project.js";
 import { freePort, installProject, run, runCli, serve, tempDir, type Served } from "../helpers/project.js";
 
 const RUNTIMES = readdirSync(path.resolve(import.meta.dirname, "../../templates/runtimes")).sort();
@@ -91,63 +94,90 @@ describe.each(RUNTIMES)("generated %s project", (runtime) => {
   });
 });
 
-// Cloudflare runs in workerd (wrangler dev), not on a port of its own here: its own contract suite
-// (describeServer, through miniflare) covers auth there.
-describe.each(RUNTIMES.filter((r) => r !== "cloudflare"))("generated %s server", (runtime) => {
-  it("needs the token on every method and path but /health, and limits bodies, over real HTTP", async () => {
+describe.each(RUNTIMES)("generated %s server", (runtime) => {
+  it("needs the token on every method and path but /health, answers JSON, and limits bodies, over real HTTP", async () => {
     const dir = project(runtime);
     installProject(dir);
-    const pkg = JSON.parse(readFileSync(path.join(dir, "package.json"), "utf8")) as { scripts: { start: string } };
-    // Exactly `npm start`, without npm in between.
-    const [tool, ...args] = pkg.scripts.start.split(" ");
-    expect(["node", "tsx"]).toContain(tool);
-    const port = await freePort();
-    const s = await serve(tool === "node" ? process.execPath : path.join(dir, "node_modules/.bin/tsx"), args, dir, { PORT: String(port), HOST: "127.0.0.1", TASKCHAIN_TOKEN: SECRET }, `http://127.0.0.1:${port}`);
+    // Exactly `npm start`: wrangler dev (workerd) for cloudflare, and without npm in between for the rest.
+    let s: Served;
+    if (runtime === "cloudflare") s = await startProject("cloudflare", dir, SECRET);
+    else {
+      const pkg = JSON.parse(readFileSync(path.join(dir, "package.json"), "utf8")) as { scripts: { start: string } };
+      const [tool, ...args] = pkg.scripts.start.split(" ");
+      expect(["node", "tsx"]).toContain(tool);
+      const port = await freePort();
+      s = await serve(tool === "node" ? process.execPath : path.join(dir, "node_modules/.bin/tsx"), args, dir, { PORT: String(port), HOST: "127.0.0.1", TASKCHAIN_TOKEN: SECRET }, `http://127.0.0.1:${port}`);
+    }
     served.push(s);
-
-    const payload = (name: string) => JSON.stringify({ name, action: "initial", call_from: "+15551230000" });
-    const methods = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"];
-    const paths = ["/", ...LINKS.map((l) => `/${l}`), `/${LINKS[0]}/`, "/unknown_link", "/Not-A-Link", "/a/b", "/health/x", "/healthz", "/%2e%2e/etc/passwd"];
-    const unauthorised: Array<Record<string, string>> = [{}, { authorization: "Bearer wrong" }, { authorization: `Bearer ${SECRET}x` }, { authorization: `Basic ${SECRET}` }];
-    let checked = 0;
-    for (const method of methods) {
-      const health = await fetch(`${s.url}/health`, { method });
-      expect(health.status, `${method} /health`).toBe(method === "GET" || method === "HEAD" ? 200 : 405);
-      for (const p of paths) {
-        for (const headers of unauthorised) {
-          const body = method === "GET" || method === "HEAD" ? undefined : payload(LINKS[0]!);
-          const res = await fetch(`${s.url}${p}`, { method, headers: { "content-type": "application/json", ...headers }, body });
-          checked++;
-          expect(res.status, `${method} ${p} ${JSON.stringify(headers)}`).toBe(401);
-          if (method !== "HEAD") expect(await res.json()).toMatchObject({ error: "unauthorized" });
-          expect(res.headers.get("x-powered-by")).toBeNull();
+    const target = new HttpTarget(Number(new URL(s.url).port));
+    try {
+      const payload = (name: string) => Buffer.from(JSON.stringify({ name, action: "initial", call_from: "+15551230000" }));
+      const methods = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "PROPFIND", "SEARCH"];
+      const paths = ["/", ...LINKS.map((l) => `/${l}`), `/${LINKS[0]}/`, "/unknown_link", "/Not-A-Link", "/a/b", "/health/x", "/healthz", "/%2e%2e/etc/passwd"];
+      const unauthorised: Array<Record<string, string>> = [{}, { authorization: "Bearer wrong" }, { authorization: `Bearer ${SECRET}x` }, { authorization: `Basic ${SECRET}` }];
+      /** Every answer is JSON (HEAD: said so, without the body) and names no framework. */
+      const expectJson = (res: Answer, method: string, what: string) => {
+        expect(res.contentType, what).toMatch(/^application\/json/);
+        expect(res.headers["x-powered-by"], what).toBeUndefined();
+        if (method !== "HEAD") expect(typeof (JSON.parse(res.body) as { error?: unknown; status?: unknown }).error === "string" || res.status === 200, what).toBe(true);
+        expect(res.body, what).not.toContain(SECRET);
+      };
+      const bodyFor = (method: string) => (method === "GET" || method === "HEAD" ? undefined : payload(LINKS[0]!));
+      let checked = 0;
+      for (const method of methods) {
+        const health = await target.request(method, "/health", {});
+        expect(health.status, `${method} /health`).toBe(method === "GET" || method === "HEAD" ? 200 : 405);
+        expectJson(health, method, `${method} /health`);
+        for (const p of paths) {
+          for (const headers of unauthorised) {
+            const what = `${method} ${p} ${JSON.stringify(headers)}`;
+            const res = await target.request(method, p, { "content-type": "application/json", ...headers }, bodyFor(method));
+            checked++;
+            expect(res.status, what).toBe(401);
+            expectJson(res, method, what);
+            if (method !== "HEAD") expect(JSON.parse(res.body), what).toMatchObject({ error: "unauthorized" });
+          }
+          const wrongQuery = await target.request(method, `${p}?token=wrong`, {}, bodyFor(method));
+          expect(wrongQuery.status, `${method} ${p}?token=wrong`).toBe(401);
         }
-        const wrongQuery = await fetch(`${s.url}${p}?token=wrong`, { method, body: method === "GET" || method === "HEAD" ? undefined : payload(LINKS[0]!) });
-        expect(wrongQuery.status, `${method} ${p}?token=wrong`).toBe(401);
+        // With the token, a link's path takes POST only: 405, from the core, whatever the method.
+        if (method !== "POST") {
+          const res = await target.request(method, `/${LINKS[0]}?token=${SECRET}`, {}, bodyFor(method));
+          expect(res.status, `${method} /${LINKS[0]} with the token`).toBe(405);
+          expectJson(res, method, `${method} /${LINKS[0]} with the token`);
+        }
       }
-    }
-    // Without the token, bodies the parser refuses never reach a handler either. (express and
-    // fastify parse before the core checks auth, so they answer these 400 rather than 401.)
-    for (const [type, body] of [["application/json", "{bad"], ["text/plain", "x"], ["application/json; charset=utf-32", "{}"], ["application/x-www-form-urlencoded", "name=pin_vetting&action=initial"]] as const) {
-      const res = await fetch(`${s.url}/${LINKS[0]}`, { method: "POST", headers: { "content-type": type }, body });
-      expect([400, 401], `${type} ${body} without the token`).toContain(res.status);
-      expect(await res.json()).toHaveProperty("error");
-    }
+      // Without the token, bodies the parser would refuse never get that far: 401 first, everywhere.
+      for (const [type, body] of [["application/json", "{bad"], ["text/plain", "x"], ["application/json; charset=utf-32", "{}"], ["application/x-www-form-urlencoded", "name=pin_vetting&action=initial"]] as const) {
+        const res = await target.request("POST", `/${LINKS[0]}`, { "content-type": type }, Buffer.from(body));
+        expect(res.status, `${type} ${body} without the token`).toBe(401);
+        expectJson(res, "POST", `${type} ${body} without the token`);
+      }
 
-    // With the token: the link answers, and routing/method rules apply only then.
-    const ok = await fetch(`${s.url}/${LINKS[0]}?token=${SECRET}`, { method: "POST", headers: { "content-type": "application/json" }, body: payload(LINKS[0]!) });
-    expect(ok.status).toBe(200);
-    const bearer = await fetch(`${s.url}/`, { method: "POST", headers: { authorization: `Bearer ${SECRET}`, "content-type": "application/json" }, body: payload(LINKS[1]!) });
-    expect(bearer.status).toBe(200);
-    expect((await fetch(`${s.url}/unknown_link`, { method: "POST", headers: { authorization: `Bearer ${SECRET}` }, body: payload("unknown_link") })).status).toBe(404);
+      // With the token: the link answers, and routing/method rules apply only then.
+      const ok = await target.request("POST", `/${LINKS[0]}?token=${SECRET}`, { "content-type": "application/json" }, payload(LINKS[0]!));
+      expect(ok.status).toBe(200);
+      expectJson(ok, "POST", "a valid call");
+      const bearer = await target.request("POST", "/", { authorization: `Bearer ${SECRET}`, "content-type": "application/json" }, payload(LINKS[1]!));
+      expect(bearer.status).toBe(200);
+      const unknown = await target.request("POST", "/unknown_link", { authorization: `Bearer ${SECRET}` }, payload("unknown_link"));
+      expect(unknown.status).toBe(404);
+      expectJson(unknown, "POST", "an unknown link");
 
-    // Body limit: over 1 MiB is 413 with a JSON error, with or without the token.
-    const big = JSON.stringify({ name: LINKS[0], action: "initial", call_from: "+1", context: { pad: "x".repeat(1024 * 1024) } });
-    for (const headers of [{ authorization: `Bearer ${SECRET}` }, {}] as Array<Record<string, string>>) {
-      const res = await fetch(`${s.url}/${LINKS[0]}`, { method: "POST", headers: { "content-type": "application/json", ...headers }, body: big });
-      expect([413, ...("authorization" in headers ? [] : [401])], `over 1 MiB ${JSON.stringify(headers)}`).toContain(res.status);
-      expect(await res.json()).toHaveProperty("error");
+      // Body limit: over 1 MiB is 413 past the token (with Content-Length and streamed without
+      // one), and 401 before it.
+      const big = Buffer.from(JSON.stringify({ name: LINKS[0], action: "initial", call_from: "+1", context: { pad: "x".repeat(1024 * 1024) } }));
+      for (const chunked of [false, true]) {
+        for (const headers of [{ authorization: `Bearer ${SECRET}` }, {}] as Array<Record<string, string>>) {
+          const what = `over 1 MiB${chunked ? ", chunked," : ""} ${JSON.stringify(headers)}`;
+          const res = await target.request("POST", `/${LINKS[0]}`, { "content-type": "application/json", ...headers }, big, chunked);
+          expect(res.status, what).toBe("authorization" in headers ? 413 : 401);
+          expectJson(res, "POST", what);
+        }
+      }
+      console.log(`${runtime}: ${checked} unauthorised requests answered 401`);
+    } finally {
+      target.close();
     }
-    console.log(`${runtime}: ${checked} unauthorised requests answered 401`);
   });
 });

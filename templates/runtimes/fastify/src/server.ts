@@ -1,5 +1,5 @@
 // The fastify runtime: Fastify 5 parses JSON and enforces the body limit; the core answers.
-import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply } from "fastify";
+import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from "fastify";
 import { createApp } from "./app.js";
 import { MAX_BODY_BYTES, type HttpAnswer, type Taskchain } from "./taskchain/index.js";
 
@@ -26,7 +26,7 @@ export function createFastifyApp(app: Taskchain = createApp(process.env)): Fasti
     if (early) return send(reply, early);
   });
 
-  server.all("/*", async (request, reply) => {
+  const handler = async (request: FastifyRequest, reply: FastifyReply) => {
     const body: unknown = request.body;
     const answer = await app.handle({
       method: request.method,
@@ -36,7 +36,11 @@ export function createFastifyApp(app: Taskchain = createApp(process.env)): Fasti
       body: body === undefined ? undefined : body instanceof TextBody ? body : { json: body },
     });
     return send(reply, answer);
-  });
+  };
+  server.all("/*", handler);
+  // all() covers fastify's own list of methods; the rest (PROPFIND, MKCOL, …) reach the core too,
+  // which answers 405 like every runtime, not fastify's 404 naming the URL, ?token= included.
+  server.setNotFoundHandler(handler);
 
   // Fastify's parser errors become the core's JSON error bodies.
   server.setErrorHandler((error: FastifyError, _request, reply) => {
