@@ -27,6 +27,32 @@ function appFor(env: WorkerEnv): Taskchain {
   return app;
 }
 
+/**
+ * The body, or undefined when it is over MAX_BODY_BYTES. With a Content-Length (checked before) the
+ * platform holds the body to it; without one (a streamed upload) it is read in pieces and what is
+ * past the limit thrown away, rather than held whole however large it grows. The rest is still
+ * read to its end: answered mid-upload, wrangler dev failed the next request (503).
+ */
+async function readBody(request: Request): Promise<Uint8Array | undefined> {
+  if (request.headers.has("content-length") || request.body === null) return new Uint8Array(await request.arrayBuffer());
+  const reader = request.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for (let read = await reader.read(); !read.done; read = await reader.read()) {
+    size += read.value.byteLength;
+    if (size <= MAX_BODY_BYTES) chunks.push(read.value);
+    else chunks.length = 0;
+  }
+  if (size > MAX_BODY_BYTES) return undefined;
+  const bytes = new Uint8Array(size);
+  let at = 0;
+  for (const chunk of chunks) {
+    bytes.set(chunk, at);
+    at += chunk.byteLength;
+  }
+  return bytes;
+}
+
 function toResponse(answer: HttpAnswer): Response {
   return new Response(answer.body, { status: answer.status, headers: answer.headers });
 }
@@ -46,8 +72,13 @@ export async function handleRequest(request: Request, env: WorkerEnv): Promise<R
       // Health, the token and the encoding come first, as on every runtime.
       const tooLarge = () => toResponse(app.gate(head) ?? app.error(413, "payload_too_large", "The request body is over 1 MiB"));
       if (Number(request.headers.get("content-length")) > MAX_BODY_BYTES) return tooLarge();
-      const bytes = await request.arrayBuffer();
-      if (bytes.byteLength > MAX_BODY_BYTES) return tooLarge();
+      // A streamed body is read only for a caller the gate lets through.
+      if (!request.headers.has("content-length")) {
+        const early = app.gate(head);
+        if (early) return toResponse(early);
+      }
+      const bytes = await readBody(request);
+      if (bytes === undefined || bytes.byteLength > MAX_BODY_BYTES) return tooLarge();
       text = new TextDecoder().decode(bytes);
     }
     const answer = await app.handle({ ...head, body: text === undefined ? undefined : { text } });
