@@ -112,7 +112,10 @@ describe.each(RUNTIMES)("webhook fuzz through the %s adapter", (runtime) => {
     const target = new HttpTarget(port);
     try {
       // fetch's Request refuses TRACE (a forbidden method), so the Workers handler never sees one.
-      const sent = await fuzzServer(target, { links: LINKS, token: TOKEN, numRuns: 80, skipMethods: runtime === "cloudflare" ? ["TRACE"] : [] });
+      // Express's body parser and the worker throw away the rest of a body over the limit and
+      // answer once it has ended; API Gateway holds whole requests (up to 10 MB) before Lambda.
+      const answersAfterBody = runtime === "express" || runtime === "cloudflare" || runtime === "lambda";
+      const sent = await fuzzServer(target, { links: LINKS, token: TOKEN, numRuns: 80, skipMethods: runtime === "cloudflare" ? ["TRACE"] : [], answersAfterBody });
       const malformed = await fuzzMalformedHttp(target, LINKS[0], 20);
       tried[runtime] = sent + malformed;
       expect(sent).toBeGreaterThan(80);
