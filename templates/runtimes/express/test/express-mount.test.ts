@@ -7,18 +7,21 @@ import { chain } from "../src/links/index.js";
 import { createExpressApp } from "../src/server.js";
 import { listenTarget } from "./target-shared.js";
 
+// A token for this test's own server only (a literal one in a URL would read like a leaked secret).
+const TOKEN = "mount-token";
+
 describe("the webhook mounted under /taskchain", () => {
   it("serves /health, POST /<link> and POST / below the mount point", async () => {
     const outer = express();
-    outer.use("/taskchain", createExpressApp(createApp({ TASKCHAIN_TOKEN: "mount-token" })));
-    const target = await listenTarget(createServer(outer), "mount-token");
+    outer.use("/taskchain", createExpressApp(createApp({ TASKCHAIN_TOKEN: TOKEN })));
+    const target = await listenTarget(createServer(outer), TOKEN);
     try {
       expect((await fetch(`${target.url}/taskchain/health`)).status).toBe(200);
       const name = chain[0].name;
-      for (const path of [`/taskchain/${name}`, "/taskchain/", `/taskchain/${name}?token=mount-token`]) {
+      for (const path of [`/taskchain/${name}`, "/taskchain/", `/taskchain/${name}?token=${TOKEN}`]) {
         const res = await fetch(target.url + path, {
           method: "POST",
-          headers: { "content-type": "application/json", ...(path.includes("token=") ? {} : { authorization: "Bearer mount-token" }) },
+          headers: { "content-type": "application/json", ...(path.includes("token=") ? {} : { authorization: `Bearer ${TOKEN}` }) },
           body: JSON.stringify({ name, action: "initial", call_from: "+15125550100", call_forwarded_by: "" }),
         });
         expect(res.status, path).toBe(200);
