@@ -33,6 +33,9 @@ export const REDIS_STORE: Feature = { folder: "stores/redis", dependencies: { "@
 /** src/shutdown.ts: graceful exit on SIGTERM/SIGINT, for every runtime that runs as a node process. */
 export const NODE_PROCESS: Feature = { folder: "node-process" };
 
+/** src/body.ts: a request body read straight from node:http, for the runtimes that get one (node, hono). */
+export const NODE_BODY: Feature = { folder: "node-body" };
+
 // Versions: each supports Node 20 and installs without install scripts. wrangler 4.86 is the last
 // one whose miniflare (4.20260426) runs on Node 20; later ones need Node 22. The test target uses
 // that same miniflare and esbuild, pinned to wrangler's own so npm installs them once.
@@ -41,7 +44,7 @@ const MINIFLARE = "4.20260426.0";
 const WRANGLER_ESBUILD = "0.27.3";
 
 export const RUNTIME_FEATURES: Record<Runtime, Feature> = {
-  node: { folder: "runtimes/node", scripts: nodeScripts, includes: [NODE_PROCESS, REDIS_STORE] },
+  node: { folder: "runtimes/node", scripts: nodeScripts, includes: [NODE_PROCESS, NODE_BODY, REDIS_STORE] },
   express: {
     folder: "runtimes/express",
     scripts: nodeScripts,
@@ -53,7 +56,7 @@ export const RUNTIME_FEATURES: Record<Runtime, Feature> = {
   hono: {
     folder: "runtimes/hono",
     scripts: nodeScripts,
-    includes: [NODE_PROCESS, REDIS_STORE],
+    includes: [NODE_PROCESS, NODE_BODY, REDIS_STORE],
     dependencies: { hono: "^4.10.0", "@hono/node-server": "^1.19.0" },
   },
   cloudflare: {

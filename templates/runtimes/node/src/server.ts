@@ -1,7 +1,8 @@
 // The node runtime: node:http, no framework.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import { createApp } from "./app.js";
-import { MAX_BODY_BYTES, type HttpAnswer, type HttpRequest, type Taskchain } from "./taskchain/index.js";
+import { readBody } from "./body.js";
+import { type HttpAnswer, type HttpRequest, type Taskchain } from "./taskchain/index.js";
 
 function send(res: ServerResponse, answer: HttpAnswer): void {
   // A string body, not a Buffer: node:http then sends headers and body in one write.
@@ -29,8 +30,6 @@ function tooLarge(app: Taskchain, res: ServerResponse, request: HttpRequest): vo
 }
 
 export function createNodeServer(app: Taskchain = createApp(process.env)): Server {
-  // Callbacks, not a promise per body: a caller that hangs up mid-upload fires neither "end" nor
-  // always "error", and then simply gets no answer; nothing waits on it.
   return createServer((req, res) => {
     const method = req.method ?? "GET";
     const request: HttpRequest = { method, url: req.url ?? "/", authorization: req.headers.authorization, contentEncoding: req.headers["content-encoding"] };
@@ -38,27 +37,13 @@ export function createNodeServer(app: Taskchain = createApp(process.env)): Serve
       reply(app, req, res, request);
       return;
     }
-    if (Number(req.headers["content-length"]) > MAX_BODY_BYTES) {
-      req.resume();
-      tooLarge(app, res, request);
-      return;
-    }
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on("data", (chunk: Buffer) => {
-      if (size > MAX_BODY_BYTES) return; // answered already: the rest drains unread
-      size += chunk.length;
-      if (size <= MAX_BODY_BYTES) chunks.push(chunk);
-      else {
-        chunks.length = 0;
-        tooLarge(app, res, request);
-      }
-    });
-    req.on("end", () => {
-      if (size > MAX_BODY_BYTES) return;
-      request.body = { text: (chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks)).toString("utf8") };
-      reply(app, req, res, request);
-    });
-    req.on("error", () => undefined); // a reset connection: there is no one left to answer
+    readBody(
+      req,
+      (text) => {
+        request.body = { text };
+        reply(app, req, res, request);
+      },
+      () => tooLarge(app, res, request),
+    );
   });
 }
