@@ -177,13 +177,25 @@ describe("API V1 (orders, shipments, fulfillments)", () => {
     expect(action(texted, "sms")!.context.message).toContain("1Z999AA10123456784");
   });
 
-  it("a list that moved between two page reads: an order read twice is still one order", async () => {
+  it("a list that moved between two page reads: an order read twice is still one order, and the lookup says it may be partial", async () => {
     fake.limitPageSize(1);
     // A new order starting with 1009 came in after page 1 was read, pushing page 1's order onto page 2.
     const newest = V1.orders.find((o) => o.orderNumber === "1009" && o.orderStatus === "awaiting_shipment");
     fake.trouble({ kind: "status", status: 200, body: JSON.stringify({ orders: [newest], total: 3, page: 2, pages: 3 }) }, { path: "/orders", page: 2 });
     const { answer } = await ask(v1Env(), "1009");
     expect(answer.content).toMatch(/^Order 1009, placed on June 20, 2025, has been received/);
+    expect(logs.join("\n")).toMatch(/not every order starting with this number was read.*changed while they were read \(2 then 3\)/);
+  });
+
+  it("a list that moved between two page reads with the order pushed onto a page not read: no \"not found\", a human", async () => {
+    fake.limitPageSize(1);
+    // 10050 (newest) is page 1 and 1005 page 2; a new order pushes 10050 onto page 2 and 1005 onto page 3.
+    const trap = V1.orders.find((o) => o.orderNumber === "10050");
+    fake.trouble({ kind: "status", status: 200, body: JSON.stringify({ orders: [trap], total: 3, page: 2, pages: 3 }) }, { path: "/orders", page: 2 });
+    const { answer } = await ask(v1Env(), "1005");
+    expect(answer.content).toBe("I'm sorry, our order system was updating while I looked, so I can't find that order right now. Let me connect you with a member of our team.");
+    expectTransfer(answer);
+    expect(logs.join("\n")).toMatch(/list_changed/);
   });
 
   it("a number that starts more pages of orders than a lookup reads, none of them it: no \"not found\", a human", async () => {

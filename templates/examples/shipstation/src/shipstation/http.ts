@@ -2,7 +2,7 @@
 // every request has a timeout, the whole lookup has a deadline, a 429 is retried once when the
 // server's wait and the retry fit before the deadline, and every other problem becomes a
 // `Failure` (never a throw).
-import type { z } from "zod";
+import { z } from "zod";
 import type { ShipStationConfig } from "./config.js";
 import type { Failure, FailureReason } from "./types.js";
 
@@ -25,6 +25,9 @@ export function lookupOptions(config: ShipStationConfig, retryAfterMs: RequestOp
   return { baseUrl: config.baseUrl, headers: config.headers, timeoutMs: config.timeoutMs, deadline: Date.now() + config.budgetMs, retryAfterMs };
 }
 
+/** The fields of every paged list, on V1 and V2 alike. */
+export const PAGE_FIELDS = { total: z.number().int(), page: z.number().int(), pages: z.number().int() };
+
 export type Fetched<T> = { ok: true; data: T } | { ok: false; failure: Failure };
 
 /**
@@ -34,11 +37,11 @@ export type Fetched<T> = { ok: true; data: T } | { ok: false; failure: Failure }
 export const MAX_PAGES = 4;
 
 /**
- * Every page of a list, or what could be read of it. `complete` is false when there were more
- * than `maxPages` pages, or a later page failed (`failure` says how): the items read are still
- * real, but absence from them proves nothing.
+ * A paged list read whole, or what could be read of it, without repeats. `shortfall` says why it
+ * may not be the whole list: more than MAX_PAGES pages, a later page that failed, or a list that
+ * changed between two page reads. The items read are still real, but absence from them proves nothing.
  */
-export type FetchedPages<T> = { ok: true; pages: T[]; complete: boolean; failure?: Failure } | { ok: false; failure: Failure };
+export type PagedList<T> = { ok: true; items: T[]; shortfall?: Failure } | { ok: false; failure: Failure };
 
 const fail = (reason: FailureReason, detail: string): { ok: false; failure: Failure } => ({ ok: false, failure: { reason, detail } });
 
@@ -116,30 +119,40 @@ export async function getJson<S extends z.ZodType>(
   }
 }
 
-/** GET every page of a paged list (V1 and V2 both count `page` from 1 and answer `pages`); the later pages together. */
-export async function getPages<S extends z.ZodType<{ pages: number }>>(
+/** How to read one paged list: its page schema, the items on a page, an item's id, and what it is (for the logs). */
+export interface ListShape<S extends z.ZodType<{ total: number; pages: number }>, T> {
+  schema: S;
+  items(page: z.output<S>): T[];
+  id(item: T): string | number;
+  what: string;
+}
+
+/**
+ * GET every page of a paged list (V1 and V2 both count `page` from 1 and answer `total` and
+ * `pages`), at most `maxPages`, in parallel, as one list. An item read twice (the list moved
+ * between two reads) is kept once.
+ */
+export async function getList<S extends z.ZodType<{ total: number; pages: number }>, T>(
   options: RequestOptions,
   path: string,
   query: Record<string, string>,
-  schema: S,
+  shape: ListShape<S, T>,
   maxPages = MAX_PAGES,
-): Promise<FetchedPages<z.output<S>>> {
-  const first = await getJson(options, path, { ...query, page: "1" }, schema);
+): Promise<PagedList<T>> {
+  const first = await getJson(options, path, { ...query, page: "1" }, shape.schema);
   if (!first.ok) return first;
-  const last = Math.min(first.data.pages, maxPages);
-  const rest = await Promise.all(Array.from({ length: Math.max(0, last - 1) }, (_, i) => getJson(options, path, { ...query, page: String(i + 2) }, schema)));
-  const pages = [first.data];
-  let failure: Failure | undefined;
+  const { total, pages } = first.data;
+  const rest = await Promise.all(Array.from({ length: Math.max(0, Math.min(pages, maxPages) - 1) }, (_, i) => getJson(options, path, { ...query, page: String(i + 2) }, shape.schema)));
+  const byId = new Map(shape.items(first.data).map((item) => [shape.id(item), item]));
+  let shortfall: Failure | undefined;
   for (const r of rest) {
-    if (r.ok) pages.push(r.data);
-    else failure ??= r.failure;
+    if (!r.ok) shortfall ??= r.failure;
+    else {
+      for (const item of shape.items(r.data)) byId.set(shape.id(item), item);
+      // Items came or went after page 1 was read: some may have moved onto a page not read.
+      if (r.data.total !== total || r.data.pages !== pages) shortfall ??= { reason: "list_changed", detail: `the ${shape.what} changed while they were read (${total} then ${r.data.total})` };
+    }
   }
-  return { ok: true, pages, complete: failure === undefined && first.data.pages <= maxPages, ...(failure && { failure }) };
-}
-
-/** Why a paged read is not the whole list, or undefined when it is. */
-export function shortfall(read: FetchedPages<unknown>, what: string): Failure | undefined {
-  if (!read.ok) return read.failure;
-  if (read.complete) return undefined;
-  return read.failure ?? { reason: "too_many_results", detail: `more than ${MAX_PAGES} pages of ${what}` };
+  if (pages > maxPages) shortfall ??= { reason: "too_many_results", detail: `more than ${maxPages} pages of ${shape.what}` };
+  return { ok: true, items: [...byId.values()], ...(shortfall && { shortfall }) };
 }

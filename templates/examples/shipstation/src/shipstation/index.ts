@@ -56,7 +56,7 @@ export async function lookupOrders(orderNumber: string, env: Env = getEnv(), log
     const api = "api" in client ? client.api : undefined;
     const help = hint(reason, api);
     // Busy, slow or too broad a number: the service works. Anything else needs someone to look.
-    const level = reason === "rate_limited" || reason === "timeout" || reason === "too_many_results" ? "warn" : "error";
+    const level = reason === "rate_limited" || reason === "timeout" || reason === "too_many_results" || reason === "list_changed" ? "warn" : "error";
     logger[level](
       reason === "unauthorized"
         ? "ShipStation configuration error: the API credentials were refused"

@@ -25,6 +25,8 @@ export function unavailableMessage(reason: FailureReason): string {
       return "I'm sorry, our order system is taking too long to answer, so I can't look that up right now.";
     case "too_many_results":
       return "I'm sorry, that number matches too many orders for me to find yours on my own.";
+    case "list_changed":
+      return "I'm sorry, our order system was updating while I looked, so I can't find that order right now.";
     default:
       return "I'm sorry, I can't reach our order system right now, so I can't look that up.";
   }

@@ -58,7 +58,9 @@ export type FailureReason =
   | "network"
   | "bad_request"
   /** The number prefix-matched more orders than a lookup reads, and none of those read was it. */
-  | "too_many_results";
+  | "too_many_results"
+  /** Orders came in while the list was read page by page, and none of those read was it. */
+  | "list_changed";
 
 export interface Failure {
   reason: FailureReason;

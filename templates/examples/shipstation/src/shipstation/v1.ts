@@ -2,7 +2,7 @@
 import * as z from "zod";
 import type { Logger } from "../taskchain/index.js";
 import type { ShipStationConfig } from "./config.js";
-import { getPages, lookupOptions, shortfall } from "./http.js";
+import { getList, lookupOptions, PAGE_FIELDS } from "./http.js";
 import { trackingUrl } from "./speech.js";
 import { ORDER_STATUSES, type Lookup, type Order, type Package, type ShipStationClient } from "./types.js";
 
@@ -20,8 +20,7 @@ export const V1OrderSchema = z.object({
   holdUntilDate: z.string().nullish(),
   shipTo: z.object({ postalCode: z.string().nullish() }).nullish(),
 });
-const Paged = { total: z.number().int(), page: z.number().int(), pages: z.number().int() };
-export const V1OrderListSchema = z.object({ orders: z.array(V1OrderSchema), ...Paged });
+export const V1OrderListSchema = z.object({ orders: z.array(V1OrderSchema), ...PAGE_FIELDS });
 
 export const V1ShipmentSchema = z.object({
   shipmentId: z.number().int(),
@@ -34,7 +33,7 @@ export const V1ShipmentSchema = z.object({
   createDate: z.string().nullish(),
   voided: z.boolean(),
 });
-export const V1ShipmentListSchema = z.object({ shipments: z.array(V1ShipmentSchema), ...Paged });
+export const V1ShipmentListSchema = z.object({ shipments: z.array(V1ShipmentSchema), ...PAGE_FIELDS });
 
 // Orders marked shipped outside ShipStation (marketplace or fulfillment provider) appear here.
 export const V1FulfillmentSchema = z.object({
@@ -47,7 +46,7 @@ export const V1FulfillmentSchema = z.object({
   voided: z.boolean().nullish(),
   voidDate: z.string().nullish(),
 });
-export const V1FulfillmentListSchema = z.object({ fulfillments: z.array(V1FulfillmentSchema), ...Paged });
+export const V1FulfillmentListSchema = z.object({ fulfillments: z.array(V1FulfillmentSchema), ...PAGE_FIELDS });
 
 /** ShipStation's own comparison is "starts with" and ours must be exact; case and a leading # do not count. */
 export function sameOrderNumber(a: string, b: string): boolean {
@@ -90,36 +89,35 @@ export class ShipStationV1 implements ShipStationClient {
     const query = { orderNumber, pageSize: String(V1_PAGE_SIZE) };
     // Newest first, so when a short number prefix-matches more pages than are read, the orders
     // left unread are the oldest.
-    const list = await getPages(options, "/orders", { ...query, sortBy: "OrderDate", sortDir: "DESC" }, V1OrderListSchema);
+    const list = await getList(options, "/orders", { ...query, sortBy: "OrderDate", sortDir: "DESC" }, {
+      schema: V1OrderListSchema,
+      items: (page) => page.orders,
+      id: (o) => o.orderId,
+      what: `orders starting with ${orderNumber}`,
+    });
     if (!list.ok) return list;
-    // A list that moved between two page reads can repeat an order.
-    const byId = new Map(list.pages.flatMap((p) => p.orders).map((o) => [o.orderId, o]));
-    const matches = [...byId.values()].filter((o) => sameOrderNumber(o.orderNumber, orderNumber));
-    const unread = shortfall(list, `orders starting with ${orderNumber}`);
-    if (unread) {
+    const matches = list.items.filter((o) => sameOrderNumber(o.orderNumber, orderNumber));
+    if (list.shortfall) {
       // Not finding it among the orders read proves nothing: no "not found" then.
-      if (matches.length === 0) return { ok: false, failure: unread };
-      this.logger.warn("ShipStation V1: not every order starting with this number was read; older ones may be missing", { orderNumber, detail: unread.detail });
+      if (matches.length === 0) return { ok: false, failure: list.shortfall };
+      this.logger.warn("ShipStation V1: not every order starting with this number was read; some may be missing", { orderNumber, detail: list.shortfall.detail });
     }
 
     // Tracking lives in shipments (labels made in ShipStation) and fulfillments (marked shipped elsewhere).
-    const packages = new Map<number, Map<string, Package>>();
+    const packages = new Map<number, Package[]>();
     let trackingUnavailable = false;
     if (matches.some((o) => o.orderStatus === "shipped")) {
       const [shipments, fulfillments] = await Promise.all([
-        getPages(options, "/shipments", query, V1ShipmentListSchema),
-        getPages(options, "/fulfillments", query, V1FulfillmentListSchema),
+        getList(options, "/shipments", query, { schema: V1ShipmentListSchema, items: (page) => page.shipments, id: (s) => s.shipmentId, what: `shipments for ${orderNumber}` }),
+        getList(options, "/fulfillments", query, { schema: V1FulfillmentListSchema, items: (page) => page.fulfillments, id: (f) => f.fulfillmentId, what: `fulfillments for ${orderNumber}` }),
       ]);
-      const add = (orderId: number, key: string, p: Package | undefined) => {
-        if (!p) return;
-        const forOrder = packages.get(orderId) ?? new Map<string, Package>();
-        forOrder.set(key, p);
-        packages.set(orderId, forOrder);
+      const add = (orderId: number, p: Package | undefined) => {
+        if (p) packages.set(orderId, [...(packages.get(orderId) ?? []), p]);
       };
-      if (shipments.ok) for (const page of shipments.pages) for (const s of page.shipments) if (!s.voided) add(s.orderId, `s${s.shipmentId}`, toPackage(s));
-      if (fulfillments.ok) for (const page of fulfillments.pages) for (const f of page.fulfillments) if (!f.voided && !f.voidDate) add(f.orderId, `f${f.fulfillmentId}`, toPackage(f));
-      for (const [r, what] of [[shipments, "shipments"], [fulfillments, "fulfillments"]] as const) {
-        const failure = shortfall(r, `${what} for ${orderNumber}`);
+      if (shipments.ok) for (const s of shipments.items) if (!s.voided) add(s.orderId, toPackage(s));
+      if (fulfillments.ok) for (const f of fulfillments.items) if (!f.voided && !f.voidDate) add(f.orderId, toPackage(f));
+      for (const r of [shipments, fulfillments]) {
+        const failure = r.ok ? r.shortfall : r.failure;
         if (failure) {
           trackingUnavailable = true;
           this.logger.warn("ShipStation V1: tracking details unavailable", { reason: failure.reason, detail: failure.detail });
@@ -128,7 +126,7 @@ export class ShipStationV1 implements ShipStationClient {
     }
 
     const orders: Order[] = matches.map((o) => {
-      const found = [...(packages.get(o.orderId)?.values() ?? [])].sort(newestFirst);
+      const found = [...(packages.get(o.orderId) ?? [])].sort(newestFirst);
       return {
         id: String(o.orderId),
         orderNumber: o.orderNumber,

@@ -3,7 +3,7 @@
 import * as z from "zod";
 import type { Logger } from "../taskchain/index.js";
 import type { ShipStationConfig } from "./config.js";
-import { getPages, lookupOptions, parseRetryAfter, shortfall } from "./http.js";
+import { getList, lookupOptions, PAGE_FIELDS, parseRetryAfter } from "./http.js";
 import { trackingUrl } from "./speech.js";
 import { sameOrderNumber } from "./v1.js";
 import type { Lookup, Order, OrderStatus, Package, ShipStationClient } from "./types.js";
@@ -19,8 +19,7 @@ export const V2ShipmentSchema = z.object({
   hold_until_date: z.string().nullish(),
   ship_to: z.object({ postal_code: z.string().nullish() }).nullish(),
 });
-const Paged = { total: z.number().int(), page: z.number().int(), pages: z.number().int() };
-export const V2ShipmentListSchema = z.object({ shipments: z.array(V2ShipmentSchema), ...Paged });
+export const V2ShipmentListSchema = z.object({ shipments: z.array(V2ShipmentSchema), ...PAGE_FIELDS });
 
 export const V2LabelSchema = z.object({
   label_id: z.string(),
@@ -35,7 +34,7 @@ export const V2LabelSchema = z.object({
   tracking_url: z.string().nullish(),
   tracking_status: z.enum(["unknown", "in_transit", "error", "delivered"]).nullish(),
 });
-export const V2LabelListSchema = z.object({ labels: z.array(V2LabelSchema), ...Paged });
+export const V2LabelListSchema = z.object({ labels: z.array(V2LabelSchema), ...PAGE_FIELDS });
 
 type V2Shipment = z.output<typeof V2ShipmentSchema>;
 type V2Label = z.output<typeof V2LabelSchema>;
@@ -79,16 +78,18 @@ export class ShipStationV2 implements ShipStationClient {
 
   async findOrders(orderNumber: string): Promise<Lookup> {
     const options = lookupOptions(this.config, (headers) => parseRetryAfter(headers.get("retry-after")));
-    const list = await getPages(options, "/v2/shipments", { shipment_number: orderNumber, sort_by: "created_at", sort_dir: "desc", page_size: "100" }, V2ShipmentListSchema);
+    const list = await getList(options, "/v2/shipments", { shipment_number: orderNumber, sort_by: "created_at", sort_dir: "desc", page_size: "100" }, {
+      schema: V2ShipmentListSchema,
+      items: (page) => page.shipments,
+      id: (s) => s.shipment_id,
+      what: `shipments numbered ${orderNumber}`,
+    });
     if (!list.ok) return list;
-    // shipment_number defaults to external_shipment_id when the order source set none. A list
-    // that moved between two page reads can repeat a shipment.
-    const byId = new Map(list.pages.flatMap((p) => p.shipments).map((s) => [s.shipment_id, s]));
-    const matches = [...byId.values()].filter((s) => sameOrderNumber(s.shipment_number ?? s.external_shipment_id ?? "", orderNumber));
-    const unread = shortfall(list, `shipments numbered ${orderNumber}`);
-    if (unread) {
-      if (matches.length === 0) return { ok: false, failure: unread };
-      this.logger.warn("ShipStation V2: not every shipment with this number was read; older ones may be missing", { orderNumber, detail: unread.detail });
+    // shipment_number defaults to external_shipment_id when the order source set none.
+    const matches = list.items.filter((s) => sameOrderNumber(s.shipment_number ?? s.external_shipment_id ?? "", orderNumber));
+    if (list.shortfall) {
+      if (matches.length === 0) return { ok: false, failure: list.shortfall };
+      this.logger.warn("ShipStation V2: not every shipment with this number was read; some may be missing", { orderNumber, detail: list.shortfall.detail });
     }
     matches.sort((a, b) => b.created_at.localeCompare(a.created_at));
 
@@ -96,10 +97,14 @@ export class ShipStationV2 implements ShipStationClient {
     const labels = new Map<string, Package[] | "unavailable">();
     await Promise.all(
       withLabels.map(async (s) => {
-        const r = await getPages(options, "/v2/labels", { shipment_id: s.shipment_id, sort_by: "created_at", sort_dir: "desc", page_size: "25" }, V2LabelListSchema);
-        const read = r.ok ? [...new Map(r.pages.flatMap((p) => p.labels).map((l) => [l.label_id, l])).values()] : [];
-        const packages = read.filter((l) => l.shipment_id === s.shipment_id).flatMap((l) => toPackage(l) ?? []);
-        const failure = shortfall(r, `labels for ${s.shipment_id}`);
+        const r = await getList(options, "/v2/labels", { shipment_id: s.shipment_id, sort_by: "created_at", sort_dir: "desc", page_size: "25" }, {
+          schema: V2LabelListSchema,
+          items: (page) => page.labels,
+          id: (l) => l.label_id,
+          what: `labels for ${s.shipment_id}`,
+        });
+        const packages = (r.ok ? r.items : []).filter((l) => l.shipment_id === s.shipment_id).flatMap((l) => toPackage(l) ?? []);
+        const failure = r.ok ? r.shortfall : r.failure;
         // Labels that were read are real; only with none of them usable is tracking unavailable.
         if (failure && packages.length === 0) {
           this.logger.warn("ShipStation V2: tracking details unavailable", { shipment: s.shipment_id, reason: failure.reason, detail: failure.detail });
