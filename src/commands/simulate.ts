@@ -2,7 +2,7 @@
 import { randomInt } from "node:crypto";
 import { UserError } from "../errors.js";
 import { loadChain, parseBaseUrl, redact } from "../sim/chain.js";
-import { defaultToken, defaultUrl, projectEnv } from "../sim/env.js";
+import { defaultToken, defaultUrl, defaultUrlSource, projectEnv } from "../sim/env.js";
 import { WebhookClient } from "../sim/client.js";
 import { renderEnd, renderExpectations, renderHeader, renderInitial, renderOutcome, renderTranscript } from "../sim/render.js";
 import { checkExpectations, loadScenario, scriptedDecider, type ExpectationResult } from "../sim/scenario.js";
@@ -39,7 +39,7 @@ function print(lines: readonly string[], stream: NodeJS.WritableStream = process
 
 export async function run(options: SimulateOptions): Promise<number> {
   const env = projectEnv();
-  const base = parseBaseUrl(options.url ?? defaultUrl(env));
+  const base = options.url === undefined ? parseBaseUrl(defaultUrl(env), defaultUrlSource(env)) : parseBaseUrl(options.url);
   const chain = await loadChain(options.chain, base);
   const scenario = options.script ? await loadScenario(options.script, chain) : undefined;
   const interactive = !scenario;
@@ -48,7 +48,7 @@ export async function run(options: SimulateOptions): Promise<number> {
   }
   const from = options.from ?? scenario?.from ?? newCaller();
   const forwardedBy = options.forwardedBy ?? scenario?.forwardedBy ?? DEFAULT_FORWARDED_BY;
-  const client = new WebhookClient({ token: options.token ?? defaultToken(env, base) });
+  const client = new WebhookClient({ token: options.token ?? defaultToken(env, base, options.url !== undefined) });
   const shownUrl = redact(base.href);
 
   let decide: Decide;

@@ -18,16 +18,17 @@ export interface ChainLink {
 const AnyChainSchema = z.array(ChainEntrySchema.extend({ name: z.string().min(1) })).min(1, "the chain has no links");
 
 /** `--url` as a base: http(s) only, no trailing slash. */
-export function parseBaseUrl(value: string): URL {
+export function parseBaseUrl(value: string, from = "--url"): URL {
+  const what = from === "--url" ? `--url ${JSON.stringify(value)}` : `the URL ${JSON.stringify(value)} from ${from}`;
   let url: URL;
   try {
     // `localhost:3000` parses as a URL with the scheme "localhost:"; without "//" it is a typo.
     if (!/^[a-z][a-z0-9+.-]*:\/\//i.test(value)) throw new Error("no scheme");
     url = new URL(value);
   } catch {
-    throw new UserError(`--url ${JSON.stringify(value)} is not a URL (expected e.g. http://localhost:3000)`);
+    throw new UserError(`${what} is not a URL (expected e.g. http://localhost:3000)`);
   }
-  if (url.protocol !== "http:" && url.protocol !== "https:") throw new UserError(`--url must be http or https, not ${url.protocol.slice(0, -1)}`);
+  if (url.protocol !== "http:" && url.protocol !== "https:") throw new UserError(`${what} must be http or https, not ${url.protocol.slice(0, -1)}`);
   url.pathname = trimTrailingSlashes(url.pathname);
   url.hash = "";
   return url;

@@ -57,7 +57,7 @@ export interface ContractOptions {
   base: URL;
   chain: readonly ChainLink[];
   client: WebhookClient;
-  /** A token was given (flag, environment or the chain's `?token=`): also check that requests without it are refused. */
+  /** A token was given (flag, environment or .env): also check that requests without it are refused. A chain's `?token=` is checked apart. */
   token?: string | undefined;
 }
 
@@ -118,7 +118,7 @@ export async function runContract(options: ContractOptions): Promise<ContractRep
   const completed = call.ended.reason !== "error" && call.ended.reason !== "stopped";
   if (completed && !call.checks.some((c) => c.check === "loop")) add("loop", true, `whole call: ${call.links.join(" → ")}`);
 
-  // Malformed input: never a 5xx, always a JSON 4xx saying what is wrong.
+  // Malformed input: never a 5xx (an error); a JSON 4xx saying what is wrong is recommended (a warning).
   for (const link of chain) {
     const cases: Array<[string, { raw: string } | Record<string, unknown>]> = [
       ["invalid JSON", { raw: `{"name": "${link.name}", "action": ` }],

@@ -37,6 +37,11 @@ export function defaultUrl({ vars }: ProjectEnv): string {
   return `http://${host.includes(":") ? `[${host}]` : host}:${vars.PORT || 3000}`;
 }
 
+/** What defaultUrl() built its URL from, for an error about it. */
+export function defaultUrlSource({ vars }: ProjectEnv): string {
+  return vars.TASKCHAIN_URL ? "TASKCHAIN_URL" : "HOST and PORT (environment or .env)";
+}
+
 function isLoopback(url: URL): boolean {
   const host = url.hostname.replace(/^\[|\]$/g, "");
   return host === "localhost" || host.endsWith(".localhost") || host === "::1" || /^127\.\d+\.\d+\.\d+$/.test(host);
@@ -44,10 +49,11 @@ function isLoopback(url: URL): boolean {
 
 /**
  * The token to send: --token, else $TASKCHAIN_TOKEN. One read from the project's env file is the
- * local dev server's, so it only goes to a loopback URL, never to a host named with --url.
+ * local dev server's, so it goes to a loopback URL, or to the address the same files give the dev
+ * server (their HOST or TASKCHAIN_URL, with no --url): never to a host named with --url.
  */
-export function defaultToken(env: ProjectEnv, base: URL): string | undefined {
+export function defaultToken(env: ProjectEnv, base: URL, urlGiven = true): string | undefined {
   const token = env.vars.TASKCHAIN_TOKEN || undefined;
-  if (token && env.fromFile.has("TASKCHAIN_TOKEN") && !isLoopback(base)) return undefined;
-  return token;
+  if (!token || !env.fromFile.has("TASKCHAIN_TOKEN") || isLoopback(base)) return token;
+  return !urlGiven && env.fromFile.has(env.vars.TASKCHAIN_URL ? "TASKCHAIN_URL" : "HOST") ? token : undefined;
 }

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import * as z from "zod";
 import { UserError } from "../../src/errors.js";
 import { loadChain, parseBaseUrl, redact, resolveEndpoint, type ChainLink } from "../../src/sim/chain.js";
-import { defaultToken, defaultUrl, projectEnv } from "../../src/sim/env.js";
+import { defaultToken, defaultUrl, defaultUrlSource, projectEnv } from "../../src/sim/env.js";
 import { inspectAnswer, WebhookClient } from "../../src/sim/client.js";
 import { runContract, renderReport } from "../../src/sim/contract.js";
 import { sampleContext, sampleValue } from "../../src/sim/samples.js";
@@ -125,7 +125,10 @@ describe("chain endpoints", () => {
 
   it("refuses a --url that is not http(s)", () => {
     expect(() => parseBaseUrl("localhost:3000")).toThrow(new UserError('--url "localhost:3000" is not a URL (expected e.g. http://localhost:3000)'));
-    expect(() => parseBaseUrl("ftp://x")).toThrow("--url must be http or https, not ftp");
+    expect(() => parseBaseUrl("ftp://x")).toThrow('--url "ftp://x" must be http or https, not ftp');
+    // Built from the project's env, the error names where it came from, not a flag nobody gave.
+    const env = projectEnv(mkdtempSync(path.join(tmpdir(), "sim-env-")), { PORT: "abc" });
+    expect(() => parseBaseUrl(defaultUrl(env), defaultUrlSource(env))).toThrow(new UserError('the URL "http://localhost:abc" from HOST and PORT (environment or .env) is not a URL (expected e.g. http://localhost:3000)'));
   });
 });
 
@@ -154,6 +157,12 @@ describe("the project's env files", () => {
     expect(defaultToken(env, new URL("http://localhost:8787"))).toBe("wrangler-secret");
     expect(defaultToken(env, new URL("http://[::1]:8787"))).toBe("wrangler-secret");
     expect(defaultToken(env, new URL("https://hooks.example.com/agent4"))).toBeUndefined();
+    // The dev server's own address from the same file (no --url): its token goes there too.
+    const lan = projectEnv(project({ ".env": "HOST=192.168.1.5\nTASKCHAIN_TOKEN=lan-secret\n" }), {});
+    expect(defaultUrl(lan)).toBe("http://192.168.1.5:3000");
+    expect(defaultToken(lan, new URL(defaultUrl(lan)), false)).toBe("lan-secret");
+    expect(defaultToken(lan, new URL("http://192.168.1.5:3000"), true)).toBeUndefined();
+    expect(defaultToken(projectEnv(project({ ".env": "TASKCHAIN_TOKEN=lan-secret\n" }), { HOST: "192.168.1.5" }), new URL("http://192.168.1.5:3000"), false)).toBeUndefined();
     // From the environment the user chose it: it goes where --url says.
     expect(defaultToken(projectEnv(project({}), { TASKCHAIN_TOKEN: "t" }), new URL("https://hooks.example.com"))).toBe("t");
   });
