@@ -272,7 +272,9 @@ export async function planRemoveLink(project: TaskchainProject, name: string, fo
   const gone = cut ?? (link.file === reg.parsed.rel ? { pos: entry.node.pos, end: entry.node.end } : undefined);
   const inRemoved = (r: SwitchRef) => r.file === link.file && (!gone || (r.literal.pos >= gone.pos && r.literal.end <= gone.end));
   const refs = findSwitchTasks(ts, root).filter((r) => r.target === name && r.file !== test && !inRemoved(r));
-  const importers = ownFile ? importersOf(ts, root, ownFile, [...registryFiles, ...(test ? [test] : [])]).filter((i) => !shared || bringsIn(ts, i.decl, link.exportName)) : [];
+  // Only the chain's own file is left out (its import goes with the entry): src/links/index.ts or
+  // LinkName's file, once the chain lives elsewhere, can import the link like any other file.
+  const importers = ownFile ? importersOf(ts, root, ownFile, [reg.parsed.rel, ...(test ? [test] : [])]).filter((i) => !shared || bringsIn(ts, i.decl, link.exportName)) : [];
   const described = [...refs.map((r) => `${r.file}:${r.line} switchTask("${r.target}")`), ...importers.map((i) => `${i.parsed.rel}:${i.line} imports ${shared ? `${link.exportName} from ` : ""}${ownFile}`)];
   if (described.length && !force) {
     throw new UserError(`"${name}" is still referenced: ${described.join("; ")} — change those first, or pass --force`);
@@ -333,11 +335,15 @@ export async function planRenameLink(project: TaskchainProject, from: string, to
   // Other files importing the link (its test first of all).
   const test = ownFile ? testFileOf(ts, root, link, from, located.links.filter((l, i) => i !== index && l.file === link.file).map((l) => l.exportName)) : undefined;
   if (ownFile) {
-    for (const imp of importersOf(ts, root, ownFile, [...registryFiles])) {
+    // Every file, src/links/index.ts too when the chain lives elsewhere. In the chain's own file the
+    // entry's import and every identifier are edited above; another import or re-export there is not.
+    for (const imp of importersOf(ts, root, ownFile, [])) {
+      const inChain = imp.parsed.rel === reg.parsed.rel;
+      if (inChain && imp.decl.pos === entry.import?.decl.pos) continue;
       const spec = imp.decl.moduleSpecifier!;
       const fileEdits: TextEdit[] = [];
       if (moveFile) fileEdits.push(replaceLiteral(spec, imp.parsed.sf, (spec as { text?: string }).text!.replace(new RegExp(`${from}(?=(\\.[a-z]+)?$)`), to)));
-      if (renameIdent) fileEdits.push(...renameIdentifier(imp.parsed, oldIdent, newIdent));
+      if (renameIdent && !inChain) fileEdits.push(...renameIdentifier(imp.parsed, oldIdent, newIdent));
       edits.add(imp.parsed, fileEdits);
     }
   }
