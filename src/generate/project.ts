@@ -66,7 +66,9 @@ function isObject(value: unknown): value is Record<string, unknown> {
 
 /**
  * package.json for `create --force` over one that exists: the user's fields, scripts and
- * dependencies stay; the project's own win where both set one. An unreadable file is replaced.
+ * dependencies stay. Where both set one, the user's name, version and private win, the project's
+ * own everything else (a script, a dependency's version, "type", "taskchain"). An unreadable file
+ * is replaced.
  */
 export function mergePackageJson(existing: string, generated: string): string {
   let theirs: unknown;
