@@ -1,6 +1,7 @@
 // The only file that knows argv. Each command's module is imported inside its action, so
 // `--help` pays for commander alone and `create` never loads ts-morph.
 import { Command, Option } from "commander";
+import { oneLine, report } from "./report.js";
 
 const VERSION = "0.1.0";
 
@@ -21,13 +22,13 @@ async function execute(load: () => Promise<{ run(options: never): Promise<number
     const code = await mod.run(options as never);
     process.exitCode = typeof code === "number" ? code : 0;
   } catch (error) {
-    const { report } = await import("./report.js");
     process.exitCode = report(error, debug);
   }
 }
 
+/** Commander's error text as one line: it quotes what was typed, newlines and all. */
 function commanderError(text: string): string {
-  const message = text.trim().replace(/^error: /, "");
+  const message = oneLine(text.trim().replace(/^error: /, ""));
   // Only the create command's: flags `npm create` took for its own leave their values behind.
   if (/^too many arguments\. /.test(message)) {
     return "too many arguments: one directory is expected (quote a name with spaces; with npm create or npm exec, flags go after --: npm create taskchain@latest my-chain -- --link a,b)";

@@ -42,3 +42,8 @@ export function formatChainJson(entries: readonly ChainEntryJson[], like: ChainJ
 export function endpointFor(base: string, name: string): string {
   return `${trimTrailingSlashes(base)}/${name}`;
 }
+
+/** `[{name, endpoint}]` for these links, as Agent4's chain configuration takes it (create's too). */
+export function chainJsonFor(names: readonly string[], base: string, like?: ChainJson): string {
+  return formatChainJson(names.map((name) => ({ name, endpoint: endpointFor(base, name) })), like);
+}

@@ -7,11 +7,10 @@ import { ChangeSet } from "../fs/changeset.js";
 import { renderLinkFiles } from "../generate/project.js";
 import { linkIdentifier, linkNameProblem } from "../spec/names.js";
 import type { LinkSpec } from "../spec/spec.js";
-import { endpointFor, formatChainJson, parseChainJson, type ChainEntryJson, type ChainJson } from "./chain-json.js";
+import { chainJsonFor, endpointFor, formatChainJson, parseChainJson, type ChainEntryJson, type ChainJson } from "./chain-json.js";
 import { readRegistryFast } from "./fast-registry.js";
 import { findSwitchTasks, importersOf, readParsed, resolveChain, resolveModule, type ResolvedLink, type SwitchRef } from "./links.js";
 import { loadTs, parseSource, stringValue, type Parsed, type Ts } from "./parse.js";
-import { normalizeBaseUrl } from "../spec/base-url.js";
 import { baseUrlFor, readText, withBaseUrl, type TaskchainProject } from "./project.js";
 import { definitionRemoval, insertEdits, moduleBase, otherUses, readLinkName, readRegistry, REGISTRY, removeEdits, renameIdentifier, replaceLiteral, unionEditsForRename, unionInsertEdits, unionRemoveEdits, type OpenModule, type Registry } from "./registry.js";
 import { applyEdits, lineOf, type TextEdit } from "./text.js";
@@ -98,7 +97,7 @@ function agreedNames(reg: Registry, chainJson: ChainJson | undefined): string[] 
 /** chain.json after a change of the name list: a minimal edit when it was current, else regenerated. */
 function nextChainJson(chainJson: ChainJson | undefined, oldNames: readonly string[], next: (entries: ChainEntryJson[]) => ChainEntryJson[], newNames: readonly string[], base: string): string {
   if (chainJson && sameList(chainJson.entries.map((e) => e.name), oldNames)) return formatChainJson(next([...chainJson.entries]), chainJson);
-  return formatChainJson(newNames.map((name) => ({ name, endpoint: endpointFor(base, name) })), chainJson);
+  return chainJsonFor(newNames, base, chainJson);
 }
 
 function checkNewName(loaded: Loaded, root: string, names: readonly string[], name: string): string {
@@ -272,7 +271,9 @@ export async function planRemoveLink(project: TaskchainProject, name: string, fo
   const gone = cut ?? (link.file === reg.parsed.rel ? { pos: entry.node.pos, end: entry.node.end } : undefined);
   const inRemoved = (r: SwitchRef) => r.file === link.file && (!gone || (r.literal.pos >= gone.pos && r.literal.end <= gone.end));
   const refs = findSwitchTasks(ts, root).filter((r) => r.target === name && r.file !== test && !inRemoved(r));
-  const importers = ownFile ? importersOf(ts, root, ownFile, [...registryFiles, ...(test ? [test] : [])]).filter((i) => !shared || bringsIn(ts, i.decl, link.exportName)) : [];
+  // Only the chain's own file is left out (its import goes with the entry): src/links/index.ts or
+  // LinkName's file, once the chain lives elsewhere, can import the link like any other file.
+  const importers = ownFile ? importersOf(ts, root, ownFile, [reg.parsed.rel, ...(test ? [test] : [])]).filter((i) => !shared || bringsIn(ts, i.decl, link.exportName)) : [];
   const described = [...refs.map((r) => `${r.file}:${r.line} switchTask("${r.target}")`), ...importers.map((i) => `${i.parsed.rel}:${i.line} imports ${shared ? `${link.exportName} from ` : ""}${ownFile}`)];
   if (described.length && !force) {
     throw new UserError(`"${name}" is still referenced: ${described.join("; ")} — change those first, or pass --force`);
@@ -333,11 +334,15 @@ export async function planRenameLink(project: TaskchainProject, from: string, to
   // Other files importing the link (its test first of all).
   const test = ownFile ? testFileOf(ts, root, link, from, located.links.filter((l, i) => i !== index && l.file === link.file).map((l) => l.exportName)) : undefined;
   if (ownFile) {
-    for (const imp of importersOf(ts, root, ownFile, [...registryFiles])) {
+    // Every file, src/links/index.ts too when the chain lives elsewhere. In the chain's own file the
+    // entry's import and every identifier are edited above; another import or re-export there is not.
+    for (const imp of importersOf(ts, root, ownFile, [])) {
+      const inChain = imp.parsed.rel === reg.parsed.rel;
+      if (inChain && imp.decl.pos === entry.import?.decl.pos) continue;
       const spec = imp.decl.moduleSpecifier!;
       const fileEdits: TextEdit[] = [];
       if (moveFile) fileEdits.push(replaceLiteral(spec, imp.parsed.sf, (spec as { text?: string }).text!.replace(new RegExp(`${from}(?=(\\.[a-z]+)?$)`), to)));
-      if (renameIdent) fileEdits.push(...renameIdentifier(imp.parsed, oldIdent, newIdent));
+      if (renameIdent && !inChain) fileEdits.push(...renameIdentifier(imp.parsed, oldIdent, newIdent));
       edits.add(imp.parsed, fileEdits);
     }
   }
@@ -383,6 +388,8 @@ export async function planRenameLink(project: TaskchainProject, from: string, to
 
 export interface ChainStatus {
   names: string[];
+  /** The endpoint base: --base-url checked and normalised, else the project's. */
+  base: string;
   expected: string;
   current: string | undefined;
   /** switchTask() targets that are not links of the chain: "file:line: …". */
@@ -424,8 +431,8 @@ export async function chainStatus(project: TaskchainProject, baseUrl?: string): 
   }
   // Compared and written in the file's own layout (indent, CRLF), so only a real difference is stale.
   const current = readText(project.root, CHAIN_JSON);
-  const expected = formatChainJson(names.map((name) => ({ name, endpoint: endpointFor(base, name) })), parseChainJson(current));
-  return { names, expected, current, dangling, unionMissing, unionExtra, registry: { rel, before, after: linkName.names.text } };
+  const expected = chainJsonFor(names, base, parseChainJson(current));
+  return { names, base, expected, current, dangling, unionMissing, unionExtra, registry: { rel, before, after: linkName.names.text } };
 }
 
 
@@ -444,7 +451,7 @@ export async function planChain(project: TaskchainProject, baseUrl?: string): Pr
   else set.update(CHAIN_JSON, status.current, status.expected);
   set.update(status.registry.rel, status.registry.before, status.registry.after);
   // So add-link and chain --check agree with it afterwards.
-  const base = baseUrl === undefined ? undefined : normalizeBaseUrl(baseUrl);
+  const base = baseUrl === undefined ? undefined : status.base;
   if (!base || base === trimTrailingSlashes(project.baseUrl)) return { set, status };
   const pkg = readText(project.root, "package.json")!;
   const next = withBaseUrl(pkg, base);

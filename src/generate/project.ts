@@ -1,17 +1,14 @@
 // spec → change set. Pure apart from reading templates: no prompts, no writes.
 import { UserError } from "../errors.js";
 import { ChangeSet } from "../fs/changeset.js";
-import { trimTrailingSlashes } from "../spec/base-url.js";
+import { chainJsonFor } from "../edit/chain-json.js";
 import { RUNTIME_HINTS, type LinkSpec, type ProjectSpec } from "../spec/spec.js";
 import { EXAMPLE_FEATURES, RUNTIME_FEATURES, type Feature } from "./features.js";
 import { renderFolder, render, renderPartial } from "./templates.js";
 import { VERSIONS } from "./versions.js";
 
-/** `[{name, endpoint}]` exactly as Agent4's chain configuration takes it. */
-export function renderChainJson(names: readonly string[], baseUrl: string): string {
-  const base = trimTrailingSlashes(baseUrl);
-  return `${JSON.stringify(names.map((name) => ({ name, endpoint: `${base}/${name}` })), null, 2)}\n`;
-}
+// create writes chain.json as the edit commands do (no ts-morph behind it: edit/chain-json.ts is plain).
+export { chainJsonFor as renderChainJson };
 
 /** The link's handler and its contract test, from the templates create and add-link share. */
 export function renderLinkFiles(link: LinkSpec): { source: { path: string; content: string }; test: { path: string; content: string } } {
@@ -69,7 +66,9 @@ function isObject(value: unknown): value is Record<string, unknown> {
 
 /**
  * package.json for `create --force` over one that exists: the user's fields, scripts and
- * dependencies stay; the project's own win where both set one. An unreadable file is replaced.
+ * dependencies stay. Where both set one, the user's name, version and private win, the project's
+ * own everything else (a script, a dependency's version, "type", "taskchain"). An unreadable file
+ * is replaced.
  */
 export function mergePackageJson(existing: string, generated: string): string {
   let theirs: unknown;
@@ -145,7 +144,7 @@ export function generateProject(spec: ProjectSpec, root: string): ChangeSet {
     files.set(test.path, test.content);
   }
   files.set("src/links/index.ts", renderRegistry(names));
-  files.set("chain.json", renderChainJson(names, spec.baseUrl));
+  files.set("chain.json", chainJsonFor(names, spec.baseUrl));
   files.set("package.json", renderPackageJson(spec, features));
   const types = features.find((f) => f.types)?.types;
   if (types) {

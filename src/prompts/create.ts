@@ -9,6 +9,7 @@ import { baseUrlProblem, resolveTarget, splitLinkFlags, triggerProblem, type Tar
 import {
   DEFAULT_BASE_URL,
   DEFAULT_TRIGGER,
+  MAX_TEXT,
   OUTCOMES,
   PARAM_TYPES,
   RUNTIMES,
@@ -176,7 +177,7 @@ async function askLink(name: string): Promise<LinkSpec> {
       placeholder: `Enter for the default: ${shorten(fallback, 50)}`,
       defaultValue: fallback,
       validate: check((v) => {
-        if (v.length > 20_000) throw new UserError("at most 20000 characters");
+        if (v.length > MAX_TEXT) throw new UserError(`at most ${MAX_TEXT} characters`);
       }),
     }),
   );

@@ -11,6 +11,7 @@ import {
   DEFAULT_BASE_URL,
   DEFAULT_TRIGGER,
   EXAMPLES,
+  MAX_TEXT,
   OUTCOMES,
   CHECKED_KEYWORDS,
   RUNTIMES,
@@ -283,6 +284,7 @@ function propertyKeywords(label: string, where: Path, prop: Record<string, unkno
         shapeError(label, at, `must be a number, not ${kind(value)}${hint}`);
       }
       if (key.endsWith("Length") && !(Number.isInteger(value) && value >= 0)) shapeError(label, at, `must be a whole number of characters, not ${value}`);
+      if (key === "minLength" && value > MAX_TEXT) shapeError(label, at, `must be at most ${MAX_TEXT} characters, not ${value}`);
     }
     keywords[key] = value;
   }
@@ -363,7 +365,7 @@ export function parseSpec(value: unknown, label = "spec"): SpecFile {
     if (seen.has(name)) shapeError(label, [...at, "name"], `"${name}" is listed twice`);
     seen.add(name);
     const prompt = link.prompt === undefined ? defaultPrompt(name) : expectString(label, [...at, "prompt"], link.prompt);
-    if (prompt.length > 20_000) shapeError(label, [...at, "prompt"], "is longer than 20000 characters");
+    if (prompt.length > MAX_TEXT) shapeError(label, [...at, "prompt"], `is longer than ${MAX_TEXT} characters`);
     // Agent4 would start the step with nothing to say; leaving the field out gives the default.
     if (prompt.trim() === "") shapeError(label, [...at, "prompt"], "is empty: write the prompt, or leave the field out for the default one");
     const defaults = defaultParameters();

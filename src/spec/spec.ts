@@ -20,6 +20,12 @@ export const RUNTIME_HINTS: Record<Runtime, string> = {
 export const EXAMPLES = ["shipstation"] as const;
 export type Example = (typeof EXAMPLES)[number];
 
+/**
+ * The most characters the CLI takes for a text: a link's prompt, and a string parameter's minLength
+ * (whose sample, that long, is written into the link's test).
+ */
+export const MAX_TEXT = 20_000;
+
 export const PARAM_TYPES = ["string", "number", "integer", "boolean", "enum"] as const;
 export type ParamType = (typeof PARAM_TYPES)[number];
 export const OUTCOMES = ["qualified", "disqualified", "interrupt"] as const;
@@ -71,7 +77,7 @@ export const LinkSpecSchema = z.object({
     }),
   ),
   /** The initial prompt that drives the conversation for this link. */
-  prompt: z.string().check(z.maxLength(20_000)),
+  prompt: z.string().check(z.maxLength(MAX_TEXT)),
   parameters: z.object({
     qualified: paramList,
     disqualified: paramList,
@@ -137,10 +143,12 @@ export function numberSample(type: "number" | "integer", keywords: Keywords): nu
   }
   const above = (v: number) => !low || (low[1] ? v > low[0] : v >= low[0]);
   const below = (v: number) => !high || (high[1] ? v < high[0] : v <= high[0]);
+  // 1 away from an open bound, or more where 1 is below a double's precision (1e17 + 1 === 1e17).
+  const step = (bound: number) => Math.max(1, Math.abs(bound) * Number.EPSILON);
   let value = 1.5;
-  if (!above(value)) value = low![1] ? (high ? (low![0] + high[0]) / 2 : low![0] + 1) : low![0];
-  if (!below(value)) value = high![1] ? (low ? (low[0] + high![0]) / 2 : high![0] - 1) : high![0];
-  return above(value) && below(value) ? value : undefined;
+  if (!above(value)) value = low![1] ? (high ? (low![0] + high[0]) / 2 : low![0] + step(low![0])) : low![0];
+  if (!below(value)) value = high![1] ? (low ? (low[0] + high![0]) / 2 : high![0] - step(high![0])) : high![0];
+  return Number.isFinite(value) && above(value) && below(value) ? value : undefined;
 }
 
 /** A string inside `minLength`/`maxLength` (undefined when none fits). */

@@ -54,6 +54,14 @@ describe("create with no terminal", () => {
     const unknown = runCli(["p", "--link", "a", "--bogus"], { cwd });
     expect(unknown.code).toBe(1);
     expect(unknown.stderr).toBe("create-taskchain: unknown option '--bogus' (run with --help for usage)\n");
+    // Also when what they quote holds a newline.
+    const split = runCli(["p", "--link", "a", "--bo\ngus"], { cwd });
+    expect(split.code).toBe(1);
+    expect(split.stderr).toBe("create-taskchain: unknown option '--bo\\ngus' (run with --help for usage)\n");
+    const choice = runCli(["p", "--link", "a", "--runtime", "no\nde"], { cwd });
+    expect(choice.code).toBe(1);
+    expect(choice.stderr).toMatch(/^create-taskchain: option '-r, --runtime <name>' argument 'no\\nde' is invalid\. .*\n$/);
+    expect(choice.stderr.trim().split("\n")).toHaveLength(1);
     expect(existsSync(path.join(cwd, "my-x"))).toBe(false);
     expect(existsSync(path.join(cwd, "p"))).toBe(false);
   });

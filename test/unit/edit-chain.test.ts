@@ -242,6 +242,30 @@ describe("chain", () => {
     await expectRefused(root2, "add-link", { name: "x" }, /^cannot find the chain in src\/links\/chain\.ts \(expected/);
   });
 
+  it("the chain in another file: src/links/index.ts importing the link counts as a reference, as any file does", async () => {
+    const split = (root: string) => {
+      write(root, "src/links/index.ts", `${fixture("split-chain.index.ts.txt")}export { pinVettingLink } from "./pin_vetting.js";\n`);
+      write(root, "src/links/chain.ts", fixture("split-chain.chain.ts.txt"));
+    };
+    const root = await makeProject();
+    split(root);
+    expect((await check(root)).code).toBe(0);
+    await expectRefused(root, "remove-link", { name: "pin_vetting" }, /^"pin_vetting" is still referenced: src\/links\/index\.ts:12 imports src\/links\/pin_vetting\.ts — change those first, or pass --force$/);
+
+    // rename-link rewrites it, as it does any other file's import.
+    expect((await runCommand("rename-link", { cwd: root, from: "pin_vetting", to: "pv" })).code).toBe(0);
+    expect(read(root, "src/links/index.ts")).toContain('\nexport { pvLink } from "./pv.js";\n');
+    expect(read(root, "src/links/chain.ts")).toContain('import { pvLink } from "./pv.js";');
+    expect((await check(root)).code).toBe(0);
+
+    // The same in the chain's own file: the entry's import and the re-export both follow the move.
+    const root2 = await makeProject();
+    write(root2, "src/links/index.ts", `${read(root2, "src/links/index.ts")}export { pinVettingLink as first } from "./pin_vetting.js";\n`);
+    expect((await runCommand("rename-link", { cwd: root2, from: "pin_vetting", to: "pv" })).code).toBe(0);
+    expect(read(root2, "src/links/index.ts")).toContain('import { pvLink } from "./pv.js";');
+    expect(read(root2, "src/links/index.ts")).toContain('\nexport { pvLink as first } from "./pv.js";\n');
+  });
+
   it("refuses a registry it cannot read, with one line", async () => {
     const root = await makeProject();
     write(root, "src/links/index.ts", fixture("syntax-error.index.ts.txt"));

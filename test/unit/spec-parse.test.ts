@@ -20,7 +20,7 @@ import {
   toAgent4Block,
 } from "../../src/spec/parse.js";
 import { trimTrailingSlashes } from "../../src/spec/base-url.js";
-import { DEFAULT_BASE_URL, DEFAULT_TRIGGER, defaultParameters, defaultPrompt, type ParamSpec } from "../../src/spec/spec.js";
+import { DEFAULT_BASE_URL, DEFAULT_TRIGGER, defaultParameters, defaultPrompt, MAX_TEXT, numberSample, stringSample, type ParamSpec } from "../../src/spec/spec.js";
 
 function message(fn: () => unknown): string {
   try {
@@ -148,8 +148,30 @@ describe("parameter blocks", () => {
     expect(message(() => parseSpec(spec({ type: "string", required: true }), "s.json"))).toBe(`${at}.required is not set per property: list "x" in the block's "required" array`);
     expect(message(() => parseSpec(spec({ type: "string", id: "x" }), "s.json"))).toBe(`${at}.id is not supported on a parameter`);
     expect(message(() => parseSpec(spec({ type: "string", title: 3 }), "s.json"))).toBe(`${at}.title must be a string, not a number`);
+    // A sample that long would be written into the link's test (one of 1e9 characters cannot be made).
+    expect(message(() => parseSpec(spec({ type: "string", minLength: 1_000_000_000 }), "s.json"))).toBe(`${at}.minLength must be at most ${MAX_TEXT} characters, not 1000000000`);
+    expect(message(() => parseSpec(spec({ type: "string", minLength: MAX_TEXT + 1 }), "s.json"))).toMatch(/minLength must be at most/);
+    expect(stringSample({ minLength: MAX_TEXT })).toHaveLength(MAX_TEXT);
+    expect(stringSample({ maxLength: 1_000_000_000 })).toBe("example");
     // Bounds on a type they do not apply to are metadata, as JSON Schema has it.
     expect(parseSpec(spec({ type: "boolean", minimum: "x" })).links[0]!.parameters.qualified[0]!.keywords).toEqual({ minimum: "x" });
+  });
+
+  it("sample a value inside open bounds, also where 1 is below a double's precision", () => {
+    expect(numberSample("number", { exclusiveMinimum: 1e17 })).toBeGreaterThan(1e17);
+    expect(numberSample("number", { exclusiveMaximum: -1e17 })).toBeLessThan(-1e17);
+    expect(numberSample("number", { exclusiveMinimum: 2 ** 60, maximum: 2 ** 61 })).toBeGreaterThan(2 ** 60);
+    expect(numberSample("number", { exclusiveMinimum: 0 })).toBe(1.5);
+    expect(numberSample("number", { exclusiveMaximum: 0 })).toBe(-1);
+    expect(numberSample("number", { exclusiveMinimum: 5 })).toBe(6);
+    expect(numberSample("integer", { exclusiveMinimum: 0 })).toBe(1);
+    expect(numberSample("integer", { exclusiveMaximum: 0 })).toBe(-1);
+    // No double lies between them, or above the largest one; z.int() keeps to safe integers.
+    expect(numberSample("number", { exclusiveMinimum: 1e17, exclusiveMaximum: 1e17 + 16 })).toBeUndefined();
+    expect(numberSample("number", { exclusiveMinimum: Number.MAX_VALUE })).toBeUndefined();
+    expect(numberSample("integer", { exclusiveMinimum: 1e17 })).toBeUndefined();
+    const spec = { links: [{ name: "b", qualified_parameters: { properties: { x: { type: "number", exclusiveMinimum: 1e17 } } } }] };
+    expect(parseSpec(spec).links[0]!.parameters.qualified[0]!.keywords).toEqual({ exclusiveMinimum: 1e17 });
   });
 
   it("round-trip through the Agent4 shape", () => {
