@@ -1,6 +1,7 @@
 // Sessions in Redis, for more than one instance of the server (or Lambda): every instance that
 // answers a call reads and writes the same session. Needs Redis ≥ 6.2 (GETEX).
 import { createClient } from "@redis/client";
+import { consoleLogger, type Logger } from "./dispatch.js";
 import type { Session, SessionStore } from "./session.js";
 
 type Client = ReturnType<typeof createClient>;
@@ -16,6 +17,8 @@ export interface RedisSessionStoreOptions {
    * Agent4 gives up. Default 2000.
    */
   timeoutMs?: number;
+  /** Where the outage and recovery lines go; the webhook's JSON lines on stderr by default. */
+  logger?: Logger;
 }
 
 /**
@@ -31,6 +34,7 @@ export class RedisSessionStore implements SessionStore {
   readonly #client: Client;
   readonly #prefix: string;
   readonly #timeoutMs: number;
+  readonly #logger: Logger;
   #opened = false;
   #closed = false;
   #waiting: Promise<void> | undefined;
@@ -40,6 +44,7 @@ export class RedisSessionStore implements SessionStore {
   constructor(options: RedisSessionStoreOptions) {
     this.#prefix = options.prefix ?? "taskchain:session:";
     this.#timeoutMs = options.timeoutMs ?? 2_000;
+    this.#logger = options.logger ?? consoleLogger;
     this.#client = createClient({
       url: options.url,
       // Fail at once while disconnected instead of queueing until Redis is back.
@@ -54,12 +59,12 @@ export class RedisSessionStore implements SessionStore {
     this.#client.on("error", (error: unknown) => {
       if (this.#down) return;
       this.#down = true;
-      log("error", "redis unavailable; webhook calls are answered with an apology until it is back", { error: describe(error) });
+      this.#logger.error("redis unavailable; webhook calls are answered with an apology until it is back", { error: describe(error) });
     });
     this.#client.on("ready", () => {
       if (!this.#down) return;
       this.#down = false;
-      log("info", "redis connected again");
+      this.#logger.info("redis connected again");
     });
   }
 
@@ -149,10 +154,6 @@ export class RedisSessionStore implements SessionStore {
     if (this.#client.isReady) await this.#client.close();
     else this.#client.destroy();
   }
-}
-
-function log(level: "info" | "error", message: string, meta: Record<string, unknown> = {}): void {
-  console.error(JSON.stringify({ level, message, ...meta }));
 }
 
 /** An error as one line; a refused connection to a name with several addresses is an AggregateError with no message of its own. */
