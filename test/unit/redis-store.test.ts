@@ -222,6 +222,47 @@ describe("RedisSessionStore when Redis is away", () => {
     errors.mockRestore();
   });
 
+  it("gives every call its own timeout while Redis is away, not that of a call that was waiting before it", async () => {
+    const lines: string[] = [];
+    const logger: Logger = { info: (m) => lines.push(`info ${m}`), warn: (m) => lines.push(`warn ${m}`), error: (m) => lines.push(`error ${m}`) };
+    const s = new mod.RedisSessionStore({ url: `redis://127.0.0.1:${await freePort()}`, prefix: "away:", timeoutMs: 300, logger });
+    stores.push(s);
+    const timed = async (id: string) => {
+      const started = performance.now();
+      const error = await s.open(id, () => fresh("k"), 60_000).then(() => undefined, (e: unknown) => e as Error);
+      return { error, ms: performance.now() - started };
+    };
+    const first = timed("first");
+    await sleep(200);
+    const second = await timed("second"); // joins while the first is still waiting
+    expect(second.error?.message).toBe("Redis is not reachable (no connection within 300 ms)");
+    expect(second.ms).toBeGreaterThanOrEqual(290); // it failed at the first's deadline, 100 ms in
+    expect((await first).error?.message).toBe("Redis is not reachable (no connection within 300 ms)");
+    // The outage went to the store's logger, once.
+    expect(lines).toEqual([expect.stringMatching(/^error redis unavailable/)]);
+  });
+
+  it("goes ahead with a call that was waiting when Redis comes up before its deadline, and never with one past it", async () => {
+    const port = await freePort();
+    const s = new mod.RedisSessionStore({ url: `redis://127.0.0.1:${port}`, prefix: "wait:", timeoutMs: 200, logger: silentLogger });
+    stores.push(s);
+    await expect(s.open("late", () => fresh("late"), 60_000)).rejects.toThrow(/^Redis is not reachable/);
+    const patient = new mod.RedisSessionStore({ url: `redis://127.0.0.1:${port}`, prefix: "wait:", timeoutMs: 10_000, logger: silentLogger });
+    stores.push(patient);
+    const waiting = patient.open("waiting", () => fresh("w"), 60_000);
+    await sleep(100);
+    const redis = await startRedis(port);
+    servers.push(redis);
+    expect((await waiting).key).toBe("w");
+    // The first store reconnects too; the call that timed out before is not run late.
+    expect((await openWhenBack(s, "k")).key).toBe("k");
+    const raw = createClient({ url: redis.url });
+    await raw.connect();
+    expect(await raw.exists("wait:late")).toBe(0);
+    expect(await raw.exists("wait:waiting")).toBe(1);
+    await raw.close();
+  });
+
   it("closes at once when Redis is down or was never used", async () => {
     const s = store(await freePort());
     await expect(s.open("x", () => fresh("k"), 60_000)).rejects.toThrow(/Redis/);
