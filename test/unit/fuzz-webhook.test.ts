@@ -283,11 +283,13 @@ let RedisStore: (new (options: { url: string; prefix?: string }) => ClosableStor
 let prefixes = 0;
 beforeAll(async () => {
   redis = await startRedis();
-  const mod = (await import(pathToFileURL(path.join(REPO, "templates/stores/redis/src/taskchain/redis-store.ts")).href)) as { RedisSessionStore: typeof RedisStore };
+  // From the generated project: the store imports its siblings in src/taskchain/, which sit beside it there.
+  const mod = (await import(pathToFileURL(path.join(await generatedProject(), "src/taskchain/redis-store.ts")).href)) as { RedisSessionStore: typeof RedisStore };
   RedisStore = mod.RedisSessionStore;
 });
 afterAll(async () => {
   await redis?.stop();
+  if (generated) rmSync(dir, { recursive: true, force: true });
 });
 
 const STORES = ["memory", "redis"] as const;
@@ -472,8 +474,10 @@ let server: Server;
 let target: HttpTarget;
 const HTTP_TOKEN = "fuzz-http-token"; // header values are latin1 on the wire: keep this one ASCII
 
-describe("webhook fuzz over HTTP (generated node project)", () => {
-  beforeAll(async () => {
+let generated: Promise<string> | undefined;
+/** The project, generated once for this file (also where the Redis store above is loaded from). */
+function generatedProject(): Promise<string> {
+  generated ??= (async () => {
     rmSync(dir, { recursive: true, force: true });
     mkdirSync(path.dirname(dir), { recursive: true });
     const spec = ProjectSpecSchema.parse({
@@ -488,6 +492,14 @@ describe("webhook fuzz over HTTP (generated node project)", () => {
       })),
     });
     await commitNewProject(generateProject(spec, dir));
+    return dir;
+  })();
+  return generated;
+}
+
+describe("webhook fuzz over HTTP (generated node project)", () => {
+  beforeAll(async () => {
+    await generatedProject();
     const { createNodeServer } = (await import(path.join(dir, "src/server.ts"))) as { createNodeServer: (app: Taskchain) => Server };
     const { createApp } = (await import(path.join(dir, "src/app.ts"))) as { createApp: (env: Record<string, string>) => Taskchain };
     server = createNodeServer(createApp({ TASKCHAIN_TOKEN: HTTP_TOKEN }));
@@ -498,7 +510,6 @@ describe("webhook fuzz over HTTP (generated node project)", () => {
   afterAll(async () => {
     target?.close();
     await new Promise((resolve) => server?.close(resolve));
-    rmSync(dir, { recursive: true, force: true });
   });
 
   it("answers every hostile HTTP request with a JSON error or a valid response and keeps the victim's session", async () => {

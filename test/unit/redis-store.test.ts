@@ -1,10 +1,14 @@
 // The generated projects' Redis session store (templates/stores/redis) against a real redis-server.
 import { createClient } from "@redis/client";
+import { mkdirSync, rmSync } from "node:fs";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import * as z from "zod";
-import { APOLOGY, createTaskchain, defineLink, nextTask, silentLogger } from "../../templates/base/src/taskchain/index.js";
+import { commitNewProject } from "../../src/fs/changeset.js";
+import { generateProject } from "../../src/generate/project.js";
+import { defaultParameters, ProjectSpecSchema } from "../../src/spec/spec.js";
+import { APOLOGY, createTaskchain, defineLink, nextTask, silentLogger, type Logger } from "../../templates/base/src/taskchain/index.js";
 import { freePort, REPO } from "../helpers/project.js";
 import { startRedis, type RedisServer } from "../helpers/redis.js";
 
@@ -20,13 +24,31 @@ interface Store {
   close(): Promise<void>;
 }
 interface StoreModule {
-  RedisSessionStore: new (options: { url: string; prefix?: string; timeoutMs?: number }) => Store;
+  RedisSessionStore: new (options: { url: string; prefix?: string; timeoutMs?: number; logger?: Logger }) => Store;
   redisStoreFromEnv(env: Record<string, string | undefined>): Store | undefined;
 }
 
-// Imported by path: the template imports its sibling session.ts only as a type, which exists in
-// generated projects, not beside the template.
-const modulePath = pathToFileURL(path.join(REPO, "templates/stores/redis/src/taskchain/redis-store.ts")).href;
+// Imported from a node project generated inside the repo (its dependencies resolve from the repo's
+// node_modules): the template imports its siblings in src/taskchain/, which sit beside it there.
+const dir = path.join(REPO, ".cache/unit", `redis-${process.pid}`);
+let loaded: Promise<StoreModule> | undefined;
+function loadStore(): Promise<StoreModule> {
+  loaded ??= (async () => {
+    rmSync(dir, { recursive: true, force: true });
+    mkdirSync(path.dirname(dir), { recursive: true });
+    const spec = ProjectSpecSchema.parse({
+      packageName: "unit-redis",
+      runtime: "node",
+      baseUrl: "https://hooks.example.com",
+      trigger: "order status",
+      links: [{ name: "pin_vetting", prompt: "Ask for the PIN.", parameters: defaultParameters() }],
+    });
+    await commitNewProject(generateProject(spec, dir));
+    return (await import(pathToFileURL(path.join(dir, "src/taskchain/redis-store.ts")).href)) as StoreModule;
+  })();
+  return loaded;
+}
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 const fresh = (key: string): Session => ({ key, state: {}, retries: {} });
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -44,7 +66,7 @@ describe("RedisSessionStore", () => {
 
   beforeAll(async () => {
     redis = await startRedis();
-    mod = (await import(modulePath)) as StoreModule;
+    mod = await loadStore();
     raw = createClient({ url: redis.url });
     await raw.connect();
   });
@@ -114,7 +136,7 @@ describe("RedisSessionStore when Redis is away", () => {
   const stores: Store[] = [];
   const servers: RedisServer[] = [];
   beforeAll(async () => {
-    mod = (await import(modulePath)) as StoreModule;
+    mod = await loadStore();
   });
   afterAll(async () => {
     await Promise.all(stores.map((s) => s.close()));
@@ -198,6 +220,47 @@ describe("RedisSessionStore when Redis is away", () => {
       await sleep(100);
     }
     errors.mockRestore();
+  });
+
+  it("gives every call its own timeout while Redis is away, not that of a call that was waiting before it", async () => {
+    const lines: string[] = [];
+    const logger: Logger = { info: (m) => lines.push(`info ${m}`), warn: (m) => lines.push(`warn ${m}`), error: (m) => lines.push(`error ${m}`) };
+    const s = new mod.RedisSessionStore({ url: `redis://127.0.0.1:${await freePort()}`, prefix: "away:", timeoutMs: 300, logger });
+    stores.push(s);
+    const timed = async (id: string) => {
+      const started = performance.now();
+      const error = await s.open(id, () => fresh("k"), 60_000).then(() => undefined, (e: unknown) => e as Error);
+      return { error, ms: performance.now() - started };
+    };
+    const first = timed("first");
+    await sleep(200);
+    const second = await timed("second"); // joins while the first is still waiting
+    expect(second.error?.message).toBe("Redis is not reachable (no connection within 300 ms)");
+    expect(second.ms).toBeGreaterThanOrEqual(290); // it failed at the first's deadline, 100 ms in
+    expect((await first).error?.message).toBe("Redis is not reachable (no connection within 300 ms)");
+    // The outage went to the store's logger, once.
+    expect(lines).toEqual([expect.stringMatching(/^error redis unavailable/)]);
+  });
+
+  it("goes ahead with a call that was waiting when Redis comes up before its deadline, and never with one past it", async () => {
+    const port = await freePort();
+    const s = new mod.RedisSessionStore({ url: `redis://127.0.0.1:${port}`, prefix: "wait:", timeoutMs: 200, logger: silentLogger });
+    stores.push(s);
+    await expect(s.open("late", () => fresh("late"), 60_000)).rejects.toThrow(/^Redis is not reachable/);
+    const patient = new mod.RedisSessionStore({ url: `redis://127.0.0.1:${port}`, prefix: "wait:", timeoutMs: 10_000, logger: silentLogger });
+    stores.push(patient);
+    const waiting = patient.open("waiting", () => fresh("w"), 60_000);
+    await sleep(100);
+    const redis = await startRedis(port);
+    servers.push(redis);
+    expect((await waiting).key).toBe("w");
+    // The first store reconnects too; the call that timed out before is not run late.
+    expect((await openWhenBack(s, "k")).key).toBe("k");
+    const raw = createClient({ url: redis.url });
+    await raw.connect();
+    expect(await raw.exists("wait:late")).toBe(0);
+    expect(await raw.exists("wait:waiting")).toBe(1);
+    await raw.close();
   });
 
   it("closes at once when Redis is down or was never used", async () => {

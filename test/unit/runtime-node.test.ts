@@ -61,6 +61,23 @@ function raw(pathname: string, body: Buffer | string, headers: Record<string, st
   });
 }
 
+/**
+ * POSTs the start of a body and no more (its declared Content-Length, or chunked, never reached):
+ * resolves with the answer's status once one comes, rejects when none comes within `waitMs`.
+ */
+function partial(pathname: string, headers: Record<string, string | number>, waitMs = 3_000): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const req = request(`${base}${pathname}`, { method: "POST", headers, agent: false }, (res) => {
+      res.resume();
+      resolve(res.statusCode ?? 0);
+      req.destroy();
+    });
+    req.on("error", (error: NodeJS.ErrnoException) => (error.code === "ECONNRESET" ? undefined : reject(error)));
+    req.setTimeout(waitMs, () => req.destroy(new Error(`no answer to POST ${pathname} while its body was still coming`)));
+    req.write('{"name":"pin_vetting","action":"initial","call_from":"+1');
+  });
+}
+
 describe("node:http adapter", () => {
   const payload = JSON.stringify({ name: "pin_vetting", action: "initial", call_from: "+15129999999", call_forwarded_by: "+15128888888" });
 
@@ -102,6 +119,17 @@ describe("node:http adapter", () => {
     expect(gz.status).toBe(415);
     expect(JSON.parse(gz.body)).toMatchObject({ error: "unsupported_encoding" });
     expect((await raw("/pin_vetting", `\uFEFF${payload}`, { "content-type": "application/json" })).status).toBe(200);
+  });
+
+  it("answers a missing token (401) and a compressed body (415) before the body has arrived, as the framework runtimes do", async () => {
+    const framings: Array<Record<string, string | number>> = [{ "content-length": 1000 }, { "transfer-encoding": "chunked" }];
+    for (const framing of framings) {
+      expect(await partial("/pin_vetting", { "content-type": "application/json", ...framing })).toBe(401);
+      expect(await partial("/pin_vetting", { authorization: "Bearer nope", ...framing })).toBe(401);
+      expect(await partial("/pin_vetting", { authorization: `Bearer ${token}`, "content-encoding": "gzip", ...framing })).toBe(415);
+    }
+    // With the token, plain JSON: the body is waited for (no answer before it ends).
+    await expect(partial("/pin_vetting", { authorization: `Bearer ${token}`, "content-length": 1000 }, 300)).rejects.toThrow(/no answer/);
   });
 
   it("answers 401 without the token and 200 on /health", async () => {

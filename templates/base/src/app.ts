@@ -9,6 +9,11 @@ function positive(value: string | undefined, fallback: number): number {
   return Number.isFinite(n) && n > 0 ? n : fallback;
 }
 
+/** Sessions in this process's memory, bounded by MAX_SESSIONS and SESSION_MEMORY_MB (see .env.example). */
+export function memoryStoreFromEnv(env: Env): MemorySessionStore {
+  return new MemorySessionStore({ maxSessions: positive(env.MAX_SESSIONS, 10_000), maxBytes: positive(env.SESSION_MEMORY_MB, 100) * 1024 * 1024 });
+}
+
 /** The webhook for this chain, configured from the environment (see .env.example). */
 export function createApp(env: Env, store?: SessionStore): Taskchain {
   setEnv(env); // links read their settings (API keys, TRANSFER_NUMBER) through getEnv()
@@ -16,6 +21,6 @@ export function createApp(env: Env, store?: SessionStore): Taskchain {
     links: chain,
     token: env.TASKCHAIN_TOKEN,
     sessionTtlMs: positive(env.SESSION_TTL_SECONDS, 30 * 60) * 1000,
-    store: store ?? new MemorySessionStore({ maxSessions: positive(env.MAX_SESSIONS, 10_000), maxBytes: positive(env.SESSION_MEMORY_MB, 100) * 1024 * 1024 }),
+    store: store ?? memoryStoreFromEnv(env),
   });
 }

@@ -14,7 +14,12 @@ export interface Session {
  * instance answers the same calls. `id` identifies the caller (`call_from` + `call_forwarded_by`).
  */
 export interface SessionStore {
-  /** The live session for `id`, or a new one from `fresh()` stored as it. Either way its idle TTL starts again. */
+  /**
+   * The live session for `id`, or a new one from `fresh()`. Dispatch always follows it with
+   * save() or end() for the same `id`, so open() may leave storing a new session and restarting
+   * the idle TTL to that call (the KV store does, to write once per webhook call); a store that can
+   * do both in the read (memory, Redis) does them here.
+   */
   open(id: string, fresh: () => Session, ttlMs: number): Promise<Session>;
   /** Store the session's new state; its idle TTL starts again. */
   save(id: string, session: Session, ttlMs: number): Promise<void>;

@@ -1,8 +1,8 @@
 // The cloudflare runtime: a Workers module. Vars and secrets (TASKCHAIN_TOKEN, …) come from the
 // worker's env; sessions live in the SESSIONS KV namespace when it is bound (see wrangler.jsonc).
-import { createApp, type Env } from "./app.js";
+import { createApp, memoryStoreFromEnv, type Env } from "./app.js";
 import { KvSessionStore, type KvNamespace } from "./kv-store.js";
-import { MAX_BODY_BYTES, MemorySessionStore, type HttpAnswer, type Taskchain } from "./taskchain/index.js";
+import { MAX_BODY_BYTES, type HttpAnswer, type SessionStore, type Taskchain } from "./taskchain/index.js";
 
 /** The worker's bindings: string vars and secrets, plus the optional KV namespace. */
 export interface WorkerEnv {
@@ -10,9 +10,9 @@ export interface WorkerEnv {
   [name: string]: unknown;
 }
 
-// Without KV, sessions live in this isolate's memory: fine for `wrangler dev`, not for production
-// (Cloudflare runs many isolates).
-let memory: MemorySessionStore | undefined;
+// Without KV, sessions live in this isolate's memory, bounded by MAX_SESSIONS and SESSION_MEMORY_MB
+// as on node: fine for `wrangler dev`, not for production (Cloudflare runs many isolates).
+let memory: SessionStore | undefined;
 const apps = new WeakMap<object, Taskchain>();
 
 function appFor(env: WorkerEnv): Taskchain {
@@ -20,8 +20,7 @@ function appFor(env: WorkerEnv): Taskchain {
   if (!app) {
     const vars: Env = {};
     for (const [name, value] of Object.entries(env)) if (typeof value === "string") vars[name] = value;
-    memory ??= new MemorySessionStore();
-    app = createApp(vars, env.SESSIONS ? new KvSessionStore(env.SESSIONS) : memory);
+    app = createApp(vars, env.SESSIONS ? new KvSessionStore(env.SESSIONS) : (memory ??= memoryStoreFromEnv(vars)));
     apps.set(env, app);
   }
   return app;

@@ -1,5 +1,6 @@
 // Sessions in Workers KV, in real workerd: the store's semantics, and two workers (two workerd
 // instances sharing one KV namespace) answering alternate webhooks of one call with one key.
+// Without KV, the isolate's memory store keeps to MAX_SESSIONS.
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -124,5 +125,30 @@ describe("two workers sharing one KV namespace", () => {
     await call(urls[0]!, { name, action: "interrupt", ...caller });
     const next = await call(urls[1]!, { name, action: "initial", ...caller });
     expect(next.key).not.toBe(keys[0]);
+  });
+});
+
+describe("a worker without KV", () => {
+  const token = "memory-test-token";
+  let mf: Miniflare;
+  let url: string;
+  beforeAll(async () => {
+    // No SESSIONS binding: sessions in the isolate's memory, capped by MAX_SESSIONS.
+    mf = new Miniflare({ modules: true, script: await bundleWorker(), compatibilityDate: "2025-09-01", bindings: { TASKCHAIN_TOKEN: token, MAX_SESSIONS: "1" }, host: "127.0.0.1", port: 0 });
+    url = (await mf.ready).origin;
+  });
+  afterAll(() => mf?.dispose());
+
+  const initial = async (call_from: string): Promise<string> => {
+    const res = await fetch(`${url}/`, { method: "POST", headers: { authorization: `Bearer ${token}`, "content-type": "application/json" }, body: JSON.stringify({ name: chain[0].name, action: "initial", call_from, call_forwarded_by: "" }) });
+    expect(res.status).toBe(200);
+    return ((await res.json()) as { key: string }).key;
+  };
+
+  it("keeps no more sessions than MAX_SESSIONS: a second caller evicts the first", async () => {
+    const first = await initial("+15125550101");
+    expect(await initial("+15125550101")).toBe(first); // kept while it is the only one
+    await initial("+15125550102");
+    expect(await initial("+15125550101")).not.toBe(first);
   });
 });

@@ -6,7 +6,7 @@ import { bodyLimit } from "hono/body-limit";
 import type { IncomingMessage } from "node:http";
 import { createApp } from "./app.js";
 import { readBody } from "./body.js";
-import { MAX_BODY_BYTES, type HttpAnswer, type Taskchain } from "./taskchain/index.js";
+import { MAX_BODY_BYTES, type HttpAnswer, type HttpRequest, type Taskchain } from "./taskchain/index.js";
 
 function send(c: Context, answer: HttpAnswer): Response {
   return c.body(answer.body, answer.status as 200, answer.headers);
@@ -41,8 +41,10 @@ export function createHonoApp(app: Taskchain = createApp(process.env)): Hono {
     // node's own header object: c.req.header() builds a web Headers first.
     const authorization = incoming ? incoming.headers.authorization : c.req.header("authorization");
     const contentEncoding = incoming ? incoming.headers["content-encoding"] : c.req.header("content-encoding");
-    // Health, the token and the encoding are answered before the body limit reads anything.
-    const early = app.gate({ method, url, authorization, contentEncoding });
+    // Health, the token and the encoding are answered before the body limit reads anything; handle()
+    // given this same object does not run the gate again.
+    const request: HttpRequest = { method, url, authorization, contentEncoding, body: undefined };
+    const early = app.gate(request);
     if (early) return send(c, early);
     if (method === "POST" && incoming && incoming.readableFlowing === null && !incoming.readableDidRead) {
       // Nothing has read the body yet (no middleware of yours did): it is read straight from node,
@@ -50,13 +52,15 @@ export function createHonoApp(app: Taskchain = createApp(process.env)): Hono {
       // which costs more than the rest of the call together (about 3x the requests/s this way).
       const text = await new Promise<string | undefined>((resolve) => readBody(incoming, resolve, () => resolve(undefined)));
       if (text === undefined) return tooLarge(c);
-      return send(c, await app.handle({ method, url, authorization, contentEncoding, body: { text } }));
+      request.body = { text };
+      return send(c, await app.handle(request));
     }
     let answer: Response | undefined;
     const refused = await limit(c, async () => {
       // Hono hands the body over as text; the core parses it, so bad JSON gets its usual 400.
       const text = method === "POST" ? await c.req.text() : undefined;
-      answer = send(c, await app.handle({ method, url, authorization, contentEncoding, body: text === undefined ? undefined : { text } }));
+      request.body = text === undefined ? undefined : { text };
+      answer = send(c, await app.handle(request));
     });
     return answer ?? refused ?? send(c, app.error(500, "internal_error", "The webhook failed to answer"));
   });

@@ -2,7 +2,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import { createApp } from "./app.js";
 import { readBody } from "./body.js";
-import { type HttpAnswer, type HttpRequest, type Taskchain } from "./taskchain/index.js";
+import { MAX_BODY_BYTES, type HttpAnswer, type HttpRequest, type Taskchain } from "./taskchain/index.js";
 
 function send(res: ServerResponse, answer: HttpAnswer): void {
   // A string body, not a Buffer: node:http then sends headers and body in one write.
@@ -22,19 +22,28 @@ function reply(app: Taskchain, req: IncomingMessage, res: ServerResponse, reques
   );
 }
 
-function tooLarge(app: Taskchain, res: ServerResponse, request: HttpRequest): void {
+function tooLarge(app: Taskchain, res: ServerResponse): void {
   res.setHeader("connection", "close");
-  // Health, the token and the encoding come first, as on every runtime: without the token, a
-  // caller learns nothing from the body.
-  send(res, app.gate(request) ?? app.error(413, "payload_too_large", "The request body is over 1 MiB"));
+  send(res, app.error(413, "payload_too_large", "The request body is over 1 MiB"));
 }
 
 export function createNodeServer(app: Taskchain = createApp(process.env)): Server {
   return createServer((req, res) => {
     const method = req.method ?? "GET";
-    const request: HttpRequest = { method, url: req.url ?? "/", authorization: req.headers.authorization, contentEncoding: req.headers["content-encoding"] };
+    const request: HttpRequest = { method, url: req.url ?? "/", authorization: req.headers.authorization, contentEncoding: req.headers["content-encoding"], body: undefined };
     if (method !== "POST") {
       reply(app, req, res, request);
+      return;
+    }
+    // Health, the token and the encoding are answered before a byte of the body is read, as on
+    // every runtime: a caller without the token learns nothing from the body and is not waited for.
+    // handle() below does not run the gate again for this request.
+    const early = app.gate(request);
+    if (early) {
+      // Declared over 1 MiB: not worth draining for the next request on this connection.
+      if (Number(req.headers["content-length"]) > MAX_BODY_BYTES) res.setHeader("connection", "close");
+      req.resume();
+      send(res, early);
       return;
     }
     readBody(
@@ -43,7 +52,7 @@ export function createNodeServer(app: Taskchain = createApp(process.env)): Serve
         request.body = { text };
         reply(app, req, res, request);
       },
-      () => tooLarge(app, res, request),
+      () => tooLarge(app, res),
     );
   });
 }

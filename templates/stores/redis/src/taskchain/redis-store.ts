@@ -1,6 +1,7 @@
 // Sessions in Redis, for more than one instance of the server (or Lambda): every instance that
 // answers a call reads and writes the same session. Needs Redis ≥ 6.2 (GETEX).
 import { createClient } from "@redis/client";
+import { consoleLogger, type Logger } from "./dispatch.js";
 import type { Session, SessionStore } from "./session.js";
 
 type Client = ReturnType<typeof createClient>;
@@ -16,6 +17,8 @@ export interface RedisSessionStoreOptions {
    * Agent4 gives up. Default 2000.
    */
   timeoutMs?: number;
+  /** Where the outage and recovery lines go; the webhook's JSON lines on stderr by default. */
+  logger?: Logger;
 }
 
 /**
@@ -31,15 +34,18 @@ export class RedisSessionStore implements SessionStore {
   readonly #client: Client;
   readonly #prefix: string;
   readonly #timeoutMs: number;
+  readonly #logger: Logger;
   #opened = false;
   #closed = false;
-  #waiting: Promise<void> | undefined;
+  /** Calls waiting for a connection, each until its own deadline: one "ready" listener for all. */
+  readonly #waiting = new Set<() => void>();
   /** Whether the last thing heard from Redis was an error, so an outage is logged once. */
   #down = false;
 
   constructor(options: RedisSessionStoreOptions) {
     this.#prefix = options.prefix ?? "taskchain:session:";
     this.#timeoutMs = options.timeoutMs ?? 2_000;
+    this.#logger = options.logger ?? consoleLogger;
     this.#client = createClient({
       url: options.url,
       // Fail at once while disconnected instead of queueing until Redis is back.
@@ -54,64 +60,69 @@ export class RedisSessionStore implements SessionStore {
     this.#client.on("error", (error: unknown) => {
       if (this.#down) return;
       this.#down = true;
-      log("error", "redis unavailable; webhook calls are answered with an apology until it is back", { error: describe(error) });
+      this.#logger.error("redis unavailable; webhook calls are answered with an apology until it is back", { error: describe(error) });
     });
     this.#client.on("ready", () => {
+      const waiting = [...this.#waiting];
+      this.#waiting.clear();
+      for (const start of waiting) start();
       if (!this.#down) return;
       this.#down = false;
-      log("info", "redis connected again");
+      this.#logger.info("redis connected again");
     });
   }
 
-  /** The client once it is ready. Connects on first use, so creating the store never blocks start-up. */
-  async #ready(): Promise<Client> {
-    if (this.#client.isReady) return this.#client;
-    if (this.#closed) throw new Error("the Redis session store is closed");
-    if (!this.#opened) {
-      this.#opened = true;
-      // Settles only once connected (retries go through reconnectStrategy): not awaited as such.
-      this.#client.connect().catch(() => undefined);
-    }
-    // One bounded wait shared by every call that arrives while (re)connecting: nothing piles up
-    // during an outage, and there is one "ready" listener however many calls wait.
-    this.#waiting ??= new Promise<void>((resolve, reject) => {
-      const ready = () => {
-        clearTimeout(timer);
-        resolve();
+  /**
+   * `work` on a ready client, failing after timeoutMs (connecting included): one deadline per call,
+   * from when it starts. A reply lost on a dead connection would never come. While Redis is away a
+   * call waits in #waiting until its deadline and is then dropped from it, so nothing of it is left
+   * behind however long the outage lasts.
+   */
+  #run<T>(work: (client: Client) => Promise<T>): Promise<T> {
+    if (this.#closed) return Promise.reject(new Error("the Redis session store is closed"));
+    return new Promise<T>((resolve, reject) => {
+      let settled = false;
+      const start = () => {
+        let pending: Promise<T>;
+        try {
+          pending = work(this.#client);
+        } catch (error) {
+          pending = Promise.reject(error);
+        }
+        pending.then(
+          (value) => {
+            if (settled) return;
+            settled = true;
+            clearTimeout(timer);
+            resolve(value);
+          },
+          (error: unknown) => {
+            if (settled) return;
+            settled = true;
+            clearTimeout(timer);
+            reject(error);
+          },
+        );
       };
       const timer = setTimeout(() => {
-        this.#client.off("ready", ready);
-        reject(new Error(`Redis is not reachable (no connection within ${this.#timeoutMs} ms)`));
+        settled = true;
+        // Not started yet: it never will be (the call is answered without Redis; writing later
+        // would act on a stale request).
+        const waited = this.#waiting.delete(start);
+        reject(new Error(waited ? `Redis is not reachable (no connection within ${this.#timeoutMs} ms)` : `Redis did not answer within ${this.#timeoutMs} ms`));
       }, this.#timeoutMs);
-      this.#client.once("ready", ready);
-    }).finally(() => {
-      this.#waiting = undefined;
+      if (this.#client.isReady) {
+        start();
+        return;
+      }
+      this.#waiting.add(start);
+      if (!this.#opened) {
+        this.#opened = true;
+        // Connects on first use, so creating the store never blocks start-up. Settles only once
+        // connected (retries go through reconnectStrategy): not awaited as such.
+        this.#client.connect().catch(() => undefined);
+      }
     });
-    await this.#waiting;
-    return this.#client;
-  }
-
-  /** `work` on a ready client, failing after timeoutMs: a reply lost on a dead connection would never come. */
-  async #run<T>(work: (client: Client) => Promise<T>): Promise<T> {
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    let expired = false;
-    const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => {
-        expired = true;
-        const why = this.#client.isReady ? "did not answer" : "is not reachable (no connection)";
-        reject(new Error(`Redis ${why} within ${this.#timeoutMs} ms`));
-      }, this.#timeoutMs);
-    });
-    const attempt = this.#ready().then((client) => {
-      // The call was already answered without Redis: writing now would act on a stale request.
-      if (expired) throw new Error("Redis answered too late");
-      return work(client);
-    });
-    try {
-      return await Promise.race([attempt, timeout]);
-    } finally {
-      clearTimeout(timer);
-    }
   }
 
   open(id: string, create: () => Session, ttlMs: number): Promise<Session> {
@@ -149,10 +160,6 @@ export class RedisSessionStore implements SessionStore {
     if (this.#client.isReady) await this.#client.close();
     else this.#client.destroy();
   }
-}
-
-function log(level: "info" | "error", message: string, meta: Record<string, unknown> = {}): void {
-  console.error(JSON.stringify({ level, message, ...meta }));
 }
 
 /** An error as one line; a refused connection to a name with several addresses is an AggregateError with no message of its own. */
