@@ -78,8 +78,6 @@ export interface Taskchain {
    * The answer a request gets before its body matters (health, a missing or wrong token, a
    * compressed body), or undefined. handle() runs it too; adapters call it before reading the body,
    * so a caller without the token learns nothing from body errors and is not kept waiting for it.
-   * When it lets a request through, handle() given that same object (its body added) does not run
-   * it again.
    */
   gate(request: Omit<HttpRequest, "body">): HttpAnswer | undefined;
   /** The JSON body of an error answer, for adapters that detect errors themselves (413, bad JSON). */
@@ -367,16 +365,9 @@ export function createTaskchain(options: TaskchainOptions): Taskchain {
     return { path, q };
   }
 
-  // Requests gate() let through, until handle() takes them: an adapter that gates before reading
-  // the body does not pay for the token check twice. Tied to the object, not a flag an adapter
-  // could set without gating.
-  const passed = new WeakSet<object>();
-
   function gate(request: Omit<HttpRequest, "body">): HttpAnswer | undefined {
     const { path, q } = splitUrl(request.url);
-    const early = gateAt(request, path, q, request.method.toUpperCase());
-    if (early === undefined) passed.add(request);
-    return early;
+    return gateAt(request, path, q, request.method.toUpperCase());
   }
 
   function gateAt(request: Omit<HttpRequest, "body">, path: string, q: number, method: string): HttpAnswer | undefined {
@@ -409,7 +400,7 @@ export function createTaskchain(options: TaskchainOptions): Taskchain {
   function route(request: HttpRequest): HttpAnswer | { link: Link; payload: Payload } {
     const { path, q } = splitUrl(request.url);
     const method = request.method.toUpperCase();
-    const early = passed.delete(request) ? undefined : gateAt(request, path, q, method);
+    const early = gateAt(request, path, q, method);
     if (early) return early;
 
     let routed: string | undefined;

@@ -41,8 +41,7 @@ export function createHonoApp(app: Taskchain = createApp(process.env)): Hono {
     // node's own header object: c.req.header() builds a web Headers first.
     const authorization = incoming ? incoming.headers.authorization : c.req.header("authorization");
     const contentEncoding = incoming ? incoming.headers["content-encoding"] : c.req.header("content-encoding");
-    // Health, the token and the encoding are answered before the body limit reads anything; handle()
-    // given this same object does not run the gate again.
+    // Health, the token and the encoding are answered before the body limit reads anything.
     const request: HttpRequest = { method, url, authorization, contentEncoding, body: undefined };
     const early = app.gate(request);
     if (early) return send(c, early);

@@ -37,7 +37,6 @@ export function createNodeServer(app: Taskchain = createApp(process.env)): Serve
     }
     // Health, the token and the encoding are answered before a byte of the body is read, as on
     // every runtime: a caller without the token learns nothing from the body and is not waited for.
-    // handle() below does not run the gate again for this request.
     const early = app.gate(request);
     if (early) {
       // Declared over 1 MiB: not worth draining for the next request on this connection.
