@@ -5,7 +5,7 @@
 // never answers 5xx, always answers a JSON error or a valid response, never leaks a stack trace,
 // never lets the request touch another caller's session (callers whose numbers run together like
 // the victim's included), never pollutes Object.prototype, and logs one JSON line per event.
-import { mkdirSync, rmSync } from "node:fs";
+import { rmSync } from "node:fs";
 import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import path from "node:path";
@@ -13,9 +13,8 @@ import fc from "fast-check";
 import { pathToFileURL } from "node:url";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import * as z from "zod";
-import { commitNewProject } from "../../src/fs/changeset.js";
-import { generateProject } from "../../src/generate/project.js";
-import { defaultParameters, ProjectSpecSchema } from "../../src/spec/spec.js";
+import { defaultParameters } from "../../src/spec/spec.js";
+import { generateInRepo } from "../helpers/in-repo-project.js";
 import {
   APOLOGY,
   createTaskchain,
@@ -467,8 +466,7 @@ describe("webhook fuzz, in process", () => {
 // Over real HTTP: the node adapter of a project generated inside the repo (zod resolves from the
 // repo's node_modules, so no install).
 
-const REPO = path.resolve(import.meta.dirname, "../..");
-const dir = path.join(REPO, ".cache/unit", `fuzz-webhook-${process.pid}`);
+let dir = "";
 const HTTP_LINKS = ["pin_vetting", "constructor", "sms_vetting"];
 let server: Server;
 let target: HttpTarget;
@@ -478,20 +476,14 @@ let generated: Promise<string> | undefined;
 /** The project, generated once for this file (also where the Redis store above is loaded from). */
 function generatedProject(): Promise<string> {
   generated ??= (async () => {
-    rmSync(dir, { recursive: true, force: true });
-    mkdirSync(path.dirname(dir), { recursive: true });
-    const spec = ProjectSpecSchema.parse({
-      packageName: "fuzz-node",
-      runtime: "node",
-      baseUrl: "https://hooks.example.com",
-      trigger: "fuzz",
-      links: HTTP_LINKS.map((name) => ({
+    dir = await generateInRepo(
+      "fuzz-webhook",
+      HTTP_LINKS.map((name) => ({
         name,
         prompt: `Prompt for ${name}`,
         parameters: { ...defaultParameters(), qualified: [{ name: "code", type: "string", description: "The code." }] },
       })),
-    });
-    await commitNewProject(generateProject(spec, dir));
+    );
     return dir;
   })();
   return generated;

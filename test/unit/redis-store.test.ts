@@ -1,15 +1,14 @@
 // The generated projects' Redis session store (templates/stores/redis) against a real redis-server.
 import { createClient } from "@redis/client";
-import { mkdirSync, rmSync } from "node:fs";
+import { rmSync } from "node:fs";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import * as z from "zod";
-import { commitNewProject } from "../../src/fs/changeset.js";
-import { generateProject } from "../../src/generate/project.js";
-import { defaultParameters, ProjectSpecSchema } from "../../src/spec/spec.js";
+import { defaultParameters } from "../../src/spec/spec.js";
+import { generateInRepo } from "../helpers/in-repo-project.js";
 import { APOLOGY, createTaskchain, defineLink, nextTask, silentLogger, type Logger } from "../../templates/base/src/taskchain/index.js";
-import { freePort, REPO } from "../helpers/project.js";
+import { freePort } from "../helpers/project.js";
 import { startRedis, type RedisServer } from "../helpers/redis.js";
 
 interface Session {
@@ -28,27 +27,18 @@ interface StoreModule {
   redisStoreFromEnv(env: Record<string, string | undefined>): Store | undefined;
 }
 
-// Imported from a node project generated inside the repo (its dependencies resolve from the repo's
-// node_modules): the template imports its siblings in src/taskchain/, which sit beside it there.
-const dir = path.join(REPO, ".cache/unit", `redis-${process.pid}`);
+// Imported from a node project generated inside the repo: the template imports its siblings in
+// src/taskchain/, which sit beside it there.
+let dir: string | undefined;
 let loaded: Promise<StoreModule> | undefined;
 function loadStore(): Promise<StoreModule> {
   loaded ??= (async () => {
-    rmSync(dir, { recursive: true, force: true });
-    mkdirSync(path.dirname(dir), { recursive: true });
-    const spec = ProjectSpecSchema.parse({
-      packageName: "unit-redis",
-      runtime: "node",
-      baseUrl: "https://hooks.example.com",
-      trigger: "order status",
-      links: [{ name: "pin_vetting", prompt: "Ask for the PIN.", parameters: defaultParameters() }],
-    });
-    await commitNewProject(generateProject(spec, dir));
+    dir = await generateInRepo("redis", [{ name: "pin_vetting", prompt: "Ask for the PIN.", parameters: defaultParameters() }]);
     return (await import(pathToFileURL(path.join(dir, "src/taskchain/redis-store.ts")).href)) as StoreModule;
   })();
   return loaded;
 }
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
+afterAll(() => dir && rmSync(dir, { recursive: true, force: true }));
 
 const fresh = (key: string): Session => ({ key, state: {}, retries: {} });
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

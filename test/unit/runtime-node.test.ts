@@ -1,38 +1,27 @@
 // The node:http adapter, run from a project generated inside the repo (so it resolves zod from
 // the repo's node_modules and needs no install).
-import { mkdirSync, rmSync } from "node:fs";
+import { rmSync } from "node:fs";
 import { request } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { Server } from "node:http";
 import path from "node:path";
 import { gzipSync } from "node:zlib";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { commitNewProject } from "../../src/fs/changeset.js";
-import { generateProject } from "../../src/generate/project.js";
-import { defaultParameters, ProjectSpecSchema } from "../../src/spec/spec.js";
+import { defaultParameters } from "../../src/spec/spec.js";
+import { generateInRepo } from "../helpers/in-repo-project.js";
 import { listenAddress } from "../../templates/node-process/src/dotenv.js";
 import { ResponseSchema } from "../../templates/base/src/taskchain/protocol.js";
 
-const REPO = path.resolve(import.meta.dirname, "../..");
-const dir = path.join(REPO, ".cache/unit", `node-${process.pid}`);
+let dir = "";
 let server: Server;
 let base: string;
 const token = "unit-token";
 
 beforeAll(async () => {
-  rmSync(dir, { recursive: true, force: true });
-  mkdirSync(path.dirname(dir), { recursive: true });
-  const spec = ProjectSpecSchema.parse({
-    packageName: "unit-node",
-    runtime: "node",
-    baseUrl: "https://hooks.example.com",
-    trigger: "order status",
-    links: [
-      { name: "pin_vetting", prompt: "Ask for the PIN.", parameters: defaultParameters() },
-      { name: "sms_vetting", prompt: "Ask for the code.", parameters: defaultParameters() },
-    ],
-  });
-  await commitNewProject(generateProject(spec, dir));
+  dir = await generateInRepo("node", [
+    { name: "pin_vetting", prompt: "Ask for the PIN.", parameters: defaultParameters() },
+    { name: "sms_vetting", prompt: "Ask for the code.", parameters: defaultParameters() },
+  ]);
   const { createNodeServer } = (await import(path.join(dir, "src/server.ts"))) as { createNodeServer: (app: unknown) => Server };
   const { createApp } = (await import(path.join(dir, "src/app.ts"))) as { createApp: (env: Record<string, string>) => unknown };
   server = createNodeServer(createApp({ TASKCHAIN_TOKEN: token }));
@@ -42,7 +31,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await new Promise((resolve) => server?.close(resolve));
-  rmSync(dir, { recursive: true, force: true });
+  if (dir) rmSync(dir, { recursive: true, force: true });
 });
 
 function raw(pathname: string, body: Buffer | string, headers: Record<string, string | number>, chunked = false): Promise<{ status: number; body: string }> {
