@@ -82,26 +82,17 @@ export class RedisSessionStore implements SessionStore {
     if (this.#closed) return Promise.reject(new Error("the Redis session store is closed"));
     return new Promise<T>((resolve, reject) => {
       let settled = false;
+      const settle = (done: () => void) => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(timer);
+        done();
+      };
       const start = () => {
-        let pending: Promise<T>;
-        try {
-          pending = work(this.#client);
-        } catch (error) {
-          pending = Promise.reject(error);
-        }
-        pending.then(
-          (value) => {
-            if (settled) return;
-            settled = true;
-            clearTimeout(timer);
-            resolve(value);
-          },
-          (error: unknown) => {
-            if (settled) return;
-            settled = true;
-            clearTimeout(timer);
-            reject(error);
-          },
+        // A Promise constructor turns a synchronous throw of `work` into a rejection.
+        new Promise<T>((run) => run(work(this.#client))).then(
+          (value) => settle(() => resolve(value)),
+          (error: unknown) => settle(() => reject(error)),
         );
       };
       const timer = setTimeout(() => {
