@@ -278,13 +278,13 @@ function loadRun(url, link) {
   return JSON.parse(r.stdout.trim().split("\n").pop());
 }
 
-/** What `npm start` runs, without npm in between: `node …` runs as is, another bin from node_modules/.bin. */
-function startCommand(dir) {
+/** What `npm start` runs, without npm in between: `node …` on the projects' Node, another bin from node_modules/.bin. */
+function startCommand(dir, node) {
   const pkg = JSON.parse(readFileSync(path.join(dir, "package.json"), "utf8"));
   const start = pkg.scripts?.start;
   if (!start) throw new Error(`${dir}/package.json has no start script`);
   const [bin, ...args] = start.split(/\s+/);
-  if (bin === "node") return [process.execPath, args];
+  if (bin === "node") return [node, args];
   const local = path.join(dir, "node_modules/.bin", bin);
   return [existsSync(local) ? local : bin, args];
 }
@@ -304,7 +304,9 @@ async function benchRuntime(runtime) {
     const r = spawnSync("npm", ["run", "build", "--silent"], { cwd: dir, env: ENV, encoding: "utf8" });
     if (r.status !== 0) throw new Error(`npm run build failed in ${dir}:\n${r.stdout}\n${r.stderr}`);
   }
-  const [command, args] = startCommand(dir);
+  const { projectNode } = await import("./lib/projects.mjs");
+  const node = await projectNode();
+  const [command, args] = startCommand(dir, node);
   const generated = await startServer(command, args, dir, {});
   let baseline;
   try {
@@ -318,9 +320,8 @@ async function benchRuntime(runtime) {
     const file = runtime === "node" ? "bare-node.mjs" : `bare-${runtime}.mjs`;
     // Inside the project, so a framework baseline imports the same framework version.
     cpSync(path.join(REPO, "bench/servers", file), path.join(dir, `bench-${file}`));
-    // BENCH_BASELINE_LOADER=tsx runs the baseline under the project's tsx too (same loader as `start`).
-    const viaTsx = process.env.BENCH_BASELINE_LOADER === "tsx";
-    baseline = await startServer(viaTsx ? path.join(dir, "node_modules/.bin/tsx") : process.execPath, [`bench-${file}`], dir, { BENCH_RESPONSE: JSON.stringify(answer) });
+    // On the same Node as the generated server, so the ratio compares the code, not two Nodes.
+    baseline = await startServer(node, [`bench-${file}`], dir, { BENCH_RESPONSE: JSON.stringify(answer) });
 
     const results = { generated: [], baseline: [] };
     for (let i = 0; i < ROUNDS; i++) {

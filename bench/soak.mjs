@@ -1,4 +1,4 @@
-// `npm run soak`: the generated node server (its real src/main.ts, run with tsx) under sustained
+// `npm run soak`: the generated node server (its real src/main.ts, run as `npm start` runs it) under sustained
 // loopback load from many distinct callers, each placing a full call (initial → qualified → next
 // link … → end), for a bounded time. Prints requests served, errors seen, non-2xx answers and the
 // server's peak RSS (from /proc/<pid>/status) and heap; with a small MAX_SESSIONS and a short
@@ -17,7 +17,7 @@ import { readFileSync, rmSync, writeFileSync } from "node:fs";
 import { Agent, request } from "node:http";
 import { createServer } from "node:net";
 import path from "node:path";
-import { generate, install } from "./lib/projects.mjs";
+import { generate, install, projectNode } from "./lib/projects.mjs";
 
 function option(name, fallback) {
   const i = process.argv.indexOf(`--${name}`);
@@ -73,7 +73,7 @@ writeFileSync(
 
 const port = await freePort();
 const base = `http://127.0.0.1:${port}`;
-const server = spawn(process.execPath, ["--expose-gc", "--import", "tsx", "--import", probe, "src/main.ts"], {
+const server = spawn(await projectNode(), ["--expose-gc", "--import", probe, "src/main.ts"], {
   cwd: dir,
   env: { ...process.env, PORT: String(port), HOST: "127.0.0.1", TASKCHAIN_TOKEN: TOKEN, MAX_SESSIONS: String(MAX_SESSIONS), SESSION_TTL_SECONDS: String(TTL), REDIS_URL: "" },
   stdio: ["ignore", "pipe", "pipe", "ipc"],

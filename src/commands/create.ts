@@ -275,7 +275,7 @@ function nextSteps(r: Resolved, installed: boolean): string {
     "",
     "Then in Agent4 (after deploying, with TASKCHAIN_TOKEN set), add a TaskChain task:",
     `  Trigger  ${r.spec.trigger.replace(/\s+/g, " ")}`,
-    "  Chain    paste chain.json; append ?token=<TASKCHAIN_TOKEN> to each endpoint",
+    "  Chain    the output of npx create-taskchain chain --print --with-token",
     "  Moved?   npx create-taskchain chain --base-url https://your.host rewrites chain.json",
   );
   return lines.join("\n");
@@ -357,13 +357,6 @@ export async function run(options: CreateOptions, deps: CreateDeps = {}): Promis
   if (ui) ui.info(created);
   else out(`${color("green", "✔")} ${created}\n`);
 
-  if (r.git) {
-    const g = gitInit(r.target.root);
-    const message = gitMessage(g.outcome, g.detail);
-    if (ui) (g.outcome === "committed" || g.outcome === "inside-repository" ? ui.info : ui.warn)(message);
-    else out(`${message}\n`);
-  }
-
   let installed = false;
   if (r.install) {
     const cmd = installCommand(r.pm);
@@ -377,6 +370,14 @@ export async function run(options: CreateOptions, deps: CreateDeps = {}): Promis
       throw new UserError(`${cmd} failed; the project is complete in ${r.target.display}: fix the cause and run \`${cd}${cmd}\``);
     }
     installed = true;
+  }
+
+  // After the install, so the first commit holds the lockfile it wrote.
+  if (r.git) {
+    const g = gitInit(r.target.root);
+    const message = gitMessage(g.outcome, g.detail);
+    if (ui) (g.outcome === "committed" || g.outcome === "inside-repository" ? ui.info : ui.warn)(message);
+    else out(`${message}\n`);
   }
 
   const steps = nextSteps(r, installed);

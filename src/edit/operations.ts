@@ -7,6 +7,7 @@ import { ChangeSet } from "../fs/changeset.js";
 import { renderLinkFiles } from "../generate/project.js";
 import { linkIdentifier, linkNameProblem } from "../spec/names.js";
 import type { LinkSpec } from "../spec/spec.js";
+import { README, withChainBlock } from "./readme.js";
 import { chainJsonFor, endpointFor, formatChainJson, parseChainJson, type ChainEntryJson, type ChainJson } from "./chain-json.js";
 import { readRegistryFast } from "./fast-registry.js";
 import { findSwitchTasks, importersOf, readParsed, resolveChain, resolveModule, type ResolvedLink, type SwitchRef } from "./links.js";
@@ -92,6 +93,18 @@ function agreedNames(reg: Registry, chainJson: ChainJson | undefined): string[] 
     return guessed;
   }
   return undefined;
+}
+
+/**
+ * chain.json as `chain` in the change set, and the README's chain block with it: every command
+ * that rewrites chain.json goes through here.
+ */
+function writeChainJson(set: ChangeSet, root: string, chain: string, current = readText(root, CHAIN_JSON)): void {
+  if (current === undefined) set.create(CHAIN_JSON, chain);
+  else set.update(CHAIN_JSON, current, chain);
+  const readme = readText(root, README);
+  const next = readme === undefined ? undefined : withChainBlock(readme, chain);
+  if (readme !== undefined && next !== undefined) set.update(README, readme, next);
 }
 
 /** chain.json after a change of the name list: a minimal edit when it was current, else regenerated. */
@@ -182,12 +195,7 @@ export async function planAddLink(project: TaskchainProject, name: string, where
       set.create(source.path, source.content);
       set.create(test.path, test.content);
       for (const u of updates) set.update(u.rel, u.before, u.after);
-      if (chainJson) set.update(CHAIN_JSON, chainJson.text, chain);
-      else {
-        const current = readText(project.root, CHAIN_JSON);
-        if (current === undefined) set.create(CHAIN_JSON, chain);
-        else set.update(CHAIN_JSON, current, chain);
-      }
+      writeChainJson(set, project.root, chain, chainJson?.text);
       return set;
     },
   };
@@ -292,9 +300,7 @@ export async function planRemoveLink(project: TaskchainProject, name: string, fo
   if (test) set.delete(test, readText(root, test)!);
   const newNames = names.filter((_, i) => i !== index);
   const chain = nextChainJson(chainJson, names, (e) => e.filter((_, i) => i !== index), newNames, base);
-  const current = readText(root, CHAIN_JSON);
-  if (current === undefined) set.create(CHAIN_JSON, chain);
-  else set.update(CHAIN_JSON, current, chain);
+  writeChainJson(set, root, chain);
   return { set, dangling: described };
 }
 
@@ -378,9 +384,7 @@ export async function planRenameLink(project: TaskchainProject, from: string, to
     newNames,
     base,
   );
-  const current = readText(root, CHAIN_JSON);
-  if (current === undefined) set.create(CHAIN_JSON, chain);
-  else set.update(CHAIN_JSON, current, chain);
+  writeChainJson(set, root, chain);
   return { set, updatedRefs: refs, moves: [...moves].map(([a, b]) => ({ from: a, to: b })) };
 }
 
@@ -392,6 +396,8 @@ export interface ChainStatus {
   base: string;
   expected: string;
   current: string | undefined;
+  /** README.md's chain block differs from the one for `expected`. */
+  readmeStale: boolean;
   /** switchTask() targets that are not links of the chain: "file:line: …". */
   dangling: string[];
   /** LinkName members missing from / extra to the chain. */
@@ -432,7 +438,10 @@ export async function chainStatus(project: TaskchainProject, baseUrl?: string): 
   // Compared and written in the file's own layout (indent, CRLF), so only a real difference is stale.
   const current = readText(project.root, CHAIN_JSON);
   const expected = chainJsonFor(names, base, parseChainJson(current));
-  return { names, base, expected, current, dangling, unionMissing, unionExtra, registry: { rel, before, after: linkName.names.text } };
+  const readme = readText(project.root, README);
+  const readmeExpected = readme === undefined ? undefined : withChainBlock(readme, expected);
+  const readmeStale = readmeExpected !== undefined && readmeExpected !== readme;
+  return { names, base, expected, current, readmeStale, dangling, unionMissing, unionExtra, registry: { rel, before, after: linkName.names.text } };
 }
 
 
@@ -447,8 +456,7 @@ export interface ChainPlan {
 export async function planChain(project: TaskchainProject, baseUrl?: string): Promise<ChainPlan> {
   const status = await chainStatus(project, baseUrl);
   const set = new ChangeSet(project.root);
-  if (status.current === undefined) set.create(CHAIN_JSON, status.expected);
-  else set.update(CHAIN_JSON, status.current, status.expected);
+  writeChainJson(set, project.root, status.expected, status.current);
   set.update(status.registry.rel, status.registry.before, status.registry.after);
   // So add-link and chain --check agree with it afterwards.
   const base = baseUrl === undefined ? undefined : status.base;

@@ -300,7 +300,7 @@ export function insertEdits(reg: Registry, plan: InsertPlan): TextEdit[] {
   const model = linkImports[0]?.decl ?? reg.imports[reg.imports.length - 1];
   const q = model ? quoteOf(text, model.moduleSpecifier, sf) : '"';
   const semi = model ? (text.slice(model.getStart(sf), model.end).trimEnd().endsWith(";") ? ";" : "") : ";";
-  const ext = linkImports[0] ? (/\.(?:[cm]?[jt]s)$/.exec(linkImports[0].module)?.[0] ?? "") : ".js";
+  const ext = linkImports[0] ? (/\.(?:[cm]?[jt]s)$/.exec(linkImports[0].module)?.[0] ?? "") : ".ts";
   // The new link file is src/links/<name>.ts, wherever the chain's file lives.
   const dir = path.posix.relative(path.posix.dirname(reg.parsed.rel), "src/links");
   const line = `import { ${plan.ident} } from ${q}${dir ? (dir.startsWith(".") ? dir : `./${dir}`) : "."}/${plan.name}${ext}${q}${semi}`;

@@ -12,16 +12,20 @@ export interface Feature {
   links?: string[];
   /** The project's `tsconfig.json` compilerOptions.types, when not ["node"]. */
   types?: string[];
+  /**
+   * npm's allowScripts for dependencies that ship an install script: false where the package
+   * works without it (its binary comes as an optional dependency), so npm installs it quietly.
+   */
+  allowScripts?: Record<string, boolean>;
   /** Features this one builds on, rendered before it (so its files win). */
   includes?: Feature[];
 }
 
-// `node --import tsx`, not the tsx CLI, for start: the tsx CLI relays SIGTERM to its child and
-// SIGKILLs it when the child does not acknowledge within 30 ms, which a loaded machine misses,
-// cutting graceful shutdown off (exit 143).
+// Node runs the TypeScript itself (type stripping): no loader, no build, nothing from
+// devDependencies at run time, so `npm ci --omit=dev && npm start` serves.
 const nodeScripts = {
-  start: "node --import tsx src/main.ts",
-  dev: "tsx watch src/main.ts",
+  start: "node src/main.ts",
+  dev: "node --watch src/main.ts",
 };
 
 /**
@@ -33,30 +37,32 @@ export const REDIS_STORE: Feature = { folder: "stores/redis", dependencies: { "@
 /** src/shutdown.ts: graceful exit on SIGTERM/SIGINT, for every runtime that runs as a node process. */
 export const NODE_PROCESS: Feature = { folder: "node-process" };
 
+/** Dockerfile and .dockerignore: the production image of a runtime that runs as a node process. */
+export const DOCKER: Feature = { folder: "docker" };
+
 /** src/body.ts: a request body read straight from node:http, for the runtimes that get one (node, hono). */
 export const NODE_BODY: Feature = { folder: "node-body" };
 
-// Versions: each supports Node 20 and installs without install scripts. wrangler 4.86 is the last
-// one whose miniflare (4.20260426) runs on Node 20; later ones need Node 22. The test target uses
-// that same miniflare and esbuild, pinned to wrangler's own so npm installs them once.
-const WRANGLER = "4.86.0";
-const MINIFLARE = "4.20260426.0";
-const WRANGLER_ESBUILD = "0.27.3";
+// The test target bundles with esbuild and runs miniflare (the engine behind `wrangler dev`), each at
+// wrangler's own version, so npm installs one copy of them and of workerd.
+const WRANGLER = "4.164.0";
+const MINIFLARE = "5.20261117.0-beta";
+const WRANGLER_ESBUILD = "0.28.2";
 
 export const RUNTIME_FEATURES: Record<Runtime, Feature> = {
-  node: { folder: "runtimes/node", scripts: nodeScripts, includes: [NODE_PROCESS, NODE_BODY, REDIS_STORE] },
+  node: { folder: "runtimes/node", scripts: nodeScripts, includes: [NODE_PROCESS, DOCKER, NODE_BODY, REDIS_STORE] },
   express: {
     folder: "runtimes/express",
     scripts: nodeScripts,
-    includes: [NODE_PROCESS, REDIS_STORE],
+    includes: [NODE_PROCESS, DOCKER, REDIS_STORE],
     dependencies: { express: "^5.1.0" },
     devDependencies: { "@types/express": "^5.0.3" },
   },
-  fastify: { folder: "runtimes/fastify", scripts: nodeScripts, includes: [NODE_PROCESS, REDIS_STORE], dependencies: { fastify: "^5.6.0" } },
+  fastify: { folder: "runtimes/fastify", scripts: nodeScripts, includes: [NODE_PROCESS, DOCKER, REDIS_STORE], dependencies: { fastify: "^5.6.0" } },
   hono: {
     folder: "runtimes/hono",
     scripts: nodeScripts,
-    includes: [NODE_PROCESS, NODE_BODY, REDIS_STORE],
+    includes: [NODE_PROCESS, DOCKER, NODE_BODY, REDIS_STORE],
     dependencies: { hono: "^4.10.0", "@hono/node-server": "^1.19.0" },
   },
   cloudflare: {
@@ -66,21 +72,22 @@ export const RUNTIME_FEATURES: Record<Runtime, Feature> = {
       start: "wrangler dev",
       deploy: "wrangler deploy",
       build: "wrangler deploy --dry-run --outdir dist",
-      simulate: "npx --yes create-taskchain simulate --url http://localhost:8787",
     },
     devDependencies: { wrangler: WRANGLER, miniflare: MINIFLARE, esbuild: WRANGLER_ESBUILD },
+    allowScripts: { esbuild: false, workerd: false },
   },
   lambda: {
     folder: "runtimes/lambda",
     includes: [NODE_PROCESS, REDIS_STORE],
     scripts: {
-      dev: "tsx watch src/local.ts",
-      start: "node --import tsx src/local.ts",
+      dev: "node --watch src/local.ts",
+      start: "node src/local.ts",
       // ESM bundle; the banner gives bundled CommonJS dependencies a `require` for node built-ins.
       build:
-        "esbuild src/server.ts --bundle --platform=node --target=node20 --format=esm --outfile=dist/index.mjs --banner:js=\"import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);\"",
+        "esbuild src/server.ts --bundle --platform=node --target=node22 --format=esm --outfile=dist/index.mjs --banner:js=\"import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);\"",
     },
-    devDependencies: { "@types/aws-lambda": "^8.10.160", esbuild: "^0.27.0" },
+    devDependencies: { "@types/aws-lambda": "^8.10.160", esbuild: "^0.28.2" },
+    allowScripts: { esbuild: false },
   },
 };
 
@@ -90,6 +97,6 @@ export const EXAMPLE_FEATURES: Record<Example, Feature> = {
   shipstation: {
     folder: "examples/shipstation",
     links: ["order_lookup", "order_followup"],
-    scripts: { "shipstation:fake": "tsx test/shipstation/serve.ts" },
+    scripts: { "shipstation:fake": "node test/shipstation/serve.ts" },
   },
 };

@@ -2,10 +2,12 @@
 import { UserError } from "../errors.js";
 import { ChangeSet } from "../fs/changeset.js";
 import { chainJsonFor } from "../edit/chain-json.js";
+import { chainBlock } from "../edit/readme.js";
 import { RUNTIME_HINTS, type LinkSpec, type ProjectSpec } from "../spec/spec.js";
 import { EXAMPLE_FEATURES, RUNTIME_FEATURES, type Feature } from "./features.js";
 import { renderFolder, render, renderPartial } from "./templates.js";
-import { VERSIONS } from "./versions.js";
+import { CLI_VERSION } from "../version.js";
+import { NODE_ENGINES, VERSIONS } from "./versions.js";
 
 // create writes chain.json as the edit commands do (no ts-morph behind it: edit/chain-json.ts is plain).
 export { chainJsonFor as renderChainJson };
@@ -35,21 +37,27 @@ export function renderPackageJson(spec: ProjectSpec, features: Feature[]): strin
     version: "0.1.0",
     private: true,
     type: "module",
-    engines: { node: ">=20.12" },
+    engines: { node: NODE_ENGINES },
     scripts: {
-      // Plays Agent4 against `npm run dev` (the CLI reads PORT, HOST and the token as the server
-      // does: the environment, then .env; default localhost:3000). npx, not a
-      // devDependency: the project needs the CLI only for this, and a local install still wins.
-      simulate: "npx --yes create-taskchain simulate",
+      // Plays Agent4 against `npm run dev`: the CLI reads PORT, HOST and the token as the server
+      // does (the environment, then .env) and knows the runtime's dev port.
+      simulate: "create-taskchain simulate",
       ...Object.assign({}, ...features.map((f) => f.scripts)),
       test: "vitest run",
       typecheck: "tsc --noEmit",
     },
     dependencies: merge({ zod: VERSIONS.zod }, ...features.map((f) => f.dependencies)),
     devDependencies: merge(
-      { typescript: VERSIONS.typescript, tsx: VERSIONS.tsx, vitest: VERSIONS.vitest, "@types/node": VERSIONS["@types/node"] },
+      {
+        // Exactly the CLI that wrote the project: a newer one may write code this project does not have.
+        "create-taskchain": CLI_VERSION,
+        typescript: VERSIONS.typescript,
+        vitest: VERSIONS.vitest,
+        "@types/node": VERSIONS["@types/node"],
+      },
       ...features.map((f) => f.devDependencies),
     ),
+    ...(allowScripts(features) ?? {}),
     taskchain: {
       runtime: spec.runtime,
       baseUrl: spec.baseUrl,
@@ -58,6 +66,12 @@ export function renderPackageJson(spec: ProjectSpec, features: Feature[]): strin
     },
   };
   return `${JSON.stringify(pkg, null, 2)}\n`;
+}
+
+/** npm's allowScripts: each dependency with an install script, allowed or refused on purpose. */
+function allowScripts(features: Feature[]): { allowScripts: Record<string, boolean> } | undefined {
+  const entries = features.flatMap((f) => Object.entries(f.allowScripts ?? {}));
+  return entries.length ? { allowScripts: Object.fromEntries(entries.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) } : undefined;
 }
 
 function isObject(value: unknown): value is Record<string, unknown> {
@@ -107,11 +121,31 @@ export function mergeGitignore(existing: string, generated: string): string {
   return `${body}${body ? "\n" : ""}# create-taskchain\n${missing.join("\n")}\n`;
 }
 
+/** The scenario the README runs with `simulate --script`. */
+const SCENARIO = "scenarios/call.json";
+const EXAMPLE_SCENARIO = "order-shipped.json";
+
+/** A first call for `simulate --script`: the generated first link declines the caller, who is let go. */
+function renderScenario(first: string): string {
+  const scenario = {
+    description: `${first} ends disqualified; the caller hears a goodbye and the call ends. Run it against \`npm run dev\`: npm run simulate -- --script ${SCENARIO}`,
+    steps: { [first]: "disqualified" },
+    otherwise: "qualified",
+    expect: { links: [first], actions: ["end_call"], ended: "end_call" },
+  };
+  return `${JSON.stringify(scenario, null, 2)}\n`;
+}
+
+function renderExampleScenario(): string {
+  return render(`examples/shipstation/scenarios/${EXAMPLE_SCENARIO}`, {});
+}
+
 /** Every file of a new project, in memory. `root` is where it will be written. */
 export function generateProject(spec: ProjectSpec, root: string): ChangeSet {
   // A feature's `includes` (e.g. the Redis session store) layer under it, so it can override them.
   const features = [RUNTIME_FEATURES[spec.runtime], ...(spec.example ? [EXAMPLE_FEATURES[spec.example]] : [])].flatMap((f) => [...(f.includes ?? []), f]);
   const names = [...spec.links.map((l) => l.name), ...features.flatMap((f) => f.links ?? [])];
+  const scenario = spec.links[0] && renderScenario(spec.links[0].name);
   const data = {
     packageName: spec.packageName,
     runtime: spec.runtime,
@@ -122,6 +156,11 @@ export function generateProject(spec: ProjectSpec, root: string): ChangeSet {
     example: spec.example,
     links: names.map((name) => ({ name })),
     specLinks: spec.links,
+    chainBlock: chainBlock(chainJsonFor(names, spec.baseUrl)),
+    scenarioFile: scenario ? SCENARIO : `scenarios/${EXAMPLE_SCENARIO}`,
+    scenario: scenario ?? renderExampleScenario(),
+    // A name the README's add-link example can use in any chain.
+    newLink: ["follow_up", "wrap_up", "call_back"].find((n) => !names.includes(n)) ?? "next_step",
   };
   const partialData = { ...data, partials: {} };
   const partials = {
@@ -143,6 +182,7 @@ export function generateProject(spec: ProjectSpec, root: string): ChangeSet {
     files.set(source.path, source.content);
     files.set(test.path, test.content);
   }
+  if (scenario) files.set(SCENARIO, scenario);
   files.set("src/links/index.ts", renderRegistry(names));
   files.set("chain.json", chainJsonFor(names, spec.baseUrl));
   files.set("package.json", renderPackageJson(spec, features));

@@ -31,11 +31,14 @@ function walk(dir: string, prefix = ""): string[] {
   return out.sort();
 }
 
+// npm renames a published .gitignore to .npmignore, so ignore files live in templates as `_name`.
+const IGNORE_FILES = new Set(["_gitignore", "_dockerignore"]);
+
 /** Output name of a template file: `_gitignore` → `.gitignore`, `x.ts.ejs` → `x.ts`. */
 export function outputName(rel: string): string {
   const base = path.posix.basename(rel);
   let name = base.endsWith(".ejs") ? base.slice(0, -4) : base;
-  if (name === "_gitignore") name = ".gitignore";
+  if (IGNORE_FILES.has(name)) name = `.${name.slice(1)}`;
   const dir = path.posix.dirname(rel);
   return dir === "." ? name : `${dir}/${name}`;
 }

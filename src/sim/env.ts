@@ -11,6 +11,18 @@ export interface ProjectEnv {
   vars: Record<string, string | undefined>;
   /** Names taken from a file (not the environment): a token from there stays on this machine. */
   fromFile: Set<string>;
+  /** The port the project's dev server listens on by default: wrangler dev's 8787 on cloudflare. */
+  devPort: number;
+}
+
+/** The runtime package.json's "taskchain" names, when `cwd` is a generated project. */
+function projectRuntime(cwd: string): string | undefined {
+  try {
+    const pkg = JSON.parse(readFileSync(path.join(cwd, "package.json"), "utf8")) as { taskchain?: { runtime?: unknown } };
+    return typeof pkg.taskchain?.runtime === "string" ? pkg.taskchain.runtime : undefined;
+  } catch {
+    return undefined; // not a project (simulate and verify also run against any URL from anywhere)
+  }
 }
 
 /** `.env` and `.dev.vars` of `cwd` (when there), under the process environment. */
@@ -27,14 +39,14 @@ export function projectEnv(cwd = process.cwd(), env: NodeJS.ProcessEnv = process
     Object.assign(vars, parseEnv(text));
   }
   const fromFile = new Set(Object.keys(vars).filter((name) => env[name] === undefined));
-  return { vars: { ...vars, ...env }, fromFile };
+  return { vars: { ...vars, ...env }, fromFile, devPort: projectRuntime(cwd) === "cloudflare" ? 8787 : 3000 };
 }
 
-/** Where the dev server listens: $TASKCHAIN_URL, else http://<HOST or localhost>:<PORT or 3000>. */
-export function defaultUrl({ vars }: ProjectEnv): string {
+/** Where the dev server listens: $TASKCHAIN_URL, else http://<HOST or localhost>:<PORT or the runtime's dev port>. */
+export function defaultUrl({ vars, devPort }: ProjectEnv): string {
   if (vars.TASKCHAIN_URL) return vars.TASKCHAIN_URL;
   const host = !vars.HOST || vars.HOST === "0.0.0.0" || vars.HOST === "::" ? "localhost" : vars.HOST;
-  return `http://${host.includes(":") ? `[${host}]` : host}:${vars.PORT || 3000}`;
+  return `http://${host.includes(":") ? `[${host}]` : host}:${vars.PORT || devPort}`;
 }
 
 /** What defaultUrl() built its URL from, for an error about it. */

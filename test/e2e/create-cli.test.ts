@@ -4,7 +4,7 @@ import { spawnSync } from "node:child_process";
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { CLI, expectProjectGreen, installProject, run, runCli, tempDir, testEnv } from "../helpers/project.js";
+import { CLI, expectProjectGreen, installProject, run, runCli, tempDir, testEnv, projectNode } from "../helpers/project.js";
 
 /** A folder with a fake executable `name` that logs its arguments and exits with `code`. */
 function fakeBin(name: string, code: number, say = ""): { dir: string; log: string } {
@@ -182,10 +182,10 @@ describe("create with no terminal", () => {
     expectProjectGreen(root);
     writeFileSync(
       path.join(root, "readback.ts"),
-      'import { pinVettingLink } from "./src/links/pin_vetting.js";\nimport { toParameterBlock } from "./src/taskchain/parameters.js";\n' +
+      'import { pinVettingLink } from "./src/links/pin_vetting.ts";\nimport { toParameterBlock } from "./src/taskchain/parameters.ts";\n' +
         "console.log(JSON.stringify({ q: toParameterBlock(pinVettingLink.parameters.qualified), i: toParameterBlock(pinVettingLink.parameters.interrupt) }));\n",
     );
-    const read = run(path.join(root, "node_modules/.bin/tsx"), ["readback.ts"], root);
+    const read = run(projectNode(), ["readback.ts"], root);
     expect(read.stderr).toBe("");
     const blocks = JSON.parse(read.stdout) as { q: { properties: Record<string, { description?: string; enum?: string[] }> }; i: { properties: Record<string, unknown> } };
     expect(blocks.q.properties.pin!.description).toBe(odd);

@@ -5,7 +5,7 @@ import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { parseSpec } from "../../src/spec/parse.js";
 import pty from "node-pty";
-import { CLI, expectProjectGreen, installProject, run, runCli, tempDir, testEnv } from "../helpers/project.js";
+import { CLI, expectProjectGreen, installProject, run, runCli, tempDir, testEnv, projectNode } from "../helpers/project.js";
 import { PtySession as Session } from "../helpers/pty.js";
 
 const KEY = { enter: "\r", down: "\x1b[B", up: "\x1b[A", left: "\x1b[D", ctrlC: "\x03" };
@@ -63,7 +63,7 @@ describe("create on a terminal", () => {
     ]);
     expect(run("git", ["log", "--format=%s"], root).stdout.trim()).toBe("Initial commit from create-taskchain");
     expect(s.text).toContain("npm run dev");
-    expect(s.text).toContain("?token=");
+    expect(s.text).toContain("chain --print --with-token");
 
     // The one-shot command it prints, with the spec it prints, makes the same project.
     const screen = s.text;
@@ -88,7 +88,7 @@ describe("create on a terminal", () => {
     writeFileSync(
       path.join(root, "readback.ts"),
       [
-        'import { createApp } from "./src/app.js";',
+        'import { createApp } from "./src/app.ts";',
         "const app = createApp({});",
         "const out: Record<string, unknown> = {};",
         'for (const name of ["pin_vetting", "data"]) {',
@@ -98,7 +98,7 @@ describe("create on a terminal", () => {
         "console.log(JSON.stringify(out));",
       ].join("\n"),
     );
-    const read = run(path.join(root, "node_modules/.bin/tsx"), ["readback.ts"], root);
+    const read = run(projectNode(), ["readback.ts"], root);
     expect(read.stderr).toBe("");
     const answers = JSON.parse(read.stdout) as Record<string, Record<string, unknown>>;
     expect(answers.pin_vetting!.content).toBe(PROMPT);

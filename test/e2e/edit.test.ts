@@ -63,7 +63,7 @@ describe("editing a created project", () => {
     expect(added.stdout).toContain("pin_vetting → book_slot → schedule");
     expect(lineChanges(before.reg, read(root, "src/links/index.ts"))).toEqual({
       removed: [],
-      added: ['import { bookSlotLink } from "./book_slot.js";', "  bookSlotLink,", '  "book_slot",'],
+      added: ['import { bookSlotLink } from "./book_slot.ts";', "  bookSlotLink,", '  "book_slot",'],
     });
     const chain = lineChanges(before.chain, read(root, "chain.json"));
     expect(chain.removed).toEqual([]);
@@ -103,8 +103,8 @@ describe("editing a created project", () => {
     expect(lineChanges(before, read(root, "src/links/index.ts"))).toEqual({
       removed: [],
       added: [
-        'import { greetingLink } from "./greeting.js";',
-        'import { wrapUpLink } from "./wrap_up.js";',
+        'import { greetingLink } from "./greeting.ts";',
+        'import { wrapUpLink } from "./wrap_up.ts";',
         "  greetingLink,",
         "  wrapUpLink,",
         '  "greeting",',
@@ -132,7 +132,7 @@ describe("editing a created project", () => {
     ok(root, "add-link", "book_slot", "--before", "booking");
     expect(lineChanges(before, read(root, "src/links/index.ts"))).toEqual({
       removed: [],
-      added: ['import { bookSlotLink } from "./book_slot.js";', "\tbookSlotLink,", '\t| "book_slot"'],
+      added: ['import { bookSlotLink } from "./book_slot.ts";', "\tbookSlotLink,", '\t| "book_slot"'],
     });
     ok(root, "add-link", "wrap_up");
     checkGreen(root);
@@ -161,7 +161,7 @@ describe("editing a created project", () => {
       root,
       "src/links/index.ts",
       readFileSync(path.join(FIXTURES, "defined-inline.index.ts.txt"), "utf8")
-        .replace('import { scheduleLink } from "./schedule.js";', 'import { scheduleLink } from "./schedule.js";\nimport { aLink, bLink } from "./ab.js";\nimport third from "./c.js";\nimport { dLink } from "./flows/d.js";')
+        .replace('import { scheduleLink } from "./schedule.ts";', 'import { scheduleLink } from "./schedule.ts";\nimport { aLink, bLink } from "./ab.ts";\nimport third from "./c.ts";\nimport { dLink } from "./flows/d.ts";')
         .replace("  scheduleLink,\n] as const;", "  scheduleLink,\n  aLink,\n  bLink,\n  third,\n  dLink,\n] as const;")
         .replace('  "schedule",\n];', '  "schedule",\n  "a",\n  "b",\n  "c",\n  "d",\n];'),
     );
@@ -169,18 +169,18 @@ describe("editing a created project", () => {
     write(root, "src/links/ab.ts", read(root, "src/links/a.ts") + read(root, "src/links/b.ts").replace(/^import .*\n/gm, ""));
     for (const f of ["a", "b"]) {
       rmSync(path.join(root, `src/links/${f}.ts`));
-      write(root, `test/${f}.test.ts`, read(root, `test/${f}.test.ts`).replace(`links/${f}.js`, "links/ab.js"));
+      write(root, `test/${f}.test.ts`, read(root, `test/${f}.test.ts`).replace(`links/${f}.ts`, "links/ab.ts"));
     }
     // c: a default export.
     write(root, "src/links/c.ts", read(root, "src/links/c.ts").replace("export const cLink = defineLink", "export default defineLink"));
     write(root, "test/c.test.ts", read(root, "test/c.test.ts").replace("import { cLink } from", "import cLink from"));
     // d: moved into a subfolder.
     mkdirSync(path.join(root, "src/links/flows"));
-    write(root, "src/links/flows/d.ts", read(root, "src/links/d.ts").replace('"../taskchain/index.js"', '"../../taskchain/index.js"'));
+    write(root, "src/links/flows/d.ts", read(root, "src/links/d.ts").replace('"../taskchain/index.ts"', '"../../taskchain/index.ts"'));
     rmSync(path.join(root, "src/links/d.ts"));
-    write(root, "test/d.test.ts", read(root, "test/d.test.ts").replace("links/d.js", "links/flows/d.js"));
+    write(root, "test/d.test.ts", read(root, "test/d.test.ts").replace("links/d.ts", "links/flows/d.ts"));
     // The user's own test names link b.
-    write(root, "test/routing.test.ts", 'import { expect, it } from "vitest";\nimport { switchTask } from "../src/taskchain/index.js";\n\nit("switches", () => {\n  expect(switchTask("b").name).toBe("switch_task");\n});\n');
+    write(root, "test/routing.test.ts", 'import { expect, it } from "vitest";\nimport { switchTask } from "../src/taskchain/index.ts";\n\nit("switches", () => {\n  expect(switchTask("b").name).toBe("switch_task");\n});\n');
     ok(root, "chain");
     checkGreen(root);
     installProject(root);
@@ -207,7 +207,7 @@ describe("editing a created project", () => {
 
   it("a registry split into three files (index.ts re-exports the chain and LinkName): add, rename, remove stay green", () => {
     const root = create("pin_vetting,schedule");
-    write(root, "src/links/index.ts", 'export { chain } from "./chain.js";\nexport type { LinkName } from "./names.js";\n');
+    write(root, "src/links/index.ts", 'export { chain } from "./chain.ts";\nexport type { LinkName } from "./names.ts";\n');
     write(root, "src/links/chain.ts", readFileSync(path.join(FIXTURES, "split-chain.chain.ts.txt"), "utf8"));
     write(root, "src/links/names.ts", readFileSync(path.join(FIXTURES, "split-names.names.ts.txt"), "utf8"));
     checkGreen(root);

@@ -456,8 +456,8 @@ describe("killed at every file-system write, the target is as before or complete
     mkdirSync(path.join(links, "sub"));
     writeFileSync(path.join(links, "sub/extra.ts"), readFileSync(path.join(links, "extra.ts"), "utf8").replaceAll('"../taskchain/', '"../../taskchain/'));
     rmSync(path.join(links, "extra.ts"));
-    writeFileSync(path.join(links, "index.ts"), readFileSync(path.join(links, "index.ts"), "utf8").replace('"./extra.js"', '"./sub/extra.js"'));
-    writeFileSync(path.join(base, "test/extra.test.ts"), readFileSync(path.join(base, "test/extra.test.ts"), "utf8").replace("../src/links/extra.js", "../src/links/sub/extra.js"));
+    writeFileSync(path.join(links, "index.ts"), readFileSync(path.join(links, "index.ts"), "utf8").replace('"./extra.ts"', '"./sub/extra.ts"'));
+    writeFileSync(path.join(base, "test/extra.test.ts"), readFileSync(path.join(base, "test/extra.test.ts"), "utf8").replace("../src/links/extra.ts", "../src/links/sub/extra.ts"));
     expect(runCli(["chain", "--check", "--cwd", base]).code).toBe(0);
     return base;
   }

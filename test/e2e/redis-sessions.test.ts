@@ -8,7 +8,7 @@ import { commitNewProject } from "../../src/fs/changeset.js";
 import { generateProject } from "../../src/generate/project.js";
 import { defaultParameters, ProjectSpecSchema, type Runtime } from "../../src/spec/spec.js";
 import { ResponseSchema, type TaskchainResponse } from "../../templates/base/src/taskchain/protocol.js";
-import { freePort, installProject, run, serve, tempDir, type Served } from "../helpers/project.js";
+import { freePort, installProject, run, serve, tempDir, type Served, projectNode } from "../helpers/project.js";
 import { startRedis, type RedisServer } from "../helpers/redis.js";
 
 const token = "e2e-redis-secret";
@@ -50,8 +50,8 @@ async function startInstance(runtime: Runtime, dir: string): Promise<Served> {
   const port = await freePort();
   const env = { PORT: String(port), HOST: "127.0.0.1", TASKCHAIN_TOKEN: token, REDIS_URL: redis.url, REDIS_PREFIX: `e2e:${runtime}:` };
   // `npm start`'s command; lambda: the built bundle (what Lambda runs) behind the local API Gateway stand-in.
-  const args = runtime === "lambda" ? ["--import", "tsx", "src/local.ts", "dist/index.mjs"] : ["--import", "tsx", "src/main.ts"];
-  const served = await serve(process.execPath, args, dir, env, `http://127.0.0.1:${port}`);
+  const args = runtime === "lambda" ? ["src/local.ts", "dist/index.mjs"] : ["src/main.ts"];
+  const served = await serve(projectNode(), args, dir, env, `http://127.0.0.1:${port}`);
   running.push(served);
   return served;
 }

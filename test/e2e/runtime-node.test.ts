@@ -7,7 +7,7 @@ import { commitNewProject } from "../../src/fs/changeset.js";
 import { generateProject } from "../../src/generate/project.js";
 import { defaultParameters, ProjectSpecSchema } from "../../src/spec/spec.js";
 import { ResponseSchema } from "../../templates/base/src/taskchain/protocol.js";
-import { expectProjectGreen, freePort, installProject, run, serve, tempDir, type Served } from "../helpers/project.js";
+import { expectProjectGreen, freePort, installProject, run, serve, tempDir, type Served, projectNode } from "../helpers/project.js";
 
 const token = "e2e-secret";
 let dir: string;
@@ -46,7 +46,7 @@ describe("generated node project", () => {
   it("serves real HTTP and answers the reference's example payload with a valid response", async () => {
     const port = await freePort();
     // `npm start` runs exactly this; started without npm so the exit code below is the server's own.
-    served = await serve(process.execPath, ["--import", "tsx", "src/main.ts"], dir, { PORT: String(port), HOST: "127.0.0.1", TASKCHAIN_TOKEN: token }, `http://127.0.0.1:${port}`);
+    served = await serve(projectNode(), ["src/main.ts"], dir, { PORT: String(port), HOST: "127.0.0.1", TASKCHAIN_TOKEN: token }, `http://127.0.0.1:${port}`);
     const res = await fetch(`${served.url}/first_link?token=${token}`, {
       method: "POST",
       headers: { "content-type": "application/json" },
@@ -86,14 +86,14 @@ describe("generated node project", () => {
       }).then((r) => r.status);
     try {
       // PORT, HOST and the token come from .env alone.
-      const fromFile = await serve(process.execPath, ["--import", "tsx", "src/main.ts"], dir, { PORT: undefined, HOST: undefined, TASKCHAIN_TOKEN: undefined }, url);
+      const fromFile = await serve(projectNode(), ["src/main.ts"], dir, { PORT: undefined, HOST: undefined, TASKCHAIN_TOKEN: undefined }, url);
       try {
         expect(await initial("")).toBe(401);
         expect(await initial("?token=from-dotenv")).toBe(200);
       } finally {
         await fromFile.stop();
       }
-      const overridden = await serve(process.execPath, ["--import", "tsx", "src/main.ts"], dir, { PORT: undefined, HOST: undefined, TASKCHAIN_TOKEN: token }, url);
+      const overridden = await serve(projectNode(), ["src/main.ts"], dir, { PORT: undefined, HOST: undefined, TASKCHAIN_TOKEN: token }, url);
       try {
         expect(await initial("?token=from-dotenv")).toBe(401);
         expect(await initial(`?token=${token}`)).toBe(200);
@@ -106,7 +106,7 @@ describe("generated node project", () => {
   });
 
   it("exits 1 with one line naming REDIS_URL when it is not a Redis URL", () => {
-    const r = run(process.execPath, ["--import", "tsx", "src/main.ts"], dir, { PORT: "0", HOST: "127.0.0.1", REDIS_URL: "redis-cache:6379" });
+    const r = run(projectNode(), ["src/main.ts"], dir, { PORT: "0", HOST: "127.0.0.1", REDIS_URL: "redis-cache:6379" });
     expect(r.code, r.stdout + r.stderr).toBe(1);
     const lines = r.stderr.trim().split("\n");
     expect(lines, r.stderr).toHaveLength(1);
@@ -116,7 +116,7 @@ describe("generated node project", () => {
   it("serves with REDIS_URL pointing nowhere: every webhook call gets the apology, and the log one line for the outage", async () => {
     const [port, nowhere] = [await freePort(), await freePort()];
     const env = { PORT: String(port), HOST: "127.0.0.1", TASKCHAIN_TOKEN: token, REDIS_URL: `redis://127.0.0.1:${nowhere}` };
-    const server = await serve(process.execPath, ["--import", "tsx", "src/main.ts"], dir, env, `http://127.0.0.1:${port}`);
+    const server = await serve(projectNode(), ["src/main.ts"], dir, env, `http://127.0.0.1:${port}`);
     try {
       for (let i = 0; i < 3; i++) {
         const res = await fetch(`${server.url}/first_link?token=${token}`, {

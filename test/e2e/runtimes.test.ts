@@ -3,7 +3,6 @@
 // node/express/fastify/hono, workerd through `wrangler dev` for cloudflare, the esbuild-built
 // Lambda bundle invoked with payload 2.0 events for lambda), and the project's own contract test
 // files run again over HTTP against it (TASKCHAIN_URL + TASKCHAIN_TOKEN).
-import { spawn } from "node:child_process";
 import { once } from "node:events";
 import { existsSync, readFileSync } from "node:fs";
 import { connect } from "node:net";
@@ -13,7 +12,7 @@ import { commitNewProject } from "../../src/fs/changeset.js";
 import { generateProject } from "../../src/generate/project.js";
 import { defaultParameters, ProjectSpecSchema, RUNTIMES, type Runtime } from "../../src/spec/spec.js";
 import { ResponseSchema } from "../../templates/base/src/taskchain/protocol.js";
-import { expectProjectGreen, freePort, installProject, run, serve, tempDir, testEnv, type Run, type Served } from "../helpers/project.js";
+import { expectProjectGreen, freePort, installProject, run, serve, tempDir, testEnv, runAsync, type Served, projectNode } from "../helpers/project.js";
 
 const token = "e2e-runtime-secret";
 
@@ -48,19 +47,6 @@ async function generate(runtime: Runtime): Promise<string> {
   return dir;
 }
 
-/** Like run(), without blocking this process: the started server's output keeps flowing meanwhile. */
-function runAsync(command: string, args: string[], cwd: string, env: Record<string, string>): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { cwd, env: testEnv(env), stdio: ["ignore", "pipe", "pipe"] });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
-    child.once("error", reject);
-    child.once("close", (code) => resolve({ code, stdout, stderr }));
-  });
-}
-
 /** How each runtime is started for real: the command its `start` script (or build) runs. */
 async function start(runtime: Runtime, dir: string): Promise<Served> {
   const bin = (name: string) => path.join(dir, "node_modules/.bin", name);
@@ -79,12 +65,12 @@ async function start(runtime: Runtime, dir: string): Promise<Served> {
     const build = run("npm", ["run", "build", "--silent"], dir);
     expect(build.code, build.stdout + build.stderr).toBe(0);
     expect(existsSync(path.join(dir, "dist/index.mjs"))).toBe(true);
-    expect(scripts.start).toBe("node --import tsx src/local.ts");
-    return serve(process.execPath, ["--import", "tsx", "src/local.ts", "dist/index.mjs"], dir, env, url);
+    expect(scripts.start).toBe("node src/local.ts");
+    return serve(projectNode(), ["src/local.ts", "dist/index.mjs"], dir, env, url);
   }
   // `npm start`'s command, started without npm so the exit code below is the server's own.
-  expect(scripts.start).toBe("node --import tsx src/main.ts");
-  return serve(process.execPath, ["--import", "tsx", "src/main.ts"], dir, env, url);
+  expect(scripts.start).toBe("node src/main.ts");
+  return serve(projectNode(), ["src/main.ts"], dir, env, url);
 }
 
 /**

@@ -9,7 +9,7 @@ import { commitNewProject } from "../../src/fs/changeset.js";
 import { generateProject } from "../../src/generate/project.js";
 import { defaultParameters, ProjectSpecSchema, RUNTIMES, type ProjectSpec, type Runtime } from "../../src/spec/spec.js";
 import { ResponseSchema, type TaskchainResponse } from "../../templates/base/src/taskchain/protocol.js";
-import { expectProjectGreen, freePort, installProject, run, runCli, serve, tempDir, type Served } from "../helpers/project.js";
+import { expectProjectGreen, freePort, installProject, run, runCli, serve, tempDir, type Served, projectNode } from "../helpers/project.js";
 
 const greeting = { name: "greeting", prompt: "Greet the caller and ask how you can help.", parameters: defaultParameters() };
 
@@ -55,9 +55,9 @@ describe("the node project, served for real against the fake ShipStation", () =>
 
   it("answers whole calls from process.env settings (simulate --script, and by hand): status, tracking SMS, goodbye", async () => {
     const dir = dirs.get("node") ?? (await generate("node"));
-    const tsx = path.join(dir, "node_modules/.bin/tsx");
+    const node = projectNode();
     const fakePort = await freePort();
-    const fake = await serve(tsx, ["test/shipstation/serve.ts"], dir, { FAKE_SHIPSTATION_PORT: String(fakePort) }, `http://127.0.0.1:${fakePort}`);
+    const fake = await serve(node, ["test/shipstation/serve.ts"], dir, { FAKE_SHIPSTATION_PORT: String(fakePort) }, `http://127.0.0.1:${fakePort}`);
     running.push(fake);
     const port = await freePort();
     const env = {
@@ -68,7 +68,7 @@ describe("the node project, served for real against the fake ShipStation", () =>
       SHIPSTATION_API_SECRET: "Rocks",
       TRANSFER_NUMBER: "+15125550123",
     };
-    const server = await serve(tsx, ["src/main.ts"], dir, env, `http://127.0.0.1:${port}`);
+    const server = await serve(node, ["src/main.ts"], dir, env, `http://127.0.0.1:${port}`);
     running.push(server);
 
     // The README's way to try it: the CLI plays Agent4 with the example's scenario.

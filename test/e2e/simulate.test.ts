@@ -1,11 +1,11 @@
 // simulate against real generated projects: scripted calls (per runtime, real `npm start` server on
 // 127.0.0.1) and the interactive mode through a pseudo-terminal.
-import { mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { readFileSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ProjectSpecSchema, type Runtime } from "../../src/spec/spec.js";
 import { RUNTIMES_UNDER_TEST, buildCli, startGenerated } from "../helpers/live-project.js";
-import { REPO, freePort, run, runCli, tempDir, type Served } from "../helpers/project.js";
+import { freePort, run, runCli, tempDir, type Served } from "../helpers/project.js";
 
 const TOKEN = "sim-e2e-secret";
 
@@ -45,16 +45,6 @@ function spec(runtime: Runtime) {
 // The CLI under test is the built bin → dist.
 beforeAll(buildCli);
 
-/** A global npm prefix with this repository installed as create-taskchain (a link, as `npm link` makes). */
-let prefix: string;
-beforeAll(() => {
-  prefix = tempDir("sim-prefix-");
-  mkdirSync(path.join(prefix, "lib/node_modules"), { recursive: true });
-  mkdirSync(path.join(prefix, "bin"));
-  symlinkSync(REPO, path.join(prefix, "lib/node_modules/create-taskchain"), "dir");
-  symlinkSync("../lib/node_modules/create-taskchain/bin/create-taskchain.js", path.join(prefix, "bin/create-taskchain"));
-});
-
 /** A scenario file in the project; returns its path. */
 function scenario(dir: string, name: string, value: unknown): string {
   const file = path.join(dir, name);
@@ -78,19 +68,17 @@ describe.each(RUNTIMES_UNDER_TEST)("simulate --script against a generated %s pro
 
   it("`npm run simulate` runs the CLI against the dev server's address, with its token", () => {
     const pkg = JSON.parse(readFileSync(path.join(dir, "package.json"), "utf8")) as { scripts: Record<string, string> };
-    expect(pkg.scripts.simulate).toBe(`npx --yes create-taskchain simulate${runtime === "cloudflare" ? " --url http://localhost:8787" : ""}`);
-    // npx finds the CLI under test in the global prefix, offline. A node-based dev server takes PORT,
-    // HOST and the token from .env, and simulate reads the same file. wrangler's 8787 comes from the
-    // script, so the test's ephemeral port is passed on; .dev.vars is left alone there (wrangler
-    // dev would reload on it), the token comes from the environment.
+    expect(pkg.scripts.simulate).toBe("create-taskchain simulate");
+    // The project's own create-taskchain (its devDependency, this checkout here) runs. A node-based
+    // dev server takes PORT, HOST and the token from .env, and simulate reads the same file.
+    // wrangler dev listens on 8787 unless told otherwise, so the test's ephemeral port is passed on;
+    // .dev.vars is left alone there (wrangler dev would reload on it), the token comes from the environment.
     const file = scenario(dir, "npm-run.json", { otherwise: "qualified", expect: { links: ["pin_vetting", "sms_vetting", "data"], ended: "chain_end" } });
     const port = new URL(served.url).port;
     const envFile = path.join(dir, ".env");
     if (runtime !== "cloudflare") writeFileSync(envFile, `PORT=${port}\nHOST=127.0.0.1\nTASKCHAIN_TOKEN=${TOKEN}\n`);
     try {
       const r = run("npm", ["run", "--silent", "simulate", "--", "--script", file, ...(runtime === "cloudflare" ? ["--url", served.url] : [])], dir, {
-        npm_config_prefix: prefix,
-        npm_config_offline: "true",
         TASKCHAIN_TOKEN: runtime === "cloudflare" ? TOKEN : undefined,
         TASKCHAIN_URL: undefined,
         PORT: undefined,

@@ -16,6 +16,8 @@ export interface PtyOptions {
   name?: string;
   /** How long to let clack finish drawing a prompt after its text appears, before keys arrive. */
   settleMs?: number;
+  /** Run this program with `args` instead of the CLI (e.g. "npm" for a project's script). */
+  command?: string;
 }
 
 export class PtySession {
@@ -26,9 +28,10 @@ export class PtySession {
   readonly #settleMs: number;
 
   constructor(args: string[], cwd: string, options: PtyOptions = {}) {
-    const { env = {}, cols = 120, name, settleMs = 60 } = options;
+    const { env = {}, cols = 120, name, settleMs = 60, command } = options;
     this.#settleMs = settleMs;
-    this.#term = pty.spawn(process.execPath, [CLI, ...args], { ...(name ? { name } : {}), cols, rows: 50, cwd, env: testEnv(env) as Record<string, string> });
+    const [file, argv] = command ? [command, args] : [process.execPath, [CLI, ...args]];
+    this.#term = pty.spawn(file, argv, { ...(name ? { name } : {}), cols, rows: 50, cwd, env: testEnv(env) as Record<string, string> });
     this.#term.onData((d) => (this.#raw += d));
     this.exited = new Promise((resolve) => this.#term.onExit((e) => resolve(e.exitCode)));
   }

@@ -95,7 +95,7 @@ describe("create without a terminal", () => {
     expect(pkg.name).toBe("my-chain");
     expect(pkg.taskchain).toMatchObject({ runtime: "node", baseUrl: DEFAULT_BASE_URL, trigger: DEFAULT_TRIGGER });
     const registry = readFileSync(path.join(root, "src/links/index.ts"), "utf8");
-    expect([...registry.matchAll(/^import \{ (\w+) \} from "\.\/(\w+)\.js";$/gm)].map((m) => [m[1], m[2]])).toEqual([
+    expect([...registry.matchAll(/^import \{ (\w+) \} from "\.\/(\w+)\.ts";$/gm)].map((m) => [m[1], m[2]])).toEqual([
       ["pinVettingLink", "pin_vetting"],
       ["smsVettingLink", "sms_vetting"],
       ["dataLink", "data"],
@@ -487,7 +487,7 @@ describe("atomic writes", () => {
     expect(r.error).toBeUndefined();
     const pkg = json(path.join(dir, "package.json")) as Record<string, Record<string, string>>;
     expect(pkg).toMatchObject({ name: "mine", version: "9.9.9", description: "kept", type: "module", taskchain: { runtime: "node" } });
-    expect(pkg.scripts).toMatchObject({ deploy: "./deploy.sh", test: "vitest run", dev: "tsx watch src/main.ts" });
+    expect(pkg.scripts).toMatchObject({ deploy: "./deploy.sh", test: "vitest run", dev: "node --watch src/main.ts" });
     expect(pkg.dependencies!["left-pad"]).toBe("1.0.0");
     expect(pkg.dependencies!.zod).toBeDefined();
     expect(pkg.dependencies!.vitest).toBeUndefined(); // the project's devDependency now

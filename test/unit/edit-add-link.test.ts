@@ -1,6 +1,7 @@
 // add-link on generated projects and on registries users rewrote: only the intended insertions.
 import { describe, expect, it } from "vitest";
 import { renderChainJson } from "../../src/generate/project.js";
+import { withChainBlock } from "../../src/edit/readme.js";
 import { expectRefused, filesReadDuring, fixture, insertedChunks, lineChanges, makeProject, read, runCommand, snapshot, write } from "./edit-helpers.js";
 
 const NEW_FILES = ["src/links/book_slot.ts", "test/book_slot.test.ts"];
@@ -16,7 +17,7 @@ async function addLink(root: string, options: Record<string, unknown>) {
   expect(created).toEqual(NEW_FILES);
   expect([...before.keys()].filter((k) => !after.has(k))).toEqual([]);
   const changed = [...before.keys()].filter((k) => before.get(k) !== after.get(k)).sort();
-  expect(changed).toEqual(["chain.json", "src/links/index.ts"]);
+  expect(changed).toEqual(["README.md", "chain.json", "src/links/index.ts"]);
   return { before, after, ran };
 }
 
@@ -36,7 +37,7 @@ describe("add-link on a freshly generated project", () => {
     const { before, after } = await addLink(root, {});
     const reg = lineChanges(before.get("src/links/index.ts")!, after.get("src/links/index.ts")!);
     expect(reg.removed).toEqual([]);
-    expect(reg.added).toEqual(['import { bookSlotLink } from "./book_slot.js";', "  bookSlotLink,", '  "book_slot",']);
+    expect(reg.added).toEqual(['import { bookSlotLink } from "./book_slot.ts";', "  bookSlotLink,", '  "book_slot",']);
     const chain = lineChanges(before.get("chain.json")!, after.get("chain.json")!);
     expect(chain.removed).toEqual([]);
     expect(chain.added.sort()).toEqual(["  },", "  {", '    "name": "book_slot",', '    "endpoint": "https://hooks.example.com/book_slot"'].sort());
@@ -50,7 +51,7 @@ describe("add-link on a freshly generated project", () => {
     const { before, after } = await addLink(root, { after: "a" });
     const reg = after.get("src/links/index.ts")!;
     insertedChunks(before.get("src/links/index.ts")!, reg);
-    expect(reg).toMatch(/import \{ aLink \} from "\.\/a\.js";\nimport \{ bookSlotLink \} from "\.\/book_slot\.js";\nimport \{ bLink \}/);
+    expect(reg).toMatch(/import \{ aLink \} from "\.\/a\.ts";\nimport \{ bookSlotLink \} from "\.\/book_slot\.ts";\nimport \{ bLink \}/);
     expect(reg).toMatch(/ {2}aLink,\n {2}bookSlotLink,\n {2}bLink,/);
     expect(reg).toMatch(/ {2}"a",\n {2}"book_slot",\n {2}"b",/);
     expect(JSON.parse(after.get("chain.json")!).map((e: { name: string }) => e.name)).toEqual(["a", "book_slot", "b", "c"]);
@@ -60,7 +61,7 @@ describe("add-link on a freshly generated project", () => {
     expect(ran.code).toBe(0);
     const reg2 = read(root, "src/links/index.ts");
     insertedChunks(reg, reg2);
-    expect(reg2).toMatch(/import \{ firstOneLink \} from "\.\/first_one\.js";\nimport \{ aLink \}/);
+    expect(reg2).toMatch(/import \{ firstOneLink \} from "\.\/first_one\.ts";\nimport \{ aLink \}/);
     expect(reg2).toMatch(/\[\n {2}firstOneLink,\n {2}aLink,/);
     expect(reg2).toMatch(/\[\n {2}"first_one",\n {2}"a",/);
     await expectCheckGreen(root);
@@ -104,9 +105,9 @@ describe("add-link on registries users rewrote", () => {
     const { before, after } = await addLink(root, {});
     const reg = lineChanges(before.get("src/links/index.ts")!, after.get("src/links/index.ts")!);
     expect(reg.removed).toEqual([]);
-    expect(reg.added).toEqual(['import { bookSlotLink } from "./book_slot.js";', "  bookSlotLink,", '  "book_slot",']);
+    expect(reg.added).toEqual(['import { bookSlotLink } from "./book_slot.ts";', "  bookSlotLink,", '  "book_slot",']);
     // Each lands after its neighbour, the comments staying where they were.
-    expect(after.get("src/links/index.ts")).toContain('import { scheduleLink } from "./schedule.js";\nimport { bookSlotLink } from "./book_slot.js";\nimport type { Link }');
+    expect(after.get("src/links/index.ts")).toContain('import { scheduleLink } from "./schedule.ts";\nimport { bookSlotLink } from "./book_slot.ts";\nimport type { Link }');
     expect(after.get("src/links/index.ts")).toContain("  scheduleLink, // books the slot\n  bookSlotLink,\n  // (more links will go here)\n] as const;");
     expect(lineChanges(before.get("chain.json")!, after.get("chain.json")!).removed).toEqual([]);
     await expectCheckGreen(root);
@@ -120,7 +121,7 @@ describe("add-link on registries users rewrote", () => {
     expect(lineChanges(before.get("src/links/index.ts")!, text).removed).toEqual([]);
     expect(text).toContain("  pinVettingLink, // vetted callers only\n  bookSlotLink,\n\n  scheduleLink,");
     expect(text).toContain('  "pin_vetting", // first\n  "book_slot",\n  "schedule",');
-    expect(text).toContain('import { pinVettingLink } from "./pin_vetting.js";\nimport { bookSlotLink } from "./book_slot.js";\n\n// scheduling comes last');
+    expect(text).toContain('import { pinVettingLink } from "./pin_vetting.ts";\nimport { bookSlotLink } from "./book_slot.ts";\n\n// scheduling comes last');
   });
 
   it("comments: --before the first link goes above that link's own comment", async () => {
@@ -130,7 +131,7 @@ describe("add-link on registries users rewrote", () => {
     const text = after.get("src/links/index.ts")!;
     expect(lineChanges(before.get("src/links/index.ts")!, text)).toEqual({
       removed: [],
-      added: ['import { bookSlotLink } from "./book_slot.js";', "  bookSlotLink,", '  "book_slot",'],
+      added: ['import { bookSlotLink } from "./book_slot.ts";', "  bookSlotLink,", '  "book_slot",'],
     });
     expect(text).toContain("export const chain = [\n  bookSlotLink,\n  // first: check the caller's PIN\n  pinVettingLink, // vetted callers only\n");
     expect(text).toContain('export type LinkNames = [\n  "book_slot",\n  "pin_vetting", // first\n');
@@ -146,10 +147,10 @@ describe("add-link on registries users rewrote", () => {
     const text = after.get("src/links/index.ts")!;
     expect(text).toContain("export const chain = [pinVettingLink, bookSlotLink, scheduleLink] as const satisfies readonly Link[]\n");
     expect(text).toContain("export type LinkName = 'pin_vetting' | 'book_slot' | 'schedule'\n");
-    expect(text).toContain("import { pinVettingLink } from './pin_vetting.js'\nimport { bookSlotLink } from './book_slot.js'\n");
+    expect(text).toContain("import { pinVettingLink } from './pin_vetting.ts'\nimport { bookSlotLink } from './book_slot.ts'\n");
     const lines = lineChanges(before.get("src/links/index.ts")!, text);
     expect(lines.added).toEqual([
-      "import { bookSlotLink } from './book_slot.js'",
+      "import { bookSlotLink } from './book_slot.ts'",
       "export const chain = [pinVettingLink, bookSlotLink, scheduleLink] as const satisfies readonly Link[]",
       "export type LinkName = 'pin_vetting' | 'book_slot' | 'schedule'",
     ]);
@@ -165,7 +166,7 @@ describe("add-link on registries users rewrote", () => {
     insertedChunks(old, text);
     expect(lineChanges(old, text)).toEqual({
       removed: ["\tscheduleLink"],
-      added: ['import { bookSlotLink } from "./book_slot.js";', "\tscheduleLink,", "\tbookSlotLink", '\t| "book_slot"'],
+      added: ['import { bookSlotLink } from "./book_slot.ts";', "\tscheduleLink,", "\tbookSlotLink", '\t| "book_slot"'],
     });
     expect(text).toContain("const links = [\n\tpinVettingLink,\n\tscheduleLink,\n\tbookSlotLink\n] as const;");
     expect(text).toContain('\t| "schedule"\n\t| "book_slot"\n\t;');
@@ -180,10 +181,10 @@ describe("add-link on registries users rewrote", () => {
     const old = before.get("src/links/index.ts")!;
     const text = after.get("src/links/index.ts")!;
     insertedChunks(old, text);
-    expect(lineChanges(old, text).added).toEqual(['import { bookSlotLink } from "./book_slot.js";', "  bookSlotLink,", '  "book_slot",']);
+    expect(lineChanges(old, text).added).toEqual(['import { bookSlotLink } from "./book_slot.ts";', "  bookSlotLink,", '  "book_slot",']);
     expect(text).toContain("  greetingLink,\n  bookSlotLink,\n  pinVettingLink,");
     // Next to the import of its neighbour in the chain that has one.
-    expect(text).toContain('import { bookSlotLink } from "./book_slot.js";\nimport { pinVettingLink } from "./pin_vetting.js";\n');
+    expect(text).toContain('import { bookSlotLink } from "./book_slot.ts";\nimport { pinVettingLink } from "./pin_vetting.ts";\n');
     await expectCheckGreen(root);
   });
 
@@ -196,7 +197,7 @@ describe("add-link on registries users rewrote", () => {
     let ran = await runCommand("add-link", { cwd: root, name: "book_slot", after: "pin_vetting" });
     expect(ran.error?.message).toBeUndefined();
     let after = snapshot(root);
-    expect([...before.keys()].filter((k) => before.get(k) !== after.get(k)).sort()).toEqual(["chain.json", "src/links/chain.ts", "src/links/index.ts"]);
+    expect([...before.keys()].filter((k) => before.get(k) !== after.get(k)).sort()).toEqual(["README.md", "chain.json", "src/links/chain.ts", "src/links/index.ts"]);
     insertedChunks(before.get("src/links/chain.ts")!, after.get("src/links/chain.ts")!);
     expect(after.get("src/links/chain.ts")).toContain("export const chain = [pinVettingLink, bookSlotLink, scheduleLink] as const satisfies readonly Link[];");
     expect(lineChanges(before.get("src/links/index.ts")!, after.get("src/links/index.ts")!)).toEqual({
@@ -214,22 +215,22 @@ describe("add-link on registries users rewrote", () => {
     ran = await runCommand("add-link", { cwd: root2, name: "book_slot" });
     expect(ran.error?.message).toBeUndefined();
     after = snapshot(root2);
-    expect([...before.keys()].filter((k) => before.get(k) !== after.get(k)).sort()).toEqual(["chain.json", "src/links/index.ts", "src/links/names.ts"]);
+    expect([...before.keys()].filter((k) => before.get(k) !== after.get(k)).sort()).toEqual(["README.md", "chain.json", "src/links/index.ts", "src/links/names.ts"]);
     expect(lineChanges(before.get("src/links/names.ts")!, after.get("src/links/names.ts")!)).toEqual({ removed: ['  | "schedule";'], added: ['  | "schedule"', '  | "book_slot";'] });
     insertedChunks(before.get("src/links/names.ts")!, after.get("src/links/names.ts")!);
-    expect(lineChanges(before.get("src/links/index.ts")!, after.get("src/links/index.ts")!)).toEqual({ removed: [], added: ['import { bookSlotLink } from "./book_slot.js";', "  bookSlotLink,"] });
+    expect(lineChanges(before.get("src/links/index.ts")!, after.get("src/links/index.ts")!)).toEqual({ removed: [], added: ['import { bookSlotLink } from "./book_slot.ts";', "  bookSlotLink,"] });
     await expectCheckGreen(root2);
   });
 
   it("the chain moved outside src/links/: the new import points from there to src/links/<name>.ts", async () => {
     const root = await makeProject();
-    write(root, "src/links/index.ts", fixture("split-chain.index.ts.txt").replace('"./chain.js"', '"../chain.js"'));
+    write(root, "src/links/index.ts", fixture("split-chain.index.ts.txt").replace('"./chain.ts"', '"../chain.ts"'));
     write(root, "src/chain.ts", fixture("split-chain.chain.ts.txt").replaceAll('"./', '"./links/').replace("../taskchain/", "./taskchain/"));
     await expectCheckGreen(root);
     const before = read(root, "src/chain.ts");
     expect((await runCommand("add-link", { cwd: root, name: "book_slot" })).code).toBe(0);
     expect(lineChanges(before, read(root, "src/chain.ts")).added).toEqual([
-      'import { bookSlotLink } from "./links/book_slot.js";',
+      'import { bookSlotLink } from "./links/book_slot.ts";',
       "export const chain = [pinVettingLink, scheduleLink, bookSlotLink] as const satisfies readonly Link[];",
     ]);
     await expectCheckGreen(root);
@@ -250,11 +251,12 @@ describe("add-link on registries users rewrote", () => {
     write(root, "src/links/schedule.ts", read(root, "src/links/schedule.ts").replace('name: "schedule"', 'name: "booking"'));
     write(root, "src/links/index.ts", read(root, "src/links/index.ts").replace('"schedule",', '"booking",'));
     write(root, "chain.json", renderChainJson(["pin_vetting", "booking"], "https://hooks.example.com"));
+    write(root, "README.md", withChainBlock(read(root, "README.md"), read(root, "chain.json"))!);
     await expectCheckGreen(root);
     const { before, after } = await addLink(root, { after: "booking" });
     const reg = lineChanges(before.get("src/links/index.ts")!, after.get("src/links/index.ts")!);
     expect(reg.removed).toEqual([]);
-    expect(reg.added).toEqual(['import { bookSlotLink } from "./book_slot.js";', "  bookSlotLink,", '  "book_slot",']);
+    expect(reg.added).toEqual(['import { bookSlotLink } from "./book_slot.ts";', "  bookSlotLink,", '  "book_slot",']);
     const chain = lineChanges(before.get("chain.json")!, after.get("chain.json")!);
     expect(chain.removed).toEqual([]);
     await expectCheckGreen(root);
@@ -276,14 +278,14 @@ describe("add-link on registries users rewrote", () => {
     const reg = read(root, "src/links/index.ts").replace(/export type LinkNames = \[[^\]]*\];\nexport type LinkName = LinkNames\[number\];/, 'export type LinkName = string & { readonly brand?: "link" };');
     write(root, "src/links/index.ts", reg);
     const { before, after } = await addLink(root, {});
-    expect(lineChanges(before.get("src/links/index.ts")!, after.get("src/links/index.ts")!).added).toEqual(['import { bookSlotLink } from "./book_slot.js";', "  bookSlotLink,"]);
+    expect(lineChanges(before.get("src/links/index.ts")!, after.get("src/links/index.ts")!).added).toEqual(['import { bookSlotLink } from "./book_slot.ts";', "  bookSlotLink,"]);
   });
 });
 
 describe("add-link's cost does not grow with the program", () => {
   // What it reads: the project marker and the two files it edits. No link file, no test, no listing
   // of src/ (a type check would have to read them all).
-  const READS = ["package.json", "src/links/index.ts", "chain.json"];
+  const READS = ["README.md", "package.json", "src/links/index.ts", "chain.json"];
 
   it("reads only the files it edits, on create's registry and on a hand-written one", async () => {
     for (const registry of [undefined, fixture("comments.index.ts.txt"), fixture("inline.index.ts.txt")]) {

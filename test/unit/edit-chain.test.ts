@@ -1,7 +1,7 @@
 // chain, chain --check, remove-link and rename-link on generated and hand-edited projects.
 import { existsSync, mkdirSync, rmSync } from "node:fs";
 import path from "node:path";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { renderChainJson } from "../../src/generate/project.js";
 import { expectRefused, fixture, lineChanges, makeProject, read, runCommand, snapshot, write } from "./edit-helpers.js";
 
@@ -22,10 +22,10 @@ function useSwitchTask(root: string, file: string, target: string): void {
 /** Moves link `name` to src/links/flows/, updating its imports the way an editor would. */
 function moveToSubfolder(root: string, name: string): void {
   mkdirSync(path.join(root, "src/links/flows"));
-  write(root, `src/links/flows/${name}.ts`, read(root, `src/links/${name}.ts`).replace('"../taskchain/index.js"', '"../../taskchain/index.js"'));
+  write(root, `src/links/flows/${name}.ts`, read(root, `src/links/${name}.ts`).replace('"../taskchain/index.ts"', '"../../taskchain/index.ts"'));
   rmSync(path.join(root, `src/links/${name}.ts`));
-  write(root, "src/links/index.ts", read(root, "src/links/index.ts").replace(`"./${name}.js"`, `"./flows/${name}.js"`));
-  write(root, `test/${name}.test.ts`, read(root, `test/${name}.test.ts`).replace(`links/${name}.js`, `links/flows/${name}.js`));
+  write(root, "src/links/index.ts", read(root, "src/links/index.ts").replace(`"./${name}.ts"`, `"./flows/${name}.ts"`));
+  write(root, `test/${name}.test.ts`, read(root, `test/${name}.test.ts`).replace(`links/${name}.ts`, `links/flows/${name}.ts`));
 }
 
 /** Puts links `first` and `second` into one file, src/links/<file>.ts, updating imports. */
@@ -35,13 +35,13 @@ function mergeLinks(root: string, first: string, second: string, file: string): 
   rmSync(path.join(root, `src/links/${first}.ts`));
   rmSync(path.join(root, `src/links/${second}.ts`));
   const [fi, si] = [`${first}Link`, `${second}Link`];
-  write(root, "src/links/index.ts", read(root, "src/links/index.ts").replace(`import { ${fi} } from "./${first}.js";\nimport { ${si} } from "./${second}.js";`, `import { ${fi}, ${si} } from "./${file}.js";`));
-  for (const n of [first, second]) write(root, `test/${n}.test.ts`, read(root, `test/${n}.test.ts`).replace(`links/${n}.js`, `links/${file}.js`));
+  write(root, "src/links/index.ts", read(root, "src/links/index.ts").replace(`import { ${fi} } from "./${first}.ts";\nimport { ${si} } from "./${second}.ts";`, `import { ${fi}, ${si} } from "./${file}.ts";`));
+  for (const n of [first, second]) write(root, `test/${n}.test.ts`, read(root, `test/${n}.test.ts`).replace(`links/${n}.ts`, `links/${file}.ts`));
 }
 
 /** A user's own test that names a link in switchTask() (type-checked against LinkName like src/). */
 const routingTest = (target: string) =>
-  `import { expect, it } from "vitest";\nimport { switchTask } from "../src/taskchain/index.js";\n\nit("switches", () => {\n  expect(switchTask(${JSON.stringify(target)}).name).toBe("switch_task");\n});\n`;
+  `import { expect, it } from "vitest";\nimport { switchTask } from "../src/taskchain/index.ts";\n\nit("switches", () => {\n  expect(switchTask(${JSON.stringify(target)}).name).toBe("switch_task");\n});\n`;
 
 describe("chain", () => {
   it("--check is green after create and red, with the difference, after a hand edit", async () => {
@@ -194,15 +194,15 @@ describe("chain", () => {
     expect((await runCommand("add-link", { cwd: root, name: "d", after: "c" })).code).toBe(0);
     const renamed = await runCommand("rename-link", { cwd: root, from: "b", to: "bee" });
     expect(renamed.error?.message).toBeUndefined();
-    expect(read(root, "src/links/index.ts")).toContain('import bLink from "./bee.js";');
+    expect(read(root, "src/links/index.ts")).toContain('import bLink from "./bee.ts";');
     expect(read(root, "src/links/bee.ts")).toContain('const bLink = defineLink({\n  name: "bee",');
-    expect(read(root, "test/bee.test.ts")).toContain('import bLink from "../src/links/bee.js";');
+    expect(read(root, "test/bee.test.ts")).toContain('import bLink from "../src/links/bee.ts";');
     expect((await check(root)).code).toBe(0);
 
     const before = read(root, "src/links/index.ts");
     const removed = await runCommand("remove-link", { cwd: root, name: "c" });
     expect(removed.error?.message).toBeUndefined();
-    expect(lineChanges(before, read(root, "src/links/index.ts"))).toEqual({ added: [], removed: ['import third from "./c.js";', "  third,", '  "c",'] });
+    expect(lineChanges(before, read(root, "src/links/index.ts"))).toEqual({ added: [], removed: ['import third from "./c.ts";', "  third,", '  "c",'] });
     expect(existsSync(path.join(root, "src/links/c.ts")) || existsSync(path.join(root, "test/c.test.ts"))).toBe(false);
     expect((await check(root)).code).toBe(0);
   });
@@ -210,7 +210,7 @@ describe("chain", () => {
   it("a registry split across files: chain, rename-link and remove-link edit the file that holds each part", async () => {
     const root = await makeProject(["pin_vetting", "schedule", "wrap_up"]);
     const names = fixture("split-names.names.ts.txt").replace('  | "schedule";', '  | "schedule"\n  | "wrap_up";');
-    write(root, "src/links/index.ts", fixture("split-names.index.ts.txt").replace("  scheduleLink,\n", '  scheduleLink,\n  wrapUpLink,\n').replace('import { scheduleLink } from "./schedule.js";', 'import { scheduleLink } from "./schedule.js";\nimport { wrapUpLink } from "./wrap_up.js";'));
+    write(root, "src/links/index.ts", fixture("split-names.index.ts.txt").replace("  scheduleLink,\n", '  scheduleLink,\n  wrapUpLink,\n').replace('import { scheduleLink } from "./schedule.ts";', 'import { scheduleLink } from "./schedule.ts";\nimport { wrapUpLink } from "./wrap_up.ts";'));
     write(root, "src/links/names.ts", names);
     expect((await check(root)).code).toBe(0);
 
@@ -224,7 +224,7 @@ describe("chain", () => {
 
     expect((await runCommand("rename-link", { cwd: root, from: "schedule", to: "booking" })).code).toBe(0);
     expect(read(root, "src/links/names.ts")).toBe(names.replace('"schedule"', '"booking"'));
-    expect(read(root, "src/links/index.ts")).toContain('import { bookingLink } from "./booking.js";');
+    expect(read(root, "src/links/index.ts")).toContain('import { bookingLink } from "./booking.ts";');
     expect((await runCommand("remove-link", { cwd: root, name: "booking" })).code).toBe(0);
     expect(read(root, "src/links/names.ts")).toBe(names.replace('  | "schedule"\n', ""));
     expect(read(root, "src/links/index.ts")).not.toContain("booking");
@@ -234,17 +234,17 @@ describe("chain", () => {
     write(root2, "src/links/index.ts", fixture("split-chain.index.ts.txt"));
     write(root2, "src/links/chain.ts", fixture("split-chain.chain.ts.txt"));
     expect((await runCommand("remove-link", { cwd: root2, name: "pin_vetting" })).code).toBe(0);
-    expect(read(root2, "src/links/chain.ts")).toBe(fixture("split-chain.chain.ts.txt").replace('import { pinVettingLink } from "./pin_vetting.js";\n', "").replace("[pinVettingLink, scheduleLink]", "[scheduleLink]"));
+    expect(read(root2, "src/links/chain.ts")).toBe(fixture("split-chain.chain.ts.txt").replace('import { pinVettingLink } from "./pin_vetting.ts";\n', "").replace("[pinVettingLink, scheduleLink]", "[scheduleLink]"));
     expect(read(root2, "src/links/index.ts")).toContain('export type LinkNames = ["schedule"];');
     expect((await check(root2)).code).toBe(0);
     // A chain re-exported from a module that does not declare it: one clear line, naming that file.
-    write(root2, "src/links/chain.ts", 'import { scheduleLink } from "./schedule.js";\nexport const chain = build();\nfunction build() {\n  return [scheduleLink] as const;\n}\n');
+    write(root2, "src/links/chain.ts", 'import { scheduleLink } from "./schedule.ts";\nexport const chain = build();\nfunction build() {\n  return [scheduleLink] as const;\n}\n');
     await expectRefused(root2, "add-link", { name: "x" }, /^cannot find the chain in src\/links\/chain\.ts \(expected/);
   });
 
   it("the chain in another file: src/links/index.ts importing the link counts as a reference, as any file does", async () => {
     const split = (root: string) => {
-      write(root, "src/links/index.ts", `${fixture("split-chain.index.ts.txt")}export { pinVettingLink } from "./pin_vetting.js";\n`);
+      write(root, "src/links/index.ts", `${fixture("split-chain.index.ts.txt")}export { pinVettingLink } from "./pin_vetting.ts";\n`);
       write(root, "src/links/chain.ts", fixture("split-chain.chain.ts.txt"));
     };
     const root = await makeProject();
@@ -254,23 +254,23 @@ describe("chain", () => {
 
     // rename-link rewrites it, as it does any other file's import.
     expect((await runCommand("rename-link", { cwd: root, from: "pin_vetting", to: "pv" })).code).toBe(0);
-    expect(read(root, "src/links/index.ts")).toContain('\nexport { pvLink } from "./pv.js";\n');
-    expect(read(root, "src/links/chain.ts")).toContain('import { pvLink } from "./pv.js";');
+    expect(read(root, "src/links/index.ts")).toContain('\nexport { pvLink } from "./pv.ts";\n');
+    expect(read(root, "src/links/chain.ts")).toContain('import { pvLink } from "./pv.ts";');
     expect((await check(root)).code).toBe(0);
 
     // The same in the chain's own file: the entry's import and the re-export both follow the move.
     const root2 = await makeProject();
-    write(root2, "src/links/index.ts", `${read(root2, "src/links/index.ts")}export { pinVettingLink as first } from "./pin_vetting.js";\n`);
+    write(root2, "src/links/index.ts", `${read(root2, "src/links/index.ts")}export { pinVettingLink as first } from "./pin_vetting.ts";\n`);
     expect((await runCommand("rename-link", { cwd: root2, from: "pin_vetting", to: "pv" })).code).toBe(0);
-    expect(read(root2, "src/links/index.ts")).toContain('import { pvLink } from "./pv.js";');
-    expect(read(root2, "src/links/index.ts")).toContain('\nexport { pvLink as first } from "./pv.js";\n');
+    expect(read(root2, "src/links/index.ts")).toContain('import { pvLink } from "./pv.ts";');
+    expect(read(root2, "src/links/index.ts")).toContain('\nexport { pvLink as first } from "./pv.ts";\n');
   });
 
   it("refuses a registry it cannot read, with one line", async () => {
     const root = await makeProject();
     write(root, "src/links/index.ts", fixture("syntax-error.index.ts.txt"));
     await expectRefused(root, "chain", {}, /syntax error/);
-    write(root, "src/links/index.ts", 'import { pinVettingLink } from "./pin_vetting.js";\nexport const chain = [pinVettingLink, makeLink()] as const;\n');
+    write(root, "src/links/index.ts", 'import { pinVettingLink } from "./pin_vetting.ts";\nexport const chain = [pinVettingLink, makeLink()] as const;\n');
     await expectRefused(root, "chain", {}, /cannot read the chain entry `makeLink\(\)` \(src\/links\/index\.ts:2\) statically/);
   });
 });
@@ -283,7 +283,7 @@ describe("remove-link", () => {
     expect(ran.code).toBe(0);
     const after = snapshot(root);
     expect([...before.keys()].filter((k) => !after.has(k)).sort()).toEqual(["src/links/b.ts", "test/b.test.ts"]);
-    expect(lineChanges(before.get("src/links/index.ts")!, after.get("src/links/index.ts")!)).toEqual({ added: [], removed: ['import { bLink } from "./b.js";', "  bLink,", '  "b",'] });
+    expect(lineChanges(before.get("src/links/index.ts")!, after.get("src/links/index.ts")!)).toEqual({ added: [], removed: ['import { bLink } from "./b.ts";', "  bLink,", '  "b",'] });
     expect(after.get("chain.json")).toBe(renderChainJson(["a", "c"], "https://hooks.example.com"));
     expect((await check(root)).code).toBe(0);
   });
@@ -318,20 +318,20 @@ describe("remove-link", () => {
 
   it("follows a barrel file, and refuses to remove a link it still imports", async () => {
     const root = await makeProject(["a", "b", "c"]);
-    write(root, "src/links/all.ts", 'export { aLink } from "./a.js";\nexport { bLink } from "./b.js";\n');
-    write(root, "src/links/index.ts", read(root, "src/links/index.ts").replace('import { aLink } from "./a.js";\nimport { bLink } from "./b.js";', 'import { aLink, bLink } from "./all.js";'));
+    write(root, "src/links/all.ts", 'export { aLink } from "./a.ts";\nexport { bLink } from "./b.ts";\n');
+    write(root, "src/links/index.ts", read(root, "src/links/index.ts").replace('import { aLink } from "./a.ts";\nimport { bLink } from "./b.ts";', 'import { aLink, bLink } from "./all.ts";'));
     expect((await check(root)).code).toBe(0);
     await expectRefused(root, "remove-link", { name: "b" }, /^"b" is still referenced: src\/links\/all\.ts:2 imports src\/links\/b\.ts — change those first, or pass --force$/);
   });
 
   it("removes one name from an import that brings several", async () => {
     const root = await makeProject(["a", "b", "c"]);
-    write(root, "src/links/all.ts", 'export { aLink } from "./a.js";\nexport { bLink } from "./b.js";\n');
-    write(root, "src/links/index.ts", read(root, "src/links/index.ts").replace('import { aLink } from "./a.js";\nimport { bLink } from "./b.js";', 'import { aLink, bLink } from "./all.js";'));
+    write(root, "src/links/all.ts", 'export { aLink } from "./a.ts";\nexport { bLink } from "./b.ts";\n');
+    write(root, "src/links/index.ts", read(root, "src/links/index.ts").replace('import { aLink } from "./a.ts";\nimport { bLink } from "./b.ts";', 'import { aLink, bLink } from "./all.ts";'));
     const ran = await runCommand("remove-link", { cwd: root, name: "b", force: true });
     expect(ran.code).toBe(0);
     expect(ran.err).toContain("src/links/all.ts:2 imports src/links/b.ts");
-    expect(read(root, "src/links/index.ts")).toContain('import { aLink } from "./all.js";\nimport { cLink } from "./c.js";');
+    expect(read(root, "src/links/index.ts")).toContain('import { aLink } from "./all.ts";\nimport { cLink } from "./c.ts";');
   });
 
   it("a link the user moved into a subfolder: its test goes with it", async () => {
@@ -354,10 +354,10 @@ describe("remove-link", () => {
 
     // References to b: a switchTask() in the file that stays, an import of bLink elsewhere.
     write(root, "src/links/ab.ts", read(root, "src/links/ab.ts").replace("actions: [endCall()],", 'actions: [switchTask("b")],').replace("defineLink, endCall, nextTask", "defineLink, endCall, nextTask, switchTask"));
-    write(root, "src/extra.ts", 'import { aLink } from "./links/ab.js";\nimport { bLink } from "./links/ab.js";\nexport const both = [aLink, bLink];\n');
+    write(root, "src/extra.ts", 'import { aLink } from "./links/ab.ts";\nimport { bLink } from "./links/ab.ts";\nexport const both = [aLink, bLink];\n');
     await expectRefused(root, "remove-link", { name: "b" }, /^"b" is still referenced: src\/links\/ab\.ts:31 switchTask\("b"\); src\/extra\.ts:2 imports bLink from src\/links\/ab\.ts — change those first/);
     write(root, "src/links/ab.ts", read(root, "src/links/ab.ts").replace('actions: [switchTask("b")],', "actions: [endCall()],").replace(", switchTask", ""));
-    write(root, "src/extra.ts", 'import { aLink } from "./links/ab.js";\nexport const first = aLink;\n');
+    write(root, "src/extra.ts", 'import { aLink } from "./links/ab.ts";\nexport const first = aLink;\n');
 
     const before = snapshot(root);
     const ran = await runCommand("remove-link", { cwd: root, name: "b" });
@@ -368,8 +368,8 @@ describe("remove-link", () => {
     expect(after.get("src/links/ab.ts")).toBe(a);
     expect(after.get("test/a.test.ts")).toBe(before.get("test/a.test.ts"));
     expect(lineChanges(before.get("src/links/index.ts")!, after.get("src/links/index.ts")!)).toEqual({
-      removed: ['import { aLink, bLink } from "./ab.js";', "  bLink,", '  "b",'],
-      added: ['import { aLink } from "./ab.js";'],
+      removed: ['import { aLink, bLink } from "./ab.ts";', "  bLink,", '  "b",'],
+      added: ['import { aLink } from "./ab.ts";'],
     });
     expect((await check(root)).code).toBe(0);
   });
@@ -391,7 +391,7 @@ describe("remove-link", () => {
         .replace("  greetingLink,\n", "")
         .replace('  "greeting",\n', ""),
     );
-    expect(text).toContain('import { scheduleLink } from "./schedule.js";\n\nexport const chain = [\n  pinVettingLink,');
+    expect(text).toContain('import { scheduleLink } from "./schedule.ts";\n\nexport const chain = [\n  pinVettingLink,');
     expect((await check(root)).code).toBe(0);
 
     // Used elsewhere in the registry: refused, nothing changed.
@@ -403,7 +403,7 @@ describe("remove-link", () => {
     const root = await makeProject();
     const inline = '  defineLink({\n    name: "hello",\n    parameters: {},\n    initial: () => ({ content: "Hi" }),\n    qualified: () => ({}),\n    disqualified: () => ({}),\n    interrupt: () => ({}),\n  }),\n';
     const registry = read(root, "src/links/index.ts")
-      .replace('import { pinVettingLink }', 'import { defineLink } from "../taskchain/index.js";\nimport { pinVettingLink }')
+      .replace('import { pinVettingLink }', 'import { defineLink } from "../taskchain/index.ts";\nimport { pinVettingLink }')
       .replace("  pinVettingLink,\n", `  pinVettingLink,\n${inline}`)
       .replace('  "pin_vetting",\n', '  "pin_vetting",\n  "hello",\n');
     write(root, "src/links/index.ts", registry);
@@ -446,12 +446,12 @@ describe("rename-link", () => {
       removed: ["export const scheduleLink = defineLink({", '  name: "schedule",'],
       added: ["export const bookingLink = defineLink({", '  name: "booking",'],
     });
-    expect(after.get("test/booking.test.ts")).toBe(before.get("test/schedule.test.ts")!.replaceAll("scheduleLink", "bookingLink").replace("links/schedule.js", "links/booking.js"));
+    expect(after.get("test/booking.test.ts")).toBe(before.get("test/schedule.test.ts")!.replaceAll("scheduleLink", "bookingLink").replace("links/schedule.ts", "links/booking.ts"));
     expect(after.get("src/links/pin_vetting.ts")).toBe(before.get("src/links/pin_vetting.ts")!.replace('switchTask("schedule")', 'switchTask("booking")'));
     expect(after.get("test/routing.test.ts")).toBe(routingTest("booking"));
     expect(lineChanges(before.get("src/links/index.ts")!, after.get("src/links/index.ts")!)).toEqual({
-      removed: ['import { scheduleLink } from "./schedule.js";', "  scheduleLink,", '  "schedule",'],
-      added: ['import { bookingLink } from "./booking.js";', "  bookingLink,", '  "booking",'],
+      removed: ['import { scheduleLink } from "./schedule.ts";', "  scheduleLink,", '  "schedule",'],
+      added: ['import { bookingLink } from "./booking.ts";', "  bookingLink,", '  "booking",'],
     });
     expect(after.get("chain.json")).toBe(renderChainJson(["pin_vetting", "booking", "done"], "https://hooks.example.com"));
     const green = await check(root);
@@ -468,7 +468,7 @@ describe("rename-link", () => {
     const after = snapshot(root);
     expect([...after.keys()].filter((k) => !before.has(k)).sort()).toEqual(["src/links/flows/beta.ts", "test/beta.test.ts"]);
     expect([...before.keys()].filter((k) => !after.has(k)).sort()).toEqual(["src/links/flows/b.ts", "test/b.test.ts"]);
-    expect(after.get("test/beta.test.ts")).toBe(before.get("test/b.test.ts")!.replaceAll("bLink", "betaLink").replace("links/flows/b.js", "links/flows/beta.js"));
+    expect(after.get("test/beta.test.ts")).toBe(before.get("test/b.test.ts")!.replaceAll("bLink", "betaLink").replace("links/flows/b.ts", "links/flows/beta.ts"));
     expect((await check(root)).code).toBe(0);
   });
 
@@ -498,7 +498,74 @@ describe("rename-link", () => {
     const before = read(root, "src/links/index.ts");
     expect((await runCommand("rename-link", { cwd: root, from: "pin_vetting", to: "pin_check" })).code).toBe(0);
     const after = read(root, "src/links/index.ts");
-    expect(after).toBe(before.replace("{ pinVettingLink } from './pin_vetting.js'", "{ pinCheckLink } from './pin_check.js'").replace("[pinVettingLink,", "[pinCheckLink,").replace("'pin_vetting' |", "'pin_check' |"));
+    expect(after).toBe(before.replace("{ pinVettingLink } from './pin_vetting.ts'", "{ pinCheckLink } from './pin_check.ts'").replace("[pinVettingLink,", "[pinCheckLink,").replace("'pin_vetting' |", "'pin_check' |"));
     expect((await check(root)).code).toBe(0);
+  });
+});
+
+describe("the README's chain section", () => {
+  /** The links and endpoints the README's block lists, in order. */
+  const listed = (root: string) => [...read(root, "README.md").matchAll(/^\| \d+ \| `(\w+)` \| `([^`]+)` \|$/gm)].map((m) => [m[1], m[2]]);
+  const inChainJson = (root: string) => (JSON.parse(read(root, "chain.json")) as Array<{ name: string; endpoint: string }>).map((e) => [e.name, e.endpoint]);
+
+  it("is written by create and kept equal to chain.json by add-link, rename-link, remove-link and chain --base-url", async () => {
+    const root = await makeProject(["a", "b"]);
+    expect(listed(root)).toEqual([["a", "https://hooks.example.com/a"], ["b", "https://hooks.example.com/b"]]);
+    for (const [command, options] of [
+      ["add-link", { name: "c", after: "a" }],
+      ["rename-link", { from: "b", to: "bee" }],
+      ["remove-link", { name: "a" }],
+      ["chain", { baseUrl: "https://elsewhere.example.com/hooks" }],
+    ] as const) {
+      const ran = await runCommand(command, { cwd: root, yes: true, ...options });
+      expect(ran.error?.message, command).toBeUndefined();
+      expect(listed(root), command).toEqual(inChainJson(root));
+      expect((await check(root)).code, command).toBe(0);
+    }
+    expect(listed(root)).toEqual([["c", "https://elsewhere.example.com/hooks/c"], ["bee", "https://elsewhere.example.com/hooks/bee"]]);
+  });
+
+  it("chain --check fails when it is stale and chain rewrites it; a README without the markers is left alone", async () => {
+    const root = await makeProject(["a", "b"]);
+    const fresh = read(root, "README.md");
+    write(root, "README.md", fresh.replace("| 2 | `b` |", "| 2 | `old_link` |"));
+    const stale = await check(root);
+    expect(stale.code).toBe(1);
+    expect(stale.err).toContain("README.md's chain section is stale");
+    expect((await runCommand("chain", { cwd: root })).code).toBe(0);
+    expect(read(root, "README.md")).toBe(fresh);
+
+    write(root, "README.md", "# my own notes\n");
+    expect((await runCommand("add-link", { cwd: root, name: "c", yes: true })).error).toBeUndefined();
+    expect(read(root, "README.md")).toBe("# my own notes\n");
+    expect((await check(root)).code).toBe(0);
+  });
+});
+
+describe("chain --print", () => {
+  it("prints chain.json from the code, with ?token= from the environment or .env only when asked, and writes nothing", async () => {
+    const root = await makeProject(["a", "b"]);
+    const before = snapshot(root);
+    const plain = await runCommand("chain", { cwd: root, print: true });
+    expect(plain.code).toBe(0);
+    expect(plain.out).toBe(read(root, "chain.json"));
+
+    write(root, ".env", "TASKCHAIN_TOKEN=from file&more\n");
+    const fromFile = await runCommand("chain", { cwd: root, print: true, withToken: true });
+    expect(JSON.parse(fromFile.out)).toEqual([
+      { name: "a", endpoint: "https://hooks.example.com/a?token=from+file%26more" },
+      { name: "b", endpoint: "https://hooks.example.com/b?token=from+file%26more" },
+    ]);
+    vi.stubEnv("TASKCHAIN_TOKEN", "from-env");
+    try {
+      const fromEnv = await runCommand("chain", { cwd: root, print: true, withToken: true });
+      expect((JSON.parse(fromEnv.out) as Array<{ endpoint: string }>)[0]!.endpoint).toBe("https://hooks.example.com/a?token=from-env");
+    } finally {
+      vi.unstubAllEnvs();
+    }
+    rmSync(path.join(root, ".env"));
+    expect(snapshot(root)).toEqual(before);
+    await expectRefused(root, "chain", { print: true, withToken: true }, /^--with-token: TASKCHAIN_TOKEN is not set in the environment or in \.env$/);
+    await expectRefused(root, "chain", { withToken: true }, /^--with-token goes with --print/);
   });
 });

@@ -26,8 +26,8 @@ const PLAIN: Record<string, string> = {
   "union LinkName (the older template)": generated.replace(/export type LinkNames = \[[^\]]*\];\nexport type LinkName = LinkNames\[number\];/, 'export type LinkName =\n  | "pin_vetting"\n  | "schedule"\n  | "wrap_up";'),
   "inline union": generated.replace(/export type LinkNames = \[[^\]]*\];\nexport type LinkName = LinkNames\[number\];/, 'export type LinkName = "pin_vetting" | "schedule" | "wrap_up";'),
   "imports in another order, two in one": generated.replace(
-    'import { pinVettingLink } from "./pin_vetting.js";\nimport { scheduleLink } from "./schedule.js";\nimport { wrapUpLink } from "./wrap_up.js";',
-    'import { wrapUpLink } from "./wrap_up.js";\nimport { scheduleLink, pinVettingLink } from "./schedule.js";',
+    'import { pinVettingLink } from "./pin_vetting.ts";\nimport { scheduleLink } from "./schedule.ts";\nimport { wrapUpLink } from "./wrap_up.ts";',
+    'import { wrapUpLink } from "./wrap_up.ts";\nimport { scheduleLink, pinVettingLink } from "./schedule.ts";',
   ),
 };
 
@@ -38,13 +38,13 @@ const DECLINED: Record<string, string> = {
   inline: fixture("inline.index.ts.txt"),
   "syntax error": fixture("syntax-error.index.ts.txt"),
   unrecognisable: fixture("unrecognisable.index.ts.txt"),
-  "missing semicolon": generated.replace('from "./schedule.js";', 'from "./schedule.js"'),
+  "missing semicolon": generated.replace('from "./schedule.ts";', 'from "./schedule.ts"'),
   "reserved word binding": generated.replace(/scheduleLink/g, "if"),
   "unterminated comment": `${generated}/* open`,
-  "unterminated string": generated.replace('"./schedule.js"', '"./schedule.js'),
-  "string escape": generated.replace('"./schedule.js"', '"./sched\\u0075le.js"'),
+  "unterminated string": generated.replace('"./schedule.ts"', '"./schedule.ts'),
+  "string escape": generated.replace('"./schedule.ts"', '"./sched\\u0075le.js"'),
   "extra statement": `${generated}export const x = 1;\n`,
-  "entry without import": generated.replace('import { wrapUpLink } from "./wrap_up.js";\n', ""),
+  "entry without import": generated.replace('import { wrapUpLink } from "./wrap_up.ts";\n', ""),
   "stray token": generated.replace("] as const;", "] as const;;"),
   "tuple without LinkName": generated.replace("export type LinkName = LinkNames[number];\n", ""),
   "unbalanced bracket": generated.replace("  wrapUpLink,\n] as const;", "  wrapUpLink,\n as const;"),
@@ -70,7 +70,7 @@ describe("the compiler-free registry reader", () => {
       const fast = readRegistryFast(text);
       expect(fast, "declined").toBeDefined();
       expect(shape(fast!)).toEqual(shape(full));
-      const names = full.entries.map((e) => e.import!.module.replace(/^\.\/|\.js$/g, ""));
+      const names = full.entries.map((e) => e.import!.module.replace(/^\.\/|\.ts$/g, ""));
       for (let index = 0; index <= names.length; index++) {
         const plan = { ident: linkIdentifier("new_one"), name: "new_one", index };
         const edits = (reg: Registry) => [...insertEdits(reg, plan), ...unionInsertEdits(reg, "new_one", names[index - 1], names[index])];

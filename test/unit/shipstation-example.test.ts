@@ -22,7 +22,7 @@ describe("the shipstation example", () => {
   it("declares its two links and the fake-server script, and needs no new dependency", () => {
     expect(EXAMPLE_FEATURES.shipstation.links).toEqual(["order_lookup", "order_followup"]);
     expect(EXAMPLE_FEATURES.shipstation.dependencies).toBeUndefined();
-    expect(EXAMPLE_FEATURES.shipstation.scripts).toEqual({ "shipstation:fake": "tsx test/shipstation/serve.ts" });
+    expect(EXAMPLE_FEATURES.shipstation.scripts).toEqual({ "shipstation:fake": "node test/shipstation/serve.ts" });
   });
 
   it("appends order_lookup → order_followup to the chain, the registry and LinkName", () => {
@@ -36,7 +36,7 @@ describe("the shipstation example", () => {
     expect(registry).toMatch(/chain = \[\s*greetingLink,\s*orderLookupLink,\s*orderFollowupLink,\s*\]/);
     expect(registry).toContain('"order_lookup"');
     expect(registry).toContain('"order_followup"');
-    expect(JSON.parse(out.get("package.json")!).scripts["shipstation:fake"]).toBe("tsx test/shipstation/serve.ts");
+    expect(JSON.parse(out.get("package.json")!).scripts["shipstation:fake"]).toBe("node test/shipstation/serve.ts");
   });
 
   it("writes the links, their contract tests, the client, the fake server and the scenarios", () => {

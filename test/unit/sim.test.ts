@@ -152,6 +152,13 @@ describe("the project's env files", () => {
     expect(defaultUrl(projectEnv(project({}), {}))).toBe("http://localhost:3000");
   });
 
+  it("default to the runtime's dev port: wrangler dev's 8787 in a cloudflare project", () => {
+    const cloudflare = project({ "package.json": JSON.stringify({ taskchain: { runtime: "cloudflare" } }) });
+    expect(defaultUrl(projectEnv(cloudflare, {}))).toBe("http://localhost:8787");
+    expect(defaultUrl(projectEnv(project({ "package.json": JSON.stringify({ taskchain: { runtime: "hono" } }) }), {}))).toBe("http://localhost:3000");
+    expect(defaultUrl(projectEnv(project({ "package.json": "{ not json" }), {}))).toBe("http://localhost:3000");
+  });
+
   it("keep a token read from a file on this machine: it is sent to loopback URLs only", () => {
     const env = projectEnv(project({ ".dev.vars": "TASKCHAIN_TOKEN=wrangler-secret\n" }), {});
     expect(defaultToken(env, new URL("http://localhost:8787"))).toBe("wrangler-secret");

@@ -1,6 +1,6 @@
-import { chain } from "./links/index.js";
-import { setEnv } from "./env.js";
-import { createTaskchain, MemorySessionStore, type SessionStore, type Taskchain } from "./taskchain/index.js";
+import { chain } from "./links/index.ts";
+import { setEnv } from "./env.ts";
+import { createTaskchain, MemorySessionStore, type SessionStore, type Taskchain } from "./taskchain/index.ts";
 
 export type Env = Record<string, string | undefined>;
 

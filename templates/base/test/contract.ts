@@ -5,9 +5,9 @@ import { request as httpRequest } from "node:http";
 import { request as httpsRequest } from "node:https";
 import { gzipSync } from "node:zlib";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { chain } from "../src/links/index.js";
-import { PARAMETER_BLOCKS, ResponseSchema, toParameterBlock, type Link, type TaskchainResponse } from "../src/taskchain/index.js";
-import { startTarget, type Target } from "./target.js";
+import { chain } from "../src/links/index.ts";
+import { PARAMETER_BLOCKS, ResponseSchema, toParameterBlock, type Link, type TaskchainResponse } from "../src/taskchain/index.ts";
+import { startTarget, type Target } from "./target.ts";
 
 export type Samples = {
   qualified: Record<string, unknown>;

@@ -1,3 +1,3 @@
-import { describeServer } from "./contract.js";
+import { describeServer } from "./contract.ts";
 
 describeServer();

@@ -2,7 +2,7 @@
 // what the hono runtime uses under @hono/node-server, where a web-stream Request body costs more
 // than all the rest of a webhook call.
 import type { IncomingMessage } from "node:http";
-import { MAX_BODY_BYTES } from "./taskchain/index.js";
+import { MAX_BODY_BYTES } from "./taskchain/index.ts";
 
 /**
  * Reads `req`'s body as UTF-8 text. `onText` gets it once all of it has arrived; `onTooLarge` runs

@@ -1,5 +1,5 @@
-import type { KnownLinkName } from "./link.js";
-import type { Action, Notification } from "./protocol.js";
+import type { KnownLinkName } from "./link.ts";
+import type { Action, Notification } from "./protocol.ts";
 
 /** Move on to the next link of the chain. */
 export const nextTask = (): Action => ({ name: "next_task" });

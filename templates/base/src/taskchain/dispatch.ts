@@ -1,8 +1,8 @@
 // Runtime-agnostic request handling: every server adapter (node:http, express, fastify, hono,
 // Workers, Lambda) turns its request into an `HttpRequest` and writes back the `HttpAnswer`.
-import { endCall } from "./actions.js";
-import type { CallInfo, CallState, Link, Reply } from "./link.js";
-import { toParameterBlock } from "./parameters.js";
+import { endCall } from "./actions.ts";
+import type { CallInfo, CallState, Link, Reply } from "./link.ts";
+import { toParameterBlock } from "./parameters.ts";
 import {
   LINK_NAME_PATTERN,
   PARAMETER_BLOCKS,
@@ -15,8 +15,8 @@ import {
   type ParameterBlock,
   type Payload,
   type TaskchainResponse,
-} from "./protocol.js";
-import { MemorySessionStore, type Session, type SessionStore } from "./session.js";
+} from "./protocol.ts";
+import { MemorySessionStore, type Session, type SessionStore } from "./session.ts";
 
 /** Bodies over this size are refused with 413 by every adapter. */
 export const MAX_BODY_BYTES = 1024 * 1024;

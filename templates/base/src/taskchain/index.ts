@@ -1,7 +1,7 @@
 // The typed Agent4 Task Chain runtime. Written by create-taskchain; yours to read and change.
-export * from "./protocol.js";
-export * from "./actions.js";
-export * from "./link.js";
-export * from "./parameters.js";
-export * from "./session.js";
-export * from "./dispatch.js";
+export * from "./protocol.ts";
+export * from "./actions.ts";
+export * from "./link.ts";
+export * from "./parameters.ts";
+export * from "./session.ts";
+export * from "./dispatch.ts";

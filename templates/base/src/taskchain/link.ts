@@ -1,5 +1,5 @@
 import type { z } from "zod";
-import type { Action, Notification } from "./protocol.js";
+import type { Action, Notification } from "./protocol.ts";
 
 /**
  * Filled in by `src/links/index.ts` (module augmentation), so that `switchTask()` only accepts

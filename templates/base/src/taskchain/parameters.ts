@@ -1,6 +1,6 @@
 import * as z from "zod";
-import type { ParameterBlock } from "./protocol.js";
-import type { ParamsSchema } from "./link.js";
+import type { ParameterBlock } from "./protocol.ts";
+import type { ParamsSchema } from "./link.ts";
 
 /**
  * A link's zod schema as the `{"properties": …, "required": […]}` block Agent4 expects.

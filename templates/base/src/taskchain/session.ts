@@ -1,4 +1,4 @@
-import type { CallState } from "./link.js";
+import type { CallState } from "./link.ts";
 
 /** One phone call as the runtime remembers it between webhook calls. */
 export interface Session {

@@ -1,5 +1,5 @@
-import { describeLink } from "./contract.js";
-import { orderFollowupLink } from "../src/links/order_followup.js";
+import { describeLink } from "./contract.ts";
+import { orderFollowupLink } from "../src/links/order_followup.ts";
 
 describeLink(orderFollowupLink, {
   qualified: { choice: "sms" },

@@ -2,14 +2,14 @@
 // order links, which call a fake ShipStation over real HTTP on 127.0.0.1. For API V1 and V2: every
 // order status, and every failure the real API has, with what the caller hears and what follows.
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi, type MockInstance } from "vitest";
-import { createApp } from "../src/app.js";
-import { normalizeOrderNumber, zipMatches } from "../src/links/order_lookup.js";
-import { readShipStationConfig } from "../src/shipstation/config.js";
-import { MAX_PAGES, parseRetryAfter } from "../src/shipstation/http.js";
-import { speakCharacters, speakDate, speakOrderNumber } from "../src/shipstation/speech.js";
-import { ResponseSchema, type Action, type TaskchainResponse } from "../src/taskchain/index.js";
-import { startFakeShipStation, type FakeShipStation } from "./shipstation/fake-server.js";
-import { V1, V1_KEY, V1_SECRET, V2_KEY } from "./shipstation/fixtures.js";
+import { createApp } from "../src/app.ts";
+import { normalizeOrderNumber, zipMatches } from "../src/links/order_lookup.ts";
+import { readShipStationConfig } from "../src/shipstation/config.ts";
+import { MAX_PAGES, parseRetryAfter } from "../src/shipstation/http.ts";
+import { speakCharacters, speakDate, speakOrderNumber } from "../src/shipstation/speech.ts";
+import { ResponseSchema, type Action, type TaskchainResponse } from "../src/taskchain/index.ts";
+import { startFakeShipStation, type FakeShipStation } from "./shipstation/fake-server.ts";
+import { V1, V1_KEY, V1_SECRET, V2_KEY } from "./shipstation/fixtures.ts";
 
 const TRANSFER = "+15125550123";
 

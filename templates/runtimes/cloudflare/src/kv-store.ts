@@ -1,5 +1,5 @@
 // Sessions in Workers KV: every isolate and location that answers a call reads the same session.
-import type { Session, SessionStore } from "./taskchain/index.js";
+import type { Session, SessionStore } from "./taskchain/index.ts";
 
 /** The part of a Workers KV namespace binding this store uses. */
 export interface KvNamespace {

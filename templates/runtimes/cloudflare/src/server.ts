@@ -1,8 +1,8 @@
 // The cloudflare runtime: a Workers module. Vars and secrets (TASKCHAIN_TOKEN, …) come from the
 // worker's env; sessions live in the SESSIONS KV namespace when it is bound (see wrangler.jsonc).
-import { createApp, memoryStoreFromEnv, type Env } from "./app.js";
-import { KvSessionStore, type KvNamespace } from "./kv-store.js";
-import { MAX_BODY_BYTES, type HttpAnswer, type SessionStore, type Taskchain } from "./taskchain/index.js";
+import { createApp, memoryStoreFromEnv, type Env } from "./app.ts";
+import { KvSessionStore, type KvNamespace } from "./kv-store.ts";
+import { MAX_BODY_BYTES, type HttpAnswer, type SessionStore, type Taskchain } from "./taskchain/index.ts";
 
 /** The worker's bindings: string vars and secrets, plus the optional KV namespace. */
 export interface WorkerEnv {

@@ -1,14 +1,13 @@
 // Sessions in Workers KV, in real workerd: the store's semantics, and two workers (two workerd
 // instances sharing one KV namespace) answering alternate webhooks of one call with one key.
 // Without KV, the isolate's memory store keeps to MAX_SESSIONS.
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import path from "node:path";
-import { Miniflare } from "miniflare";
+// Miniflare 5 (wrangler's own) takes a new options shape; its converter keeps these options in the
+// documented Miniflare 4 form.
+import { convertV4MiniflareOptions as v4, Miniflare } from "miniflare";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { chain } from "../src/links/index.js";
-import { KvSessionStore, type KvNamespace } from "../src/kv-store.js";
-import { bundleWorker } from "./target.js";
+import { chain } from "../src/links/index.ts";
+import { KvSessionStore, type KvNamespace } from "../src/kv-store.ts";
+import { bundleWorker } from "./target.ts";
 
 const fresh = (key: string) => ({ key, state: {}, retries: {} });
 
@@ -16,7 +15,7 @@ describe("KvSessionStore on workerd's KV", () => {
   let mf: Miniflare;
   let kv: KvNamespace;
   beforeAll(async () => {
-    mf = new Miniflare({ modules: true, script: "export default { fetch: () => new Response('') }", kvNamespaces: ["SESSIONS"], compatibilityDate: "2025-09-01" });
+    mf = new Miniflare(v4({ modules: true, script: "export default { fetch: () => new Response('') }", kvNamespaces: ["SESSIONS"], compatibilityDate: "2025-09-01" }));
     kv = (await mf.getKVNamespace("SESSIONS")) as unknown as KvNamespace;
   });
   afterAll(() => mf?.dispose());
@@ -84,31 +83,16 @@ describe("KvSessionStore on workerd's KV", () => {
 
 describe("two workers sharing one KV namespace", () => {
   const token = "kv-test-token";
-  let dir: string;
-  const workers: Miniflare[] = [];
+  let mf: Miniflare;
   const urls: string[] = [];
   beforeAll(async () => {
-    dir = mkdtempSync(path.join(tmpdir(), "taskchain-kv-"));
     const script = await bundleWorker();
-    for (let i = 0; i < 2; i++) {
-      const mf = new Miniflare({
-        modules: true,
-        script,
-        compatibilityDate: "2025-09-01",
-        bindings: { TASKCHAIN_TOKEN: token },
-        kvNamespaces: ["SESSIONS"],
-        kvPersist: dir,
-        host: "127.0.0.1",
-        port: 0,
-      });
-      workers.push(mf);
-      urls.push((await mf.ready).origin);
-    }
+    // Two isolates bound to one namespace id, as two of the worker's instances are in production.
+    const worker = (name: string) => ({ name, modules: true, script, compatibilityDate: "2025-09-01", bindings: { TASKCHAIN_TOKEN: token }, kvNamespaces: { SESSIONS: "sessions" }, unsafeDirectSockets: [{ host: "127.0.0.1", port: 0 }] });
+    mf = new Miniflare(v4({ host: "127.0.0.1", port: 0, workers: [worker("one"), worker("two")] }));
+    for (const name of ["one", "two"]) urls.push((await mf.unsafeGetDirectURL(name)).origin);
   });
-  afterAll(async () => {
-    await Promise.all(workers.map((mf) => mf.dispose()));
-    rmSync(dir, { recursive: true, force: true });
-  });
+  afterAll(() => mf?.dispose());
 
   async function call(url: string, body: Record<string, unknown>): Promise<{ key: string }> {
     const res = await fetch(`${url}/`, { method: "POST", headers: { authorization: `Bearer ${token}`, "content-type": "application/json" }, body: JSON.stringify(body) });
@@ -134,7 +118,7 @@ describe("a worker without KV", () => {
   let url: string;
   beforeAll(async () => {
     // No SESSIONS binding: sessions in the isolate's memory, capped by MAX_SESSIONS.
-    mf = new Miniflare({ modules: true, script: await bundleWorker(), compatibilityDate: "2025-09-01", bindings: { TASKCHAIN_TOKEN: token, MAX_SESSIONS: "1" }, host: "127.0.0.1", port: 0 });
+    mf = new Miniflare(v4({ modules: true, script: await bundleWorker(), compatibilityDate: "2025-09-01", bindings: { TASKCHAIN_TOKEN: token, MAX_SESSIONS: "1" }, host: "127.0.0.1", port: 0 }));
     url = (await mf.ready).origin;
   });
   afterAll(() => mf?.dispose());

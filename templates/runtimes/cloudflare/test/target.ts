@@ -2,11 +2,13 @@
 // through miniflare (the engine `wrangler dev` uses), with a local KV namespace for sessions, on an
 // ephemeral port; or an already running server when TASKCHAIN_URL (and TASKCHAIN_TOKEN) are set.
 import { build } from "esbuild";
-import { Miniflare } from "miniflare";
+// Miniflare 5 (wrangler's own) takes a new options shape; its converter keeps these options in the
+// documented Miniflare 4 form.
+import { convertV4MiniflareOptions as v4, Miniflare } from "miniflare";
 import { fileURLToPath } from "node:url";
-import { externalTarget, LOCAL_TOKEN, type Target } from "./target-shared.js";
+import { externalTarget, LOCAL_TOKEN, type Target } from "./target-shared.ts";
 
-export type { Target } from "./target-shared.js";
+export type { Target } from "./target-shared.ts";
 
 const entry = fileURLToPath(new URL("../src/server.ts", import.meta.url));
 
@@ -18,7 +20,7 @@ export async function bundleWorker(): Promise<string> {
 
 /** The worker in workerd with `bindings` as its vars and a fresh local SESSIONS namespace. */
 export async function startWorker(bindings: Record<string, string>): Promise<{ url: string; mf: Miniflare }> {
-  const mf = new Miniflare({
+  const mf = new Miniflare(v4({
     modules: true,
     script: await bundleWorker(),
     compatibilityDate: "2025-09-01",
@@ -26,7 +28,7 @@ export async function startWorker(bindings: Record<string, string>): Promise<{ u
     kvNamespaces: ["SESSIONS"],
     host: "127.0.0.1",
     port: 0,
-  });
+  }));
   const url = await mf.ready;
   return { url: url.origin, mf };
 }

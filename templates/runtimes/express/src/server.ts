@@ -1,7 +1,7 @@
 // The express runtime: Express 5 parses and limits the body; the core answers.
 import express, { type ErrorRequestHandler, type Express, type Response } from "express";
-import { createApp } from "./app.js";
-import { MAX_BODY_BYTES, type HttpAnswer, type Taskchain } from "./taskchain/index.js";
+import { createApp } from "./app.ts";
+import { MAX_BODY_BYTES, type HttpAnswer, type Taskchain } from "./taskchain/index.ts";
 
 function send(res: Response, answer: HttpAnswer): void {
   res.status(answer.status).set(answer.headers).send(answer.body);

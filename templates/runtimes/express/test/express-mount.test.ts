@@ -2,10 +2,10 @@
 import express from "express";
 import { createServer } from "node:http";
 import { describe, expect, it } from "vitest";
-import { createApp } from "../src/app.js";
-import { chain } from "../src/links/index.js";
-import { createExpressApp } from "../src/server.js";
-import { listenTarget } from "./target-shared.js";
+import { createApp } from "../src/app.ts";
+import { chain } from "../src/links/index.ts";
+import { createExpressApp } from "../src/server.ts";
+import { listenTarget } from "./target-shared.ts";
 
 // A token for this test's own server only (a literal one in a URL would read like a leaked secret).
 const TOKEN = "mount-token";

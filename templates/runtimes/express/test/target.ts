@@ -1,11 +1,11 @@
 // How the contract tests reach this project's server: in-process on an ephemeral port, or an
 // already running server when TASKCHAIN_URL (and its TASKCHAIN_TOKEN) are set.
 import { createServer } from "node:http";
-import { createApp } from "../src/app.js";
-import { createExpressApp } from "../src/server.js";
-import { externalTarget, listenTarget, LOCAL_TOKEN, type Target } from "./target-shared.js";
+import { createApp } from "../src/app.ts";
+import { createExpressApp } from "../src/server.ts";
+import { externalTarget, listenTarget, LOCAL_TOKEN, type Target } from "./target-shared.ts";
 
-export type { Target } from "./target-shared.js";
+export type { Target } from "./target-shared.ts";
 
 export async function startTarget(): Promise<Target> {
   // What app.listen() does: a node:http server with the app as its request handler.

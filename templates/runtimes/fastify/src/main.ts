@@ -1,8 +1,8 @@
-import { createApp } from "./app.js";
-import { listenAddress, loadDotEnv } from "./dotenv.js";
-import { exitGracefully, orExit } from "./shutdown.js";
-import { createFastifyApp } from "./server.js";
-import { redisStoreFromEnv } from "./taskchain/redis-store.js";
+import { createApp } from "./app.ts";
+import { listenAddress, loadDotEnv } from "./dotenv.ts";
+import { exitGracefully, orExit } from "./shutdown.ts";
+import { createFastifyApp } from "./server.ts";
+import { redisStoreFromEnv } from "./taskchain/redis-store.ts";
 
 loadDotEnv();
 const { port, host } = orExit(() => listenAddress(process.env));

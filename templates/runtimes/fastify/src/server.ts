@@ -1,7 +1,7 @@
 // The fastify runtime: Fastify 5 parses JSON and enforces the body limit; the core answers.
 import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from "fastify";
-import { createApp } from "./app.js";
-import { MAX_BODY_BYTES, type HttpAnswer, type Taskchain } from "./taskchain/index.js";
+import { createApp } from "./app.ts";
+import { MAX_BODY_BYTES, type HttpAnswer, type Taskchain } from "./taskchain/index.ts";
 
 function send(reply: FastifyReply, answer: HttpAnswer): FastifyReply {
   return reply.code(answer.status).headers(answer.headers).send(answer.body);
@@ -9,7 +9,10 @@ function send(reply: FastifyReply, answer: HttpAnswer): FastifyReply {
 
 /** A body read as text, for the core to parse: told apart from JSON that parsed to a string. */
 class TextBody {
-  constructor(readonly text: string) {}
+  readonly text: string;
+  constructor(text: string) {
+    this.text = text;
+  }
 }
 
 export function createFastifyApp(app: Taskchain = createApp(process.env)): FastifyInstance {

@@ -1,10 +1,10 @@
 import { serve } from "@hono/node-server";
 import type { Server } from "node:http";
-import { createApp } from "./app.js";
-import { listenAddress, loadDotEnv } from "./dotenv.js";
-import { closeServer, exitGracefully, orExit } from "./shutdown.js";
-import { createHonoApp } from "./server.js";
-import { redisStoreFromEnv } from "./taskchain/redis-store.js";
+import { createApp } from "./app.ts";
+import { listenAddress, loadDotEnv } from "./dotenv.ts";
+import { closeServer, exitGracefully, orExit } from "./shutdown.ts";
+import { createHonoApp } from "./server.ts";
+import { redisStoreFromEnv } from "./taskchain/redis-store.ts";
 
 loadDotEnv();
 const { port, host } = orExit(() => listenAddress(process.env));

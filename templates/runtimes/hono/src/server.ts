@@ -4,9 +4,9 @@ import type { HttpBindings } from "@hono/node-server";
 import { Hono, type Context } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import type { IncomingMessage } from "node:http";
-import { createApp } from "./app.js";
-import { readBody } from "./body.js";
-import { MAX_BODY_BYTES, type HttpAnswer, type HttpRequest, type Taskchain } from "./taskchain/index.js";
+import { createApp } from "./app.ts";
+import { readBody } from "./body.ts";
+import { MAX_BODY_BYTES, type HttpAnswer, type HttpRequest, type Taskchain } from "./taskchain/index.ts";
 
 function send(c: Context, answer: HttpAnswer): Response {
   return c.body(answer.body, answer.status as 200, answer.headers);

@@ -5,10 +5,10 @@ import { createAdaptorServer } from "@hono/node-server";
 import { Hono } from "hono";
 import type { Server } from "node:http";
 import { describe, expect, it } from "vitest";
-import { createApp } from "../src/app.js";
-import { chain } from "../src/links/index.js";
-import { createHonoApp } from "../src/server.js";
-import { listenTarget } from "./target-shared.js";
+import { createApp } from "../src/app.ts";
+import { chain } from "../src/links/index.ts";
+import { createHonoApp } from "../src/server.ts";
+import { listenTarget } from "./target-shared.ts";
 
 const TOKEN = "body-test-token";
 const name = chain[0].name;

@@ -2,11 +2,11 @@
 // already running server when TASKCHAIN_URL (and its TASKCHAIN_TOKEN) are set.
 import { createAdaptorServer } from "@hono/node-server";
 import type { Server } from "node:http";
-import { createApp } from "../src/app.js";
-import { createHonoApp } from "../src/server.js";
-import { externalTarget, listenTarget, LOCAL_TOKEN, type Target } from "./target-shared.js";
+import { createApp } from "../src/app.ts";
+import { createHonoApp } from "../src/server.ts";
+import { externalTarget, listenTarget, LOCAL_TOKEN, type Target } from "./target-shared.ts";
 
-export type { Target } from "./target-shared.js";
+export type { Target } from "./target-shared.ts";
 
 export async function startTarget(): Promise<Target> {
   const external = externalTarget();

@@ -4,7 +4,7 @@
 import { randomUUID } from "node:crypto";
 import { createServer, type IncomingMessage, type Server } from "node:http";
 import type { APIGatewayProxyEventV2 } from "aws-lambda";
-import type { LambdaHandler } from "./server.js";
+import type { LambdaHandler } from "./server.ts";
 
 /** API Gateway's own payload limit; the handler enforces the webhook's smaller one. */
 const GATEWAY_MAX_BYTES = 10 * 1024 * 1024;

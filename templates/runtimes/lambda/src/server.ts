@@ -1,9 +1,9 @@
 // The lambda runtime: one handler for API Gateway HTTP API (payload format 2.0) and Lambda function
 // URLs, which send the same event shape. `npm run build` bundles this file to dist/index.mjs.
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from "aws-lambda";
-import { createApp } from "./app.js";
-import { redisStoreFromEnv } from "./taskchain/redis-store.js";
-import { MAX_BODY_BYTES, type Taskchain } from "./taskchain/index.js";
+import { createApp } from "./app.ts";
+import { redisStoreFromEnv } from "./taskchain/redis-store.ts";
+import { MAX_BODY_BYTES, type Taskchain } from "./taskchain/index.ts";
 
 export type LambdaHandler = (event: APIGatewayProxyEventV2) => Promise<APIGatewayProxyStructuredResultV2>;
 

@@ -2,9 +2,9 @@
 // function URLs send them: base64 bodies, named stages, query-string tokens.
 import type { APIGatewayProxyEventV2 } from "aws-lambda";
 import { describe, expect, it } from "vitest";
-import { createApp } from "../src/app.js";
-import { chain } from "../src/links/index.js";
-import { createLambdaHandler } from "../src/server.js";
+import { createApp } from "../src/app.ts";
+import { chain } from "../src/links/index.ts";
+import { createLambdaHandler } from "../src/server.ts";
 
 const token = "lambda-test-token";
 const handler = createLambdaHandler(createApp({ TASKCHAIN_TOKEN: token }));

@@ -1,8 +1,8 @@
-import { createApp } from "./app.js";
-import { listenAddress, loadDotEnv } from "./dotenv.js";
-import { closeServer, exitGracefully, orExit } from "./shutdown.js";
-import { createNodeServer } from "./server.js";
-import { redisStoreFromEnv } from "./taskchain/redis-store.js";
+import { createApp } from "./app.ts";
+import { listenAddress, loadDotEnv } from "./dotenv.ts";
+import { closeServer, exitGracefully, orExit } from "./shutdown.ts";
+import { createNodeServer } from "./server.ts";
+import { redisStoreFromEnv } from "./taskchain/redis-store.ts";
 
 loadDotEnv();
 const { port, host } = orExit(() => listenAddress(process.env));

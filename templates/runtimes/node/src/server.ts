@@ -1,8 +1,8 @@
 // The node runtime: node:http, no framework.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
-import { createApp } from "./app.js";
-import { readBody } from "./body.js";
-import { MAX_BODY_BYTES, type HttpAnswer, type HttpRequest, type Taskchain } from "./taskchain/index.js";
+import { createApp } from "./app.ts";
+import { readBody } from "./body.ts";
+import { MAX_BODY_BYTES, type HttpAnswer, type HttpRequest, type Taskchain } from "./taskchain/index.ts";
 
 function send(res: ServerResponse, answer: HttpAnswer): void {
   // A string body, not a Buffer: node:http then sends headers and body in one write.

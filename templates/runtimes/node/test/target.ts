@@ -1,10 +1,10 @@
 // How the contract tests reach this project's server: in-process on an ephemeral port, or an
 // already running server when TASKCHAIN_URL (and its TASKCHAIN_TOKEN) are set.
-import { createApp } from "../src/app.js";
-import { createNodeServer } from "../src/server.js";
-import { externalTarget, listenTarget, LOCAL_TOKEN, type Target } from "./target-shared.js";
+import { createApp } from "../src/app.ts";
+import { createNodeServer } from "../src/server.ts";
+import { externalTarget, listenTarget, LOCAL_TOKEN, type Target } from "./target-shared.ts";
 
-export type { Target } from "./target-shared.js";
+export type { Target } from "./target-shared.ts";
 
 export async function startTarget(): Promise<Target> {
   return externalTarget() ?? listenTarget(createNodeServer(createApp({ TASKCHAIN_TOKEN: LOCAL_TOKEN })), LOCAL_TOKEN);

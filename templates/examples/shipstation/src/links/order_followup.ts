@@ -1,10 +1,10 @@
 // After the status: text the tracking link, hand over to a human, or say goodbye.
 import * as z from "zod";
-import { getEnv, type Env } from "../env.js";
-import { handOff } from "../shipstation/replies.js";
-import { trackingText } from "../shipstation/speech.js";
-import { readOrderState, type OrderState } from "../shipstation/state.js";
-import { defineLink, endCall, sms, type Reply } from "../taskchain/index.js";
+import { getEnv, type Env } from "../env.ts";
+import { handOff } from "../shipstation/replies.ts";
+import { trackingText } from "../shipstation/speech.ts";
+import { readOrderState, type OrderState } from "../shipstation/state.ts";
+import { defineLink, endCall, sms, type Reply } from "../taskchain/index.ts";
 
 const GOODBYE = "Thank you for calling. Goodbye!";
 

@@ -1,12 +1,12 @@
 // "Where is my order?": ask for the order number (and the shipping ZIP code when
 // ORDER_LOOKUP_VERIFY_ZIP is on), look it up in ShipStation, and say where it is.
 import * as z from "zod";
-import { getEnv, type Env } from "../env.js";
-import { lookupOrders, verifyZip, type Order } from "../shipstation/index.js";
-import { handOff, unavailableMessage } from "../shipstation/replies.js";
-import { describeOrders, speakOrderNumber } from "../shipstation/speech.js";
-import { lookupAttempts, toOrderState } from "../shipstation/state.js";
-import { defineLink, nextTask, switchTask, type Reply } from "../taskchain/index.js";
+import { getEnv, type Env } from "../env.ts";
+import { lookupOrders, verifyZip, type Order } from "../shipstation/index.ts";
+import { handOff, unavailableMessage } from "../shipstation/replies.ts";
+import { describeOrders, speakOrderNumber } from "../shipstation/speech.ts";
+import { lookupAttempts, toOrderState } from "../shipstation/state.ts";
+import { defineLink, nextTask, switchTask, type Reply } from "../taskchain/index.ts";
 
 /** A number that finds nothing is asked for once more, then the caller goes to a human. */
 export const MAX_LOOKUP_ATTEMPTS = 2;

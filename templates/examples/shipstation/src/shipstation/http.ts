@@ -3,8 +3,8 @@
 // server's wait and the retry fit before the deadline, and every other problem becomes a
 // `Failure` (never a throw).
 import { z } from "zod";
-import type { ShipStationConfig } from "./config.js";
-import type { Failure, FailureReason } from "./types.js";
+import type { ShipStationConfig } from "./config.ts";
+import type { Failure, FailureReason } from "./types.ts";
 
 /** After a 429 wait, the retry must still have this long (or the request timeout, if shorter). */
 export const MIN_RETRY_TIME_MS = 1_000;

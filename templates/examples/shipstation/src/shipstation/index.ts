@@ -1,14 +1,14 @@
 // The ShipStation client for this project: V2 when SHIPSTATION_V2_API_KEY is set, V1 with
 // SHIPSTATION_API_KEY + SHIPSTATION_API_SECRET (see config.ts). Links call lookupOrders().
-import { getEnv, type Env } from "../env.js";
-import { consoleLogger, type Logger } from "../taskchain/index.js";
-import { readShipStationConfig, type ShipStationConfig } from "./config.js";
-import type { Failure, Lookup, ShipStationClient } from "./types.js";
-import { ShipStationV1 } from "./v1.js";
-import { ShipStationV2 } from "./v2.js";
+import { getEnv, type Env } from "../env.ts";
+import { consoleLogger, type Logger } from "../taskchain/index.ts";
+import { readShipStationConfig, type ShipStationConfig } from "./config.ts";
+import type { Failure, Lookup, ShipStationClient } from "./types.ts";
+import { ShipStationV1 } from "./v1.ts";
+import { ShipStationV2 } from "./v2.ts";
 
-export * from "./types.js";
-export { readShipStationConfig, transferNumber, verifyZip } from "./config.js";
+export * from "./types.ts";
+export { readShipStationConfig, transferNumber, verifyZip } from "./config.ts";
 
 export function createShipStationClient(config: ShipStationConfig, logger: Logger = consoleLogger): ShipStationClient {
   return config.api === "v2" ? new ShipStationV2(config, logger) : new ShipStationV1(config, logger);

@@ -1,8 +1,8 @@
 // Replies both order links share.
-import type { Env } from "../env.js";
-import { consoleLogger, endCall, transferCall, type Logger, type Reply } from "../taskchain/index.js";
-import { transferNumber } from "./config.js";
-import type { FailureReason } from "./types.js";
+import type { Env } from "../env.ts";
+import { consoleLogger, endCall, transferCall, type Logger, type Reply } from "../taskchain/index.ts";
+import { transferNumber } from "./config.ts";
+import type { FailureReason } from "./types.ts";
 
 /** Hand the caller to a human at TRANSFER_NUMBER; without one, say how else to get help and end the call. */
 export function handOff(env: Readonly<Env>, before: string, logger: Logger = consoleLogger): Reply {

@@ -1,5 +1,5 @@
 // What the caller hears: order statuses, dates, carriers and tracking numbers, phrased for a voice.
-import type { Order, Package } from "./types.js";
+import type { Order, Package } from "./types.ts";
 
 const CARRIERS: Record<string, string> = {
   ups: "UPS",

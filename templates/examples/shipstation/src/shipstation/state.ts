@@ -1,7 +1,7 @@
 // What order_lookup leaves in the call's state for order_followup. State is plain JSON (it may
 // live in Redis or KV between webhook calls), so it is parsed back with zod, never trusted.
 import * as z from "zod";
-import { ORDER_STATUSES, type Order } from "./types.js";
+import { ORDER_STATUSES, type Order } from "./types.ts";
 
 export const OrderStateSchema = z.object({
   number: z.string(),

@@ -1,10 +1,10 @@
 // ShipStation API V1 (https://ssapi.shipstation.com): Basic auth, orders + shipments + fulfillments.
 import * as z from "zod";
-import type { Logger } from "../taskchain/index.js";
-import type { ShipStationConfig } from "./config.js";
-import { getList, lookupOptions, PAGE_FIELDS } from "./http.js";
-import { trackingUrl } from "./speech.js";
-import { ORDER_STATUSES, type Lookup, type Order, type Package, type ShipStationClient } from "./types.js";
+import type { Logger } from "../taskchain/index.ts";
+import type { ShipStationConfig } from "./config.ts";
+import { getList, lookupOptions, PAGE_FIELDS } from "./http.ts";
+import { trackingUrl } from "./speech.ts";
+import { ORDER_STATUSES, type Lookup, type Order, type Package, type ShipStationClient } from "./types.ts";
 
 /** V1's largest page. */
 const V1_PAGE_SIZE = 500;
@@ -79,10 +79,13 @@ function rateLimitResetMs(headers: Headers): number | undefined {
 
 export class ShipStationV1 implements ShipStationClient {
   readonly api = "v1" as const;
-  constructor(
-    private readonly config: ShipStationConfig,
-    private readonly logger: Logger,
-  ) {}
+  private readonly config: ShipStationConfig;
+  private readonly logger: Logger;
+
+  constructor(config: ShipStationConfig, logger: Logger) {
+    this.config = config;
+    this.logger = logger;
+  }
 
   async findOrders(orderNumber: string): Promise<Lookup> {
     const options = lookupOptions(this.config, rateLimitResetMs);

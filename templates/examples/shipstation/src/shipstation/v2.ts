@@ -1,12 +1,12 @@
 // ShipStation API V2 (https://api.shipstation.com/v2): `API-Key` header, shipments + labels.
 // A V1 order is a V2 shipment; a V1 shipment is a V2 label.
 import * as z from "zod";
-import type { Logger } from "../taskchain/index.js";
-import type { ShipStationConfig } from "./config.js";
-import { getList, lookupOptions, PAGE_FIELDS, parseRetryAfter } from "./http.js";
-import { trackingUrl } from "./speech.js";
-import { sameOrderNumber } from "./v1.js";
-import type { Lookup, Order, OrderStatus, Package, ShipStationClient } from "./types.js";
+import type { Logger } from "../taskchain/index.ts";
+import type { ShipStationConfig } from "./config.ts";
+import { getList, lookupOptions, PAGE_FIELDS, parseRetryAfter } from "./http.ts";
+import { trackingUrl } from "./speech.ts";
+import { sameOrderNumber } from "./v1.ts";
+import type { Lookup, Order, OrderStatus, Package, ShipStationClient } from "./types.ts";
 
 export const V2ShipmentSchema = z.object({
   shipment_id: z.string(),
@@ -71,10 +71,13 @@ function toPackage(label: V2Label): Package | undefined {
 
 export class ShipStationV2 implements ShipStationClient {
   readonly api = "v2" as const;
-  constructor(
-    private readonly config: ShipStationConfig,
-    private readonly logger: Logger,
-  ) {}
+  private readonly config: ShipStationConfig;
+  private readonly logger: Logger;
+
+  constructor(config: ShipStationConfig, logger: Logger) {
+    this.config = config;
+    this.logger = logger;
+  }
 
   async findOrders(orderNumber: string): Promise<Lookup> {
     const options = lookupOptions(this.config, (headers) => parseRetryAfter(headers.get("retry-after")));

@@ -4,7 +4,7 @@
 // or a rate limit that holds for some seconds.
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo, Socket } from "node:net";
-import { V1, V1_KEY, V1_SECRET, V2, V2_KEY } from "./fixtures.js";
+import { V1, V1_KEY, V1_SECRET, V2, V2_KEY } from "./fixtures.ts";
 
 export interface SeenRequest {
   method: string;

@@ -1,7 +1,7 @@
 // `npm run shipstation:fake`: the tests' fake ShipStation on a fixed port, to try the chain with
 // `npm run dev` and `npx create-taskchain simulate` before you have API keys. See README.md.
-import { startFakeShipStation } from "./fake-server.js";
-import { V1_KEY, V1_SECRET, V2_KEY } from "./fixtures.js";
+import { startFakeShipStation } from "./fake-server.ts";
+import { V1_KEY, V1_SECRET, V2_KEY } from "./fixtures.ts";
 
 const port = Number(process.env.FAKE_SHIPSTATION_PORT ?? 4010);
 const fake = await startFakeShipStation({ port });

@@ -1,8 +1,8 @@
 // Sessions in Redis, for more than one instance of the server (or Lambda): every instance that
 // answers a call reads and writes the same session. Needs Redis ≥ 6.2 (GETEX).
 import { createClient } from "@redis/client";
-import { consoleLogger, type Logger } from "./dispatch.js";
-import type { Session, SessionStore } from "./session.js";
+import { consoleLogger, type Logger } from "./dispatch.ts";
+import type { Session, SessionStore } from "./session.ts";
 
 type Client = ReturnType<typeof createClient>;
 
