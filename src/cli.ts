@@ -1,7 +1,8 @@
 // The only file that knows argv. Each command's module is imported inside its action, so
 // `--help` pays for commander alone and `create` never loads ts-morph.
 import { Command, Option } from "commander";
-import { oneLine, report } from "./report.js";
+import { commanderLine, settleFirstArgument } from "./args.js";
+import { report } from "./report.js";
 
 const VERSION = "0.1.0";
 
@@ -26,16 +27,6 @@ async function execute(load: () => Promise<{ run(options: never): Promise<number
   }
 }
 
-/** Commander's error text as one line: it quotes what was typed, newlines and all. */
-function commanderError(text: string): string {
-  const message = oneLine(text.trim().replace(/^error: /, ""));
-  // Only the create command's: flags `npm create` took for its own leave their values behind.
-  if (/^too many arguments\. /.test(message)) {
-    return "too many arguments: one directory is expected (quote a name with spaces; with npm create or npm exec, flags go after --: npm create taskchain@latest my-chain -- --link a,b)";
-  }
-  return message;
-}
-
 /**
  * `pnpm create taskchain my-chain -- --link a` passes the `--` on, and after it every flag would be
  * taken for an argument. It is dropped when a create option follows it.
@@ -54,7 +45,7 @@ export function buildProgram(): Command {
     .version(VERSION, "-v, --version")
     .option("--debug", "show stack traces for errors")
     // Commander's own errors (unknown option, bad choice, extra argument) as one line, like ours.
-    .configureOutput({ outputError: (text, write) => write(`create-taskchain: ${commanderError(text)} (run with --help for usage)\n`) })
+    .configureOutput({ outputError: (text, write) => write(`create-taskchain: ${commanderLine(text)} (run with --help for usage)\n`) })
     .enablePositionalOptions();
 
   program
@@ -142,4 +133,10 @@ export function buildProgram(): Command {
 }
 
 const program = buildProgram();
-await program.parseAsync(dropStraySeparator(program, process.argv));
+let argv: string[] | undefined;
+try {
+  argv = settleFirstArgument(process.argv, program.commands.map((c) => c.name()));
+} catch (error) {
+  process.exitCode = report(error, process.argv.includes("--debug"));
+}
+if (argv) await program.parseAsync(dropStraySeparator(program, argv));
