@@ -1,6 +1,7 @@
 // What templates may call. User text reaches generated code only through `str` and `key`.
 import { linkIdentifier } from "../spec/names.js";
-import { CHECKED_KEYWORDS, numberSample, stringSample, type ParamSpec } from "../spec/spec.js";
+import { numberSample, stringSample } from "../protocol/samples.js";
+import { CHECKED_KEYWORDS, type ParamSpec } from "../spec/spec.js";
 
 /** A JS/TS string literal holding exactly `value` (JSON is a subset of JS since ES2019). */
 export function str(value: string): string {

@@ -3,8 +3,9 @@
 import { randomInt } from "node:crypto";
 import { redact, type ChainLink } from "./chain.js";
 import type { WebhookClient } from "./client.js";
-import { sampleContext } from "./samples.js";
-import { OUTCOMES, walk, type Decide, type Outcome, type Transcript } from "./walker.js";
+import { OUTCOMES, type Outcome } from "../protocol/outcomes.js";
+import { sampleContext } from "../protocol/samples.js";
+import { walk, type Decide, type Transcript } from "./walker.js";
 
 export type Severity = "error" | "warning";
 

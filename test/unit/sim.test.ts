@@ -11,7 +11,7 @@ import { loadChain, parseBaseUrl, redact, resolveEndpoint, type ChainLink } from
 import { defaultToken, defaultUrl, defaultUrlSource, projectEnv } from "../../src/sim/env.js";
 import { inspectAnswer, WebhookClient } from "../../src/sim/client.js";
 import { malformedProbes, runContract, renderReport } from "../../src/sim/contract.js";
-import { sampleContext, sampleValue } from "../../src/sim/samples.js";
+import { sampleContext, sampleValue } from "../../src/protocol/samples.js";
 import { renderTranscript } from "../../src/sim/render.js";
 import { checkExpectations, parseScenario, scriptedDecider } from "../../src/sim/scenario.js";
 import { walk, type Decide } from "../../src/sim/walker.js";
@@ -173,7 +173,7 @@ describe("sample values", () => {
   it("satisfy the usual JSON-schema keywords", () => {
     expect(sampleValue({ type: "string", enum: ["b", "a"] })).toBe("b");
     expect(sampleValue({ type: "integer", minimum: 3 })).toBe(3);
-    expect(sampleValue({ type: "number", exclusiveMaximum: 1 })).toBe(0.5);
+    expect(sampleValue({ type: "number", exclusiveMaximum: 1 })).toBe(0);
     expect(sampleValue({ type: "boolean" })).toBe(true);
     expect(sampleValue({ type: "string", format: "email" })).toBe("caller@example.com");
     expect(sampleValue({ type: "string", minLength: 10 })).toHaveLength(10);
