@@ -83,3 +83,53 @@ export function commanderLine(text: string): string {
   }
   return suggestion ? `${message}; did you mean ${suggestion[1] ?? ""}${oneLine(suggestion[2] ?? "")}?` : message;
 }
+
+/**
+ * Commander's parsed values for one command, read with the type each option was declared with:
+ * where argv's untyped values become a command's typed options. A value of another type is a
+ * mismatch between cli.ts's declarations and its reads, so it throws a plain Error (a bug, shown
+ * as "unexpected error"), not a UserError.
+ */
+export class OptionValues {
+  readonly #values: ReadonlyMap<string, unknown>;
+
+  constructor(values: unknown) {
+    if (typeof values !== "object" || values === null || Array.isArray(values)) throw new Error("commander passed no option values");
+    this.#values = new Map(Object.entries(values));
+  }
+
+  #read<T>(key: string, what: string, is: (value: unknown) => value is T): T | undefined {
+    const value = this.#values.get(key);
+    if (value === undefined) return undefined;
+    if (is(value)) return value;
+    throw new Error(`option ${key}: expected ${what}, got ${JSON.stringify(value)}`);
+  }
+
+  /** `--name <value>` */
+  string(key: string): string | undefined {
+    return this.#read(key, "a string", (v): v is string => typeof v === "string");
+  }
+
+  /** `--flag`, `--no-flag` */
+  boolean(key: string): boolean | undefined {
+    return this.#read(key, "a boolean", (v): v is boolean => typeof v === "boolean");
+  }
+
+  /** A repeatable `--name <value>` (collected into a list). */
+  strings(key: string): string[] | undefined {
+    return this.#read(key, "a list of strings", (v): v is string[] => Array.isArray(v) && v.every((s) => typeof s === "string"));
+  }
+}
+
+/** An operand commander checked for presence (`<name>`) or left optional (`[dir]`). */
+export function operand(value: unknown, name: string): string | undefined {
+  if (value === undefined || typeof value === "string") return value;
+  throw new Error(`argument ${name}: expected a string, got ${JSON.stringify(value)}`);
+}
+
+/** A required operand (`<name>`): commander refuses the command line without it. */
+export function requiredOperand(value: unknown, name: string): string {
+  const text = operand(value, name);
+  if (text === undefined) throw new Error(`argument ${name} is missing`);
+  return text;
+}

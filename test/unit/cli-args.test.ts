@@ -1,5 +1,7 @@
+import { readFileSync } from "node:fs";
+import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { commanderLine, editDistance, nearCommand, settleFirstArgument } from "../../src/args.js";
+import { commanderLine, editDistance, nearCommand, operand, OptionValues, requiredOperand, settleFirstArgument } from "../../src/args.js";
 import { UserError } from "../../src/errors.js";
 
 const COMMANDS = ["add-link", "remove-link", "rename-link", "chain", "simulate", "verify"];
@@ -72,5 +74,33 @@ describe("the first argument", () => {
     expect(settleFirstArgument(argv("create", "simlate", "--link", "a"), COMMANDS)).toEqual(argv("simlate", "--link", "a"));
     expect(settleFirstArgument(argv("create", "chain"), COMMANDS)).toEqual(argv("./chain"));
     expect(settleFirstArgument(argv("create", "create"), COMMANDS)).toEqual(argv("./create"));
+  });
+});
+
+describe("command options", () => {
+  it("are read with the type each option was declared with", () => {
+    const o = new OptionValues({ cwd: "p", dryRun: true, install: false, link: ["a", "b"] });
+    expect(o.string("cwd")).toBe("p");
+    expect(o.boolean("dryRun")).toBe(true);
+    expect(o.boolean("install")).toBe(false);
+    expect(o.strings("link")).toEqual(["a", "b"]);
+    expect(o.string("missing")).toBeUndefined();
+    expect(operand(undefined, "dir")).toBeUndefined();
+    expect(requiredOperand("pin", "name")).toBe("pin");
+  });
+
+  it("refuse a value of another type: a declaration and its read disagree", () => {
+    const o = new OptionValues({ cwd: true, link: "a", json: "yes" });
+    expect(() => o.string("cwd")).toThrow("option cwd: expected a string, got true");
+    expect(() => o.strings("link")).toThrow('option link: expected a list of strings, got "a"');
+    expect(() => o.boolean("json")).toThrow('option json: expected a boolean, got "yes"');
+    expect(() => new OptionValues(undefined)).toThrow();
+    expect(() => requiredOperand(undefined, "name")).toThrow("argument name is missing");
+    expect(() => operand(3, "dir")).toThrow("argument dir: expected a string, got 3");
+  });
+
+  it("reach each command typed: cli.ts casts none of them", () => {
+    const cli = readFileSync(path.resolve(import.meta.dirname, "../../src/cli.ts"), "utf8");
+    expect(cli).not.toMatch(/\bas (never|unknown as|any)\b/);
   });
 });
