@@ -62,7 +62,7 @@ export function buildProgram(): Command {
     .enablePositionalOptions();
 
   program
-    .argument("[dir]", "where to create the project")
+    .argument("[dir]", "where to create the project (also as: create-taskchain create <dir>)")
     .option("-l, --link <names>", "link names in chain order (repeatable, comma-separated)", collect)
     .addOption(new Option("-r, --runtime <name>", "target runtime").choices(["node", "express", "fastify", "hono", "cloudflare", "lambda"]))
     .addOption(new Option("-e, --example <name>", "add a working example chain").choices(["shipstation", "none"]))

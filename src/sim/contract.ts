@@ -183,10 +183,12 @@ export async function runContract(options: ContractOptions): Promise<ContractRep
     add("auth-refused", r.status === 401 || r.status === 403, `${link.name} without token`, `a request without the token got ${r.status === undefined ? `no answer (${r.error})` : `HTTP ${r.status}`} (expected 401 or 403)`);
   }
 
+  // Refused with the token as well: a refusal without it tells nothing about the token check.
+  const refused = refusedAll(statuses, Boolean(options.token));
   const checks: CheckSummary[] = [];
   for (const [name, info] of Object.entries(CHECKS) as Array<[CheckName, (typeof CHECKS)[CheckName]]>) {
     if (name === "auth-refused" && !guarded) continue;
-    const mine = results.filter((r) => r.check === name);
+    const mine = name === "auth-refused" && refused ? [] : results.filter((r) => r.check === name);
     const failures = new Map<string, { subject: string; message: string }>();
     for (const r of mine) if (!r.ok) failures.set(`${r.subject}\n${r.message}`, { subject: r.subject, message: r.message ?? "" });
     const passed = mine.filter((r) => r.ok).length;
@@ -196,7 +198,6 @@ export async function runContract(options: ContractOptions): Promise<ContractRep
   }
   const ok = checks.every((c) => c.status !== "fail");
   const report: ContractReport = { url: redact(base.href), links: chain.map((l) => l.name), ok, checks };
-  const refused = refusedAll(statuses, Boolean(options.token));
   if (refused) report.hint = refused;
   return report;
 }
