@@ -7,6 +7,11 @@ import { oneLine } from "./report.js";
 
 /** The subcommand that runs when none is named; given explicitly it is taken out. */
 export const CREATE = "create";
+/**
+ * `help [command]`: commander offers no help command when the program has an action of its own
+ * (create), so without this `create-taskchain help` would make a folder called help.
+ */
+export const HELP = "help";
 
 /**
  * Edit distance with adjacent transpositions counted as one edit (optimal string alignment):
@@ -48,8 +53,9 @@ export function nearCommand(arg: string, commands: readonly string[]): string | 
  * argv (as process.argv: node, script, args…) with the first argument settled:
  * - `create [dir] …` runs create; a directory that is itself a command name (`create chain`) is
  *   passed as `./chain`, so commander does not run that command instead;
- * - a near-miss of a command (`simlate`, `add-lnk`, `verfy`) is refused with a UserError naming
- *   the command, rather than becoming the new project's folder.
+ * - `help` prints the help, `help <command>` that command's;
+ * - a near-miss of a command (`simlate`, `add-lnk`, `verfy`, `hlep`) is refused with a UserError
+ *   naming the command, rather than becoming the new project's folder.
  * `commands` are the subcommand names commander knows.
  */
 export function settleFirstArgument(argv: readonly string[], commands: readonly string[]): string[] {
@@ -57,10 +63,14 @@ export function settleFirstArgument(argv: readonly string[], commands: readonly 
   if (first === undefined) return [...argv];
   if (first === CREATE) {
     const [dir, ...after] = rest;
-    if (dir !== undefined && (commands.includes(dir) || dir === CREATE)) return [node, script, `./${dir}`, ...after];
+    if (dir !== undefined && (commands.includes(dir) || dir === CREATE || dir === HELP)) return [node, script, `./${dir}`, ...after];
     return [node, script, ...rest];
   }
-  const meant = nearCommand(first, [...commands, CREATE]);
+  if (first === HELP) {
+    const [command] = rest;
+    return command !== undefined && commands.includes(command) ? [node, script, command, "--help"] : [node, script, "--help"];
+  }
+  const meant = nearCommand(first, [...commands, CREATE, HELP]);
   if (meant !== undefined) {
     throw new UserError(`unknown command '${first}'; did you mean ${meant}? (to create a project in a folder of that name: create-taskchain ${CREATE} ${first})`);
   }

@@ -80,6 +80,10 @@ describe("create with no terminal", () => {
       expect(slip.stderr).toBe(`create-taskchain: unknown command '${typed}'; did you mean ${meant}? (to create a project in a folder of that name: create-taskchain create ${typed})\n`);
       expect(existsSync(path.join(cwd, typed!))).toBe(false);
     }
+    const help = runCli(["help", "verify"], { cwd });
+    expect(help.code).toBe(0);
+    expect(help.stdout).toMatch(/^Usage: create-taskchain verify \[options\]/);
+    expect(existsSync(path.join(cwd, "help"))).toBe(false);
     // A suggestion from commander stays on the line, without a literal \n.
     const option = runCli(["p", "--links", "a"], { cwd });
     expect(option.code).toBe(1);

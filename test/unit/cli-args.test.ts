@@ -41,6 +41,7 @@ describe("the first argument", () => {
       ["chian", "chain"],
       ["crate", "create"],
       ["remove-lik", "remove-link"],
+      ["hlep", "help"],
     ] as const) {
       let error: unknown;
       try {
@@ -74,6 +75,13 @@ describe("the first argument", () => {
     expect(settleFirstArgument(argv("create", "simlate", "--link", "a"), COMMANDS)).toEqual(argv("simlate", "--link", "a"));
     expect(settleFirstArgument(argv("create", "chain"), COMMANDS)).toEqual(argv("./chain"));
     expect(settleFirstArgument(argv("create", "create"), COMMANDS)).toEqual(argv("./create"));
+    expect(settleFirstArgument(argv("create", "help"), COMMANDS)).toEqual(argv("./help"));
+  });
+
+  it("takes help as a command, never as a folder", () => {
+    expect(settleFirstArgument(argv("help"), COMMANDS)).toEqual(argv("--help"));
+    expect(settleFirstArgument(argv("help", "verify"), COMMANDS)).toEqual(argv("verify", "--help"));
+    expect(settleFirstArgument(argv("help", "nothing"), COMMANDS)).toEqual(argv("--help"));
   });
 });
 
