@@ -19,6 +19,11 @@ const STRING_FORMATS: Record<string, string> = {
   ipv4: "192.0.2.1",
 };
 
+function numberKeyword(keywords: Keywords, key: string): number | undefined {
+  const value = keywords?.[key];
+  return typeof value === "number" ? value : undefined;
+}
+
 function tighter(a: [number, boolean] | undefined, b: [number, boolean] | undefined, lower: boolean): [number, boolean] | undefined {
   if (!a || !b) return a ?? b;
   if (a[0] === b[0]) return [a[0], a[1] || b[1]];
@@ -30,7 +35,7 @@ function tighter(a: [number, boolean] | undefined, b: [number, boolean] | undefi
  * `[bound, exclusive]` pairs: JSON Schema 2020-12, as zod writes them.
  */
 export function numberSample(type: "number" | "integer", keywords: Keywords): number | undefined {
-  const num = (k: string) => (typeof keywords?.[k] === "number" ? (keywords[k] as number) : undefined);
+  const num = (k: string) => numberKeyword(keywords, k);
   const pair = (k: string, exclusive: boolean): [number, boolean] | undefined => (num(k) === undefined ? undefined : [num(k)!, exclusive]);
   const low = tighter(pair("minimum", false), pair("exclusiveMinimum", true), true);
   const high = tighter(pair("maximum", false), pair("exclusiveMaximum", true), false);
@@ -66,15 +71,53 @@ function types(schema: JsonSchema): string[] {
   return [];
 }
 
+/** Whether `value` is of one of the JSON-schema `types` (any, when none is declared). */
+function fits(value: unknown, declared: readonly string[]): boolean {
+  if (declared.length === 0) return true;
+  return declared.some((t) => {
+    switch (t) {
+      case "integer":
+        // zod's z.int(), which a generated project checks with, keeps to safe integers.
+        return Number.isSafeInteger(value);
+      case "number":
+        return typeof value === "number" && Number.isFinite(value);
+      case "array":
+        return Array.isArray(value);
+      case "object":
+        return typeof value === "object" && value !== null && !Array.isArray(value);
+      case "null":
+        return value === null;
+      default:
+        return typeof value === t;
+    }
+  });
+}
+
+/** Whether the schema's type, `enum`, bounds and lengths all accept `value`. */
+function accepts(schema: JsonSchema, value: unknown): boolean {
+  if (!fits(value, types(schema))) return false;
+  if (Array.isArray(schema.enum) && !schema.enum.includes(value)) return false;
+  const bound = (key: string) => numberKeyword(schema, key);
+  if (typeof value === "number") {
+    const [min, xmin, max, xmax] = [bound("minimum"), bound("exclusiveMinimum"), bound("maximum"), bound("exclusiveMaximum")];
+    if ((min !== undefined && value < min) || (xmin !== undefined && value <= xmin) || (max !== undefined && value > max) || (xmax !== undefined && value >= xmax)) return false;
+  }
+  if (typeof value === "string") {
+    const [min, max] = [bound("minLength"), bound("maxLength")];
+    if ((min !== undefined && value.length < min) || (max !== undefined && value.length > max)) return false;
+  }
+  return true;
+}
+
 /**
- * A value the property's schema accepts, as far as common JSON-schema keywords tell. A live
- * webhook may declare bounds nothing satisfies; then the nearest bound goes, and the webhook's
- * answer to it is what verify reports.
+ * A value the property's schema accepts, as far as common JSON-schema keywords tell: its `const`
+ * (when the rest of the schema accepts it), its first `enum` value, else one inside its bounds. `default` is not used: a
+ * schema's default need not satisfy its own bounds. A live webhook may declare bounds nothing
+ * satisfies; then the nearest bound goes, and the webhook's answer to it is what verify reports.
  */
 export function sampleValue(schema: JsonSchema, depth = 0): unknown {
-  if ("const" in schema) return schema.const;
+  if ("const" in schema && accepts(schema, schema.const)) return schema.const;
   if (Array.isArray(schema.enum) && schema.enum.length) return schema.enum[0];
-  if ("default" in schema && schema.default !== undefined) return schema.default;
   for (const key of ["anyOf", "oneOf", "allOf"] as const) {
     const options = schema[key];
     if (Array.isArray(options)) {

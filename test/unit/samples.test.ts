@@ -18,6 +18,14 @@ const PARAMS: ParamSpec[] = [
   { name: "short", type: "string", description: "", required: true, keywords: { maxLength: 3 } },
   { name: "plan", type: "enum", values: ["basic", "pro"], description: "", required: true },
   { name: "ok", type: "boolean", description: "", required: false },
+  // A default outside the bounds is not a value to send; a const of the parameter's type is the only one.
+  { name: "floor", type: "integer", description: "", required: true, keywords: { minimum: 10, default: 7 } },
+  { name: "fixed", type: "string", description: "", required: true, keywords: { const: "v2" } },
+  { name: "odd", type: "string", description: "", required: true, keywords: { const: 5 } },
+  { name: "short_const", type: "string", description: "", required: true, keywords: { const: "toolong", maxLength: 3 } },
+  { name: "tier", type: "enum", values: ["a", "b"], description: "", required: true, keywords: { const: "z" } },
+  { name: "low", type: "number", description: "", required: true, keywords: { const: 5, minimum: 10 } },
+  { name: "huge", type: "integer", description: "", required: true, keywords: { const: 1e20 } },
 ];
 
 describe("sample values", () => {
@@ -35,5 +43,6 @@ describe("sample values", () => {
     }
     expect(sent.big).toBeGreaterThan(1e17);
     expect(sent.email).toBe("caller@example.com");
+    expect(sent).toMatchObject({ floor: 10, fixed: "v2", odd: "example", short_const: "exa", tier: "a", low: 10, huge: 1 });
   });
 });
