@@ -1,38 +1,42 @@
 // The only file that knows argv. Each command's module is imported inside its action, so
-// `--help` pays for commander alone and `create` never loads ts-morph.
+// `--help` pays for commander alone and `create` never loads ts-morph (the type imports below
+// are erased). Each action reads its options with OptionValues into the command's own options
+// type, so a misspelled or missing option is a type error here.
 import { Command, Option } from "commander";
-import { oneLine, report } from "./report.js";
+import { commanderLine, operand, OptionValues, requiredOperand, settleFirstArgument } from "./args.js";
+import { report } from "./report.js";
 import { CLI_VERSION as VERSION } from "./version.js";
+import type { CreateOptions } from "./commands/create.js";
+import type { AddLinkOptions } from "./commands/add-link.js";
+import type { RemoveLinkOptions } from "./commands/remove-link.js";
+import type { RenameLinkOptions } from "./commands/rename-link.js";
+import type { ChainOptions } from "./commands/chain.js";
+import type { SimulateOptions } from "./commands/simulate.js";
+import type { VerifyOptions } from "./commands/verify.js";
 
 function collect(value: string, previous: string[] = []): string[] {
   return [...previous, value];
 }
 
-/** Runs a command's module, turning user errors into one line and an exit code. */
-async function execute(load: () => Promise<{ run(options: never): Promise<number | void> }>, options: Record<string, unknown>): Promise<void> {
-  const debug = Boolean(options.debug ?? process.argv.includes("--debug"));
+/**
+ * Runs a command's module with its options, turning user errors into one line and an exit code.
+ * `options` reads commander's values (OptionValues checks each type), inside the same error handling.
+ */
+async function execute<O>(load: () => Promise<{ run(options: O): Promise<number | void> }>, options: () => NoInfer<O>): Promise<void> {
+  const debug = process.argv.includes("--debug");
   // `… | head`: the reader left. The rest of the output goes nowhere, but the command still runs to
   // its real exit code instead of dying on an unhandled EPIPE with a stack trace.
   process.stdout.on("error", (error: NodeJS.ErrnoException) => {
     if (error.code !== "EPIPE") throw error;
   });
   try {
+    const values = options();
     const mod = await load();
-    const code = await mod.run(options as never);
+    const code = await mod.run(values);
     process.exitCode = typeof code === "number" ? code : 0;
   } catch (error) {
     process.exitCode = report(error, debug);
   }
-}
-
-/** Commander's error text as one line: it quotes what was typed, newlines and all. */
-function commanderError(text: string): string {
-  const message = oneLine(text.trim().replace(/^error: /, ""));
-  // Only the create command's: flags `npm create` took for its own leave their values behind.
-  if (/^too many arguments\. /.test(message)) {
-    return "too many arguments: one directory is expected (quote a name with spaces; with npm create or npm exec, flags go after --: npm create taskchain@latest my-chain -- --link a,b)";
-  }
-  return message;
 }
 
 /**
@@ -53,11 +57,11 @@ export function buildProgram(): Command {
     .version(VERSION, "-v, --version")
     .option("--debug", "show stack traces for errors")
     // Commander's own errors (unknown option, bad choice, extra argument) as one line, like ours.
-    .configureOutput({ outputError: (text, write) => write(`create-taskchain: ${commanderError(text)} (run with --help for usage)\n`) })
+    .configureOutput({ outputError: (text, write) => write(`create-taskchain: ${commanderLine(text)} (run with --help for usage)\n`) })
     .enablePositionalOptions();
 
   program
-    .argument("[dir]", "where to create the project")
+    .argument("[dir]", "where to create the project (also as: create-taskchain create <dir>)")
     .option("-l, --link <names>", "link names in chain order (repeatable, comma-separated)", collect)
     .addOption(new Option("-r, --runtime <name>", "target runtime").choices(["node", "express", "fastify", "hono", "cloudflare", "lambda"]))
     .addOption(new Option("-e, --example <name>", "add a working example chain").choices(["shipstation", "none"]))
@@ -73,8 +77,29 @@ export function buildProgram(): Command {
     .option("-y, --yes", "take defaults for everything not given; never prompt")
     .option("--dry-run", "print every path that would be created; write nothing")
     .option("-f, --force", "write into a non-empty directory (files the project needs are replaced)")
-    .action((dir: string | undefined, options: Record<string, unknown>) =>
-      execute(() => import("./commands/create.js"), { ...program.opts(), ...options, dir }),
+    .action((dir: unknown, values: unknown) =>
+      execute(
+        () => import("./commands/create.js"),
+        (): CreateOptions => {
+          const o = new OptionValues(values);
+          return {
+            dir: operand(dir, "dir"),
+            link: o.strings("link"),
+            runtime: o.string("runtime"),
+            example: o.string("example"),
+            spec: o.string("spec"),
+            fromChain: o.string("fromChain"),
+            baseUrl: o.string("baseUrl"),
+            trigger: o.string("trigger"),
+            pm: o.string("pm"),
+            install: o.boolean("install"),
+            git: o.boolean("git"),
+            yes: o.boolean("yes"),
+            dryRun: o.boolean("dryRun"),
+            force: o.boolean("force"),
+          };
+        },
+      ),
     );
 
   program
@@ -89,7 +114,26 @@ export function buildProgram(): Command {
     .option("--interrupt <param>", "an interrupt parameter (same form; default: reason)", collect)
     .option("-y, --yes", "take defaults for everything not given; never prompt")
     .option("--dry-run", "print the files it would create and the edits as a diff")
-    .action((name: string, options: Record<string, unknown>) => execute(() => import("./commands/add-link.js"), { ...program.opts(), ...options, name }));
+    .action((name: unknown, values: unknown) =>
+      execute(
+        () => import("./commands/add-link.js"),
+        (): AddLinkOptions => {
+          const o = new OptionValues(values);
+          return {
+            name: requiredOperand(name, "name"),
+            cwd: o.string("cwd"),
+            after: o.string("after"),
+            before: o.string("before"),
+            prompt: o.string("prompt"),
+            qualified: o.strings("qualified"),
+            disqualified: o.strings("disqualified"),
+            interrupt: o.strings("interrupt"),
+            yes: o.boolean("yes"),
+            dryRun: o.boolean("dryRun"),
+          };
+        },
+      ),
+    );
 
   program
     .command("remove-link <name>")
@@ -97,15 +141,29 @@ export function buildProgram(): Command {
     .option("--cwd <dir>", "the project (default: the current directory)")
     .option("-f, --force", "remove even while switchTask() references to it remain")
     .option("--dry-run", "print the changes as a diff; write nothing")
-    .action((name: string, options: Record<string, unknown>) => execute(() => import("./commands/remove-link.js"), { ...program.opts(), ...options, name }));
+    .action((name: unknown, values: unknown) =>
+      execute(
+        () => import("./commands/remove-link.js"),
+        (): RemoveLinkOptions => {
+          const o = new OptionValues(values);
+          return { name: requiredOperand(name, "name"), cwd: o.string("cwd"), force: o.boolean("force"), dryRun: o.boolean("dryRun") };
+        },
+      ),
+    );
 
   program
     .command("rename-link <old> <new>")
     .description("rename a link: registry, files, tests, chain.json and every switchTask() reference")
     .option("--cwd <dir>", "the project (default: the current directory)")
     .option("--dry-run", "print the changes as a diff; write nothing")
-    .action((from: string, to: string, options: Record<string, unknown>) =>
-      execute(() => import("./commands/rename-link.js"), { ...program.opts(), ...options, from, to }),
+    .action((from: unknown, to: unknown, values: unknown) =>
+      execute(
+        () => import("./commands/rename-link.js"),
+        (): RenameLinkOptions => {
+          const o = new OptionValues(values);
+          return { from: requiredOperand(from, "old"), to: requiredOperand(to, "new"), cwd: o.string("cwd"), dryRun: o.boolean("dryRun") };
+        },
+      ),
     );
 
   program
@@ -116,7 +174,15 @@ export function buildProgram(): Command {
     .option("--check", "exit non-zero with the difference when chain.json is stale")
     .option("--print", "print chain.json as the code gives it; write nothing")
     .option("--with-token", "with --print: append ?token= from TASKCHAIN_TOKEN (environment or .env) to each endpoint")
-    .action((options: Record<string, unknown>) => execute(() => import("./commands/chain.js"), { ...program.opts(), ...options }));
+    .action((values: unknown) =>
+      execute(
+        () => import("./commands/chain.js"),
+        (): ChainOptions => {
+          const o = new OptionValues(values);
+          return { cwd: o.string("cwd"), baseUrl: o.string("baseUrl"), check: o.boolean("check"), print: o.boolean("print"), withToken: o.boolean("withToken") };
+        },
+      ),
+    );
 
   program
     .command("simulate")
@@ -128,7 +194,23 @@ export function buildProgram(): Command {
     .option("--token <token>", "TASKCHAIN_TOKEN of the webhook (default: $TASKCHAIN_TOKEN, else .env/.dev.vars for a loopback URL)")
     .option("--script <file>", "scenario JSON: outcomes, parameters and expectations per link (no prompts)")
     .option("--json", "print the transcript as JSON")
-    .action((options: Record<string, unknown>) => execute(() => import("./commands/simulate.js"), { ...program.opts(), ...options }));
+    .action((values: unknown) =>
+      execute(
+        () => import("./commands/simulate.js"),
+        (): SimulateOptions => {
+          const o = new OptionValues(values);
+          return {
+            url: o.string("url"),
+            chain: o.string("chain"),
+            from: o.string("from"),
+            forwardedBy: o.string("forwardedBy"),
+            token: o.string("token"),
+            script: o.string("script"),
+            json: o.boolean("json"),
+          };
+        },
+      ),
+    );
 
   program
     .command("verify")
@@ -137,10 +219,24 @@ export function buildProgram(): Command {
     .option("--chain <file>", "the chain JSON (default: ./chain.json)")
     .option("--token <token>", "TASKCHAIN_TOKEN of the webhook (default: $TASKCHAIN_TOKEN, else .env/.dev.vars for a loopback URL)")
     .option("--json", "print the report as JSON")
-    .action((options: Record<string, unknown>) => execute(() => import("./commands/verify.js"), { ...program.opts(), ...options }));
+    .action((values: unknown) =>
+      execute(
+        () => import("./commands/verify.js"),
+        (): VerifyOptions => {
+          const o = new OptionValues(values);
+          return { url: requiredOperand(o.string("url"), "--url"), chain: o.string("chain"), token: o.string("token"), json: o.boolean("json") };
+        },
+      ),
+    );
 
   return program;
 }
 
 const program = buildProgram();
-await program.parseAsync(dropStraySeparator(program, process.argv));
+let argv: string[] | undefined;
+try {
+  argv = settleFirstArgument(process.argv, program.commands.map((c) => c.name()));
+} catch (error) {
+  process.exitCode = report(error, process.argv.includes("--debug"));
+}
+if (argv) await program.parseAsync(dropStraySeparator(program, argv));

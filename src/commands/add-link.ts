@@ -4,7 +4,8 @@ import { commitInPlace, describeChanges } from "../fs/changeset.js";
 import { planAddLink } from "../edit/operations.js";
 import { openProject } from "../edit/project.js";
 import { parametersFromFlags, parseParamFlag, PARAM_FLAG_FORM } from "../spec/param-flag.js";
-import { defaultParameters, defaultPrompt, LinkSpecSchema, OUTCOMES, type LinkSpec, type ParamSpec } from "../spec/spec.js";
+import { OUTCOMES } from "../protocol/outcomes.js";
+import { defaultParameters, defaultPrompt, LinkSpecSchema, type LinkSpec, type ParamSpec } from "../spec/spec.js";
 
 export interface AddLinkOptions {
   name: string;

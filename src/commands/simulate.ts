@@ -22,7 +22,7 @@ export const DEFAULT_FORWARDED_BY = "+15125550199";
 
 /**
  * A caller number of its own for each run: webhooks key a call's session on the caller's numbers,
- * so a fixed default made every run continue the previous run's call (same key, same state).
+ * so a fixed default would make every run continue the previous run's call (same key, same state).
  * Always a fictional number (NANP reserves 555-0100…0199 in every area code), since a handler may
  * text the caller: a random area code (not N11) and one of those hundred.
  */

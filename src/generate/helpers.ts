@@ -1,6 +1,8 @@
 // What templates may call. User text reaches generated code only through `str` and `key`.
 import { linkIdentifier } from "../spec/names.js";
-import { CHECKED_KEYWORDS, numberSample, stringSample, type ParamSpec } from "../spec/spec.js";
+import { sampleValue } from "../protocol/samples.js";
+import { toAgent4Block } from "../spec/parse.js";
+import { CHECKED_KEYWORDS, type ParamSpec } from "../spec/spec.js";
 
 /** A JS/TS string literal holding exactly `value` (JSON is a subset of JS since ES2019). */
 export function str(value: string): string {
@@ -79,20 +81,12 @@ export function zod(p: ParamSpec): string {
   return expr;
 }
 
-/** A value that satisfies the parameter: what contract tests send as context. */
+/**
+ * A value that satisfies the parameter: what contract tests send as context. The sampler verify
+ * uses, over the property as the project declares it to Agent4.
+ */
 export function sample(p: ParamSpec): string {
-  switch (p.type) {
-    case "string":
-      return str(stringSample(p.keywords) ?? "example");
-    case "number":
-      return String(numberSample("number", p.keywords) ?? 1.5);
-    case "integer":
-      return String(numberSample("integer", p.keywords) ?? 1);
-    case "boolean":
-      return "true";
-    case "enum":
-      return str(p.values?.[0] ?? "");
-  }
+  return literal(sampleValue(toAgent4Block([p]).properties[p.name] ?? {}));
 }
 
 export const helpers = { str, key, code, zod, sample, ident: linkIdentifier };

@@ -4,13 +4,13 @@ import os from "node:os";
 import { styleText } from "node:util";
 import * as p from "@clack/prompts";
 import { CancelledError, UserError } from "../errors.js";
+import { OUTCOMES, type Outcome } from "../protocol/outcomes.js";
 import { assertChainNames } from "../spec/names.js";
 import { baseUrlProblem, resolveTarget, splitLinkFlags, triggerProblem, type Target } from "../spec/parse.js";
 import {
   DEFAULT_BASE_URL,
   DEFAULT_TRIGGER,
   MAX_TEXT,
-  OUTCOMES,
   PARAM_TYPES,
   RUNTIMES,
   RUNTIME_HINTS,
@@ -18,7 +18,6 @@ import {
   defaultPrompt,
   type Example,
   type LinkSpec,
-  type Outcome,
   type ParamSpec,
   type ParamType,
   type Runtime,

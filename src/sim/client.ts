@@ -8,7 +8,8 @@ import {
   type TaskchainResponse,
 } from "../../templates/base/src/taskchain/protocol.js";
 import * as z from "zod";
-import { formatPath } from "./issues.js";
+import { formatPath } from "../format-path.js";
+import type { Outcome } from "../protocol/outcomes.js";
 
 // The reference asks only for a "unique identifier" as the key; a UUID is our own runtime's choice
 // (DESIGN), so a server in another language may use any non-empty string.
@@ -126,7 +127,7 @@ export function inspectAnswer(result: HttpResult): Inspection {
 }
 
 /** The parameter blocks an answer declares, by outcome. */
-export function parameterBlocks(response: TaskchainResponse | undefined): Partial<Record<"qualified" | "disqualified" | "interrupt", ParameterBlock>> {
+export function parameterBlocks(response: TaskchainResponse | undefined): Partial<Record<Outcome, ParameterBlock>> {
   if (!response) return {};
   return {
     ...(response.qualified_parameters && { qualified: response.qualified_parameters }),

@@ -3,8 +3,9 @@
 import { randomInt } from "node:crypto";
 import { redact, type ChainLink } from "./chain.js";
 import type { WebhookClient } from "./client.js";
-import { sampleContext } from "./samples.js";
-import { OUTCOMES, walk, type CheckResult, type Decide, type Outcome } from "./walker.js";
+import { OUTCOMES, type Outcome } from "../protocol/outcomes.js";
+import { sampleContext } from "../protocol/samples.js";
+import { walk, type Decide, type Transcript } from "./walker.js";
 
 export type Severity = "error" | "warning";
 
@@ -20,7 +21,7 @@ export const CHECKS = {
   "switch-target-known": { severity: "error", description: "switch_task targets are links of the chain" },
   // Samples always pick the first enum value, which may be a legitimate "try again": a warning only.
   loop: { severity: "warning", description: "a call where every link qualifies (sample values) ends without looping" },
-  "malformed-no-5xx": { severity: "error", description: "invalid JSON and a payload failing the schema get an answer, never a 5xx" },
+  "malformed-no-5xx": { severity: "error", description: "invalid JSON, and a payload with any one field of the wrong type, get an answer, never a 5xx" },
   // The reference says nothing about bad input; a 4xx JSON error is this tool's own convention.
   "malformed-4xx": { severity: "warning", description: "a malformed payload gets a 4xx JSON error (a convention, not Agent4's protocol: a warning only)" },
   "auth-refused": { severity: "error", description: "a request without the token is refused with 401 or 403" },
@@ -51,6 +52,8 @@ export interface ContractReport {
   links: string[];
   ok: boolean;
   checks: CheckSummary[];
+  /** What to do about a failure every check shares: set when every request was refused (401/403). */
+  hint?: string;
 }
 
 export interface ContractOptions {
@@ -76,6 +79,35 @@ const sampleDecider = (outcome: Outcome): Decide => async ({ blocks }) => ({
   context: outcome === "interrupt" && !blocks.interrupt ? undefined : sampleContext(blocks[outcome]),
 });
 
+/** Answers that refuse the request before its payload is read: the token is missing or wrong. */
+const REFUSED = new Set([401, 403]);
+
+/**
+ * Payloads with one thing wrong each: unparseable JSON, then every field of the reference's
+ * payload in turn with a value of the wrong type (the rest valid), so a webhook that validates
+ * some fields and trips over another shows which one.
+ */
+export function malformedProbes(name: string, caller: string): Array<{ what: string; body: { raw: string } | Record<string, unknown> }> {
+  const valid = { name, action: "initial", call_from: caller, call_forwarded_by: "+15550000000" };
+  return [
+    { what: "invalid JSON", body: { raw: `{"name": "${name}", "action": ` } },
+    { what: "name that is a number", body: { ...valid, name: 42 } },
+    { what: "action that is not one of the four", body: { ...valid, action: "explode" } },
+    { what: "call_from that is a number", body: { ...valid, call_from: 15125550100 } },
+    { what: "call_forwarded_by that is an object", body: { ...valid, call_forwarded_by: { number: "+15550000000" } } },
+    { what: "context that is a string", body: { ...valid, action: "qualified", context: "pin=1234" } },
+  ];
+}
+
+/** The hint for a run where every POST was refused, or undefined when some got through. */
+function refusedAll(statuses: ReadonlyArray<number | undefined>, tokenSent: boolean): string | undefined {
+  if (statuses.length === 0 || !statuses.every((s) => s !== undefined && REFUSED.has(s))) return undefined;
+  const codes = [...new Set(statuses)].sort().join(" or ");
+  return tokenSent
+    ? `every request got HTTP ${codes} with the token sent: it is not the webhook's TASKCHAIN_TOKEN (check --token, else $TASKCHAIN_TOKEN)`
+    : `every request got HTTP ${codes}: the webhook wants its TASKCHAIN_TOKEN; pass it with --token <token> or the TASKCHAIN_TOKEN environment variable`;
+}
+
 function isKnown(check: string): check is CheckName {
   return Object.hasOwn(CHECKS, check);
 }
@@ -86,8 +118,12 @@ export async function runContract(options: ContractOptions): Promise<ContractRep
   const results: ContractResult[] = [];
   const add = (check: CheckName, ok: boolean, subject: string, message?: string) =>
     results.push(ok || message === undefined ? { check, ok, subject } : { check, ok, subject, message });
-  const fromWalk = (checks: readonly CheckResult[], prefix = "") => {
-    for (const c of checks) if (isKnown(c.check)) add(c.check, c.ok, `${prefix}${c.link} ${c.action}`, c.message);
+  // Every POST's status (undefined: no answer), to tell "every request was refused" apart.
+  const statuses: Array<number | undefined> = [];
+  const posted = (status: number | undefined) => statuses.push(status);
+  const fromWalk = (t: Transcript, prefix = "") => {
+    for (const c of t.checks) if (isKnown(c.check)) add(c.check, c.ok, `${prefix}${c.link} ${c.action}`, c.message);
+    for (const v of t.visits) for (const e of [v.initial, v.outcome]) if (e) posted(e.status);
   };
 
   // GET /health
@@ -99,7 +135,7 @@ export async function runContract(options: ContractOptions): Promise<ContractRep
   for (const link of chain) {
     for (const outcome of OUTCOMES) {
       const t = await walk({ chain, client, from: freshCaller(), forwardedBy: "+15550000000", decide: sampleDecider(outcome), start: link.name, stopAfter: 1 });
-      fromWalk(t.checks);
+      fromWalk(t);
       if (t.key) firstKeys.push({ key: t.key, subject: `${link.name} ${outcome}` });
     }
   }
@@ -113,25 +149,24 @@ export async function runContract(options: ContractOptions): Promise<ContractRep
 
   // One whole call where every link qualifies: keys across links, switch targets, loops.
   const call = await walk({ chain, client, from: freshCaller(), forwardedBy: "+15550000000", decide: sampleDecider("qualified") });
-  fromWalk(call.checks, "whole call: ");
+  fromWalk(call, "whole call: ");
   // A call cut short by a broken answer says nothing about loops.
   const completed = call.ended.reason !== "error" && call.ended.reason !== "stopped";
   if (completed && !call.checks.some((c) => c.check === "loop")) add("loop", true, `whole call: ${call.links.join(" → ")}`);
 
   // Malformed input: never a 5xx (an error); a JSON 4xx saying what is wrong is recommended (a warning).
+  // A refused request (401/403) never reached the payload checks: it proves nothing either way.
   for (const link of chain) {
-    const cases: Array<[string, { raw: string } | Record<string, unknown>]> = [
-      ["invalid JSON", { raw: `{"name": "${link.name}", "action": ` }],
-      ["payload failing the schema", { name: link.name, action: "explode", call_from: 15125550100 }],
-    ];
-    for (const [what, body] of cases) {
-      const r = await client.post(link.url, body);
-      const subject = `${link.name} ${what}`;
+    for (const probe of malformedProbes(link.name, freshCaller())) {
+      const r = await client.post(link.url, probe.body);
+      posted(r.status);
+      const subject = `${link.name} ${probe.what}`;
       const got = r.status === undefined ? `no answer (${r.error})` : `HTTP ${r.status}${r.isJson ? "" : ` with a non-JSON body ${JSON.stringify(r.text.slice(0, 60))}`}`;
       if (r.status === undefined || r.status >= 500) {
         add("malformed-no-5xx", false, subject, `${got} (a malformed payload must not crash the webhook)`);
         continue;
       }
+      if (REFUSED.has(r.status)) continue;
       add("malformed-no-5xx", true, subject);
       add("malformed-4xx", r.status >= 400 && r.status < 500 && r.isJson, subject, `${got} (recommended: a 4xx JSON error saying what is wrong)`);
     }
@@ -144,13 +179,16 @@ export async function runContract(options: ContractOptions): Promise<ContractRep
     const url = new URL(link.url);
     url.searchParams.delete("token");
     const r = await client.post(url.href, { name: link.name, action: "initial", call_from: freshCaller(), call_forwarded_by: "+15550000000" }, { auth: false });
+    // Refused is the answer wanted here, so this one does not count towards "every request was refused".
     add("auth-refused", r.status === 401 || r.status === 403, `${link.name} without token`, `a request without the token got ${r.status === undefined ? `no answer (${r.error})` : `HTTP ${r.status}`} (expected 401 or 403)`);
   }
 
+  // Refused with the token as well: a refusal without it tells nothing about the token check.
+  const refused = refusedAll(statuses, Boolean(options.token));
   const checks: CheckSummary[] = [];
   for (const [name, info] of Object.entries(CHECKS) as Array<[CheckName, (typeof CHECKS)[CheckName]]>) {
     if (name === "auth-refused" && !guarded) continue;
-    const mine = results.filter((r) => r.check === name);
+    const mine = name === "auth-refused" && refused ? [] : results.filter((r) => r.check === name);
     const failures = new Map<string, { subject: string; message: string }>();
     for (const r of mine) if (!r.ok) failures.set(`${r.subject}\n${r.message}`, { subject: r.subject, message: r.message ?? "" });
     const passed = mine.filter((r) => r.ok).length;
@@ -159,7 +197,9 @@ export async function runContract(options: ContractOptions): Promise<ContractRep
     checks.push({ check: name, severity: info.severity, status, description: info.description, passed, failed, failures: [...failures.values()] });
   }
   const ok = checks.every((c) => c.status !== "fail");
-  return { url: redact(base.href), links: chain.map((l) => l.name), ok, checks };
+  const report: ContractReport = { url: redact(base.href), links: chain.map((l) => l.name), ok, checks };
+  if (refused) report.hint = refused;
+  return report;
 }
 
 export function renderReport(report: ContractReport): string[] {
@@ -179,6 +219,7 @@ export function renderReport(report: ContractReport): string[] {
     named("skip").length ? `not exercised: ${named("skip").join(", ")}` : "",
   ].filter(Boolean);
   lines.push("");
+  if (report.hint) lines.push(report.hint);
   lines.push(
     report.ok
       ? `PASS: ${named("pass").length}/${report.checks.length} checks passed${extra.length ? `; ${extra.join("; ")}` : ""}`

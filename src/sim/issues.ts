@@ -1,15 +1,5 @@
 import type { z } from "zod";
-
-/** `steps.pin_vetting[1].outcome`: a zod path as a reader would write it. */
-export function formatPath(path: readonly PropertyKey[]): string {
-  let out = "";
-  for (const part of path) {
-    if (typeof part === "number") out += `[${part}]`;
-    else if (typeof part === "string" && /^[A-Za-z_$][\w$]*$/.test(part)) out += out ? `.${part}` : part;
-    else out += `[${JSON.stringify(String(part))}]`;
-  }
-  return out;
-}
+import { formatPath } from "../format-path.js";
 
 type Issue = z.core.$ZodIssue;
 

@@ -3,7 +3,8 @@
 import type { Writable } from "node:stream";
 import { CancelledError } from "../errors.js";
 import { describeBlock } from "./render.js";
-import type { Decide, Outcome } from "./walker.js";
+import type { Outcome } from "../protocol/outcomes.js";
+import type { Decide } from "./walker.js";
 
 type Clack = typeof import("@clack/prompts");
 type JsonSchema = Record<string, unknown>;

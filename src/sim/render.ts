@@ -2,7 +2,8 @@
 // (scripted) output are the same text.
 import type { ParameterBlock, TaskchainResponse } from "../../templates/base/src/taskchain/protocol.js";
 import type { ExpectationResult } from "./scenario.js";
-import { OUTCOMES, type Exchange, type Transcript, type Visit } from "./walker.js";
+import { OUTCOMES } from "../protocol/outcomes.js";
+import type { Exchange, Transcript, Visit } from "./walker.js";
 
 const INDENT = "   ";
 

@@ -8,8 +8,9 @@ import { ACTION_NAMES } from "../../templates/base/src/taskchain/protocol.js";
 import { UserError } from "../errors.js";
 import type { ChainLink } from "./chain.js";
 import { firstIssue } from "./issues.js";
-import { sampleContext } from "./samples.js";
-import { END_REASONS, OUTCOMES, ordinal, type Decide, type Transcript } from "./walker.js";
+import { OUTCOMES } from "../protocol/outcomes.js";
+import { sampleContext } from "../protocol/samples.js";
+import { END_REASONS, ordinal, type Decide, type Transcript } from "./walker.js";
 
 const StepObjectSchema = z
   .object({

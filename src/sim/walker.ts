@@ -10,11 +10,10 @@ import {
   type PayloadInput,
   type TaskchainResponse,
 } from "../../templates/base/src/taskchain/protocol.js";
+import type { Outcome } from "../protocol/outcomes.js";
 import { redact, type ChainLink } from "./chain.js";
 import { inspectAnswer, parameterBlocks, type WebhookClient } from "./client.js";
 
-export const OUTCOMES = ["qualified", "disqualified", "interrupt"] as const;
-export type Outcome = (typeof OUTCOMES)[number];
 export type Blocks = Partial<Record<Outcome, ParameterBlock>>;
 
 /** How a link ends: the outcome Agent4 reports and the context it collected (omitted when undefined). */

@@ -1,6 +1,12 @@
 import { UserError } from "../errors.js";
 
-/** Agent4 link names as users configure them: `pin_vetting`. */
+/**
+ * Link names create and add-link accept: `pin_vetting`. The runtime's LINK_NAME_PATTERN (what a
+ * webhook serves: lowercase letters, digits, underscores) narrowed to a leading letter, since each
+ * name becomes an identifier (`pinVettingLink`) and a file name. Not imported from the runtime:
+ * its protocol module loads zod's classic API, which create never loads (test/unit/one-definition
+ * checks the two agree).
+ */
 export const LINK_NAME_RE = /^[a-z][a-z0-9_]*$/;
 export const MAX_LINK_NAME = 64;
 /**

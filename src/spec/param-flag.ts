@@ -2,7 +2,8 @@
 // `?` after the type makes it optional; `enum(a|b)` lists the allowed values; the description is
 // everything after the second colon, colons included.
 import { UserError } from "../errors.js";
-import { PARAM_TYPES, ParamSpecSchema, type LinkSpec, type Outcome, type ParamSpec, defaultParameters } from "./spec.js";
+import { OUTCOMES, type Outcome } from "../protocol/outcomes.js";
+import { PARAM_TYPES, ParamSpecSchema, type LinkSpec, type ParamSpec, defaultParameters } from "./spec.js";
 
 export const PARAM_FLAG_FORM = '"name:type:description" (type: string, number, integer, boolean or enum(a|b); "?" after the type = optional)';
 
@@ -48,7 +49,7 @@ export function parseParamFlag(flag: string, option = "--qualified"): ParamSpec 
 export function parametersFromFlags(flags: Partial<Record<Outcome, readonly string[] | undefined>>): LinkSpec["parameters"] {
   const defaults = defaultParameters();
   const out = { ...defaults };
-  for (const outcome of ["qualified", "disqualified", "interrupt"] as const) {
+  for (const outcome of OUTCOMES) {
     const given = flags[outcome];
     if (!given?.length) continue;
     const params = given.map((f) => parseParamFlag(f, `--${outcome}`));

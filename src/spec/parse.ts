@@ -4,24 +4,23 @@ import { lstatSync, readdirSync, readFileSync, realpathSync } from "node:fs";
 import { builtinModules } from "node:module";
 import path from "node:path";
 import { UserError } from "../errors.js";
+import { formatPath } from "../format-path.js";
 import { RETIRED_TXN_DIR, TXN_DIR } from "../fs/changeset.js";
 import { baseUrlProblem, normalizeBaseUrl, trimTrailingSlashes } from "./base-url.js";
+import { OUTCOMES, type Outcome } from "../protocol/outcomes.js";
+import { numberSample, stringSample } from "../protocol/samples.js";
 import { linkNameProblem } from "./names.js";
 import {
   DEFAULT_BASE_URL,
   DEFAULT_TRIGGER,
   EXAMPLES,
   MAX_TEXT,
-  OUTCOMES,
   CHECKED_KEYWORDS,
   RUNTIMES,
   defaultParameters,
   defaultPrompt,
-  numberSample,
-  stringSample,
   type Example,
   type LinkSpec,
-  type Outcome,
   type ParamSpec,
   type ParamType,
   type Runtime,
@@ -165,22 +164,11 @@ export function readJsonFile(file: string, cwd: string, what: string): unknown {
 // Shape checks that name the path: links[1].qualified_parameters.properties.pin.type
 
 type Path = ReadonlyArray<string | number>;
-const IDENT = /^[A-Za-z_$][A-Za-z0-9_$]*$/;
-
-export function formatPath(p: Path): string {
-  let out = "";
-  for (const part of p) {
-    if (typeof part === "number") out += `[${part}]`;
-    else if (IDENT.test(part)) out += out ? `.${part}` : part;
-    else out += `[${JSON.stringify(part)}]`;
-  }
-  return out || "(top level)";
-}
 
 class ShapeError extends UserError {}
 
 function shapeError(label: string, at: Path, message: string): never {
-  throw new ShapeError(`${label}: ${formatPath(at)} ${message}`);
+  throw new ShapeError(`${label}: ${formatPath(at) || "(top level)"} ${message}`);
 }
 
 function kind(value: unknown): string {
@@ -402,17 +390,18 @@ export function specFileFor(spec: { runtime: Runtime; baseUrl: string; trigger: 
   };
 }
 
-function oneLine(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(oneLine).join(", ")}]`;
+/** JSON on one line, with a space after each comma and colon: `{ "a": [1, 2] }`. */
+function compactJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(compactJson).join(", ")}]`;
   if (value !== null && typeof value === "object") {
-    return `{ ${Object.entries(value).map(([k, v]) => `${JSON.stringify(k)}: ${oneLine(v)}`).join(", ")} }`.replace(/^\{  \}$/, "{}");
+    return `{ ${Object.entries(value).map(([k, v]) => `${JSON.stringify(k)}: ${compactJson(v)}`).join(", ")} }`.replace(/^\{  \}$/, "{}");
   }
   return JSON.stringify(value);
 }
 
 /** JSON.stringify with 2-space indentation, but any object or array that fits on one line stays on one. */
 export function formatJson(value: unknown, width = 100, indent = ""): string {
-  const flat = oneLine(value);
+  const flat = compactJson(value);
   if (value === null || typeof value !== "object" || indent.length + flat.length <= width) return flat;
   const inner = `${indent}  `;
   if (Array.isArray(value)) {

@@ -28,8 +28,6 @@ export const MAX_TEXT = 20_000;
 
 export const PARAM_TYPES = ["string", "number", "integer", "boolean", "enum"] as const;
 export type ParamType = (typeof PARAM_TYPES)[number];
-export const OUTCOMES = ["qualified", "disqualified", "interrupt"] as const;
-export type Outcome = (typeof OUTCOMES)[number];
 
 /** A JS identifier-safe parameter name is not required: parameters are object keys, quoted when needed. */
 export const ParamSpecSchema = z
@@ -117,47 +115,6 @@ export const CHECKED_KEYWORDS: Record<ParamType, readonly string[]> = {
   boolean: [],
   enum: [],
 };
-
-type Keywords = Readonly<Record<string, unknown>> | undefined;
-
-function tighter(a: [number, boolean] | undefined, b: [number, boolean] | undefined, lower: boolean): [number, boolean] | undefined {
-  if (!a || !b) return a ?? b;
-  if (a[0] === b[0]) return [a[0], a[1] || b[1]];
-  return (lower ? a[0] > b[0] : a[0] < b[0]) ? a : b;
-}
-
-/**
- * A value inside a number parameter's bounds (near 1, what tests send), or undefined when no value
- * fits them. `[bound, exclusive]` pairs: JSON Schema 2020-12, as zod writes them.
- */
-export function numberSample(type: "number" | "integer", keywords: Keywords): number | undefined {
-  const num = (k: string) => (typeof keywords?.[k] === "number" ? (keywords[k] as number) : undefined);
-  const pair = (k: string, exclusive: boolean): [number, boolean] | undefined => (num(k) === undefined ? undefined : [num(k)!, exclusive]);
-  const low = tighter(pair("minimum", false), pair("exclusiveMinimum", true), true);
-  const high = tighter(pair("maximum", false), pair("exclusiveMaximum", true), false);
-  if (type === "integer") {
-    // z.int() also keeps to safe integers.
-    const lo = Math.max(Number.MIN_SAFE_INTEGER, low ? (low[1] ? Math.floor(low[0]) + 1 : Math.ceil(low[0])) : -Infinity);
-    const hi = Math.min(Number.MAX_SAFE_INTEGER, high ? (high[1] ? Math.ceil(high[0]) - 1 : Math.floor(high[0])) : Infinity);
-    return lo > hi ? undefined : Math.min(Math.max(1, lo), hi);
-  }
-  const above = (v: number) => !low || (low[1] ? v > low[0] : v >= low[0]);
-  const below = (v: number) => !high || (high[1] ? v < high[0] : v <= high[0]);
-  // 1 away from an open bound, or more where 1 is below a double's precision (1e17 + 1 === 1e17).
-  const step = (bound: number) => Math.max(1, Math.abs(bound) * Number.EPSILON);
-  let value = 1.5;
-  if (!above(value)) value = low![1] ? (high ? (low![0] + high[0]) / 2 : low![0] + step(low![0])) : low![0];
-  if (!below(value)) value = high![1] ? (low ? (low[0] + high![0]) / 2 : high![0] - step(high![0])) : high![0];
-  return Number.isFinite(value) && above(value) && below(value) ? value : undefined;
-}
-
-/** A string inside `minLength`/`maxLength` (undefined when none fits). */
-export function stringSample(keywords: Keywords): string | undefined {
-  const min = typeof keywords?.minLength === "number" ? keywords.minLength : 0;
-  const max = typeof keywords?.maxLength === "number" ? keywords.maxLength : Infinity;
-  if (min > max) return undefined;
-  return "example".padEnd(min, "x").slice(0, max);
-}
 
 export { DEFAULT_BASE_URL } from "./base-url.js";
 export const DEFAULT_TRIGGER = "I need help with my order";

@@ -1,10 +1,10 @@
 // `create` as a process with no terminal: the no-TTY error, exit codes, colours, package managers,
 // git, and an install that fails without taking the project with it.
 import { spawnSync } from "node:child_process";
-import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
-import { describe, expect, it } from "vitest";
-import { CLI, expectProjectGreen, installProject, run, runCli, tempDir, testEnv, projectNode } from "../helpers/project.js";
+import { describe, expect, it, onTestFinished } from "vitest";
+import { CLI, expectProjectGreen, installProject, projectNode, run, runCli, tempDir, testEnv } from "../helpers/project.js";
 
 /** A folder with a fake executable `name` that logs its arguments and exits with `code`. */
 function fakeBin(name: string, code: number, say = ""): { dir: string; log: string } {
@@ -64,6 +64,30 @@ describe("create with no terminal", () => {
     expect(choice.stderr.trim().split("\n")).toHaveLength(1);
     expect(existsSync(path.join(cwd, "my-x"))).toBe(false);
     expect(existsSync(path.join(cwd, "p"))).toBe(false);
+  });
+
+  it("takes create as an explicit command and refuses a slip of a command name instead of making a folder of it", () => {
+    const cwd = tempDir();
+    onTestFinished(() => rmSync(cwd, { recursive: true, force: true }));
+    const explicit = runCli(["create", "my-chain", "--link", "a", "--yes", "--no-install", "--no-git"], { cwd });
+    expect(explicit.stderr).toBe("");
+    expect(explicit.code).toBe(0);
+    expect(JSON.parse(readFileSync(path.join(cwd, "my-chain/chain.json"), "utf8")).map((l: { name: string }) => l.name)).toEqual(["a"]);
+    for (const [typed, meant] of [["simlate", "simulate"], ["add-lnk", "add-link"], ["verfy", "verify"]]) {
+      const slip = runCli([typed!, "--link", "a", "--yes"], { cwd });
+      expect(slip.code).toBe(1);
+      expect(slip.stdout).toBe("");
+      expect(slip.stderr).toBe(`create-taskchain: unknown command '${typed}'; did you mean ${meant}? (to create a project in a folder of that name: create-taskchain create ${typed})\n`);
+      expect(existsSync(path.join(cwd, typed!))).toBe(false);
+    }
+    const help = runCli(["help", "verify"], { cwd });
+    expect(help.code).toBe(0);
+    expect(help.stdout).toMatch(/^Usage: create-taskchain verify \[options\]/);
+    expect(existsSync(path.join(cwd, "help"))).toBe(false);
+    // A suggestion from commander stays on the line, without a literal \n.
+    const option = runCli(["p", "--links", "a"], { cwd });
+    expect(option.code).toBe(1);
+    expect(option.stderr).toBe("create-taskchain: unknown option '--links'; did you mean --link? (run with --help for usage)\n");
   });
 
   it("colours follow NO_COLOR / FORCE_COLOR and are off when piped", () => {

@@ -234,10 +234,10 @@ describe("killed while writing, the target is as before or complete", () => {
     await inPlace("chain", ["chain", "--base-url", "https://moved.example.com/hooks"], 16, SEED + 2);
   });
 
-  // Regressions: killed after the n-th file of a commit was applied (SIGKILL from inside, at the
-  // CommitHooks seam, so every step is hit). The next command used to read the half-applied project
-  // before recovering it: it failed on a registry importing a file not yet renamed into place,
-  // rewrote chain.json from the stale registry, or (after `chain --base-url`) took the old baseUrl
+  // Killed after the n-th file of a commit was applied (SIGKILL from inside, at the CommitHooks
+  // seam, so every step is hit). The next command must recover the project before it reads it:
+  // reading it half-applied would fail on a registry importing a file not yet renamed into place,
+  // rewrite chain.json from the stale registry, or (after `chain --base-url`) take the old baseUrl
   // from a package.json read before the journal rolled it forward.
   const killScript = (parent: string, plan: string): string => {
     const script = path.join(parent, "kill-at-step.mts");

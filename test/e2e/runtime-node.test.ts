@@ -1,4 +1,4 @@
-// Issue 2's bar: a generated two-link node project installs, type-checks, passes its own tests,
+// A generated two-link node project installs, type-checks, passes its own tests,
 // serves real HTTP and answers the reference page's example payload with a valid response.
 import { rmSync, writeFileSync } from "node:fs";
 import path from "node:path";

@@ -1,4 +1,4 @@
-// Issue 4's bar: one contract suite, six targets. For every runtime a generated project installs
+// One contract suite, six targets. For every runtime a generated project installs
 // (cached), type-checks, passes its own tests, then starts on its real runtime (a node process for
 // node/express/fastify/hono, workerd through `wrangler dev` for cloudflare, the esbuild-built
 // Lambda bundle invoked with payload 2.0 events for lambda), and the project's own contract test

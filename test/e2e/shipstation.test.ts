@@ -1,4 +1,4 @@
-// Issue 6's bar: `--example shipstation` on every runtime installs, type-checks and passes the
+// `--example shipstation` on every runtime installs, type-checks and passes the
 // project's own tests (the example's links through the runtime's contract target, and against a
 // fake ShipStation on 127.0.0.1 for V1 and V2). On node, the real server is also started with
 // process.env pointing at the fake, and a call walks both links over HTTP.

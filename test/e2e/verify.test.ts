@@ -66,11 +66,15 @@ describe.each(RUNTIMES_UNDER_TEST)("verify against a generated %s project", (run
     expect(report.checks.find((c) => c.check === "status-2xx")?.passed).toBeGreaterThan(10);
   });
 
-  it("without the token every payload is refused: status-2xx fails, exit 1", () => {
+  it("without the token every payload is refused: status-2xx fails, no other check passes, and the report says how to pass the token", () => {
     const r = runCli(["verify", "--url", served.url, "--json"], { cwd: dir, env: { TASKCHAIN_TOKEN: undefined } });
     expect(r.code).toBe(1);
-    const report = JSON.parse(r.stdout) as JsonReport;
+    const report = JSON.parse(r.stdout) as JsonReport & { hint?: string };
     expect(report.checks.find((c) => c.check === "status-2xx")?.failures[0]).toEqual({ subject: "pin_vetting initial", message: expect.stringMatching(/^HTTP 401: /) });
+    expect(report.checks.filter((c) => c.passed > 0).map((c) => c.check)).toEqual(["health"]);
+    expect(report.hint).toBe("every request got HTTP 401: the webhook wants its TASKCHAIN_TOKEN; pass it with --token <token> or the TASKCHAIN_TOKEN environment variable");
+    const text = runCli(["verify", "--url", served.url], { cwd: dir, env: { TASKCHAIN_TOKEN: undefined } });
+    expect(text.stdout.trimEnd().split("\n").slice(-2)).toEqual([report.hint, "FAIL: 1 check(s) failed: status-2xx"]);
   });
 });
 
@@ -96,7 +100,7 @@ describe("verify against the broken server", () => {
     expect(r.stdout).toMatch(/^✗ params-only-initial .*\n {4}middle qualified: qualified_parameters in the answer to qualified \(only valid on initial\)$/m);
     expect(r.stdout).toMatch(/^✗ switch-target-known .*\n {4}middle qualified: switch_task to "nowhere", which is not a link of the chain \(start, middle\)$/m);
     expect(r.stdout).toMatch(/^✗ malformed-no-5xx .*\n {4}start invalid JSON: HTTP 500 with a non-JSON body "Internal Server Error" \(a malformed payload must not crash the webhook\)$/m);
-    expect(r.stdout).toContain("    start payload failing the schema: HTTP 500");
+    expect(r.stdout).toContain("    start action that is not one of the four: HTTP 500");
     expect(r.stdout).toMatch(/^✗ response-shape .*\n {4}start disqualified: content: Invalid input: expected string, received number; actions: Invalid input: expected array, received string$/m);
     expect(r.stdout).toMatch(/^✗ required-in-properties .*\n {4}start initial: disqualified_parameters: required names "detail", which is not in properties$/m);
     expect(r.stdout).toMatch(/^✓ key-new-caller /m);
@@ -109,7 +113,7 @@ describe("verify against the broken server", () => {
     expect(r.code).toBe(1);
     const report = JSON.parse(r.stdout) as JsonReport;
     expect(report.ok).toBe(false);
-    expect(report.checks.filter((c) => c.failed > 0).map((c) => c.check)).toEqual(["response-shape", "required-in-properties", "key-stable", "params-only-initial", "switch-target-known", "malformed-no-5xx"]);
+    expect(report.checks.filter((c) => c.failed > 0).map((c) => c.check)).toEqual(["response-shape", "required-in-properties", "key-stable", "params-only-initial", "switch-target-known", "malformed-no-5xx", "malformed-4xx"]);
   });
 
   it("simulate --script on it fails with the violations listed", () => {

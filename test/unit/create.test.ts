@@ -408,7 +408,7 @@ describe("atomic writes", () => {
     expect(readdirSync(retired)).not.toContain(".taskchain-txn.done");
 
     // Killed after it: the manifest says chain.json is created, and it is not there yet. --force
-    // judges the folder once that is finished (it used to say "chain.json already exists").
+    // judges the folder once that is finished, so the half-made chain.json is not taken for the user's.
     const full = scratch();
     writeFileSync(path.join(full, "notes.txt"), "mine");
     mkdirSync(path.join(full, ".taskchain-txn/staged"), { recursive: true });

@@ -134,7 +134,7 @@ describe("chain", () => {
 
   it("--base-url is refused, with nothing written, when it carries a token or credentials, and is written as create writes it", async () => {
     const root = await makeProject();
-    // A token in the query used to land in chain.json and package.json, as "…/?token=SECRET/pin_vetting".
+    // A token in the query would land in chain.json and package.json, as "…/?token=SECRET/pin_vetting".
     await expectRefused(root, "chain", { baseUrl: "https://h.example.com/?token=SECRET" }, /^--base-url must not carry a query/);
     await expectRefused(root, "chain", { baseUrl: "https://h.example.com/#x" }, /^--base-url must not carry a query or #fragment/);
     await expectRefused(root, "chain", { baseUrl: "https://user:pw@h.example.com" }, /^--base-url must not carry a user name or password/);

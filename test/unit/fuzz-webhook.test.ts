@@ -34,7 +34,7 @@ import { caller, contextText, expectPrototypesClean, expectWellFormed, fuzzMalfo
 import { startRedis, type RedisServer } from "../helpers/redis.js";
 
 const TOKEN = "fuzz-tökén-✓";
-/** Inputs tried per property, summed and printed at the end (the "inputs tried"). */
+/** Inputs tried per property, summed and printed at the end, so a run shows how much it covered. */
 const tried: Record<string, number> = {};
 const count = (what: string, n = 1) => (tried[what] = (tried[what] ?? 0) + n);
 
@@ -423,7 +423,7 @@ describe("webhook fuzz, in process", () => {
     }
   });
 
-  // Regressions found by the properties above.
+  // Inputs the properties above once drew, pinned as plain tests so every run tries them.
   it("answers a handler reply that cannot be serialised (cycle, BigInt, too deep) or a thrown non-Error with the apology", async () => {
     for (const how of ["null-proto", "bigint", "cycle", "deep", "null", "bad-action", "other"]) {
       const chain = app();

@@ -97,8 +97,8 @@ describe("auth", () => {
 });
 
 describe("auth with base64 tokens", () => {
-  // Regression: `?token=` was form-decoded, so a token with "+" (half of all `openssl rand -base64`
-  // tokens) pasted raw into the Agent4 endpoint URL was read with a space and refused.
+  // `?token=` is not form-decoded: a token with "+" (half of all `openssl rand -base64` tokens)
+  // pasted raw into the Agent4 endpoint URL would be read with a space and refused.
   const link = defineLink({
     name: "pin_vetting",
     parameters: {},

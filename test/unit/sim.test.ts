@@ -10,8 +10,8 @@ import { UserError } from "../../src/errors.js";
 import { loadChain, parseBaseUrl, redact, resolveEndpoint, type ChainLink } from "../../src/sim/chain.js";
 import { defaultToken, defaultUrl, defaultUrlSource, projectEnv } from "../../src/sim/env.js";
 import { inspectAnswer, WebhookClient } from "../../src/sim/client.js";
-import { runContract, renderReport } from "../../src/sim/contract.js";
-import { sampleContext, sampleValue } from "../../src/sim/samples.js";
+import { malformedProbes, runContract, renderReport } from "../../src/sim/contract.js";
+import { sampleContext, sampleValue } from "../../src/protocol/samples.js";
 import { renderTranscript } from "../../src/sim/render.js";
 import { checkExpectations, parseScenario, scriptedDecider } from "../../src/sim/scenario.js";
 import { walk, type Decide } from "../../src/sim/walker.js";
@@ -30,6 +30,7 @@ import {
   transferCall,
   type Link,
 } from "../../templates/base/src/taskchain/index.js";
+import { PayloadSchema } from "../../templates/base/src/taskchain/protocol.js";
 import { BROKEN_LINKS, startBrokenServer } from "../fixtures/broken-server.js";
 import { createPlainServer, plainChain } from "../fixtures/plain-server.js";
 
@@ -179,7 +180,7 @@ describe("sample values", () => {
   it("satisfy the usual JSON-schema keywords", () => {
     expect(sampleValue({ type: "string", enum: ["b", "a"] })).toBe("b");
     expect(sampleValue({ type: "integer", minimum: 3 })).toBe(3);
-    expect(sampleValue({ type: "number", exclusiveMaximum: 1 })).toBe(0.5);
+    expect(sampleValue({ type: "number", exclusiveMaximum: 1 })).toBe(0);
     expect(sampleValue({ type: "boolean" })).toBe(true);
     expect(sampleValue({ type: "string", format: "email" })).toBe("caller@example.com");
     expect(sampleValue({ type: "string", minLength: 10 })).toHaveLength(10);
@@ -324,6 +325,95 @@ describe("walking a chain on the real runtime", () => {
   });
 });
 
+describe("verify against a webhook that wants a token", () => {
+  let guarded: { url: string; close(): Promise<void> };
+  let chain: ChainLink[];
+  beforeAll(async () => {
+    guarded = await startRuntime([greet, route, last], "s3cret");
+    chain = chainAt(guarded.url, ["greet", "route", "last"]);
+  });
+  afterAll(() => guarded.close());
+
+  it("says every request got 401 and how to pass the token, and counts no check as passed", async () => {
+    const report = await runContract({ base: parseBaseUrl(guarded.url), chain, client: new WebhookClient() });
+    expect(report.ok).toBe(false);
+    expect(report.hint).toBe("every request got HTTP 401: the webhook wants its TASKCHAIN_TOKEN; pass it with --token <token> or the TASKCHAIN_TOKEN environment variable");
+    // GET /health is not behind the token; nothing that POSTed a payload passed.
+    expect(report.checks.filter((c) => c.passed > 0).map((c) => c.check)).toEqual(["health"]);
+    const status = Object.fromEntries(report.checks.map((c) => [c.check, c.status]));
+    expect(status["status-2xx"]).toBe("fail");
+    expect(status["malformed-no-5xx"]).toBe("skip");
+    expect(status["malformed-4xx"]).toBe("skip");
+    const lines = renderReport(report);
+    expect(lines.at(-2)).toBe(report.hint);
+    expect(lines.at(-1)).toBe("FAIL: 1 check(s) failed: status-2xx");
+  });
+
+  it("says so when the token sent is the wrong one", async () => {
+    const report = await runContract({ base: parseBaseUrl(guarded.url), chain, client: new WebhookClient({ token: "wrong" }), token: "wrong" });
+    expect(report.hint).toBe("every request got HTTP 401 with the token sent: it is not the webhook's TASKCHAIN_TOKEN (check --token, else $TASKCHAIN_TOKEN)");
+    // Refused with the token too, so a refusal without it proves nothing about the token check.
+    expect(report.checks.filter((c) => c.passed > 0).map((c) => c.check)).toEqual(["health"]);
+    expect(report.checks.find((c) => c.check === "auth-refused")?.status).toBe("skip");
+  });
+
+  it("gives no hint when the token is right", async () => {
+    const report = await runContract({ base: parseBaseUrl(guarded.url), chain, client: new WebhookClient({ token: "s3cret" }), token: "s3cret" });
+    expect(report.hint).toBeUndefined();
+    expect(renderReport(report).join("\n")).not.toContain("every request");
+  });
+});
+
+describe("verify's malformed payloads", () => {
+  it("try every payload field with a value of the wrong type, the rest valid", () => {
+    const probes = malformedProbes("greet", "+15125550100");
+    expect(probes.map((p) => p.what)).toEqual([
+      "invalid JSON",
+      "name that is a number",
+      "action that is not one of the four",
+      "call_from that is a number",
+      "call_forwarded_by that is an object",
+      "context that is a string",
+    ]);
+    const fields = new Set<string>();
+    for (const { body } of probes.slice(1)) {
+      const wrong = Object.entries(body).filter(([k, v]) => !PayloadSchema.shape[k as keyof typeof PayloadSchema.shape].safeParse(v).success);
+      expect(wrong, JSON.stringify(body)).toHaveLength(1);
+      fields.add(wrong[0]![0]);
+    }
+    expect([...fields].sort()).toEqual(Object.keys(PayloadSchema.shape).sort());
+  });
+
+  it("name the field a webhook answers with a 5xx; the real runtime answers each with a JSON 4xx", async () => {
+    // The runtime, except that it crashes on a call_forwarded_by that is not a string.
+    const app = createTaskchain({ links: [greet], logger: silentLogger });
+    const server = createServer(async (req, res) => {
+      let text = "";
+      for await (const chunk of req) text += String(chunk);
+      let body: unknown;
+      try {
+        body = JSON.parse(text);
+      } catch {
+        body = undefined;
+      }
+      const forwarded = (body as { call_forwarded_by?: unknown } | undefined)?.call_forwarded_by;
+      if (forwarded !== undefined && typeof forwarded !== "string") return void res.writeHead(500).end("TypeError");
+      const answer = await app.handle({ method: req.method ?? "GET", url: req.url ?? "/", authorization: undefined, body: req.method === "POST" ? { text } : undefined });
+      res.writeHead(answer.status, answer.headers).end(answer.body);
+    });
+    const url = await listen(server);
+    try {
+      const report = await runContract({ base: parseBaseUrl(url), chain: chainAt(url, ["greet"]), client: new WebhookClient() });
+      const no5xx = report.checks.find((c) => c.check === "malformed-no-5xx")!;
+      expect(no5xx.failures).toEqual([{ subject: "greet call_forwarded_by that is an object", message: 'HTTP 500 with a non-JSON body "TypeError" (a malformed payload must not crash the webhook)' }]);
+      expect(no5xx.passed).toBe(5);
+      expect(report.checks.find((c) => c.check === "malformed-4xx")).toMatchObject({ status: "pass", passed: 5 });
+    } finally {
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    }
+  });
+});
+
 describe("the broken server", () => {
   let broken: { url: string; close(): Promise<void> };
   let chain: ChainLink[];
@@ -355,6 +445,18 @@ describe("the broken server", () => {
       "params-only-initial",
       "switch-target-known",
       "malformed-no-5xx",
+      // It reads only the fields it uses: a wrong type elsewhere goes through with a 200.
+      "malformed-4xx",
+    ]);
+    expect(report.checks.find((c) => c.check === "malformed-4xx")?.failures.map((f) => f.subject)).toEqual([
+      "start name that is a number",
+      "start call_from that is a number",
+      "start call_forwarded_by that is an object",
+      "start context that is a string",
+      "middle name that is a number",
+      "middle call_from that is a number",
+      "middle call_forwarded_by that is an object",
+      "middle context that is a string",
     ]);
     const malformed = report.checks.find((c) => c.check === "malformed-no-5xx");
     expect(malformed?.failures[0]).toEqual({ subject: "start invalid JSON", message: 'HTTP 500 with a non-JSON body "Internal Server Error" (a malformed payload must not crash the webhook)' });

@@ -20,7 +20,8 @@ import {
   toAgent4Block,
 } from "../../src/spec/parse.js";
 import { trimTrailingSlashes } from "../../src/spec/base-url.js";
-import { DEFAULT_BASE_URL, DEFAULT_TRIGGER, defaultParameters, defaultPrompt, MAX_TEXT, numberSample, stringSample, type ParamSpec } from "../../src/spec/spec.js";
+import { numberSample, stringSample } from "../../src/protocol/samples.js";
+import { DEFAULT_BASE_URL, DEFAULT_TRIGGER, defaultParameters, defaultPrompt, MAX_TEXT, type ParamSpec } from "../../src/spec/spec.js";
 
 function message(fn: () => unknown): string {
   try {
