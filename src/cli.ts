@@ -173,7 +173,7 @@ export function buildProgram(): Command {
     .option("--base-url <url>", "endpoint base, saved as the project's (default: package.json \"taskchain\".baseUrl)")
     .option("--check", "exit non-zero with the difference when chain.json is stale")
     .option("--print", "print chain.json as the code gives it; write nothing")
-    .option("--with-token", "with --print: append ?token= from TASKCHAIN_TOKEN (environment or .env) to each endpoint")
+    .option("--with-token", "with --print: append ?token= from TASKCHAIN_TOKEN (environment, .env or .dev.vars) to each endpoint")
     .action((values: unknown) =>
       execute(
         () => import("./commands/chain.js"),

@@ -35,7 +35,7 @@ export async function run(options: ChainOptions): Promise<number> {
     let text = status.expected;
     if (options.withToken) {
       const token = projectEnv(project.root).vars.TASKCHAIN_TOKEN;
-      if (!token) throw new UserError("--with-token: TASKCHAIN_TOKEN is not set in the environment or in .env");
+      if (!token) throw new UserError("--with-token: TASKCHAIN_TOKEN is not set in the environment, .env or .dev.vars");
       text = withToken(text, token);
     }
     process.stdout.write(text);

@@ -565,7 +565,7 @@ describe("chain --print", () => {
     }
     rmSync(path.join(root, ".env"));
     expect(snapshot(root)).toEqual(before);
-    await expectRefused(root, "chain", { print: true, withToken: true }, /^--with-token: TASKCHAIN_TOKEN is not set in the environment or in \.env$/);
+    await expectRefused(root, "chain", { print: true, withToken: true }, /^--with-token: TASKCHAIN_TOKEN is not set in the environment, \.env or \.dev\.vars$/);
     await expectRefused(root, "chain", { withToken: true }, /^--with-token goes with --print/);
   });
 });
