@@ -4,7 +4,7 @@
 //   BENCH_ROUNDS=n        rounds of the HTTP sections (default 5)
 //   BENCH_RUNS=n          runs of the process sections (default 15)
 //   BENCH_DURATION=s      measured seconds per HTTP run (default 5, after a 1 s warm-up)
-//   BENCH_ONLY=help,scaffold,addlink,http   run only these sections
+//   BENCH_ONLY=help,scaffold,addlink,npx,http   run only these sections
 //   BENCH_RUNTIMES=node,express              the runtimes of the HTTP section (default: all four)
 import { spawn, spawnSync } from "node:child_process";
 import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -149,7 +149,42 @@ async function benchAddLink() {
   rows.push({ section: "cli", name: "add-link: 200 links", unit: "ms", value: t[200].median, target: 1000, ok: t[200].median < 1000, absolute: true });
 }
 
-// ─── 4. HTTP ───────────────────────────────────────────────────────────────────────────────────
+// ─── 4. cold npx ───────────────────────────────────────────────────────────────────────────────
+// What a first `npx create-taskchain` costs: each run with an empty npm cache, against a local
+// registry (verdaccio) that holds the packed CLI and, through its uplink, create-vite; the
+// registry's own copy is warmed first, so the rows time npm's fetch and install, not the uplink.
+async function benchColdNpx() {
+  log("· cold npm exec: --help and a create with no install, vs create-vite");
+  const { tsImport } = await import("tsx/esm/api");
+  const { startRegistry } = await tsImport("../test/helpers/registry.ts", import.meta.url);
+  const registry = await startRegistry();
+  try {
+    const vite = JSON.parse(readFileSync(path.join(REPO, "node_modules/create-vite/package.json"), "utf8")).version;
+    const env = { ...ENV, ...registry.env, npm_config_yes: "true", npm_config_audit: "false", npm_config_fund: "false" };
+    let n = 0;
+    const cold = (spec, args) => () => {
+      const dir = path.join(scratch, `npx-${n++}`);
+      spawnSync("mkdir", ["-p", dir]);
+      const ms = timed("npm", ["exec", "--package", spec, "--", ...args], { cwd: dir, env: { ...env, npm_config_cache: path.join(dir, ".npm") } });
+      rmSync(dir, { recursive: true, force: true });
+      return ms;
+    };
+    const cases = {
+      help: cold(`create-taskchain@${registry.version}`, ["create-taskchain", "--help"]),
+      viteHelp: cold(`create-vite@${vite}`, ["create-vite", "--help"]),
+      create: cold(`create-taskchain@${registry.version}`, ["create-taskchain", "app", ...SCAFFOLD_ARGS]),
+      viteCreate: cold(`create-vite@${vite}`, ["create-vite", "app", "--template", "vanilla-ts", "--no-interactive", "--no-immediate"]),
+    };
+    for (const run of Object.values(cases)) run(); // fills the registry's own storage from its uplink
+    const t = interleave(cases, Math.max(3, Math.round(RUNS / 3)));
+    row("cli", "cold npx --help", "ms", t.help.median, t.viteHelp.median, "cold npx create-vite --help", 1.5);
+    row("cli", "cold npx create, no install", "ms", t.create.median, t.viteCreate.median, "cold npx create-vite vanilla-ts", 1.5);
+  } finally {
+    await registry.stop();
+  }
+}
+
+// ─── 5. HTTP ───────────────────────────────────────────────────────────────────────────────────
 const CALLERS = 500;
 /** Realistic `initial` payloads from many distinct callers (Agent4 sends these four fields). */
 function bodies(link) {
@@ -387,6 +422,7 @@ const sections = [
   ["help", benchHelp],
   ["scaffold", benchScaffold],
   ["addlink", benchAddLink],
+  ["npx", benchColdNpx],
   ["http", async () => {
     for (const rt of (process.env.BENCH_RUNTIMES ?? "node,express,fastify,hono").split(",")) {
       try {
@@ -401,7 +437,7 @@ const sections = [
 
 notes.push(
   "HTTP: generated servers run as `npm start` runs them (their start script, run without npm), pinned to core 0; " +
-    `baselines in plain node (BENCH_BASELINE_LOADER=tsx runs them under tsx too); autocannon on core 1, ${process.env.BENCH_CONNECTIONS ?? 50} connections, ` +
+    `baselines on the same Node; autocannon on core 1, ${process.env.BENCH_CONNECTIONS ?? 50} connections, ` +
     `1 s warm-up + ${DURATION} s, ${ROUNDS} rounds (each runs both servers, order alternating), ${CALLERS} distinct callers sending Agent4's initial payload; ` +
     `values are medians, ratios the median of the rounds' ratios; "req per server CPU-s" = requests / server CPU time (from /proc).`,
 );

@@ -2,8 +2,10 @@
 // check, so the cost is the files we open and nothing else. Loaded lazily: it takes ~350 ms.
 import { createRequire } from "node:module";
 import path from "node:path";
+import { pathToFileURL } from "node:url";
 import type { ts as TS } from "ts-morph";
 import { UserError } from "../errors.js";
+import { TS_MORPH } from "../version.js";
 import { lineOf } from "./text.js";
 
 export type Ts = typeof TS;
@@ -12,18 +14,25 @@ let loaded: Ts | undefined;
 /**
  * The TypeScript compiler ts-morph bundles. We only parse, so we load that module alone — found
  * through ts-morph's own resolution — which skips ts-morph's wrapper layer (~25% of its load time).
- * Any surprise in that layout falls back to the public `import("ts-morph").ts`.
+ * Any surprise in that layout falls back to ts-morph's public `ts` export. ts-morph is an optional
+ * peer: `npx create-taskchain` stays small for create, and projects list it in devDependencies.
  */
-export async function loadTs(): Promise<Ts> {
+export async function loadTs(require: NodeJS.Require = createRequire(import.meta.url)): Promise<Ts> {
   if (loaded) return loaded;
+  let entry: string;
   try {
-    const fromTsMorph = createRequire(createRequire(import.meta.url).resolve("ts-morph"));
+    entry = require.resolve("ts-morph");
+  } catch {
+    throw new UserError(`this command needs ts-morph, which is not installed here: run \`npm install --save-dev ts-morph@"${TS_MORPH}"\` in the project (projects create-taskchain writes list it)`);
+  }
+  try {
+    const fromTsMorph = createRequire(entry);
     const bundled = fromTsMorph(path.join(path.dirname(fromTsMorph.resolve("@ts-morph/common")), "typescript.js")) as Ts;
     if (typeof bundled.createSourceFile === "function" && typeof bundled.forEachChild === "function") return (loaded = bundled);
   } catch {
     // fall through to the public entry point
   }
-  return (loaded = (await import("ts-morph")).ts);
+  return (loaded = ((await import(pathToFileURL(entry).href)) as typeof import("ts-morph")).ts);
 }
 
 export interface Parsed {

@@ -6,7 +6,7 @@ import { chainBlock } from "../edit/readme.js";
 import { RUNTIME_HINTS, type LinkSpec, type ProjectSpec } from "../spec/spec.js";
 import { EXAMPLE_FEATURES, RUNTIME_FEATURES, type Feature } from "./features.js";
 import { renderFolder, render, renderPartial } from "./templates.js";
-import { CLI_VERSION } from "../version.js";
+import { CLI_VERSION, TS_MORPH } from "../version.js";
 import { NODE_ENGINES, VERSIONS } from "./versions.js";
 
 // create writes chain.json as the edit commands do (no ts-morph behind it: edit/chain-json.ts is plain).
@@ -51,6 +51,8 @@ export function renderPackageJson(spec: ProjectSpec, features: Feature[]): strin
       {
         // Exactly the CLI that wrote the project: a newer one may write code this project does not have.
         "create-taskchain": CLI_VERSION,
+        // What the CLI's edit commands (add-link, chain, …) parse with: an optional peer of the CLI.
+        "ts-morph": TS_MORPH,
         typescript: VERSIONS.typescript,
         vitest: VERSIONS.vitest,
         "@types/node": VERSIONS["@types/node"],

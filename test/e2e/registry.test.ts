@@ -1,7 +1,7 @@
 // The CLI as users get it: packed, published to a registry, run by `npm create taskchain@<version>`
 // with no terminal. The project it writes installs its pinned create-taskchain from that registry,
 // commits after the install (lockfile included), and its own `npx create-taskchain` is that one.
-import { existsSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { expectProjectGreen, run, tempDir } from "../helpers/project.js";
@@ -48,6 +48,13 @@ it("npm create taskchain@<version> writes, installs and commits a project that r
   expect(run("git", ["status", "--porcelain"], dir).stdout).toBe("");
   expect(run("git", ["ls-files"], dir).stdout.split("\n")).toContain("package-lock.json");
 
+  // npm create installed the CLI alone (ts-morph is an optional peer); the project lists ts-morph.
+  const npx = path.join(cwd, ".npm/_npx");
+  const cached = readdirSync(npx).map((d) => path.join(npx, d, "node_modules"));
+  expect(cached.some((d) => existsSync(path.join(d, "create-taskchain")))).toBe(true);
+  expect(cached.some((d) => existsSync(path.join(d, "ts-morph")))).toBe(false);
+  expect(existsSync(path.join(dir, "node_modules/ts-morph"))).toBe(true);
+
   // `npx create-taskchain` inside the project is the installed one: no download, same version.
   const version = run("npx", ["--no-install", "create-taskchain", "--version"], dir, env);
   expect(version.stdout.trim()).toBe(registry.version);
@@ -56,4 +63,14 @@ it("npm create taskchain@<version> writes, installs and commits a project that r
   expect(existsSync(path.join(dir, "src/links/follow_up.ts"))).toBe(true);
   expect(run("npx", ["--no-install", "create-taskchain", "chain", "--check"], dir, env).code).toBe(0);
   expectProjectGreen(dir);
+
+  // Without ts-morph an edit command that needs it says how to get it, in one line, and changes nothing.
+  rmSync(path.join(dir, "node_modules/ts-morph"), { recursive: true });
+  const before = run("git", ["status", "--porcelain", "--untracked-files=all"], dir).stdout;
+  const refused = run("npx", ["--no-install", "create-taskchain", "rename-link", "wrap_up", "goodbye"], dir, env);
+  expect(refused.code).toBe(1);
+  expect(refused.stderr).toMatch(/^create-taskchain: this command needs ts-morph, which is not installed here: run `npm install --save-dev ts-morph@"[^"]+"` in the project/);
+  expect(refused.stderr.trim().split("\n")).toHaveLength(1);
+  expect(run("git", ["status", "--porcelain", "--untracked-files=all"], dir).stdout).toBe(before);
+  expect(existsSync(path.join(dir, "src/links/wrap_up.ts"))).toBe(true);
 });
