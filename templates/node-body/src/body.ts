@@ -7,28 +7,27 @@ import { MAX_BODY_BYTES } from "./taskchain/index.js";
 /**
  * Reads `req`'s body as UTF-8 text. `onText` gets it once all of it has arrived; `onTooLarge` runs
  * as soon as it is known to be over 1 MiB (from Content-Length, or while it streams), and the rest
- * drains unread. Callbacks, not a promise per body: a caller that hangs up mid-upload fires neither
- * "end" nor always "error", and then simply gets no answer; nothing waits on it.
+ * drains unread. Callbacks, not a promise: a caller that hangs up mid-upload fires neither "end"
+ * nor always "error", and a promise would then wait for ever.
  */
 export function readBody(req: IncomingMessage, onText: (text: string) => void, onTooLarge: () => void): void {
   if (Number(req.headers["content-length"]) > MAX_BODY_BYTES) {
     req.resume();
-    onTooLarge();
-    return;
+    return onTooLarge();
   }
   const chunks: Buffer[] = [];
   let size = 0;
   req.on("data", (chunk: Buffer) => {
-    if (size > MAX_BODY_BYTES) return; // answered already
     size += chunk.length;
     if (size <= MAX_BODY_BYTES) chunks.push(chunk);
-    else {
+    // Answered once, on the chunk that crossed the limit; the rest is only counted.
+    else if (size - chunk.length <= MAX_BODY_BYTES) {
       chunks.length = 0;
       onTooLarge();
     }
   });
   req.on("end", () => {
-    if (size <= MAX_BODY_BYTES) onText((chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks)).toString("utf8"));
+    if (size <= MAX_BODY_BYTES) onText(Buffer.concat(chunks).toString("utf8"));
   });
   req.on("error", () => undefined); // a reset connection: there is no one left to answer
 }

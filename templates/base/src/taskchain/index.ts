@@ -4,4 +4,6 @@ export * from "./actions.js";
 export * from "./link.js";
 export * from "./parameters.js";
 export * from "./session.js";
+export * from "./log.js";
+export * from "./http.js";
 export * from "./dispatch.js";

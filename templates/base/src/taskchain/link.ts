@@ -1,3 +1,4 @@
+// A link of the chain: its parameter schemas and its handlers, declared with defineLink().
 import type { z } from "zod";
 import type { Action, Notification } from "./protocol.js";
 
@@ -8,6 +9,9 @@ import type { Action, Notification } from "./protocol.js";
 // eslint-disable-next-line @typescript-eslint/no-empty-object-type
 export interface Register {}
 export type KnownLinkName = Register extends { linkName: infer N extends string } ? N : string;
+
+/** Settings (API keys, phone numbers): a plain record, because Workers has no process.env. */
+export type Env = Record<string, string | undefined>;
 
 /** Accumulated state of one phone call, merged from every link's `state` updates. */
 export type CallState = Record<string, unknown>;
@@ -32,25 +36,21 @@ export interface Reply {
 
 export type Awaitable<T> = T | Promise<T>;
 
+/** What every handler gets: this call, its state so far and the app's settings. */
 export interface InitialArgs {
   call: CallInfo;
   state: Readonly<CallState>;
+  env: Readonly<Env>;
 }
-export interface OutcomeArgs<C> {
-  call: CallInfo;
-  state: Readonly<CallState>;
+export interface OutcomeArgs<C> extends InitialArgs {
   /** `context`, parsed by the link's parameter schema for this outcome. */
   context: C;
 }
-export interface InterruptArgs<C> {
-  call: CallInfo;
-  state: Readonly<CallState>;
+export interface InterruptArgs<C> extends InitialArgs {
   /** Agent4 may hang up before collecting anything: context is absent then, or when it does not parse. */
   context: C | undefined;
 }
-export interface InvalidContextArgs {
-  call: CallInfo;
-  state: Readonly<CallState>;
+export interface InvalidContextArgs extends InitialArgs {
   action: "qualified" | "disqualified";
   /** The context as received. */
   raw: unknown;
@@ -60,23 +60,14 @@ export interface InvalidContextArgs {
   attempt: number;
 }
 
-// An object schema whose parsed output is a plain object.
+/** An object schema whose parsed output is a plain object. */
 export type ParamsSchema = z.ZodType<Record<string, unknown>>;
 
-export interface LinkDefinition<
-  N extends string,
-  Q extends ParamsSchema,
-  D extends ParamsSchema,
-  I extends ParamsSchema,
-> {
+export interface LinkDefinition<N extends string, Q extends ParamsSchema, D extends ParamsSchema, I extends ParamsSchema> {
   /** The link's name in the Agent4 chain (lowercase letters, digits, underscores). */
   name: N;
   /** The parameters Agent4 collects for each outcome; sent as `*_parameters` on `initial`. */
-  parameters: {
-    qualified?: Q;
-    disqualified?: D;
-    interrupt?: I;
-  };
+  parameters: { qualified?: Q; disqualified?: D; interrupt?: I };
   initial: (args: InitialArgs) => Awaitable<Reply>;
   qualified: (args: OutcomeArgs<z.output<Q>>) => Awaitable<Reply>;
   disqualified: (args: OutcomeArgs<z.output<D>>) => Awaitable<Reply>;
@@ -100,8 +91,8 @@ export interface Link {
 }
 
 /**
- * Declare one link of the chain. The handler of each outcome receives `context` typed by
- * that outcome's schema; the runtime parses it before calling.
+ * Declare one link of the chain. The handler of each outcome receives `context` typed by that
+ * outcome's schema; the runtime parses it before calling.
  */
 export function defineLink<
   const N extends KnownLinkName,

@@ -2,11 +2,12 @@ import { createApp } from "./app.js";
 import { listenAddress, loadDotEnv } from "./dotenv.js";
 import { closeServer, exitGracefully, orExit } from "./shutdown.js";
 import { createExpressApp } from "./server.js";
+import { consoleLogger } from "./taskchain/index.js";
 import { redisStoreFromEnv } from "./taskchain/redis-store.js";
 
 loadDotEnv();
 const { port, host } = orExit(() => listenAddress(process.env));
-const store = orExit(() => redisStoreFromEnv(process.env));
+const store = orExit(() => redisStoreFromEnv(process.env, consoleLogger));
 const server = createExpressApp(createApp(process.env, store)).listen(port, host, () => {
   console.log(`taskchain webhook (express) listening on http://${host === "0.0.0.0" ? "localhost" : host}:${port}`);
 });

@@ -4,11 +4,12 @@ import { createApp } from "./app.js";
 import { listenAddress, loadDotEnv } from "./dotenv.js";
 import { closeServer, exitGracefully, orExit } from "./shutdown.js";
 import { createHonoApp } from "./server.js";
+import { consoleLogger } from "./taskchain/index.js";
 import { redisStoreFromEnv } from "./taskchain/redis-store.js";
 
 loadDotEnv();
 const { port, host } = orExit(() => listenAddress(process.env));
-const store = orExit(() => redisStoreFromEnv(process.env));
+const store = orExit(() => redisStoreFromEnv(process.env, consoleLogger));
 const app = createHonoApp(createApp(process.env, store));
 // serve() makes a node:http server unless told otherwise.
 const server = serve({ fetch: app.fetch, port, hostname: host }, () => {

@@ -2,12 +2,13 @@ import { createApp } from "./app.js";
 import { listenAddress, loadDotEnv } from "./dotenv.js";
 import { closeServer, exitGracefully, orExit } from "./shutdown.js";
 import { createNodeServer } from "./server.js";
+import { consoleLogger } from "./taskchain/index.js";
 import { redisStoreFromEnv } from "./taskchain/redis-store.js";
 
 loadDotEnv();
 const { port, host } = orExit(() => listenAddress(process.env));
 // REDIS_URL set: sessions in Redis, shared by every instance; otherwise in this process's memory.
-const store = orExit(() => redisStoreFromEnv(process.env));
+const store = orExit(() => redisStoreFromEnv(process.env, consoleLogger));
 const server = createNodeServer(createApp(process.env, store));
 
 server.listen(port, host, () => {

@@ -10,31 +10,21 @@ function send(res: ServerResponse, answer: HttpAnswer): void {
   res.end(answer.body);
 }
 
-function reply(app: Taskchain, req: IncomingMessage, res: ServerResponse, request: HttpRequest): void {
-  app.handle(request).then(
-    (answer) => send(res, answer),
-    (error: unknown) => {
-      if (res.destroyed || req.socket.destroyed) return; // the caller hung up: nobody to answer, nothing to log
-      console.error(JSON.stringify({ level: "error", message: "request failed", error: String(error) }));
-      if (!res.headersSent) send(res, app.error(500, "internal_error", "The webhook failed to answer"));
-      else res.destroy();
-    },
-  );
-}
-
-function tooLarge(app: Taskchain, res: ServerResponse): void {
-  res.setHeader("connection", "close");
-  send(res, app.error(413, "payload_too_large", "The request body is over 1 MiB"));
+async function reply(app: Taskchain, req: IncomingMessage, res: ServerResponse, request: HttpRequest): Promise<void> {
+  try {
+    send(res, await app.handle(request));
+  } catch (error) {
+    if (res.destroyed || req.socket.destroyed) return; // the caller hung up: nobody to answer, nothing to log
+    console.error(JSON.stringify({ level: "error", message: "request failed", error: String(error) }));
+    if (!res.headersSent) send(res, app.error(500, "internal_error", "The webhook failed to answer"));
+    else res.destroy();
+  }
 }
 
 export function createNodeServer(app: Taskchain = createApp(process.env)): Server {
   return createServer((req, res) => {
-    const method = req.method ?? "GET";
-    const request: HttpRequest = { method, url: req.url ?? "/", authorization: req.headers.authorization, contentEncoding: req.headers["content-encoding"], body: undefined };
-    if (method !== "POST") {
-      reply(app, req, res, request);
-      return;
-    }
+    const request: HttpRequest = { method: req.method ?? "GET", url: req.url ?? "/", authorization: req.headers.authorization, contentEncoding: req.headers["content-encoding"] };
+    if (request.method !== "POST") return void reply(app, req, res, request);
     // Health, the token and the encoding are answered before a byte of the body is read, as on
     // every runtime: a caller without the token learns nothing from the body and is not waited for.
     const early = app.gate(request);
@@ -42,16 +32,15 @@ export function createNodeServer(app: Taskchain = createApp(process.env)): Serve
       // Declared over 1 MiB: not worth draining for the next request on this connection.
       if (Number(req.headers["content-length"]) > MAX_BODY_BYTES) res.setHeader("connection", "close");
       req.resume();
-      send(res, early);
-      return;
+      return send(res, early);
     }
     readBody(
       req,
-      (text) => {
-        request.body = { text };
-        reply(app, req, res, request);
+      (text) => void reply(app, req, res, { ...request, body: { text } }),
+      () => {
+        res.setHeader("connection", "close");
+        send(res, app.error(413, "payload_too_large", "The request body is over 1 MiB"));
       },
-      () => tooLarge(app, res),
     );
   });
 }

@@ -1,10 +1,9 @@
 // After the status: text the tracking link, hand over to a human, or say goodbye.
 import * as z from "zod";
-import { getEnv, type Env } from "../env.js";
 import { handOff } from "../shipstation/replies.js";
 import { trackingText } from "../shipstation/speech.js";
 import { readOrderState, type OrderState } from "../shipstation/state.js";
-import { defineLink, endCall, sms, type Reply } from "../taskchain/index.js";
+import { defineLink, endCall, sms, type Env, type Reply } from "../taskchain/index.js";
 
 const GOODBYE = "Thank you for calling. Goodbye!";
 
@@ -44,8 +43,7 @@ export const orderFollowupLink = defineLink({
     return { content: `The caller has just been told the status of ${order ? `order ${order.number}` : "their order"}. ${offer} Keep it short.` };
   },
 
-  qualified: ({ context, state }) => {
-    const env = getEnv();
+  qualified: ({ context, state, env }) => {
     if (context.choice === "human") return handOff(env, "");
     if (context.choice === "sms") {
       const order = readOrderState(state);

@@ -1,5 +1,5 @@
 // Replies both order links share.
-import type { Env } from "../env.js";
+import type { Env } from "../taskchain/index.js";
 import { consoleLogger, endCall, transferCall, type Logger, type Reply } from "../taskchain/index.js";
 import { transferNumber } from "./config.js";
 import type { FailureReason } from "./types.js";
