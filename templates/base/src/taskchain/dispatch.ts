@@ -2,9 +2,9 @@
 // runs the link's handler for the payload's action, checks the reply, and saves or ends the session.
 import { endCall } from "./actions.js";
 import { errorAnswer, gate, jsonAnswer, route, type HttpAnswer, type HttpRequest } from "./http.js";
-import type { CallInfo, Env, InitialArgs, Link, Reply } from "./link.js";
+import type { Awaitable, Env, InitialArgs, Link, Reply } from "./link.js";
 import { consoleLogger, describeThrown, type Logger } from "./log.js";
-import { parameterBlocks, type ParameterBlocks } from "./parameters.js";
+import { parameterBlocks, withBlocksJson } from "./parameters.js";
 import { describeIssues, LINK_NAME_PATTERN, ResponseSchema, type Payload, type TaskchainResponse } from "./protocol.js";
 import { MemorySessionStore, type Session, type SessionStore } from "./session.js";
 
@@ -40,15 +40,11 @@ export interface Taskchain {
 }
 
 /** Everything a webhook call needs from the app, fixed when the app is created. */
-interface App {
+type App = Required<Pick<TaskchainOptions, "store" | "logger" | "apology" | "env">> & {
   links: ReadonlyMap<string, Link>;
-  blocks: ReadonlyMap<string, { blocks: ParameterBlocks; problem: string | undefined }>;
-  store: SessionStore;
+  blocks: ReadonlyMap<string, ReturnType<typeof parameterBlocks>>;
   ttl: number;
-  logger: Logger;
-  apology: string;
-  env: Readonly<Env>;
-}
+};
 
 /** A handler's reply is checked against the response without its parameter blocks, which the runtime adds. */
 const ReplySchema = ResponseSchema.omit({ qualified_parameters: true, disqualified_parameters: true, interrupt_parameters: true });
@@ -97,7 +93,7 @@ async function answer(app: App, link: Link, payload: Payload): Promise<HttpAnswe
     // Without its session the handler would run without the call's state, so it does not run at
     // all: the caller hears the apology under a one-off key.
     app.logger.error("session store failed; answered with an apology", { link: link.name, action: payload.action, error: describeThrown(error) });
-    return jsonAnswer(200, JSON.stringify(withBlocks(app, link, payload, { key: crypto.randomUUID(), content: app.apology })));
+    return jsonAnswer(200, serialise(app, link, payload, { key: crypto.randomUUID(), content: app.apology }));
   }
   const { response, body } = await respond(app, link, payload, session);
   if (response.state) session.state = { ...session.state, ...response.state };
@@ -113,12 +109,12 @@ async function respond(app: App, link: Link, payload: Payload, session: Session)
     if (problem) throw new Error(`invalid reply: ${problem}`);
     // Serialised here, inside the try: a reply JSON cannot carry (a cycle, a BigInt, nesting
     // deeper than the stack) is a failed reply too, not a 500.
-    return { response, body: JSON.stringify(withBlocks(app, link, payload, response)) };
+    return { response, body: serialise(app, link, payload, response) };
   } catch (error) {
     const stack = error instanceof Error ? error.stack : undefined;
     app.logger.error("link handler failed; answered with an apology", { link: link.name, action: payload.action, error: describeThrown(error), stack });
     const response = toResponse(session.key, { content: app.apology });
-    return { response, body: JSON.stringify(withBlocks(app, link, payload, response)) };
+    return { response, body: serialise(app, link, payload, response) };
   }
 }
 
@@ -131,9 +127,10 @@ function toResponse(key: string, reply: Reply): TaskchainResponse {
   return response;
 }
 
-/** `*_parameters` belong in the answer to `initial` only. */
-function withBlocks(app: App, link: Link, payload: Payload, response: TaskchainResponse): TaskchainResponse {
-  return payload.action === "initial" ? { ...response, ...app.blocks.get(link.name)?.blocks } : response;
+/** The response as JSON; `*_parameters` belong in the answer to `initial` only. */
+function serialise(app: App, link: Link, payload: Payload, response: TaskchainResponse): string {
+  const json = JSON.stringify(response);
+  return payload.action === "initial" ? withBlocksJson(json, app.blocks.get(link.name)?.json ?? "{}") : json;
 }
 
 /** Why a response cannot be sent as it is, or undefined when it can. */
@@ -142,23 +139,22 @@ function problemWith(app: App, link: Link, payload: Payload, response: Taskchain
   if (!parsed.success) return describeIssues(parsed.error).message;
   const blocksProblem = payload.action === "initial" ? app.blocks.get(link.name)?.problem : undefined;
   if (blocksProblem) return blocksProblem;
-  const unknown = response.actions?.find((action) => action.name === "switch_task" && !app.links.has(action.context.name));
-  if (unknown?.name === "switch_task") return `switch_task targets "${unknown.context.name}", which is not a link of this chain`;
+  for (const action of response.actions ?? []) {
+    if (action.name === "switch_task" && !app.links.has(action.context.name)) return `switch_task targets "${action.context.name}", which is not a link of this chain`;
+  }
   return undefined;
 }
 
 /** Calls the link's handler for this action, with context parsed by that action's schema. */
-async function runHandler(app: App, link: Link, payload: Payload, session: Session): Promise<Reply> {
-  const call: CallInfo = { key: session.key, from: payload.call_from, forwardedBy: payload.call_forwarded_by };
+function runHandler(app: App, link: Link, payload: Payload, session: Session): Awaitable<Reply> {
+  const call = { key: session.key, from: payload.call_from, forwardedBy: payload.call_forwarded_by };
   const args: InitialArgs = { call, state: session.state, env: app.env };
   const action = payload.action;
   if (action === "initial") return link.initial(args);
   if (action === "interrupt") {
     const schema = link.parameters.interrupt;
     const parsed = payload.context != null && schema ? schema.safeParse(payload.context) : undefined;
-    if (parsed?.success === false) {
-      app.logger.warn("interrupt context did not parse", { link: link.name, problem: describeIssues(parsed.error).message });
-    }
+    if (parsed?.error) app.logger.warn("interrupt context did not parse", { link: link.name, problem: describeIssues(parsed.error).message });
     return link.interrupt ? link.interrupt({ ...args, context: parsed?.data as never }) : {};
   }
   const schema = link.parameters[action];
@@ -169,7 +165,7 @@ async function runHandler(app: App, link: Link, payload: Payload, session: Sessi
 }
 
 /** Context that does not parse never drops the call: the link's hook answers, or ask again, then end politely. */
-function invalidContext(app: App, link: Link, payload: Payload, session: Session, args: InitialArgs, problem: string): Promise<Reply> | Reply {
+function invalidContext(app: App, link: Link, payload: Payload, session: Session, args: InitialArgs, problem: string): Awaitable<Reply> {
   const action = payload.action as "qualified" | "disqualified";
   // Own keys only: a link named "constructor" must not read Object.prototype.constructor.
   const attempt = Object.hasOwn(session.retries, link.name) ? (session.retries[link.name] ?? 0) : 0;
@@ -182,18 +178,14 @@ function invalidContext(app: App, link: Link, payload: Payload, session: Session
 }
 
 /**
- * Ends the session when this answer ends the call or the chain (interrupt, end_call or
- * transfer_call, an outcome that does not move on), else saves it. A store that fails here does
- * not change the answer, which is right for this webhook call: what is lost is this call's state
- * update (or, for an ended call, the session lingers until its idle TTL).
+ * Ends the session when this answer ends the call or the chain, else saves it. A store failing
+ * here does not change the answer, which is still right: only the state update is lost (or an
+ * ended session lingers until its idle TTL).
  */
 async function keepOrEnd(app: App, id: string, session: Session, payload: Payload, response: TaskchainResponse): Promise<void> {
   const names = (response.actions ?? []).map((action) => action.name);
-  const over =
-    payload.action === "interrupt" ||
-    names.includes("end_call") ||
-    names.includes("transfer_call") ||
-    (payload.action !== "initial" && !names.includes("next_task") && !names.includes("switch_task"));
+  const movesOn = names.includes("next_task") || names.includes("switch_task");
+  const over = payload.action === "interrupt" || names.includes("end_call") || names.includes("transfer_call") || (payload.action !== "initial" && !movesOn);
   try {
     if (over) await app.store.end(id);
     else await app.store.save(id, session, app.ttl);

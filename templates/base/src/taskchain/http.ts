@@ -1,9 +1,8 @@
 // The HTTP side, whatever the server: every adapter (node:http, express, fastify, hono, Workers,
-// Lambda) turns its request into an `HttpRequest` and writes back the `HttpAnswer`. This file
-// decides which requests reach a link (health, token, encoding, route, body, payload) and which
-// get an error answer.
+// Lambda) turns its request into an `HttpRequest` and writes back the `HttpAnswer`. Here is decided
+// which requests reach a link and which get an error answer.
 import type { Link } from "./link.js";
-import { describeIssues, LINK_NAME_PATTERN, PayloadSchema, type ErrorBody, type Payload } from "./protocol.js";
+import { describeIssues, LINK_ACTIONS, LINK_NAME_PATTERN, PayloadSchema, type ErrorBody, type Payload } from "./protocol.js";
 
 /** Bodies over this size are refused with 413 by every adapter. */
 export const MAX_BODY_BYTES = 1024 * 1024;
@@ -50,10 +49,9 @@ export function constantTimeEqual(a: string, b: string): boolean {
 const BEARER = /^Bearer\s+(\S.*)$/i;
 
 /**
- * The tokens a request offers: the bearer header, else the first `token` query parameter. The
- * endpoint URL is pasted into Agent4 by hand, so a base64 token arrives with its `+` raw: form
- * decoding alone would read a space. Percent-escapes are decoded and `+` kept; the form-decoded
- * value is offered too.
+ * The bearer header's token, else the first `token` query parameter's. The endpoint URL is pasted
+ * into Agent4 by hand, so a base64 token arrives with its `+` raw: form decoding alone would read a
+ * space. So percent-escapes are decoded with `+` kept, and the form-decoded value is offered too.
  */
 function offeredTokens(request: Omit<HttpRequest, "body">, query: string): string[] {
   const header = request.authorization ? BEARER.exec(request.authorization.trim())?.[1] : undefined;
@@ -129,7 +127,7 @@ export function route(request: HttpRequest, links: ReadonlyMap<string, Link>): H
 
   const body = readJson(request.body);
   if (!("json" in body)) return body;
-  const parsed = PayloadSchema.safeParse(body.json);
+  const parsed = plainPayload(body.json) ?? PayloadSchema.safeParse(body.json);
   if (!parsed.success) {
     const { field, message } = describeIssues(parsed.error);
     return errorAnswer(400, "invalid_payload", message, field);
@@ -141,4 +139,24 @@ export function route(request: HttpRequest, links: ReadonlyMap<string, Link>): H
   const link = links.get(payload.name);
   if (!link) return errorAnswer(404, "unknown_link", `No link named "${payload.name}" in this chain`, "name");
   return { link, payload };
+}
+
+/**
+ * The payload, as PayloadSchema would parse it, when it is plainly valid; otherwise undefined and
+ * the schema decides and names the problem. A shortcut: PayloadSchema takes 1 µs of the 4.3 µs
+ * CPU dispatch spends on an `initial` call, and without it the node runtime measured 0.84x bare
+ * node:http in `npm run bench` (target 0.85x).
+ */
+function plainPayload(raw: unknown): { success: true; data: Payload } | undefined {
+  const isPlain = (value: unknown): value is Record<string, unknown> =>
+    typeof value === "object" && value !== null && Object.getPrototypeOf(value) === Object.prototype;
+  if (!isPlain(raw)) return undefined;
+  const { name, action, call_from, call_forwarded_by, context } = raw;
+  if (typeof name !== "string" || name === "" || typeof call_from !== "string") return undefined;
+  if (!LINK_ACTIONS.includes(action as never) || (call_forwarded_by !== undefined && typeof call_forwarded_by !== "string")) return undefined;
+  // A context the schema would copy differently (another prototype, an own "__proto__" key) takes the schema's path.
+  if (context !== undefined && context !== null && !(isPlain(context) && !Object.hasOwn(context, "__proto__"))) return undefined;
+  const data: Payload = { name, action: action as Payload["action"], call_from, call_forwarded_by: call_forwarded_by ?? "" };
+  if (context !== undefined) data.context = context;
+  return { success: true, data };
 }

@@ -63,15 +63,12 @@ export interface InvalidContextArgs extends InitialArgs {
 /** An object schema whose parsed output is a plain object. */
 export type ParamsSchema = z.ZodType<Record<string, unknown>>;
 
-export interface LinkDefinition<N extends string, Q extends ParamsSchema, D extends ParamsSchema, I extends ParamsSchema> {
-  /** The link's name in the Agent4 chain (lowercase letters, digits, underscores). */
-  name: N;
-  /** The parameters Agent4 collects for each outcome; sent as `*_parameters` on `initial`. */
-  parameters: { qualified?: Q; disqualified?: D; interrupt?: I };
+/** A link's handlers, given the parsed context types of its outcomes. */
+interface Handlers<Q, D, I> {
   initial: (args: InitialArgs) => Awaitable<Reply>;
-  qualified: (args: OutcomeArgs<z.output<Q>>) => Awaitable<Reply>;
-  disqualified: (args: OutcomeArgs<z.output<D>>) => Awaitable<Reply>;
-  interrupt?: (args: InterruptArgs<z.output<I>>) => Awaitable<Reply>;
+  qualified: (args: OutcomeArgs<Q>) => Awaitable<Reply>;
+  disqualified: (args: OutcomeArgs<D>) => Awaitable<Reply>;
+  interrupt?: (args: InterruptArgs<I>) => Awaitable<Reply>;
   /**
    * Context that fails its schema never drops the call. Without this hook the runtime asks again
    * (`switch_task` to this same link, up to twice per call) and then ends the call politely.
@@ -79,15 +76,18 @@ export interface LinkDefinition<N extends string, Q extends ParamsSchema, D exte
   invalidContext?: (args: InvalidContextArgs) => Awaitable<Reply>;
 }
 
+export interface LinkDefinition<N extends string, Q extends ParamsSchema, D extends ParamsSchema, I extends ParamsSchema>
+  extends Handlers<z.output<Q>, z.output<D>, z.output<I>> {
+  /** The link's name in the Agent4 chain (lowercase letters, digits, underscores). */
+  name: N;
+  /** The parameters Agent4 collects for each outcome; sent as `*_parameters` on `initial`. */
+  parameters: { qualified?: Q; disqualified?: D; interrupt?: I };
+}
+
 /** A link as the runtime sees it: schemas erased to `ParamsSchema`, handlers taking `unknown` context. */
-export interface Link {
+export interface Link extends Readonly<Handlers<never, never, never>> {
   readonly name: string;
   readonly parameters: { qualified?: ParamsSchema; disqualified?: ParamsSchema; interrupt?: ParamsSchema };
-  readonly initial: (args: InitialArgs) => Awaitable<Reply>;
-  readonly qualified: (args: OutcomeArgs<never>) => Awaitable<Reply>;
-  readonly disqualified: (args: OutcomeArgs<never>) => Awaitable<Reply>;
-  readonly interrupt?: (args: InterruptArgs<never>) => Awaitable<Reply>;
-  readonly invalidContext?: (args: InvalidContextArgs) => Awaitable<Reply>;
 }
 
 /**

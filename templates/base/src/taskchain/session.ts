@@ -15,10 +15,9 @@ export interface Session {
  */
 export interface SessionStore {
   /**
-   * The live session for `id`, or a new one from `fresh()`. Dispatch always follows it with
-   * save() or end() for the same `id`, so open() may leave storing a new session and restarting
-   * the idle TTL to that call (the KV store does, to write once per webhook call); a store that can
-   * do both in the read (memory, Redis) does them here.
+   * The live session for `id`, or a new one from `fresh()`. Dispatch always follows it with save()
+   * or end() for the same `id`, so a store may leave storing a new session and restarting its idle
+   * TTL to that call (the KV store does, to write once per webhook call).
    */
   open(id: string, fresh: () => Session, ttlMs: number): Promise<Session>;
   /** Store the session's new state; its idle TTL starts again. */
