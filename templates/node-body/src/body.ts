@@ -7,8 +7,8 @@ import { MAX_BODY_BYTES } from "./taskchain/index.js";
 /**
  * Reads `req`'s body as UTF-8 text. `onText` gets it once all of it has arrived; `onTooLarge` runs
  * as soon as it is known to be over 1 MiB (from Content-Length, or while it streams), and the rest
- * drains unread. Callbacks, not a promise: a caller that hangs up mid-upload fires neither "end"
- * nor always "error", and a promise would then wait for ever.
+ * drains unread. A caller that hangs up mid-upload fires neither "end" nor always "error": then
+ * neither callback runs, and nobody is answered.
  */
 export function readBody(req: IncomingMessage, onText: (text: string) => void, onTooLarge: () => void): void {
   if (Number(req.headers["content-length"]) > MAX_BODY_BYTES) {
@@ -27,7 +27,7 @@ export function readBody(req: IncomingMessage, onText: (text: string) => void, o
     }
   });
   req.on("end", () => {
-    if (size <= MAX_BODY_BYTES) onText(Buffer.concat(chunks).toString("utf8"));
+    if (size <= MAX_BODY_BYTES) onText((chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks)).toString("utf8"));
   });
   req.on("error", () => undefined); // a reset connection: there is no one left to answer
 }

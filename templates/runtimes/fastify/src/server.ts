@@ -9,7 +9,10 @@ function send(reply: FastifyReply, answer: HttpAnswer): FastifyReply {
 
 /** A body read as text, for the core to parse: told apart from JSON that parsed to a string. */
 class TextBody {
-  constructor(readonly text: string) {}
+  readonly text: string;
+  constructor(text: string) {
+    this.text = text;
+  }
 }
 
 export function createFastifyApp(app: Taskchain = createApp(process.env)): FastifyInstance {
