@@ -111,8 +111,8 @@ async function respond(app: App, link: Link, payload: Payload, session: Session)
     // deeper than the stack) is a failed reply too, not a 500.
     return { response, body: serialise(app, link, payload, response) };
   } catch (error) {
-    const stack = error instanceof Error ? error.stack : undefined;
-    app.logger.error("link handler failed; answered with an apology", { link: link.name, action: payload.action, error: describeThrown(error), stack });
+    const meta = { link: link.name, action: payload.action, error: describeThrown(error), stack: error instanceof Error ? error.stack : undefined };
+    app.logger.error("link handler failed; answered with an apology", meta);
     const response = toResponse(session.key, { content: app.apology });
     return { response, body: serialise(app, link, payload, response) };
   }
@@ -137,8 +137,7 @@ function serialise(app: App, link: Link, payload: Payload, response: TaskchainRe
 function problemWith(app: App, link: Link, payload: Payload, response: TaskchainResponse): string | undefined {
   const parsed = ReplySchema.safeParse(response);
   if (!parsed.success) return describeIssues(parsed.error).message;
-  const blocksProblem = payload.action === "initial" ? app.blocks.get(link.name)?.problem : undefined;
-  if (blocksProblem) return blocksProblem;
+  if (payload.action === "initial" && app.blocks.get(link.name)?.problem) return app.blocks.get(link.name)?.problem;
   for (const action of response.actions ?? []) {
     if (action.name === "switch_task" && !app.links.has(action.context.name)) return `switch_task targets "${action.context.name}", which is not a link of this chain`;
   }
