@@ -36,7 +36,10 @@ export function createNodeServer(app: Taskchain = createApp(process.env)): Serve
     }
     readBody(
       req,
-      (text) => void reply(app, req, res, { ...request, body: { text } }),
+      (text) => {
+        request.body = { text };
+        void reply(app, req, res, request);
+      },
       () => {
         res.setHeader("connection", "close");
         send(res, app.error(413, "payload_too_large", "The request body is over 1 MiB"));
