@@ -10,21 +10,22 @@ function send(res: ServerResponse, answer: HttpAnswer): void {
   res.end(answer.body);
 }
 
-async function reply(app: Taskchain, req: IncomingMessage, res: ServerResponse, request: HttpRequest): Promise<void> {
-  try {
-    send(res, await app.handle(request));
-  } catch (error) {
-    if (res.destroyed || req.socket.destroyed) return; // the caller hung up: nobody to answer, nothing to log
-    console.error(JSON.stringify({ level: "error", message: "request failed", error: String(error) }));
-    if (!res.headersSent) send(res, app.error(500, "internal_error", "The webhook failed to answer"));
-    else res.destroy();
-  }
+function reply(app: Taskchain, req: IncomingMessage, res: ServerResponse, request: HttpRequest): void {
+  app.handle(request).then(
+    (answer) => send(res, answer),
+    (error: unknown) => {
+      if (res.destroyed || req.socket.destroyed) return; // the caller hung up: nobody to answer, nothing to log
+      console.error(JSON.stringify({ level: "error", message: "request failed", error: String(error) }));
+      if (!res.headersSent) send(res, app.error(500, "internal_error", "The webhook failed to answer"));
+      else res.destroy();
+    },
+  );
 }
 
 export function createNodeServer(app: Taskchain = createApp(process.env)): Server {
   return createServer((req, res) => {
-    const request: HttpRequest = { method: req.method ?? "GET", url: req.url ?? "/", authorization: req.headers.authorization, contentEncoding: req.headers["content-encoding"] };
-    if (request.method !== "POST") return void reply(app, req, res, request);
+    const request: HttpRequest = { method: req.method ?? "GET", url: req.url ?? "/", authorization: req.headers.authorization, contentEncoding: req.headers["content-encoding"], body: undefined };
+    if (request.method !== "POST") return reply(app, req, res, request);
     // Health, the token and the encoding are answered before a byte of the body is read, as on
     // every runtime: a caller without the token learns nothing from the body and is not waited for.
     const early = app.gate(request);
@@ -38,7 +39,7 @@ export function createNodeServer(app: Taskchain = createApp(process.env)): Serve
       req,
       (text) => {
         request.body = { text };
-        void reply(app, req, res, request);
+        reply(app, req, res, request);
       },
       () => {
         res.setHeader("connection", "close");
