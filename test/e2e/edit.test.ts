@@ -79,7 +79,7 @@ describe("editing a created project", () => {
     checkGreen(root);
     const refused = cli(root, "remove-link", "booking");
     expect(refused.code).toBe(1);
-    expect(refused.stderr.trim()).toBe('create-taskchain: "booking" is still referenced: src/links/pin_vetting.ts:31 switchTask("booking") — change those first, or pass --force');
+    expect(refused.stderr.trim()).toBe('create-taskchain: "booking" is still referenced: src/links/pin_vetting.ts:30 switchTask("booking") — change those first, or pass --force');
     ok(root, "remove-link", "book_slot");
     checkGreen(root);
     expectProjectGreen(root);

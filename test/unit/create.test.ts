@@ -109,6 +109,14 @@ describe("create without a terminal", () => {
     expect(answers.pin_vetting!.disqualified_parameters).toEqual({ properties: { reason: { type: "string", description: "Reason for disqualification." } }, required: ["reason"] });
   });
 
+  it("writes a block with no parameters on one line, as a person would", async () => {
+    const cwd = scratch();
+    expect((await create({ dir: "app", link: ["pin_vetting"], yes: true }, { cwd })).code).toBe(0);
+    const source = readFileSync(path.join(cwd, "app/src/links/pin_vetting.ts"), "utf8");
+    expect(source).toContain("    qualified: z.object({}),\n    disqualified: z.object({\n      reason: z.string()");
+    expect(source).not.toMatch(/\(\{\s*\n\s*\}\)/);
+  });
+
   it("--dry-run lists every path and writes nothing", async () => {
     const cwd = scratch();
     const r = await create({ dir: "p", link: ["a", "b"], dryRun: true }, { cwd });

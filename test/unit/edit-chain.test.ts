@@ -163,7 +163,7 @@ describe("chain", () => {
     useSwitchTask(root, "src/links/pin_vetting.ts", "nowhere");
     const red = await check(root);
     expect(red.code).toBe(1);
-    expect(red.err).toContain('src/links/pin_vetting.ts:31: switchTask("nowhere") — "nowhere" is not a link of the chain');
+    expect(red.err).toContain('src/links/pin_vetting.ts:30: switchTask("nowhere") — "nowhere" is not a link of the chain');
     write(root, "test/routing.test.ts", routingTest("gone"));
     expect((await check(root)).err).toContain('test/routing.test.ts:5: switchTask("gone") — "gone" is not a link of the chain');
     // Imported under another name.
@@ -309,10 +309,10 @@ describe("remove-link", () => {
     const root = await makeProject();
     useSwitchTask(root, "src/links/pin_vetting.ts", "schedule");
     write(root, "test/routing.test.ts", routingTest("schedule"));
-    await expectRefused(root, "remove-link", { name: "schedule" }, /^"schedule" is still referenced: src\/links\/pin_vetting\.ts:31 switchTask\("schedule"\); test\/routing\.test\.ts:5 switchTask\("schedule"\) — change those first, or pass --force$/);
+    await expectRefused(root, "remove-link", { name: "schedule" }, /^"schedule" is still referenced: src\/links\/pin_vetting\.ts:30 switchTask\("schedule"\); test\/routing\.test\.ts:5 switchTask\("schedule"\) — change those first, or pass --force$/);
     const forced = await runCommand("remove-link", { cwd: root, name: "schedule", force: true });
     expect(forced.code).toBe(0);
-    expect(forced.err).toContain('src/links/pin_vetting.ts:31 switchTask("schedule")');
+    expect(forced.err).toContain('src/links/pin_vetting.ts:30 switchTask("schedule")');
     expect(read(root, "src/links/index.ts")).not.toContain("schedule");
   });
 
@@ -355,7 +355,7 @@ describe("remove-link", () => {
     // References to b: a switchTask() in the file that stays, an import of bLink elsewhere.
     write(root, "src/links/ab.ts", read(root, "src/links/ab.ts").replace("actions: [endCall()],", 'actions: [switchTask("b")],').replace("defineLink, endCall, nextTask", "defineLink, endCall, nextTask, switchTask"));
     write(root, "src/extra.ts", 'import { aLink } from "./links/ab.ts";\nimport { bLink } from "./links/ab.ts";\nexport const both = [aLink, bLink];\n');
-    await expectRefused(root, "remove-link", { name: "b" }, /^"b" is still referenced: src\/links\/ab\.ts:31 switchTask\("b"\); src\/extra\.ts:2 imports bLink from src\/links\/ab\.ts — change those first/);
+    await expectRefused(root, "remove-link", { name: "b" }, /^"b" is still referenced: src\/links\/ab\.ts:30 switchTask\("b"\); src\/extra\.ts:2 imports bLink from src\/links\/ab\.ts — change those first/);
     write(root, "src/links/ab.ts", read(root, "src/links/ab.ts").replace('actions: [switchTask("b")],', "actions: [endCall()],").replace(", switchTask", ""));
     write(root, "src/extra.ts", 'import { aLink } from "./links/ab.ts";\nexport const first = aLink;\n');
 

@@ -27,6 +27,7 @@ import {
   consoleLogger,
   silentLogger,
   type HttpRequest,
+  type Logger,
   type SessionStore,
   type Taskchain,
 } from "../../templates/base/src/taskchain/index.js";
@@ -278,7 +279,7 @@ interface ClosableStore extends SessionStore {
   close(): Promise<void>;
 }
 let redis: RedisServer | undefined;
-let RedisStore: (new (options: { url: string; prefix?: string }) => ClosableStore) | undefined;
+let RedisStore: (new (options: { url: string; prefix?: string; logger: Logger }) => ClosableStore) | undefined;
 let prefixes = 0;
 beforeAll(async () => {
   redis = await startRedis();
@@ -295,7 +296,7 @@ const STORES = ["memory", "redis"] as const;
 /** A chain on a store of that kind (a fresh key prefix per Redis one), and how to let it go. */
 function chainOn(kind: (typeof STORES)[number]): { chain: Taskchain; done: () => Promise<void> } {
   if (kind === "memory") return { chain: app(), done: async () => undefined };
-  const store = new RedisStore!({ url: redis!.url, prefix: `fuzz:${process.pid}:${prefixes++}:` });
+  const store = new RedisStore!({ url: redis!.url, prefix: `fuzz:${process.pid}:${prefixes++}:`, logger: consoleLogger });
   return { chain: app(store), done: () => store.close() };
 }
 

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import * as z from "zod";
 import { defaultParameters } from "../../src/spec/spec.js";
 import { generateInRepo } from "../helpers/in-repo-project.js";
-import { APOLOGY, createTaskchain, defineLink, nextTask, silentLogger, type Logger } from "../../templates/base/src/taskchain/index.js";
+import { APOLOGY, consoleLogger, createTaskchain, defineLink, nextTask, silentLogger, type Logger } from "../../templates/base/src/taskchain/index.js";
 import { freePort } from "../helpers/project.js";
 import { startRedis, type RedisServer } from "../helpers/redis.js";
 
@@ -23,8 +23,8 @@ interface Store {
   close(): Promise<void>;
 }
 interface StoreModule {
-  RedisSessionStore: new (options: { url: string; prefix?: string; timeoutMs?: number; logger?: Logger }) => Store;
-  redisStoreFromEnv(env: Record<string, string | undefined>): Store | undefined;
+  RedisSessionStore: new (options: { url: string; prefix?: string; timeoutMs?: number; logger: Logger }) => Store;
+  redisStoreFromEnv(env: Record<string, string | undefined>, logger: Logger): Store | undefined;
 }
 
 // Imported from a node project generated inside the repo: the template imports its siblings in
@@ -49,7 +49,7 @@ describe("RedisSessionStore", () => {
   let raw: ReturnType<typeof createClient>;
   const stores: Store[] = [];
   const store = (prefix = "t:") => {
-    const s = new mod.RedisSessionStore({ url: redis.url, prefix });
+    const s = new mod.RedisSessionStore({ url: redis.url, prefix, logger: consoleLogger });
     stores.push(s);
     return s;
   };
@@ -112,9 +112,9 @@ describe("RedisSessionStore", () => {
   });
 
   it("is chosen by REDIS_URL", async () => {
-    expect(mod.redisStoreFromEnv({})).toBeUndefined();
-    expect(mod.redisStoreFromEnv({ REDIS_URL: " " })).toBeUndefined();
-    const s = mod.redisStoreFromEnv({ REDIS_URL: redis.url, REDIS_PREFIX: "env:" })!;
+    expect(mod.redisStoreFromEnv({}, consoleLogger)).toBeUndefined();
+    expect(mod.redisStoreFromEnv({ REDIS_URL: " " }, consoleLogger)).toBeUndefined();
+    const s = mod.redisStoreFromEnv({ REDIS_URL: redis.url, REDIS_PREFIX: "env:" }, consoleLogger)!;
     stores.push(s);
     await s.open("x", () => fresh("k"), 60_000);
     expect(await raw.exists("env:x")).toBe(1);
@@ -135,7 +135,7 @@ describe("RedisSessionStore when Redis is away", () => {
   });
 
   const store = (port: number) => {
-    const s = new mod.RedisSessionStore({ url: `redis://127.0.0.1:${port}`, prefix: "away:", timeoutMs: 300 });
+    const s = new mod.RedisSessionStore({ url: `redis://127.0.0.1:${port}`, prefix: "away:", timeoutMs: 300, logger: consoleLogger });
     stores.push(s);
     return s;
   };
@@ -262,10 +262,10 @@ describe("RedisSessionStore when Redis is away", () => {
   });
 
   it("refuses a REDIS_URL that is not a Redis URL with one line naming it, never its password", () => {
-    expect(() => mod.redisStoreFromEnv({ REDIS_URL: "localhost:6379" })).toThrow(/^REDIS_URL is not a Redis URL/);
+    expect(() => mod.redisStoreFromEnv({ REDIS_URL: "localhost:6379" }, consoleLogger)).toThrow(/^REDIS_URL is not a Redis URL/);
     let message = "";
     try {
-      mod.redisStoreFromEnv({ REDIS_URL: "redis://:s3cret@cache.internal:notaport" });
+      mod.redisStoreFromEnv({ REDIS_URL: "redis://:s3cret@cache.internal:notaport" }, consoleLogger);
     } catch (error) {
       message = (error as Error).message;
     }

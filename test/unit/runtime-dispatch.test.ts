@@ -581,3 +581,23 @@ describe("the reference page", () => {
     expect(res.qualified_parameters).toBeDefined();
   });
 });
+
+describe("replies of a spoken text alone", () => {
+  it("are sent as they are under a well-formed key, and judged by the schema under any other", async () => {
+    const logger: Logger = { info: vi.fn(), warn: vi.fn(), error: vi.fn() };
+    const good = await call(setup({ logger }), { name: "sms_vetting", action: "initial", ...caller });
+    expect(ResponseSchema.parse(good.json).content).toMatch(/^Text the code/);
+    expect(logger.error).not.toHaveBeenCalled();
+
+    // A store that hands back a session under a key that is no UUID: the reply is not valid as it is.
+    const badKey: SessionStore = {
+      open: async () => ({ key: "not-a-uuid", state: {}, retries: {} }),
+      save: async () => undefined,
+      end: async () => undefined,
+    };
+    const bad = await call(setup({ logger, store: badKey, apology: "Sorry." }), { name: "sms_vetting", action: "initial", ...caller });
+    expect(bad.status).toBe(200);
+    expect(bad.json.content).toBe("Sorry.");
+    expect(logger.error).toHaveBeenCalledWith(expect.stringMatching(/failed/), expect.objectContaining({ error: expect.stringMatching(/invalid reply: key/) }));
+  });
+});

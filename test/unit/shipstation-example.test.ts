@@ -42,7 +42,6 @@ describe("the shipstation example", () => {
   it("writes the links, their contract tests, the client, the fake server and the scenarios", () => {
     const out = files("node", false);
     for (const file of [
-      "src/env.ts",
       "src/links/order_lookup.ts",
       "src/links/order_followup.ts",
       "test/order_lookup.test.ts",
@@ -56,7 +55,8 @@ describe("the shipstation example", () => {
     ]) {
       expect(out.has(file), file).toBe(true);
     }
-    expect(out.get("src/app.ts")).toContain("setEnv(env)");
+    // Links read their settings from the `env` every handler receives: createApp hands its record over.
+    expect(out.get("src/app.ts")).toMatch(/createTaskchain\(\{[^}]*\benv,/);
     expect(JSON.parse(out.get("chain.json")!).map((l: { name: string }) => l.name)).toEqual(["order_lookup", "order_followup"]);
     // Partials are fragments, never files of their own.
     expect([...out.keys()].some((p) => p.includes("_partial"))).toBe(false);

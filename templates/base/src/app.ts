@@ -1,8 +1,7 @@
 import { chain } from "./links/index.ts";
-import { setEnv } from "./env.ts";
-import { createTaskchain, MemorySessionStore, type SessionStore, type Taskchain } from "./taskchain/index.ts";
+import { createTaskchain, MemorySessionStore, type Env, type SessionStore, type Taskchain } from "./taskchain/index.ts";
 
-export type Env = Record<string, string | undefined>;
+export type { Env };
 
 function positive(value: string | undefined, fallback: number): number {
   const n = Number(value);
@@ -14,11 +13,11 @@ export function memoryStoreFromEnv(env: Env): MemorySessionStore {
   return new MemorySessionStore({ maxSessions: positive(env.MAX_SESSIONS, 10_000), maxBytes: positive(env.SESSION_MEMORY_MB, 100) * 1024 * 1024 });
 }
 
-/** The webhook for this chain, configured from the environment (see .env.example). */
+/** The webhook for this chain, configured from the environment (see .env.example); handlers get `env` too. */
 export function createApp(env: Env, store?: SessionStore): Taskchain {
-  setEnv(env); // links read their settings (API keys, TRANSFER_NUMBER) through getEnv()
   return createTaskchain({
     links: chain,
+    env,
     token: env.TASKCHAIN_TOKEN,
     sessionTtlMs: positive(env.SESSION_TTL_SECONDS, 30 * 60) * 1000,
     store: store ?? memoryStoreFromEnv(env),

@@ -7,22 +7,21 @@ import { MAX_BODY_BYTES } from "./taskchain/index.ts";
 /**
  * Reads `req`'s body as UTF-8 text. `onText` gets it once all of it has arrived; `onTooLarge` runs
  * as soon as it is known to be over 1 MiB (from Content-Length, or while it streams), and the rest
- * drains unread. Callbacks, not a promise per body: a caller that hangs up mid-upload fires neither
- * "end" nor always "error", and then simply gets no answer; nothing waits on it.
+ * drains unread. A caller that hangs up mid-upload fires neither "end" nor always "error": then
+ * neither callback runs, and nobody is answered.
  */
 export function readBody(req: IncomingMessage, onText: (text: string) => void, onTooLarge: () => void): void {
   if (Number(req.headers["content-length"]) > MAX_BODY_BYTES) {
     req.resume();
-    onTooLarge();
-    return;
+    return onTooLarge();
   }
   const chunks: Buffer[] = [];
   let size = 0;
   req.on("data", (chunk: Buffer) => {
-    if (size > MAX_BODY_BYTES) return; // answered already
     size += chunk.length;
     if (size <= MAX_BODY_BYTES) chunks.push(chunk);
-    else {
+    // Answered once, on the chunk that crossed the limit; the rest is only counted.
+    else if (size - chunk.length <= MAX_BODY_BYTES) {
       chunks.length = 0;
       onTooLarge();
     }

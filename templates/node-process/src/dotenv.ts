@@ -12,8 +12,7 @@ export function loadDotEnv(file = path.resolve(".env")): void {
 
 /**
  * Where the server listens: PORT and HOST, 3000 and 0.0.0.0 when unset or empty (as `simulate`
- * assumes). A PORT that is not a port number throws: an empty or mistyped one used to mean
- * "any free port" or a crash with a stack trace.
+ * assumes). A PORT that is not a port number throws, rather than node picking any free port.
  */
 export function listenAddress(env: Record<string, string | undefined>): { port: number; host: string } {
   const raw = env.PORT?.trim() || "3000";

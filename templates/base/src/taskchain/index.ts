@@ -4,4 +4,6 @@ export * from "./actions.ts";
 export * from "./link.ts";
 export * from "./parameters.ts";
 export * from "./session.ts";
+export * from "./log.ts";
+export * from "./http.ts";
 export * from "./dispatch.ts";

@@ -1,3 +1,4 @@
+// A link of the chain: its parameter schemas and its handlers, declared with defineLink().
 import type { z } from "zod";
 import type { Action, Notification } from "./protocol.ts";
 
@@ -8,6 +9,9 @@ import type { Action, Notification } from "./protocol.ts";
 // eslint-disable-next-line @typescript-eslint/no-empty-object-type
 export interface Register {}
 export type KnownLinkName = Register extends { linkName: infer N extends string } ? N : string;
+
+/** Settings (API keys, phone numbers): a plain record, because Workers has no process.env. */
+export type Env = Record<string, string | undefined>;
 
 /** Accumulated state of one phone call, merged from every link's `state` updates. */
 export type CallState = Record<string, unknown>;
@@ -32,25 +36,21 @@ export interface Reply {
 
 export type Awaitable<T> = T | Promise<T>;
 
+/** What every handler gets: this call, its state so far and the app's settings. */
 export interface InitialArgs {
   call: CallInfo;
   state: Readonly<CallState>;
+  env: Readonly<Env>;
 }
-export interface OutcomeArgs<C> {
-  call: CallInfo;
-  state: Readonly<CallState>;
+export interface OutcomeArgs<C> extends InitialArgs {
   /** `context`, parsed by the link's parameter schema for this outcome. */
   context: C;
 }
-export interface InterruptArgs<C> {
-  call: CallInfo;
-  state: Readonly<CallState>;
+export interface InterruptArgs<C> extends InitialArgs {
   /** Agent4 may hang up before collecting anything: context is absent then, or when it does not parse. */
   context: C | undefined;
 }
-export interface InvalidContextArgs {
-  call: CallInfo;
-  state: Readonly<CallState>;
+export interface InvalidContextArgs extends InitialArgs {
   action: "qualified" | "disqualified";
   /** The context as received. */
   raw: unknown;
@@ -60,27 +60,15 @@ export interface InvalidContextArgs {
   attempt: number;
 }
 
-// An object schema whose parsed output is a plain object.
+/** An object schema whose parsed output is a plain object. */
 export type ParamsSchema = z.ZodType<Record<string, unknown>>;
 
-export interface LinkDefinition<
-  N extends string,
-  Q extends ParamsSchema,
-  D extends ParamsSchema,
-  I extends ParamsSchema,
-> {
-  /** The link's name in the Agent4 chain (lowercase letters, digits, underscores). */
-  name: N;
-  /** The parameters Agent4 collects for each outcome; sent as `*_parameters` on `initial`. */
-  parameters: {
-    qualified?: Q;
-    disqualified?: D;
-    interrupt?: I;
-  };
+/** A link's handlers, given the parsed context types of its outcomes. */
+interface Handlers<Q, D, I> {
   initial: (args: InitialArgs) => Awaitable<Reply>;
-  qualified: (args: OutcomeArgs<z.output<Q>>) => Awaitable<Reply>;
-  disqualified: (args: OutcomeArgs<z.output<D>>) => Awaitable<Reply>;
-  interrupt?: (args: InterruptArgs<z.output<I>>) => Awaitable<Reply>;
+  qualified: (args: OutcomeArgs<Q>) => Awaitable<Reply>;
+  disqualified: (args: OutcomeArgs<D>) => Awaitable<Reply>;
+  interrupt?: (args: InterruptArgs<I>) => Awaitable<Reply>;
   /**
    * Context that fails its schema never drops the call. Without this hook the runtime asks again
    * (`switch_task` to this same link, up to twice per call) and then ends the call politely.
@@ -88,20 +76,23 @@ export interface LinkDefinition<
   invalidContext?: (args: InvalidContextArgs) => Awaitable<Reply>;
 }
 
+export interface LinkDefinition<N extends string, Q extends ParamsSchema, D extends ParamsSchema, I extends ParamsSchema>
+  extends Handlers<z.output<Q>, z.output<D>, z.output<I>> {
+  /** The link's name in the Agent4 chain (lowercase letters, digits, underscores). */
+  name: N;
+  /** The parameters Agent4 collects for each outcome; sent as `*_parameters` on `initial`. */
+  parameters: { qualified?: Q; disqualified?: D; interrupt?: I };
+}
+
 /** A link as the runtime sees it: schemas erased to `ParamsSchema`, handlers taking `unknown` context. */
-export interface Link {
+export interface Link extends Readonly<Handlers<never, never, never>> {
   readonly name: string;
   readonly parameters: { qualified?: ParamsSchema; disqualified?: ParamsSchema; interrupt?: ParamsSchema };
-  readonly initial: (args: InitialArgs) => Awaitable<Reply>;
-  readonly qualified: (args: OutcomeArgs<never>) => Awaitable<Reply>;
-  readonly disqualified: (args: OutcomeArgs<never>) => Awaitable<Reply>;
-  readonly interrupt?: (args: InterruptArgs<never>) => Awaitable<Reply>;
-  readonly invalidContext?: (args: InvalidContextArgs) => Awaitable<Reply>;
 }
 
 /**
- * Declare one link of the chain. The handler of each outcome receives `context` typed by
- * that outcome's schema; the runtime parses it before calling.
+ * Declare one link of the chain. The handler of each outcome receives `context` typed by that
+ * outcome's schema; the runtime parses it before calling.
  */
 export function defineLink<
   const N extends KnownLinkName,

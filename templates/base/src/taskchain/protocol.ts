@@ -1,7 +1,6 @@
-// The Agent4 Task Chain wire protocol, as zod schemas.
-// Source of truth: https://agent4.ai docs, "Task Chain" (payload, responses, actions).
-// This file is shared verbatim by the generated project and by `create-taskchain simulate/verify`,
-// so it depends on nothing but zod.
+// The Agent4 Task Chain wire protocol, as zod schemas (see agent4.ai's "Task Chain" page).
+// Shared verbatim by the generated project and by `create-taskchain simulate/verify`, so it
+// depends on nothing but zod.
 import * as z from "zod";
 
 /** What the link is being asked about. */
@@ -17,8 +16,7 @@ export const PayloadSchema = z.object({
   name: z.string().min(1, "must not be empty"),
   action: LinkActionSchema,
   call_from: z.string(),
-  // Optional in practice: a call placed straight to the agent has no forwarding number, which a
-  // sender may also write as null. Either way it is "".
+  // A call placed straight to the agent has no forwarding number: absent, null or "", it is "".
   call_forwarded_by: z
     .string()
     .nullish()
@@ -29,75 +27,32 @@ export const PayloadSchema = z.object({
 export type Payload = z.infer<typeof PayloadSchema>;
 export type PayloadInput = z.input<typeof PayloadSchema>;
 
-const NextTaskSchema = z.object({ name: z.literal("next_task") });
-const SwitchTaskSchema = z.object({
-  name: z.literal("switch_task"),
-  context: z.object({ name: z.string().min(1) }),
-});
-const SmsSchema = z.object({ name: z.literal("sms"), context: z.object({ message: z.string() }) });
-const TransferCallSchema = z.object({
-  name: z.literal("transfer_call"),
-  context: z.object({ number: z.string().min(1) }),
-});
-const EndCallSchema = z.object({ name: z.literal("end_call") });
-const SaySchema = z.object({ name: z.literal("say"), context: z.object({ content: z.string() }) });
-const EmailSchema = z.object({ name: z.literal("email"), context: z.object({ email: z.string().min(1) }) });
-const SetTriggerSchema = z.object({
-  name: z.literal("set_trigger"),
-  context: z.object({ trigger: z.string().min(1) }),
-});
-
 export const ActionSchema = z.discriminatedUnion("name", [
-  NextTaskSchema,
-  SwitchTaskSchema,
-  SmsSchema,
-  TransferCallSchema,
-  EndCallSchema,
-  SaySchema,
-  EmailSchema,
-  SetTriggerSchema,
+  z.object({ name: z.literal("next_task") }),
+  z.object({ name: z.literal("switch_task"), context: z.object({ name: z.string().min(1) }) }),
+  z.object({ name: z.literal("sms"), context: z.object({ message: z.string() }) }),
+  z.object({ name: z.literal("transfer_call"), context: z.object({ number: z.string().min(1) }) }),
+  z.object({ name: z.literal("end_call") }),
+  z.object({ name: z.literal("say"), context: z.object({ content: z.string() }) }),
+  z.object({ name: z.literal("email"), context: z.object({ email: z.string().min(1) }) }),
+  z.object({ name: z.literal("set_trigger"), context: z.object({ trigger: z.string().min(1) }) }),
 ]);
 export type Action = z.infer<typeof ActionSchema>;
 export type ActionName = Action["name"];
-export const ACTION_NAMES = [
-  "next_task",
-  "switch_task",
-  "sms",
-  "transfer_call",
-  "end_call",
-  "say",
-  "email",
-  "set_trigger",
-] as const satisfies readonly ActionName[];
+export const ACTION_NAMES = ["next_task", "switch_task", "sms", "transfer_call", "end_call", "say", "email", "set_trigger"] as const satisfies readonly ActionName[];
 
 export const NotificationSchema = z.union([
-  z.object({ email: z.string().min(1) }).strict(),
-  z
-    .object({
-      webhook: z.object({
-        host: z.string().min(1),
-        headers: z.record(z.string(), z.string()).optional(),
-      }),
-    })
-    .strict(),
+  z.strictObject({ email: z.string().min(1) }),
+  z.strictObject({ webhook: z.object({ host: z.string().min(1), headers: z.record(z.string(), z.string()).optional() }) }),
 ]);
 export type Notification = z.infer<typeof NotificationSchema>;
 
 /** `{"properties": {...}, "required": [...]}`: the JSON-schema block Agent4 collects parameters with. */
 export const ParameterBlockSchema = z
-  .object({
-    properties: z.record(z.string(), z.record(z.string(), z.unknown())),
-    required: z.array(z.string()),
-  })
+  .object({ properties: z.record(z.string(), z.record(z.string(), z.unknown())), required: z.array(z.string()) })
   .superRefine((block, ctx) => {
-    for (const name of block.required) {
-      if (!Object.hasOwn(block.properties, name)) {
-        ctx.addIssue({
-          code: "custom",
-          path: ["required"],
-          message: `required names "${name}", which is not in properties`,
-        });
-      }
+    for (const name of block.required.filter((name) => !Object.hasOwn(block.properties, name))) {
+      ctx.addIssue({ code: "custom", path: ["required"], message: `required names "${name}", which is not in properties` });
     }
   });
 export type ParameterBlock = z.infer<typeof ParameterBlockSchema>;

@@ -1,6 +1,6 @@
+// Sessions: what the runtime remembers of one phone call between its webhook calls, and where.
 import type { CallState } from "./link.ts";
 
-/** One phone call as the runtime remembers it between webhook calls. */
 export interface Session {
   /** The UUID sent as `key` in every answer of this call. */
   key: string;
@@ -15,10 +15,9 @@ export interface Session {
  */
 export interface SessionStore {
   /**
-   * The live session for `id`, or a new one from `fresh()`. Dispatch always follows it with
-   * save() or end() for the same `id`, so open() may leave storing a new session and restarting
-   * the idle TTL to that call (the KV store does, to write once per webhook call); a store that can
-   * do both in the read (memory, Redis) does them here.
+   * The live session for `id`, or a new one from `fresh()`. Dispatch always follows it with save()
+   * or end() for the same `id`, so a store may leave storing a new session and restarting its idle
+   * TTL to that call (the KV store does, to write once per webhook call).
    */
   open(id: string, fresh: () => Session, ttlMs: number): Promise<Session>;
   /** Store the session's new state; its idle TTL starts again. */
@@ -30,26 +29,18 @@ export interface SessionStore {
 interface Entry {
   session: Session;
   expires: number;
-  /** The state object `size` was measured on: dispatch replaces a call's state when it changes. */
+  /** The state `size` was measured on: dispatch replaces a call's state object when it changes. */
   measured: CallState;
   size: number;
 }
 
-/** A session's size in memory, roughly: its JSON in characters, plus what every session costs. */
-function sizeOf(session: Session): number {
-  return 200 + JSON.stringify(session.state).length;
-}
-
 /**
- * Sessions in this process's memory: bounded by `maxSessions` and by `maxBytes` (roughly: the
- * sessions' state as JSON), least recently used evicted first, and by the idle TTL. Map iteration
- * order is insertion order, and every touch re-inserts, so the first entry is always the least
- * recently used. A state is measured when it changes, not on every touch.
+ * Sessions in this process's memory, bounded by `maxSessions`, by `maxBytes` (roughly: 200 bytes a
+ * session plus its state as JSON) and by the idle TTL; the least recently used go first. A Map
+ * iterates in insertion order and every touch re-inserts, so its first entry is the least recent.
  */
 export class MemorySessionStore implements SessionStore {
   readonly #entries = new Map<string, Entry>();
-  /** The entry put last, i.e. the last in the map's order (unless it was deleted since). */
-  #last: Entry | undefined;
   #bytes = 0;
   readonly #maxSessions: number;
   readonly #maxBytes: number;
@@ -71,29 +62,14 @@ export class MemorySessionStore implements SessionStore {
   }
 
   async open(id: string, fresh: () => Session, ttlMs: number): Promise<Session> {
-    const now = this.#now();
     const entry = this.#entries.get(id);
-    const session = entry && entry.expires > now ? entry.session : fresh();
-    this.#put(id, session, now + ttlMs);
+    const session = entry && entry.expires > this.#now() ? entry.session : fresh();
+    this.#put(id, session, ttlMs);
     return session;
   }
 
   async save(id: string, session: Session, ttlMs: number): Promise<void> {
-    // Usually nothing was touched since open() moved this entry to the end: update it in place.
-    const last = this.#last;
-    if (last !== undefined && last === this.#entries.get(id)) {
-      last.session = session;
-      last.expires = this.#now() + ttlMs;
-      if (session.state !== last.measured) {
-        const size = sizeOf(session);
-        this.#bytes += size - last.size;
-        last.size = size;
-        last.measured = session.state;
-        this.#evict();
-      }
-      return;
-    }
-    this.#put(id, session, this.#now() + ttlMs);
+    this.#put(id, session, ttlMs);
   }
 
   async end(id: string): Promise<void> {
@@ -103,15 +79,13 @@ export class MemorySessionStore implements SessionStore {
     this.#bytes -= entry.size;
   }
 
-  #put(id: string, session: Session, expires: number): void {
+  #put(id: string, session: Session, ttlMs: number): void {
     const old = this.#entries.get(id);
-    if (old !== undefined) {
-      this.#entries.delete(id);
-      this.#bytes -= old.size;
-    }
-    const size = old !== undefined && old.measured === session.state ? old.size : sizeOf(session);
-    this.#last = { session, expires, measured: session.state, size };
-    this.#entries.set(id, this.#last);
+    // Measuring serialises the state, so an unchanged one keeps its figure.
+    const size = old?.measured === session.state ? old.size : 200 + JSON.stringify(session.state).length;
+    if (old) this.#bytes -= old.size;
+    this.#entries.delete(id);
+    this.#entries.set(id, { session, expires: this.#now() + ttlMs, measured: session.state, size });
     this.#bytes += size;
     this.#evict();
   }

@@ -30,7 +30,7 @@ function appFor(env: WorkerEnv): Taskchain {
  * The body, or undefined when it is over MAX_BODY_BYTES. With a Content-Length (checked before) the
  * platform holds the body to it; without one (a streamed upload) it is read in pieces and what is
  * past the limit thrown away, rather than held whole however large it grows. The rest is still
- * read to its end: answered mid-upload, wrangler dev failed the next request (503).
+ * read to its end: answering mid-upload makes wrangler dev fail the next request (503).
  */
 async function readBody(request: Request): Promise<Uint8Array | undefined> {
   if (request.headers.has("content-length") || request.body === null) return new Uint8Array(await request.arrayBuffer());

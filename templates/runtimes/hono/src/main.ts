@@ -4,11 +4,12 @@ import { createApp } from "./app.ts";
 import { listenAddress, loadDotEnv } from "./dotenv.ts";
 import { closeServer, exitGracefully, orExit } from "./shutdown.ts";
 import { createHonoApp } from "./server.ts";
+import { consoleLogger } from "./taskchain/index.ts";
 import { redisStoreFromEnv } from "./taskchain/redis-store.ts";
 
 loadDotEnv();
 const { port, host } = orExit(() => listenAddress(process.env));
-const store = orExit(() => redisStoreFromEnv(process.env));
+const store = orExit(() => redisStoreFromEnv(process.env, consoleLogger));
 const app = createHonoApp(createApp(process.env, store));
 // serve() makes a node:http server unless told otherwise.
 const server = serve({ fetch: app.fetch, port, hostname: host }, () => {

@@ -2,8 +2,8 @@
 // URLs, which send the same event shape. `npm run build` bundles this file to dist/index.mjs.
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from "aws-lambda";
 import { createApp } from "./app.ts";
+import { consoleLogger, MAX_BODY_BYTES, type Taskchain } from "./taskchain/index.ts";
 import { redisStoreFromEnv } from "./taskchain/redis-store.ts";
-import { MAX_BODY_BYTES, type Taskchain } from "./taskchain/index.ts";
 
 export type LambdaHandler = (event: APIGatewayProxyEventV2) => Promise<APIGatewayProxyStructuredResultV2>;
 
@@ -62,6 +62,6 @@ let instance: LambdaHandler | undefined;
 
 /** The Lambda entry point (`index.handler` in dist/index.mjs). REDIS_URL: sessions shared by every instance. */
 export const handler: LambdaHandler = (event) => {
-  instance ??= createLambdaHandler(createApp(process.env, redisStoreFromEnv(process.env)));
+  instance ??= createLambdaHandler(createApp(process.env, redisStoreFromEnv(process.env, consoleLogger)));
   return instance(event);
 };

@@ -2,12 +2,13 @@ import { createApp } from "./app.ts";
 import { listenAddress, loadDotEnv } from "./dotenv.ts";
 import { closeServer, exitGracefully, orExit } from "./shutdown.ts";
 import { createNodeServer } from "./server.ts";
+import { consoleLogger } from "./taskchain/index.ts";
 import { redisStoreFromEnv } from "./taskchain/redis-store.ts";
 
 loadDotEnv();
 const { port, host } = orExit(() => listenAddress(process.env));
 // REDIS_URL set: sessions in Redis, shared by every instance; otherwise in this process's memory.
-const store = orExit(() => redisStoreFromEnv(process.env));
+const store = orExit(() => redisStoreFromEnv(process.env, consoleLogger));
 const server = createNodeServer(createApp(process.env, store));
 
 server.listen(port, host, () => {

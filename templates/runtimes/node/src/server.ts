@@ -22,19 +22,10 @@ function reply(app: Taskchain, req: IncomingMessage, res: ServerResponse, reques
   );
 }
 
-function tooLarge(app: Taskchain, res: ServerResponse): void {
-  res.setHeader("connection", "close");
-  send(res, app.error(413, "payload_too_large", "The request body is over 1 MiB"));
-}
-
 export function createNodeServer(app: Taskchain = createApp(process.env)): Server {
   return createServer((req, res) => {
-    const method = req.method ?? "GET";
-    const request: HttpRequest = { method, url: req.url ?? "/", authorization: req.headers.authorization, contentEncoding: req.headers["content-encoding"], body: undefined };
-    if (method !== "POST") {
-      reply(app, req, res, request);
-      return;
-    }
+    const request: HttpRequest = { method: req.method ?? "GET", url: req.url ?? "/", authorization: req.headers.authorization, contentEncoding: req.headers["content-encoding"], body: undefined };
+    if (request.method !== "POST") return reply(app, req, res, request);
     // Health, the token and the encoding are answered before a byte of the body is read, as on
     // every runtime: a caller without the token learns nothing from the body and is not waited for.
     const early = app.gate(request);
@@ -42,8 +33,7 @@ export function createNodeServer(app: Taskchain = createApp(process.env)): Serve
       // Declared over 1 MiB: not worth draining for the next request on this connection.
       if (Number(req.headers["content-length"]) > MAX_BODY_BYTES) res.setHeader("connection", "close");
       req.resume();
-      send(res, early);
-      return;
+      return send(res, early);
     }
     readBody(
       req,
@@ -51,7 +41,10 @@ export function createNodeServer(app: Taskchain = createApp(process.env)): Serve
         request.body = { text };
         reply(app, req, res, request);
       },
-      () => tooLarge(app, res),
+      () => {
+        res.setHeader("connection", "close");
+        send(res, app.error(413, "payload_too_large", "The request body is over 1 MiB"));
+      },
     );
   });
 }

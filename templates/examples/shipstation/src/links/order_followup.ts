@@ -1,10 +1,9 @@
 // After the status: text the tracking link, hand over to a human, or say goodbye.
 import * as z from "zod";
-import { getEnv, type Env } from "../env.ts";
 import { handOff } from "../shipstation/replies.ts";
 import { trackingText } from "../shipstation/speech.ts";
 import { readOrderState, type OrderState } from "../shipstation/state.ts";
-import { defineLink, endCall, sms, type Reply } from "../taskchain/index.ts";
+import { defineLink, endCall, sms, type Env, type Reply } from "../taskchain/index.ts";
 
 const GOODBYE = "Thank you for calling. Goodbye!";
 
@@ -44,8 +43,7 @@ export const orderFollowupLink = defineLink({
     return { content: `The caller has just been told the status of ${order ? `order ${order.number}` : "their order"}. ${offer} Keep it short.` };
   },
 
-  qualified: ({ context, state }) => {
-    const env = getEnv();
+  qualified: ({ context, state, env }) => {
     if (context.choice === "human") return handOff(env, "");
     if (context.choice === "sms") {
       const order = readOrderState(state);

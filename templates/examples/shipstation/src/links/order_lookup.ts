@@ -1,12 +1,11 @@
 // "Where is my order?": ask for the order number (and the shipping ZIP code when
 // ORDER_LOOKUP_VERIFY_ZIP is on), look it up in ShipStation, and say where it is.
 import * as z from "zod";
-import { getEnv, type Env } from "../env.ts";
 import { lookupOrders, verifyZip, type Order } from "../shipstation/index.ts";
 import { handOff, unavailableMessage } from "../shipstation/replies.ts";
 import { describeOrders, speakOrderNumber } from "../shipstation/speech.ts";
 import { lookupAttempts, toOrderState } from "../shipstation/state.ts";
-import { defineLink, nextTask, switchTask, type Reply } from "../taskchain/index.ts";
+import { defineLink, nextTask, switchTask, type Env, type Reply } from "../taskchain/index.ts";
 
 /** A number that finds nothing is asked for once more, then the caller goes to a human. */
 export const MAX_LOOKUP_ATTEMPTS = 2;
@@ -64,10 +63,9 @@ export const orderLookupLink = defineLink({
     }),
   },
 
-  initial: ({ state }) => ({ content: prompt(lookupAttempts(state), verifyZip(getEnv())) }),
+  initial: ({ state, env }) => ({ content: prompt(lookupAttempts(state), verifyZip(env)) }),
 
-  qualified: async ({ context, state }) => {
-    const env = getEnv();
+  qualified: async ({ context, state, env }) => {
     const attempt = lookupAttempts(state) + 1;
     const orderNumber = normalizeOrderNumber(context.order_number);
     const zip = context.zip_code?.trim() || undefined;
@@ -98,7 +96,7 @@ export const orderLookupLink = defineLink({
     };
   },
 
-  disqualified: () => handOff(getEnv(), "No problem."),
+  disqualified: ({ env }) => handOff(env, "No problem."),
 
   // The caller hung up: nothing to say.
   interrupt: () => ({}),

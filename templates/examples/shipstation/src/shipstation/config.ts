@@ -1,6 +1,6 @@
 // Which ShipStation API to use, and how, from an environment record (process.env on Node, the
 // Worker's env on Cloudflare). See .env.example for every variable.
-import type { Env } from "../env.ts";
+import type { Env } from "../taskchain/index.ts";
 
 export const V1_BASE_URL = "https://ssapi.shipstation.com";
 /** The V2 paths start with /v2 (see the OpenAPI spec's `servers`). A base URL given with /v2 loses it. */

@@ -1,7 +1,6 @@
 // The ShipStation client for this project: V2 when SHIPSTATION_V2_API_KEY is set, V1 with
 // SHIPSTATION_API_KEY + SHIPSTATION_API_SECRET (see config.ts). Links call lookupOrders().
-import { getEnv, type Env } from "../env.ts";
-import { consoleLogger, type Logger } from "../taskchain/index.ts";
+import { consoleLogger, type Env, type Logger } from "../taskchain/index.ts";
 import { readShipStationConfig, type ShipStationConfig } from "./config.ts";
 import type { Failure, Lookup, ShipStationClient } from "./types.ts";
 import { ShipStationV1 } from "./v1.ts";
@@ -14,11 +13,11 @@ export function createShipStationClient(config: ShipStationConfig, logger: Logge
   return config.api === "v2" ? new ShipStationV2(config, logger) : new ShipStationV1(config, logger);
 }
 
-// One client per environment record: createApp(env) sets the record once per app.
-const clients = new WeakMap<Env, ShipStationClient | Failure>();
+// One client per environment record: handlers get the same record on every call of one app.
+const clients = new WeakMap<Readonly<Env>, ShipStationClient | Failure>();
 
 /** The client for this environment, or why there is none. */
-export function shipStation(env: Env = getEnv(), logger: Logger = consoleLogger): ShipStationClient | Failure {
+export function shipStation(env: Readonly<Env>, logger: Logger = consoleLogger): ShipStationClient | Failure {
   let client = clients.get(env);
   if (!client) {
     const result = readShipStationConfig(env);
@@ -39,7 +38,7 @@ function hint(reason: Failure["reason"], api: "v1" | "v2" | undefined): string |
 }
 
 /** Orders with exactly this number, newest first; every failure logged once here and returned. */
-export async function lookupOrders(orderNumber: string, env: Env = getEnv(), logger: Logger = consoleLogger): Promise<Lookup> {
+export async function lookupOrders(orderNumber: string, env: Readonly<Env>, logger: Logger = consoleLogger): Promise<Lookup> {
   const client = shipStation(env, logger);
   let result: Lookup;
   if ("findOrders" in client) {

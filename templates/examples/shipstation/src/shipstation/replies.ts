@@ -1,5 +1,5 @@
 // Replies both order links share.
-import type { Env } from "../env.ts";
+import type { Env } from "../taskchain/index.ts";
 import { consoleLogger, endCall, transferCall, type Logger, type Reply } from "../taskchain/index.ts";
 import { transferNumber } from "./config.ts";
 import type { FailureReason } from "./types.ts";

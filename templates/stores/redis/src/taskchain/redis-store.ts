@@ -1,7 +1,7 @@
 // Sessions in Redis, for more than one instance of the server (or Lambda): every instance that
 // answers a call reads and writes the same session. Needs Redis ≥ 6.2 (GETEX).
 import { createClient } from "@redis/client";
-import { consoleLogger, type Logger } from "./dispatch.ts";
+import type { Logger } from "./log.ts";
 import type { Session, SessionStore } from "./session.ts";
 
 type Client = ReturnType<typeof createClient>;
@@ -17,8 +17,8 @@ export interface RedisSessionStoreOptions {
    * Agent4 gives up. Default 2000.
    */
   timeoutMs?: number;
-  /** Where the outage and recovery lines go; the webhook's JSON lines on stderr by default. */
-  logger?: Logger;
+  /** Where the outage and recovery lines go. */
+  logger: Logger;
 }
 
 /**
@@ -45,7 +45,7 @@ export class RedisSessionStore implements SessionStore {
   constructor(options: RedisSessionStoreOptions) {
     this.#prefix = options.prefix ?? "taskchain:session:";
     this.#timeoutMs = options.timeoutMs ?? 2_000;
-    this.#logger = options.logger ?? consoleLogger;
+    this.#logger = options.logger;
     this.#client = createClient({
       url: options.url,
       // Fail at once while disconnected instead of queueing until Redis is back.
@@ -173,11 +173,11 @@ function parseSession(raw: string): Session | undefined {
  * A RedisSessionStore when `REDIS_URL` is set; undefined means the in-memory store. A URL that is
  * not a Redis URL throws one line naming REDIS_URL (a connection that fails later does not throw).
  */
-export function redisStoreFromEnv(env: Record<string, string | undefined>): RedisSessionStore | undefined {
+export function redisStoreFromEnv(env: Record<string, string | undefined>, logger: Logger): RedisSessionStore | undefined {
   const url = env.REDIS_URL?.trim();
   if (!url) return undefined;
   try {
-    return new RedisSessionStore({ url, prefix: env.REDIS_PREFIX || undefined });
+    return new RedisSessionStore({ url, prefix: env.REDIS_PREFIX || undefined, logger });
   } catch (error) {
     // The URL as given may carry a password: name the variable, not its value.
     throw new Error(`REDIS_URL is not a Redis URL (expected redis://host:6379 or rediss://…): ${error instanceof Error ? error.message : String(error)}`);
