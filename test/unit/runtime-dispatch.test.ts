@@ -248,6 +248,18 @@ describe("sessions", () => {
     expect(next.key).not.toBe(first.key);
   });
 
+  it("ends the session when the last link moves on (the chain is done), and not when an earlier one does", async () => {
+    const last = defineLink({ ...sms, qualified: () => ({ content: "All done.", actions: [nextTask()] }) });
+    const app = setup({}, [pin, last]);
+    const first = await ok(app, { name: "pin_vetting", action: "initial", ...caller });
+    await ok(app, { name: "pin_vetting", action: "qualified", ...caller, context: { pin: "1234" } });
+    expect((await ok(app, { name: "sms_vetting", action: "initial", ...caller })).key).toBe(first.key);
+    await ok(app, { name: "sms_vetting", action: "qualified", ...caller });
+    const again = await ok(app, { name: "pin_vetting", action: "initial", ...caller });
+    expect(again.key).not.toBe(first.key);
+    expect((await ok(app, { name: "sms_vetting", action: "initial", ...caller })).content).toBe("Text the code. PIN so far: undefined");
+  });
+
   it("ends the session on interrupt even when the reply moves on", async () => {
     const stubborn = defineLink({ ...pin, interrupt: () => ({ content: "", actions: [nextTask()] }) });
     const app = setup({}, [stubborn, sms]);

@@ -152,7 +152,9 @@ describe("state merging", () => {
       qualified: ({ context }) => ({ state: JSON.parse(String(context.raw)) as Record<string, unknown>, actions: [nextTask()] }),
       disqualified: () => ({}),
     });
-    const app = createTaskchain({ links: [link], logger: silentLogger });
+    // A link after it, so moving on does not finish the chain (which would end the session).
+    const after = defineLink({ name: "after", parameters: { qualified: z.object({}), disqualified: z.object({}) }, initial: () => ({ content: "" }), qualified: () => ({}), disqualified: () => ({}) });
+    const app = createTaskchain({ links: [link, after], logger: silentLogger });
     const post = (action: string, context?: unknown) =>
       app.handle({ method: "POST", url: "/merge", body: { text: JSON.stringify({ name: "merge", action, call_from: "+1", ...(context ? { context } : {}) }) } });
     await post("initial");

@@ -42,6 +42,7 @@ export interface Taskchain {
 /** Everything a webhook call needs from the app, fixed when the app is created. */
 type App = Required<Pick<TaskchainOptions, "store" | "logger" | "apology" | "env">> & {
   links: ReadonlyMap<string, Link>;
+  lastLink: string | undefined;
   blocks: ReadonlyMap<string, ReturnType<typeof parameterBlocks>>;
   ttl: number;
 };
@@ -58,6 +59,7 @@ export function createTaskchain(options: TaskchainOptions): Taskchain {
   }
   const app: App = {
     links,
+    lastLink: options.links.at(-1)?.name,
     blocks: new Map(options.links.map((link) => [link.name, parameterBlocks(link)])),
     store: options.store ?? new MemorySessionStore(),
     ttl: options.sessionTtlMs ?? DEFAULT_SESSION_TTL_MS,
@@ -195,7 +197,9 @@ function invalidContext(app: App, link: Link, payload: Payload, session: Session
 async function keepOrEnd(app: App, id: string, session: Session, payload: Payload, response: TaskchainResponse): Promise<void> {
   const names = (response.actions ?? []).map((action) => action.name);
   const movesOn = names.includes("next_task") || names.includes("switch_task");
-  const over = payload.action === "interrupt" || names.includes("end_call") || names.includes("transfer_call") || (payload.action !== "initial" && !movesOn);
+  // The last link moving on finishes the chain: the same caller's next call is a new call.
+  const finished = payload.name === app.lastLink && names.includes("next_task") && !names.includes("switch_task");
+  const over = payload.action === "interrupt" || names.includes("end_call") || names.includes("transfer_call") || (payload.action !== "initial" && (!movesOn || finished));
   try {
     if (over) await app.store.end(id);
     else await app.store.save(id, session, app.ttl);
