@@ -2,10 +2,10 @@
 // loopback load from many distinct callers, each placing a full call (initial → qualified → next
 // link … → end), for a bounded time. Prints requests served, errors seen, non-2xx answers and the
 // server's peak RSS (from /proc/<pid>/status) and heap; with a small MAX_SESSIONS and a short
-// SESSION_TTL_SECONDS it also shows each bound at work, so memory stays flat: mid-run, a finished
-// call's session is gone once MAX_SESSIONS newer calls have finished, well within its TTL (the
-// cap); after the run, the last call's session outlives the run and is gone once the TTL has
-// passed with no traffic (the TTL). Exits non-zero on any error.
+// SESSION_TTL_SECONDS it also shows each bound at work, so memory stays flat: mid-run, an
+// abandoned call's session (no webhook ended it) is gone once MAX_SESSIONS newer ones are, well
+// within its TTL (the cap); after the run, the last abandoned call's session outlives the run and
+// is gone once the TTL has passed with no traffic (the TTL). Exits non-zero on any error.
 //
 //   --seconds N        load duration (default 20)
 //   --connections N    concurrent callers (default 32)
@@ -137,7 +137,7 @@ async function waitForHealth() {
 // ---------------------------------------------------------------------------------------------
 // The callers
 
-const stats = { requests: 0, calls: 0, errors: 0, non2xx: 0, byOutcome: { completed: 0, disqualified: 0, interrupted: 0 } };
+const stats = { requests: 0, calls: 0, errors: 0, non2xx: 0, byOutcome: { completed: 0, abandoned: 0, disqualified: 0, interrupted: 0 } };
 const problems = [];
 function problem(message) {
   stats.errors++;
@@ -149,9 +149,9 @@ const callerNumber = (n) => `+1555${String(n).padStart(7, "0")}`;
 const FORWARDED_BY = "+15125550199";
 let nextCaller = 0;
 /**
- * Calls that finished with their session kept (every link qualified: the chain moved on, nothing
- * ended it), in the order they finished: `sent` is when their last request went out, so the
- * server touched the session no earlier.
+ * Calls that finished with their session kept (abandoned: the line dropped after the last link's
+ * initial, so no webhook ended the call and only the cap or the TTL can), in the order they
+ * finished: `sent` is when their last request went out, so the server touched the session no earlier.
  */
 const finished = [];
 /** The cap, shown mid-run: a finished call probed once MAX_SESSIONS newer ones have finished. */
@@ -185,16 +185,21 @@ async function webhook(link, action, from, context) {
 
 const has = (response, action) => (response.actions ?? []).some((a) => a.name === action);
 
-/** One phone call through the chain; most qualify every link, some stop early. */
+/**
+ * One phone call through the chain. A deterministic mix of ten: 4 complete the chain (its session
+ * ends with it), 4 are abandoned at the last link, 1 is disqualified and 1 interrupted.
+ */
 async function placeCall() {
   const n = nextCaller++;
   const from = callerNumber(n);
-  const roll = n % 10; // deterministic mix: 8 complete, 1 disqualified, 1 interrupted
+  const roll = n % 10;
   const stopAt = roll >= 8 ? n % chain.length : -1;
+  const abandoned = roll < 4;
   let key;
   let lastSent = 0;
   for (let i = 0; i < chain.length; i++) {
     const link = chain[i];
+    lastSent = Date.now();
     const initial = await webhook(link, "initial", from);
     if (!initial) return;
     if (key === undefined) key = initial.key;
@@ -209,8 +214,13 @@ async function placeCall() {
       stats.calls++;
       return;
     }
+    if (abandoned && i === chain.length - 1) {
+      stats.byOutcome.abandoned++;
+      stats.calls++;
+      finished.push({ from, key, sent: lastSent });
+      return checkCap();
+    }
     const context = { account_number: `A${n}`, pin: n % 10_000, preferred_contact: "sms" };
-    lastSent = Date.now();
     const qualified = await webhook(link, "qualified", from, context);
     if (!qualified) return;
     if (qualified.key !== key) return problem(`${link}: the key changed on qualified`);
@@ -219,8 +229,6 @@ async function placeCall() {
   }
   stats.byOutcome.completed++;
   stats.calls++;
-  finished.push({ from, key, sent: lastSent });
-  await checkCap();
 }
 
 /**
@@ -267,7 +275,7 @@ try {
   clearInterval(sampler);
   sampleRss();
 
-  // The TTL: the last call to finish is among the newest sessions (fewer than MAX_SESSIONS calls
+  // The TTL: the last abandoned call is among the newest sessions (fewer than MAX_SESSIONS calls
   // can finish after it), so the cap leaves it alone. Right after the run it is still there (its
   // key comes back); once the TTL has passed with no traffic it is gone (a new key).
   let ttl = "not shown (no call finished)";
@@ -275,7 +283,7 @@ try {
   if (last && CONNECTIONS >= MAX_SESSIONS) ttl = "not shown (--connections must be below --max-sessions)";
   else if (last) {
     const kept = await webhook(chain[0], "initial", last.from);
-    if (kept && kept.key !== last.key) problem(`the session of ${last.from} (the last call to finish) was gone right after the run`);
+    if (kept && kept.key !== last.key) problem(`the session of ${last.from} (the last abandoned call) was gone right after the run`);
     await new Promise((r) => setTimeout(r, TTL * 1000 + 500));
     const again = await webhook(chain[0], "initial", last.from);
     if (again && again.key === last.key) problem(`the session of ${last.from} outlived its idle TTL (${TTL} s)`);
