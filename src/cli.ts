@@ -11,6 +11,7 @@ import type { AddLinkOptions } from "./commands/add-link.js";
 import type { RemoveLinkOptions } from "./commands/remove-link.js";
 import type { RenameLinkOptions } from "./commands/rename-link.js";
 import type { ChainOptions } from "./commands/chain.js";
+import type { SessionsOptions } from "./commands/sessions.js";
 import type { SimulateOptions } from "./commands/simulate.js";
 import type { VerifyOptions } from "./commands/verify.js";
 
@@ -64,6 +65,7 @@ export function buildProgram(): Command {
     .argument("[dir]", "where to create the project (also as: create-taskchain create <dir>)")
     .option("-l, --link <names>", "link names in chain order (repeatable, comma-separated)", collect)
     .addOption(new Option("-r, --runtime <name>", "target runtime").choices(["node", "express", "fastify", "hono", "cloudflare", "lambda"]))
+    .option("--sessions <store>", "where sessions live: memory or redis (node runtimes; lambda's default redis), kv (cloudflare)")
     .addOption(new Option("-e, --example <name>", "add a working example chain").choices(["shipstation", "none"]))
     .option("-s, --spec <file>", "a JSON spec: trigger, baseUrl, runtime, links with prompts and Agent4 parameter blocks")
     .option("--from-chain <file>", "an existing Agent4 chain JSON array: one link per entry")
@@ -86,6 +88,7 @@ export function buildProgram(): Command {
             dir: operand(dir, "dir"),
             link: o.strings("link"),
             runtime: o.string("runtime"),
+            sessions: o.string("sessions"),
             example: o.string("example"),
             spec: o.string("spec"),
             fromChain: o.string("fromChain"),
@@ -180,6 +183,22 @@ export function buildProgram(): Command {
         (): ChainOptions => {
           const o = new OptionValues(values);
           return { cwd: o.string("cwd"), baseUrl: o.string("baseUrl"), check: o.boolean("check"), print: o.boolean("print"), withToken: o.boolean("withToken") };
+        },
+      ),
+    );
+
+  program
+    .command("sessions <store>")
+    .description("move the project's sessions to another store (memory, redis; kv on cloudflare): files, dependency, README")
+    .option("--cwd <dir>", "the project (default: the current directory)")
+    .option("-f, --force", "replace store files you changed")
+    .option("--dry-run", "print the changes as a diff; write nothing")
+    .action((store: unknown, values: unknown) =>
+      execute(
+        () => import("./commands/sessions.js"),
+        (): SessionsOptions => {
+          const o = new OptionValues(values);
+          return { store: requiredOperand(store, "store"), cwd: o.string("cwd"), force: o.boolean("force"), dryRun: o.boolean("dryRun") };
         },
       ),
     );

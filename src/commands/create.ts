@@ -30,18 +30,24 @@ import {
   EXAMPLES,
   ProjectSpecSchema,
   RUNTIMES,
+  RUNTIME_STORES,
+  SESSION_STORES,
   defaultParameters,
   defaultPrompt,
+  sessionsOf,
+  storeProblem,
   type Example,
   type LinkSpec,
   type ProjectSpec,
   type Runtime,
+  type SessionStoreName,
 } from "../spec/spec.js";
 
 export interface CreateOptions {
   dir?: string | undefined;
   link?: string[] | string | undefined;
   runtime?: string | undefined;
+  sessions?: string | undefined;
   example?: string | undefined;
   spec?: string | undefined;
   fromChain?: string | undefined;
@@ -144,6 +150,7 @@ export async function resolveCreate(options: CreateOptions, deps: CreateDeps = {
     throw new UserError(`--link cannot be combined with ${options.spec !== undefined ? "--spec" : "--from-chain"}: the file already names the links`);
   }
   const runtimeFlag = oneOf("--runtime", options.runtime, RUNTIMES);
+  const sessionsFlag = oneOf("--sessions", options.sessions, SESSION_STORES);
   const exampleFlag = oneOf("--example", options.example, [...EXAMPLES, "none"] as const);
   const pm = oneOf("--pm", options.pm, PACKAGE_MANAGERS) ?? detectPackageManager();
   // An install that could not even start is refused now, before anything is written.
@@ -164,6 +171,10 @@ export async function resolveCreate(options: CreateOptions, deps: CreateDeps = {
   const target = options.dir !== undefined ? resolveTarget(options.dir, cwd, force) : undefined;
 
   const runtime = runtimeFlag ?? specFile?.runtime;
+  const sessions = sessionsFlag ?? specFile?.sessions;
+  // Checked before any question when the runtime is known; otherwise once it is answered.
+  const sessionsProblem = (rt: Runtime) => sessions && storeProblem(rt, sessions);
+  if (runtime && sessionsProblem(runtime)) throw new UserError(`${sessionsFlag ? "--sessions" : `${options.spec}: sessions`} ${sessionsProblem(runtime)}`);
   const example: Example | null | undefined = exampleFlag === "none" ? null : (exampleFlag ?? specFile?.example);
   const baseUrl = options.baseUrl ?? specFile?.baseUrl ?? chainFile?.baseUrl;
   const trigger = options.trigger ?? specFile?.trigger;
@@ -180,7 +191,7 @@ export async function resolveCreate(options: CreateOptions, deps: CreateDeps = {
     assertNames(specFile.links.map((l) => l.name), example ?? undefined);
   }
 
-  let answers: { target: Target; links: LinkSpec[]; runtime: Runtime; example: Example | undefined; baseUrl: string; trigger: string; install: boolean; git: boolean };
+  let answers: { target: Target; links: LinkSpec[]; runtime: Runtime; sessions?: SessionStoreName | undefined; example: Example | undefined; baseUrl: string; trigger: string; install: boolean; git: boolean };
   if (interactive) {
     const prompts = await import("../prompts/create.js");
     answers = await prompts.askCreate({
@@ -188,6 +199,7 @@ export async function resolveCreate(options: CreateOptions, deps: CreateDeps = {
       ...(specFile ? { links: specFile.links } : {}),
       ...(names ? { linkNames: names } : {}),
       ...(runtime ? { runtime } : {}),
+      ...(sessions ? { sessions } : {}),
       ...(example !== undefined ? { example } : {}),
       exampleLinks,
       ...(baseUrl !== undefined ? { baseUrl } : {}),
@@ -215,6 +227,7 @@ export async function resolveCreate(options: CreateOptions, deps: CreateDeps = {
       target,
       links: links ?? [],
       runtime: runtime ?? "node",
+      sessions,
       example: example ?? undefined,
       baseUrl: baseUrl ?? DEFAULT_BASE_URL,
       trigger: trigger ?? DEFAULT_TRIGGER,
@@ -224,9 +237,11 @@ export async function resolveCreate(options: CreateOptions, deps: CreateDeps = {
   }
 
   assertNames(answers.links.map((l) => l.name), answers.example);
+  if (sessionsProblem(answers.runtime)) throw new UserError(`--sessions ${sessionsProblem(answers.runtime)}`);
   const parsed = ProjectSpecSchema.safeParse({
     packageName: answers.target.packageName,
     runtime: answers.runtime,
+    ...(answers.sessions ? { sessions: answers.sessions } : {}),
     baseUrl: normalizeBaseUrl(answers.baseUrl),
     trigger: answers.trigger,
     ...(answers.example ? { example: answers.example } : {}),
@@ -253,6 +268,7 @@ export function repeatCommand(r: Resolved, options: CreateOptions): { command: s
   else if (r.spec.links.length) args.push("--link", r.spec.links.map((l) => l.name).join(","));
   if (!specJson) {
     args.push("--runtime", r.spec.runtime, "--example", r.spec.example ?? "none");
+    if (sessionsOf(r.spec) !== RUNTIME_STORES[r.spec.runtime][0]) args.push("--sessions", sessionsOf(r.spec));
     if (r.spec.baseUrl !== DEFAULT_BASE_URL) args.push("--base-url", r.spec.baseUrl);
     if (r.spec.trigger !== DEFAULT_TRIGGER) args.push("--trigger", r.spec.trigger);
   }

@@ -1,6 +1,6 @@
 // One installer per runtime and per example (create-t3-app style): each names its template folder,
 // its dependencies and scripts, and any links it brings with their own code.
-import type { Example, Runtime } from "../spec/spec.js";
+import type { Example, Runtime, SessionStoreName } from "../spec/spec.js";
 
 export interface Feature {
   /** Template folder under templates/, rendered over the project. */
@@ -29,10 +29,15 @@ const nodeScripts = {
 };
 
 /**
- * Sessions in Redis when REDIS_URL is set: src/taskchain/redis-store.ts, one copy for every
- * node-based runtime (not cloudflare, which has no TCP client and uses KV instead).
+ * Where sessions live (`--sessions`, `create-taskchain sessions`). Each node-based store writes
+ * src/sessions.ts, which the entry file imports, so switching stores swaps files and dependencies
+ * and never edits the entry file.
  */
-export const REDIS_STORE: Feature = { folder: "stores/redis", dependencies: { "@redis/client": "^5.9.0" } };
+export const STORE_FEATURES: Record<SessionStoreName, Feature> = {
+  memory: { folder: "stores/memory" },
+  redis: { folder: "stores/redis", dependencies: { "@redis/client": "^5.9.0" } },
+  kv: { folder: "stores/kv" },
+};
 
 /** src/shutdown.ts: graceful exit on SIGTERM/SIGINT, for every runtime that runs as a node process. */
 export const NODE_PROCESS: Feature = { folder: "node-process" };
@@ -50,19 +55,19 @@ const MINIFLARE = "5.20261117.0-beta";
 const WRANGLER_ESBUILD = "0.28.2";
 
 export const RUNTIME_FEATURES: Record<Runtime, Feature> = {
-  node: { folder: "runtimes/node", scripts: nodeScripts, includes: [NODE_PROCESS, DOCKER, NODE_BODY, REDIS_STORE] },
+  node: { folder: "runtimes/node", scripts: nodeScripts, includes: [NODE_PROCESS, DOCKER, NODE_BODY] },
   express: {
     folder: "runtimes/express",
     scripts: nodeScripts,
-    includes: [NODE_PROCESS, DOCKER, REDIS_STORE],
+    includes: [NODE_PROCESS, DOCKER],
     dependencies: { express: "^5.1.0" },
     devDependencies: { "@types/express": "^5.0.3" },
   },
-  fastify: { folder: "runtimes/fastify", scripts: nodeScripts, includes: [NODE_PROCESS, DOCKER, REDIS_STORE], dependencies: { fastify: "^5.6.0" } },
+  fastify: { folder: "runtimes/fastify", scripts: nodeScripts, includes: [NODE_PROCESS, DOCKER], dependencies: { fastify: "^5.6.0" } },
   hono: {
     folder: "runtimes/hono",
     scripts: nodeScripts,
-    includes: [NODE_PROCESS, DOCKER, NODE_BODY, REDIS_STORE],
+    includes: [NODE_PROCESS, DOCKER, NODE_BODY],
     dependencies: { hono: "^4.10.0", "@hono/node-server": "^1.19.0" },
   },
   cloudflare: {
@@ -78,7 +83,7 @@ export const RUNTIME_FEATURES: Record<Runtime, Feature> = {
   },
   lambda: {
     folder: "runtimes/lambda",
-    includes: [NODE_PROCESS, REDIS_STORE],
+    includes: [NODE_PROCESS],
     scripts: {
       dev: "node --watch src/local.ts",
       start: "node src/local.ts",

@@ -3,8 +3,9 @@ import { UserError } from "../errors.js";
 import { ChangeSet } from "../fs/changeset.js";
 import { chainJsonFor } from "../edit/chain-json.js";
 import { chainBlock } from "../edit/readme.js";
-import { RUNTIME_HINTS, type LinkSpec, type ProjectSpec } from "../spec/spec.js";
-import { EXAMPLE_FEATURES, RUNTIME_FEATURES, type Feature } from "./features.js";
+import { sessionsBlock } from "../edit/sessions.js";
+import { RUNTIME_HINTS, sessionsOf, type LinkSpec, type ProjectSpec } from "../spec/spec.js";
+import { EXAMPLE_FEATURES, RUNTIME_FEATURES, STORE_FEATURES, type Feature } from "./features.js";
 import { renderFolder, render, renderPartial } from "./templates.js";
 import { CLI_VERSION, TS_MORPH } from "../version.js";
 import { NODE_ENGINES, VERSIONS } from "./versions.js";
@@ -62,6 +63,7 @@ export function renderPackageJson(spec: ProjectSpec, features: Feature[]): strin
     ...(allowScripts(features) ?? {}),
     taskchain: {
       runtime: spec.runtime,
+      sessions: sessionsOf(spec),
       baseUrl: spec.baseUrl,
       trigger: spec.trigger,
       ...(spec.example ? { example: spec.example } : {}),
@@ -144,8 +146,8 @@ function renderExampleScenario(): string {
 
 /** Every file of a new project, in memory. `root` is where it will be written. */
 export function generateProject(spec: ProjectSpec, root: string): ChangeSet {
-  // A feature's `includes` (e.g. the Redis session store) layer under it, so it can override them.
-  const features = [RUNTIME_FEATURES[spec.runtime], ...(spec.example ? [EXAMPLE_FEATURES[spec.example]] : [])].flatMap((f) => [...(f.includes ?? []), f]);
+  // A feature's `includes` (e.g. the node process helpers) layer under it, so it can override them.
+  const features = [RUNTIME_FEATURES[spec.runtime], STORE_FEATURES[sessionsOf(spec)], ...(spec.example ? [EXAMPLE_FEATURES[spec.example]] : [])].flatMap((f) => [...(f.includes ?? []), f]);
   const names = [...spec.links.map((l) => l.name), ...features.flatMap((f) => f.links ?? [])];
   const scenario = spec.links[0] && renderScenario(spec.links[0].name);
   const data = {
@@ -159,6 +161,7 @@ export function generateProject(spec: ProjectSpec, root: string): ChangeSet {
     links: names.map((name) => ({ name })),
     specLinks: spec.links,
     chainBlock: chainBlock(chainJsonFor(names, spec.baseUrl)),
+    sessionsBlock: sessionsBlock(spec.runtime, sessionsOf(spec)),
     scenarioFile: scenario ? SCENARIO : `scenarios/${EXAMPLE_SCENARIO}`,
     scenario: scenario ?? renderExampleScenario(),
     // A name the README's add-link example can use in any chain.

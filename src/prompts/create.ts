@@ -14,6 +14,9 @@ import {
   PARAM_TYPES,
   RUNTIMES,
   RUNTIME_HINTS,
+  RUNTIME_STORES,
+  STORE_HINTS,
+  storeProblem,
   defaultParameters,
   defaultPrompt,
   type Example,
@@ -21,6 +24,7 @@ import {
   type ParamSpec,
   type ParamType,
   type Runtime,
+  type SessionStoreName,
 } from "../spec/spec.js";
 import { installCommand, type PackageManager } from "../pm.js";
 
@@ -32,6 +36,7 @@ export interface KnownAnswers {
   /** Names only (from --link / --from-chain): each link's prompt and parameters are asked. */
   linkNames?: string[];
   runtime?: Runtime;
+  sessions?: SessionStoreName;
   /** null: the user said none. */
   example?: Example | null;
   /** Links an example brings, so names do not collide and an empty --link list is fine. */
@@ -55,6 +60,7 @@ export interface Answers {
   target: Target;
   links: LinkSpec[];
   runtime: Runtime;
+  sessions: SessionStoreName;
   example: Example | undefined;
   baseUrl: string;
   trigger: string;
@@ -211,6 +217,7 @@ export function summary(a: Answers, pm: PackageManager, exampleLinks: string[], 
   }
   rows.push(
     ["Runtime", `${a.runtime} (${RUNTIME_HINTS[a.runtime]})`],
+    ["Sessions", `${a.sessions} (${STORE_HINTS[a.sessions]})`],
     ["Example", a.example ?? "none"],
     ["Base URL", a.baseUrl],
     ["Trigger", shorten(a.trigger, 70)],
@@ -219,6 +226,24 @@ export function summary(a: Answers, pm: PackageManager, exampleLinks: string[], 
   );
   const width = Math.max(...rows.map(([k]) => k.length));
   return rows.map(([k, v]) => `${k.padEnd(width)}  ${v}`).join("\n");
+}
+
+/** Where sessions live: given, the runtime's only store, or asked (its default first). */
+async function askSessions(runtime: Runtime, given: SessionStoreName | undefined): Promise<SessionStoreName> {
+  const stores = RUNTIME_STORES[runtime];
+  if (given) {
+    const problem = storeProblem(runtime, given);
+    if (problem) throw new UserError(`--sessions ${problem}`);
+    return given;
+  }
+  if (stores.length === 1) return stores[0]!;
+  return answered(
+    await p.select<SessionStoreName>({
+      message: "Sessions: where a call's state lives between its webhook calls",
+      options: stores.map((s) => ({ value: s, label: s, hint: STORE_HINTS[s] })),
+      initialValue: stores[0],
+    }),
+  );
 }
 
 /** Asks for everything flags and files left open, then shows a summary and asks to go ahead. */
@@ -285,6 +310,8 @@ export async function askCreate(known: KnownAnswers): Promise<Answers> {
       }),
     );
 
+  const sessions = await askSessions(runtime, known.sessions);
+
   // An example whose links clash with the user's is refused here and asked again, not after the summary.
   while (known.example === undefined) {
     const choice = await askExample();
@@ -331,7 +358,7 @@ export async function askCreate(known: KnownAnswers): Promise<Answers> {
     known.install ?? (known.pmMissing ? false : answered(await p.confirm({ message: `Install dependencies (${installCommand(known.pm)})?`, initialValue: true })));
   const git = known.git ?? answered(await p.confirm({ message: "Initialise a git repository?", initialValue: true }));
 
-  const answers: Answers = { target, links, runtime, example, baseUrl, trigger, install, git };
+  const answers: Answers = { target, links, runtime, sessions, example, baseUrl, trigger, install, git };
   p.note(summary(answers, known.pm, known.exampleLinks(example), known.pmMissing), "Summary");
   const question = known.dryRun
     ? "List the files it would write (dry run: nothing is written)?"

@@ -17,6 +17,8 @@ import {
   MAX_TEXT,
   CHECKED_KEYWORDS,
   RUNTIMES,
+  RUNTIME_STORES,
+  SESSION_STORES,
   defaultParameters,
   defaultPrompt,
   type Example,
@@ -24,6 +26,7 @@ import {
   type ParamSpec,
   type ParamType,
   type Runtime,
+  type SessionStoreName,
 } from "./spec.js";
 
 /** `--link a,b --link c` → ["a", "b", "c"]: trimmed, empty pieces dropped. */
@@ -297,6 +300,7 @@ export function toAgent4Block(params: readonly ParamSpec[]): { properties: Recor
 
 export interface SpecFile {
   runtime?: Runtime;
+  sessions?: SessionStoreName;
   baseUrl?: string;
   trigger?: string;
   example?: Example;
@@ -310,18 +314,23 @@ const BLOCK_KEYS: Record<Outcome, string> = {
 };
 
 /**
- * A spec file: `{runtime?, baseUrl?, trigger?, example?, links: [{name, prompt?, qualified_parameters?,
+ * A spec file: `{runtime?, sessions?, baseUrl?, trigger?, example?, links: [{name, prompt?, qualified_parameters?,
  * disqualified_parameters?, interrupt_parameters?}]}`. A link may be just its name; an omitted
  * prompt or block takes the defaults a new link gets.
  */
 export function parseSpec(value: unknown, label = "spec"): SpecFile {
   const root = expectRecord(label, [], value);
-  rejectUnknownKeys(label, [], root, ["$schema", "runtime", "baseUrl", "trigger", "example", "links"]);
+  rejectUnknownKeys(label, [], root, ["$schema", "runtime", "sessions", "baseUrl", "trigger", "example", "links"]);
   const out: SpecFile = { links: [] };
   if (root.runtime !== undefined) {
     const rt = expectString(label, ["runtime"], root.runtime);
     if (!(RUNTIMES as readonly string[]).includes(rt)) shapeError(label, ["runtime"], `is "${rt}": expected one of ${RUNTIMES.join(", ")}`);
     out.runtime = rt as Runtime;
+  }
+  if (root.sessions !== undefined) {
+    const store = expectString(label, ["sessions"], root.sessions);
+    if (!(SESSION_STORES as readonly string[]).includes(store)) shapeError(label, ["sessions"], `is "${store}": expected one of ${SESSION_STORES.join(", ")}`);
+    out.sessions = store as SessionStoreName;
   }
   if (root.baseUrl !== undefined) {
     const url = expectString(label, ["baseUrl"], root.baseUrl);
@@ -371,11 +380,12 @@ export function parseSpec(value: unknown, label = "spec"): SpecFile {
  * The spec file that reproduces a project (the one-shot command after an interactive run). What
  * equals the defaults is left out: a default link is just its name.
  */
-export function specFileFor(spec: { runtime: Runtime; baseUrl: string; trigger: string; example?: Example | undefined; links: readonly LinkSpec[] }): Record<string, unknown> {
+export function specFileFor(spec: { runtime: Runtime; sessions?: SessionStoreName | undefined; baseUrl: string; trigger: string; example?: Example | undefined; links: readonly LinkSpec[] }): Record<string, unknown> {
   const defaults = defaultParameters();
   const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
   return {
     runtime: spec.runtime,
+    ...(spec.sessions && spec.sessions !== RUNTIME_STORES[spec.runtime][0] ? { sessions: spec.sessions } : {}),
     ...(spec.baseUrl !== DEFAULT_BASE_URL ? { baseUrl: spec.baseUrl } : {}),
     ...(spec.trigger !== DEFAULT_TRIGGER ? { trigger: spec.trigger } : {}),
     ...(spec.example ? { example: spec.example } : {}),

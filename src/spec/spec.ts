@@ -17,6 +17,35 @@ export const RUNTIME_HINTS: Record<Runtime, string> = {
   lambda: "AWS Lambda (API Gateway HTTP API / function URL)",
 };
 
+export const SESSION_STORES = ["memory", "redis", "kv"] as const;
+export type SessionStoreName = (typeof SESSION_STORES)[number];
+export const STORE_HINTS: Record<SessionStoreName, string> = {
+  memory: "this process's memory: one instance",
+  redis: "Redis at REDIS_URL, shared by every instance",
+  kv: "Workers KV, shared by every isolate",
+};
+/**
+ * The stores each runtime can keep sessions in, its default first. Lambda runs many instances, so
+ * its default is shared. Workers spread calls over isolates that share no memory, so KV is the one
+ * honest choice there (an unbound namespace falls back to the isolate's memory for `wrangler dev`).
+ */
+export const RUNTIME_STORES: Record<Runtime, readonly SessionStoreName[]> = {
+  node: ["memory", "redis"],
+  express: ["memory", "redis"],
+  fastify: ["memory", "redis"],
+  hono: ["memory", "redis"],
+  cloudflare: ["kv"],
+  lambda: ["redis", "memory"],
+};
+
+/** Why `store` cannot keep a `runtime` project's sessions, or undefined when it can. */
+export function storeProblem(runtime: Runtime, store: string): string | undefined {
+  const valid = RUNTIME_STORES[runtime];
+  if ((valid as readonly string[]).includes(store)) return undefined;
+  const known = (SESSION_STORES as readonly string[]).includes(store);
+  return `${known ? `"${store}" is not a session store for ${runtime}` : `"${store}" is not a session store`}: ${runtime} takes ${valid.join(" or ")}`;
+}
+
 export const EXAMPLES = ["shipstation"] as const;
 export type Example = (typeof EXAMPLES)[number];
 
@@ -89,6 +118,8 @@ export const ProjectSpecSchema = z
     /** npm package name of the generated project. */
     packageName: z.string().check(z.minLength(1)),
     runtime: z.enum(RUNTIMES),
+    /** Where sessions live; the runtime's default (RUNTIME_STORES) when not given. */
+    sessions: z.optional(z.enum(SESSION_STORES)),
     /** Where the webhook will be reachable; chain.json endpoints are `<baseUrl>/<link>`. */
     baseUrl: z.url({ protocol: /^https?$/ }),
     /** The phrase that starts the task in Agent4. */
@@ -100,9 +131,16 @@ export const ProjectSpecSchema = z
   .check(
     z.superRefine((spec, ctx) => {
       if (spec.links.length === 0 && !spec.example) ctx.addIssue({ code: "custom", path: ["links"], message: "a chain needs at least one link" });
+      const problem = spec.sessions && storeProblem(spec.runtime, spec.sessions);
+      if (problem) ctx.addIssue({ code: "custom", path: ["sessions"], message: problem });
     }),
   );
 export type ProjectSpec = z.infer<typeof ProjectSpecSchema>;
+
+/** The store a project keeps its sessions in: the one chosen, else its runtime's default. */
+export function sessionsOf(spec: Pick<ProjectSpec, "runtime" | "sessions">): SessionStoreName {
+  return spec.sessions ?? RUNTIME_STORES[spec.runtime][0]!;
+}
 
 /**
  * JSON-schema keywords that become zod checks on `context` (per the parameter's type); every other

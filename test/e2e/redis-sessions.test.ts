@@ -34,6 +34,7 @@ async function generate(runtime: Runtime): Promise<string> {
   const spec = ProjectSpecSchema.parse({
     packageName: `shared-${runtime}`,
     runtime,
+    sessions: "redis",
     baseUrl: "https://hooks.example.com",
     trigger: "check my order",
     links: [

@@ -18,6 +18,8 @@ beforeAll(async () => {
   const spec = ProjectSpecSchema.parse({
     packageName: "two-links",
     runtime: "node",
+    // Redis sessions: the REDIS_URL tests below need the store; unset, it keeps sessions in memory.
+    sessions: "redis",
     baseUrl: "https://hooks.example.com",
     trigger: "check my order",
     links: [

@@ -484,6 +484,7 @@ function generatedProject(): Promise<string> {
         prompt: `Prompt for ${name}`,
         parameters: { ...defaultParameters(), qualified: [{ name: "code", type: "string", description: "The code." }] },
       })),
+      "redis",
     );
     return dir;
   })();

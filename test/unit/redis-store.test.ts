@@ -33,7 +33,7 @@ let dir: string | undefined;
 let loaded: Promise<StoreModule> | undefined;
 function loadStore(): Promise<StoreModule> {
   loaded ??= (async () => {
-    dir = await generateInRepo("redis", [{ name: "pin_vetting", prompt: "Ask for the PIN.", parameters: defaultParameters() }]);
+    dir = await generateInRepo("redis", [{ name: "pin_vetting", prompt: "Ask for the PIN.", parameters: defaultParameters() }], "redis");
     return (await import(pathToFileURL(path.join(dir, "src/taskchain/redis-store.ts")).href)) as StoreModule;
   })();
   return loaded;

@@ -29,7 +29,7 @@ export function closeServer(server: Server): Promise<void> {
   });
 }
 
-/** What start-up builds from settings (the Redis store from REDIS_URL): a setting that cannot work is one log line and exit 1, not a stack trace. */
+/** What start-up builds from settings (the session store, the listen address): a setting that cannot work is one log line and exit 1, not a stack trace. */
 export function orExit<T>(make: () => T): T {
   try {
     return make();

@@ -24,6 +24,8 @@ export interface SessionStore {
   save(id: string, session: Session, ttlMs: number): Promise<void>;
   /** The call is over: forget it. */
   end(id: string): Promise<void>;
+  /** Lets go of connections on shutdown, for a store that holds any. */
+  close?(): Promise<void>;
 }
 
 interface Entry {

@@ -3,15 +3,15 @@ import { listenAddress, loadDotEnv } from "./dotenv.ts";
 import { exitGracefully, orExit } from "./shutdown.ts";
 import { createFastifyApp } from "./server.ts";
 import { consoleLogger } from "./taskchain/index.ts";
-import { redisStoreFromEnv } from "./taskchain/redis-store.ts";
+import { sessionStoreFromEnv } from "./sessions.ts";
 
 loadDotEnv();
 const { port, host } = orExit(() => listenAddress(process.env));
-const store = orExit(() => redisStoreFromEnv(process.env, consoleLogger));
+const store = orExit(() => sessionStoreFromEnv(process.env, consoleLogger));
 const server = createFastifyApp(createApp(process.env, store));
 // Fastify's close() waits for in-flight requests (idle keep-alive sockets are closed at once).
 server.addHook("onClose", async () => {
-  await store?.close();
+  await store.close?.();
 });
 
 await server.listen({ port, host });

@@ -5,11 +5,11 @@ import { listenAddress, loadDotEnv } from "./dotenv.ts";
 import { closeServer, exitGracefully, orExit } from "./shutdown.ts";
 import { createHonoApp } from "./server.ts";
 import { consoleLogger } from "./taskchain/index.ts";
-import { redisStoreFromEnv } from "./taskchain/redis-store.ts";
+import { sessionStoreFromEnv } from "./sessions.ts";
 
 loadDotEnv();
 const { port, host } = orExit(() => listenAddress(process.env));
-const store = orExit(() => redisStoreFromEnv(process.env, consoleLogger));
+const store = orExit(() => sessionStoreFromEnv(process.env, consoleLogger));
 const app = createHonoApp(createApp(process.env, store));
 // serve() makes a node:http server unless told otherwise.
 const server = serve({ fetch: app.fetch, port, hostname: host }, () => {
@@ -19,5 +19,5 @@ const server = serve({ fetch: app.fetch, port, hostname: host }, () => {
 // Finish in-flight webhook calls, then exit: a deploy never cuts a caller off mid-answer.
 exitGracefully(async () => {
   await closeServer(server);
-  await store?.close();
+  await store.close?.();
 });

@@ -3,7 +3,7 @@
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from "aws-lambda";
 import { createApp } from "./app.ts";
 import { consoleLogger, MAX_BODY_BYTES, type Taskchain } from "./taskchain/index.ts";
-import { redisStoreFromEnv } from "./taskchain/redis-store.ts";
+import { sessionStoreFromEnv } from "./sessions.ts";
 
 export type LambdaHandler = (event: APIGatewayProxyEventV2) => Promise<APIGatewayProxyStructuredResultV2>;
 
@@ -60,8 +60,8 @@ function toResult(answer: { status: number; headers: Record<string, string>; bod
 // Built once per Lambda instance, on its first invocation, and reused while it stays warm.
 let instance: LambdaHandler | undefined;
 
-/** The Lambda entry point (`index.handler` in dist/index.mjs). REDIS_URL: sessions shared by every instance. */
+/** The Lambda entry point (`index.handler` in dist/index.mjs); src/sessions.ts says where sessions live. */
 export const handler: LambdaHandler = (event) => {
-  instance ??= createLambdaHandler(createApp(process.env, redisStoreFromEnv(process.env, consoleLogger)));
+  instance ??= createLambdaHandler(createApp(process.env, sessionStoreFromEnv(process.env, consoleLogger)));
   return instance(event);
 };

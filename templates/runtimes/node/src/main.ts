@@ -3,12 +3,11 @@ import { listenAddress, loadDotEnv } from "./dotenv.ts";
 import { closeServer, exitGracefully, orExit } from "./shutdown.ts";
 import { createNodeServer } from "./server.ts";
 import { consoleLogger } from "./taskchain/index.ts";
-import { redisStoreFromEnv } from "./taskchain/redis-store.ts";
+import { sessionStoreFromEnv } from "./sessions.ts";
 
 loadDotEnv();
 const { port, host } = orExit(() => listenAddress(process.env));
-// REDIS_URL set: sessions in Redis, shared by every instance; otherwise in this process's memory.
-const store = orExit(() => redisStoreFromEnv(process.env, consoleLogger));
+const store = orExit(() => sessionStoreFromEnv(process.env, consoleLogger));
 const server = createNodeServer(createApp(process.env, store));
 
 server.listen(port, host, () => {
@@ -18,5 +17,5 @@ server.listen(port, host, () => {
 // Finish in-flight webhook calls, then exit: a deploy never cuts a caller off mid-answer.
 exitGracefully(async () => {
   await closeServer(server);
-  await store?.close();
+  await store.close?.();
 });

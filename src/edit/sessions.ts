@@ -1,0 +1,128 @@
+// `create-taskchain sessions <store>`: where a project keeps its calls' sessions. Each store is a
+// template folder (src/sessions.ts, which the entry file imports, plus the store's own files), its
+// dependencies, a README block and the lines it adds to .env.example; switching swaps those
+// through one change set and leaves the entry files alone.
+import { UserError } from "../errors.js";
+import { ChangeSet } from "../fs/changeset.js";
+import { STORE_FEATURES } from "../generate/features.js";
+import { renderFolder, renderPartial } from "../generate/templates.js";
+import { RUNTIME_STORES, RUNTIMES, SESSION_STORES, storeProblem, type Runtime, type SessionStoreName } from "../spec/spec.js";
+import { readText, type TaskchainProject } from "./project.js";
+import { README } from "./readme.js";
+
+const START = "<!-- taskchain:sessions (rewritten by `create-taskchain sessions`; edit around it) -->";
+const END = "<!-- /taskchain:sessions -->";
+const ENV_EXAMPLE = ".env.example";
+const PACKAGE_JSON = "package.json";
+
+/** The README block that says where sessions live and how to move them. */
+export function sessionsBlock(runtime: Runtime, store: SessionStoreName): string {
+  const text = renderPartial(`${STORE_FEATURES[store].folder}/_partial.README.md.ejs`, { runtime });
+  return `${START}\n${text.trimEnd()}\n${END}`;
+}
+
+/** What a store adds to .env.example (its settings), or "". */
+function envLines(runtime: Runtime, store: SessionStoreName): string {
+  return renderPartial(`${STORE_FEATURES[store].folder}/_partial.env.ejs`, { runtime });
+}
+
+/** The project's runtime and store, from package.json "taskchain"; one line when it cannot tell. */
+export function projectStores(project: TaskchainProject): { runtime: Runtime; current: SessionStoreName } {
+  const { runtime, sessions } = project.settings;
+  if (typeof runtime !== "string" || !(RUNTIMES as readonly string[]).includes(runtime)) {
+    throw new UserError(`cannot tell this project's runtime: package.json "taskchain".runtime is ${runtime === undefined ? "missing" : JSON.stringify(runtime)} (expected one of ${RUNTIMES.join(", ")})`);
+  }
+  const rt = runtime as Runtime;
+  if (sessions === undefined && rt === "cloudflare") return { runtime: rt, current: "kv" };
+  if (typeof sessions !== "string" || !(RUNTIME_STORES[rt] as readonly string[]).includes(sessions)) {
+    throw new UserError(
+      `cannot tell where this project keeps its sessions: package.json "taskchain".sessions is ${sessions === undefined ? "missing" : JSON.stringify(sessions)} (projects written before \`sessions\` existed are switched by hand)`,
+    );
+  }
+  return { runtime: rt, current: sessions as SessionStoreName };
+}
+
+export interface SessionsPlan {
+  runtime: Runtime;
+  from: SessionStoreName;
+  to: SessionStoreName;
+  set: ChangeSet;
+}
+
+/**
+ * The change set that moves a project's sessions to `to`: the old store's files go (a file the
+ * user changed is refused unless `force`), the new store's are written, package.json gets the new
+ * dependencies and "taskchain".sessions, the README block and .env.example follow.
+ */
+export function planSessions(project: TaskchainProject, to: string, force: boolean): SessionsPlan {
+  if (!(SESSION_STORES as readonly string[]).includes(to)) throw new UserError(`unknown session store "${to}": expected one of ${SESSION_STORES.join(", ")}`);
+  const { runtime, current: from } = projectStores(project);
+  const problem = storeProblem(runtime, to);
+  if (problem) throw new UserError(problem);
+  const target = to as SessionStoreName;
+  const set = new ChangeSet(project.root);
+  if (from === target) return { runtime, from, to: target, set };
+  swapFiles(project, set, runtime, from, target, force);
+  updatePackageJson(project, set, from, target);
+  updateText(project, set, README, (text) => replaceBlock(text, sessionsBlock(runtime, target)));
+  updateText(project, set, ENV_EXAMPLE, (text) => swapEnvLines(text, envLines(runtime, from), envLines(runtime, target)));
+  return { runtime, from, to: target, set };
+}
+
+function swapFiles(project: TaskchainProject, set: ChangeSet, runtime: Runtime, from: SessionStoreName, to: SessionStoreName, force: boolean): void {
+  const data = { runtime };
+  const old = renderFolder(STORE_FEATURES[from].folder, data);
+  const next = renderFolder(STORE_FEATURES[to].folder, data);
+  for (const [file, content] of old) {
+    const text = readText(project.root, file);
+    if (text === undefined) continue;
+    if (text !== content && !force) {
+      throw new UserError(`${file} is not as create-taskchain wrote it for ${from} sessions: move your changes out of it, or pass --force to replace it`);
+    }
+    if (!next.has(file)) set.delete(file, text);
+  }
+  for (const [file, content] of next) {
+    const text = readText(project.root, file);
+    if (text === undefined) set.create(file, content);
+    else set.update(file, text, content);
+  }
+}
+
+function updatePackageJson(project: TaskchainProject, set: ChangeSet, from: SessionStoreName, to: SessionStoreName): void {
+  const text = readText(project.root, PACKAGE_JSON) ?? "";
+  const pkg = JSON.parse(text) as { dependencies?: Record<string, string>; taskchain: Record<string, unknown> };
+  const deps = { ...pkg.dependencies };
+  for (const name of Object.keys(STORE_FEATURES[from].dependencies ?? {})) delete deps[name];
+  Object.assign(deps, STORE_FEATURES[to].dependencies);
+  // Code-unit order, as create writes them.
+  pkg.dependencies = Object.fromEntries(Object.entries(deps).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+  pkg.taskchain = { ...pkg.taskchain, sessions: to };
+  set.update(PACKAGE_JSON, text, `${JSON.stringify(pkg, null, 2)}\n`);
+}
+
+/** Applies `edit` to a text file the project has; a missing file, or one `edit` cannot place its change in, is left alone. */
+function updateText(project: TaskchainProject, set: ChangeSet, file: string, edit: (text: string) => string | undefined): void {
+  const text = readText(project.root, file);
+  const next = text === undefined ? undefined : edit(text);
+  if (text !== undefined && next !== undefined) set.update(file, text, next);
+}
+
+/** `readme` with its sessions block replaced; undefined when it has none (the README is then the user's alone). */
+export function replaceBlock(readme: string, block: string): string | undefined {
+  const start = readme.indexOf(START);
+  const end = readme.indexOf(END, start);
+  if (start < 0 || end < 0) return undefined;
+  const newline = readme.includes("\r\n") ? "\r\n" : "\n";
+  return readme.slice(0, start) + block.replaceAll("\n", newline) + readme.slice(end + END.length);
+}
+
+/**
+ * .env.example without the old store's lines (when they are there as written) and with the new
+ * store's, placed before the blank line that ends the file as create places them.
+ */
+function swapEnvLines(text: string, old: string, next: string): string {
+  const without = old && text.includes(old) ? text.replace(old, "") : text;
+  if (!next || without.includes(next)) return without;
+  if (without.endsWith("\n\n")) return `${without.slice(0, -1)}${next}\n`;
+  return `${without}${without.endsWith("\n") ? "" : "\n"}${next}`;
+}

@@ -1,0 +1,146 @@
+// Where a project keeps its sessions: `create --sessions` and `create-taskchain sessions <store>`.
+// Switching must leave exactly the project create would have written with that store, both ways.
+import { mkdtempSync, rmSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { afterAll, afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { resolveCreate } from "../../src/commands/create.js";
+import { run as sessions } from "../../src/commands/sessions.js";
+import { UserError } from "../../src/errors.js";
+import { commitNewProject } from "../../src/fs/changeset.js";
+import { generateProject } from "../../src/generate/project.js";
+import { defaultParameters, defaultPrompt, ProjectSpecSchema, type Runtime, type SessionStoreName } from "../../src/spec/spec.js";
+import { read, snapshot, write } from "./edit-helpers.js";
+
+const scratch = mkdtempSync(path.join(os.tmpdir(), "taskchain-sessions-"));
+afterAll(() => rmSync(scratch, { recursive: true, force: true }));
+let made = 0;
+
+/** A fresh project in its own folder, always named "p" so two projects compare byte for byte. */
+async function project(runtime: Runtime, store?: SessionStoreName): Promise<string> {
+  const root = path.join(scratch, String(made++), "p");
+  const spec = ProjectSpecSchema.parse({
+    packageName: "p",
+    runtime,
+    ...(store ? { sessions: store } : {}),
+    baseUrl: "https://hooks.example.com",
+    trigger: "help",
+    links: ["pin_vetting", "schedule"].map((name) => ({ name, prompt: defaultPrompt(name), parameters: defaultParameters() })),
+  });
+  await commitNewProject(generateProject(spec, root));
+  return root;
+}
+
+let out = "";
+beforeEach(() => {
+  out = "";
+  vi.spyOn(process.stdout, "write").mockImplementation((chunk) => ((out += String(chunk)), true));
+});
+afterEach(() => vi.restoreAllMocks());
+
+describe("create --sessions", () => {
+  it("writes no Redis code or dependency without redis, and the store and its dependency with it", async () => {
+    const memory = await project("node");
+    expect(JSON.parse(read(memory, "package.json"))).toMatchObject({ taskchain: { sessions: "memory" } });
+    const files = [...snapshot(memory).entries()];
+    // The README's sessions section says how to switch; no code or manifest names Redis's client or store.
+    expect(files.filter(([file, text]) => file !== "README.md" && (text.includes("@redis/client") || text.includes("redis-store")))).toEqual([]);
+    expect(files.map(([file]) => file)).toContain("src/sessions.ts");
+    expect(read(memory, ".env.example")).not.toContain("REDIS_URL");
+
+    const redis = await project("node", "redis");
+    expect(JSON.parse(read(redis, "package.json")).dependencies).toHaveProperty("@redis/client");
+    expect(read(redis, "src/sessions.ts")).toContain('from "./taskchain/redis-store.ts"');
+    expect(read(redis, "src/main.ts")).toContain('from "./sessions.ts"');
+    expect(read(redis, ".env.example")).toContain("REDIS_URL=");
+  });
+
+  it("defaults to each runtime's store: memory on a server, Redis on Lambda, KV on Workers", async () => {
+    for (const [runtime, store] of [["express", "memory"], ["lambda", "redis"], ["cloudflare", "kv"]] as const) {
+      expect(JSON.parse(read(await project(runtime), "package.json")).taskchain.sessions).toBe(store);
+    }
+  });
+
+  it("refuses a store the runtime cannot use in one line, before anything is written", async () => {
+    const cwd = mkdtempSync(path.join(scratch, "refused-"));
+    const attempts = [
+      { runtime: "cloudflare", sessions: "redis", message: '--sessions "redis" is not a session store for cloudflare: cloudflare takes kv' },
+      { runtime: "node", sessions: "kv", message: '--sessions "kv" is not a session store for node: node takes memory or redis' },
+      { sessions: "kv", message: '--sessions "kv" is not a session store for node: node takes memory or redis' },
+      { runtime: "lambda", sessions: "dynamo", message: '--sessions "dynamo" is not one of memory, redis, kv' },
+    ];
+    for (const { message, ...flags } of attempts) {
+      await expect(resolveCreate({ dir: "p", link: ["a"], ...flags }, { cwd, interactive: false })).rejects.toThrow(new UserError(message));
+      expect(snapshot(cwd).size).toBe(0);
+    }
+  });
+});
+
+describe("create-taskchain sessions", () => {
+  it("switches a node project to Redis and back: each time exactly what create writes with that store", async () => {
+    const root = await project("node");
+    const before = snapshot(root);
+    expect(await sessions({ store: "redis", cwd: root })).toBe(0);
+    expect(out).toContain("Sessions moved from memory to redis");
+    expect(snapshot(root)).toEqual(snapshot(await project("node", "redis")));
+    expect(await sessions({ store: "memory", cwd: root })).toBe(0);
+    expect(snapshot(root)).toEqual(before);
+  });
+
+  it("switches a lambda project from its default Redis to memory and back", async () => {
+    const root = await project("lambda");
+    const before = snapshot(root);
+    await sessions({ store: "memory", cwd: root });
+    expect(snapshot(root)).toEqual(snapshot(await project("lambda", "memory")));
+    await sessions({ store: "redis", cwd: root });
+    expect(snapshot(root)).toEqual(before);
+  });
+
+  it("prints the diff and writes nothing with --dry-run; says so when the store is already the one", async () => {
+    const root = await project("hono");
+    const before = snapshot(root);
+    await sessions({ store: "redis", cwd: root, dryRun: true });
+    expect(out).toContain("create  src/taskchain/redis-store.ts");
+    expect(out).toContain('+    "@redis/client"');
+    expect(snapshot(root)).toEqual(before);
+    out = "";
+    await sessions({ store: "memory", cwd: root });
+    expect(out).toBe("Sessions already live in memory: nothing to change\n");
+    expect(snapshot(root)).toEqual(before);
+  });
+
+  it("refuses in one line, changing nothing: a store the runtime cannot use, an unknown one, a project it cannot read", async () => {
+    const node = await project("node");
+    const worker = await project("cloudflare");
+    const cases: Array<[string, string, RegExp]> = [
+      [node, "kv", /^"kv" is not a session store for node: node takes memory or redis$/],
+      [worker, "memory", /^"memory" is not a session store for cloudflare: cloudflare takes kv$/],
+      [node, "mongo", /^unknown session store "mongo": expected one of memory, redis, kv$/],
+    ];
+    for (const [root, store, message] of cases) {
+      const before = snapshot(root);
+      await expect(sessions({ store, cwd: root })).rejects.toThrow(message);
+      expect(snapshot(root)).toEqual(before);
+    }
+    const pkg = JSON.parse(read(node, "package.json"));
+    delete pkg.taskchain.runtime;
+    write(node, "package.json", JSON.stringify(pkg));
+    await expect(sessions({ store: "redis", cwd: node })).rejects.toThrow(/^cannot tell this project's runtime: package\.json "taskchain"\.runtime is missing/);
+    pkg.taskchain.runtime = "node";
+    delete pkg.taskchain.sessions;
+    write(node, "package.json", JSON.stringify(pkg));
+    await expect(sessions({ store: "redis", cwd: node })).rejects.toThrow(/^cannot tell where this project keeps its sessions/);
+  });
+
+  it("keeps a store file the user changed unless --force", async () => {
+    const root = await project("fastify", "redis");
+    write(root, "src/taskchain/redis-store.ts", `${read(root, "src/taskchain/redis-store.ts")}// mine\n`);
+    const before = snapshot(root);
+    await expect(sessions({ store: "memory", cwd: root })).rejects.toThrow(
+      /^src\/taskchain\/redis-store\.ts is not as create-taskchain wrote it for redis sessions: move your changes out of it, or pass --force to replace it$/,
+    );
+    expect(snapshot(root)).toEqual(before);
+    await sessions({ store: "memory", cwd: root, force: true });
+    expect(snapshot(root)).toEqual(snapshot(await project("fastify", "memory")));
+  });
+});
