@@ -164,7 +164,7 @@ describe("RedisSessionStore when Redis is away", () => {
 
     servers.push(await startRedis(port));
     expect((await openWhenBack(s, "k1")).key).toBe("k1");
-    expect(lines(/redis connected again/)).toBe(1);
+    expect(lines(/redis is back/)).toBe(1);
     expect(lines(/redis unavailable/)).toBe(1);
     errors.mockRestore();
   });

@@ -1,25 +1,45 @@
-// Sessions in Workers KV, in real workerd: the store's semantics, and two workers (two workerd
-// instances sharing one KV namespace) answering alternate webhooks of one call with one key.
-// Without KV, the isolate's memory store keeps to MAX_SESSIONS.
+// Sessions in Workers KV, in real workerd: the session store contract, the store's own write
+// economy, and two workers (two workerd instances sharing one KV namespace) answering alternate
+// webhooks of one call with one key. Without KV, the isolate's memory store keeps to MAX_SESSIONS.
 // Miniflare 5 (wrangler's own) takes a new options shape; its converter keeps these options in the
 // documented Miniflare 4 form.
+import { randomUUID } from "node:crypto";
 import { convertV4MiniflareOptions as v4, Miniflare } from "miniflare";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { chain } from "../src/links/index.ts";
 import { KvSessionStore, type KvNamespace } from "../src/kv-store.ts";
+import { describeSessionStore } from "./session-store-contract.ts";
 import { bundleWorker } from "./target.ts";
 
 const fresh = (key: string) => ({ key, state: {}, retries: {} });
 
-describe("KvSessionStore on workerd's KV", () => {
-  let mf: Miniflare;
-  let kv: KvNamespace;
-  beforeAll(async () => {
-    mf = new Miniflare(v4({ modules: true, script: "export default { fetch: () => new Response('') }", kvNamespaces: ["SESSIONS"], compatibilityDate: "2025-09-01" }));
-    kv = (await mf.getKVNamespace("SESSIONS")) as unknown as KvNamespace;
-  });
-  afterAll(() => mf?.dispose());
+let mf: Miniflare;
+let kv: KvNamespace;
+beforeAll(async () => {
+  mf = new Miniflare(v4({ modules: true, script: "export default { fetch: () => new Response('') }", kvNamespaces: ["SESSIONS"], compatibilityDate: "2025-09-01" }));
+  kv = (await mf.getKVNamespace("SESSIONS")) as unknown as KvNamespace;
+});
+afterAll(() => mf?.dispose());
 
+// An outage: every KV operation fails, as when the binding's backend errors or refuses writes.
+let away = false;
+const fails = <T>(work: () => Promise<T>): Promise<T> => (away ? Promise.reject(new Error("KV GET failed: 503 Service Unavailable")) : work());
+describeSessionStore("KvSessionStore on workerd's KV", {
+  make(logger) {
+    const flaky: KvNamespace = {
+      get: (key, type) => fails(() => kv.get(key, type)),
+      put: (key, value, options) => fails(() => kv.put(key, value, options)),
+      delete: (key) => fails(() => kv.delete(key)),
+    };
+    return new KvSessionStore(flaky, { prefix: `contract:${randomUUID()}:`, logger });
+  },
+  outage: {
+    start: async () => void (away = true),
+    end: async () => void (away = false),
+  },
+});
+
+describe("KvSessionStore on workerd's KV", () => {
   it("keeps one session per caller, merges saved state, and forgets it on end", async () => {
     const store = new KvSessionStore(kv);
     const first = await store.open("caller-1", () => fresh("k1"), 60_000);

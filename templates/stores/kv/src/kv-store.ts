@@ -1,5 +1,5 @@
 // Sessions in Workers KV: every isolate and location that answers a call reads the same session.
-import type { Session, SessionStore } from "./taskchain/index.ts";
+import { consoleLogger, OutageLog, type Logger, type Session, type SessionStore } from "./taskchain/index.ts";
 
 /** The part of a Workers KV namespace binding this store uses. */
 export interface KvNamespace {
@@ -39,15 +39,29 @@ export class KvSessionStore implements SessionStore {
   readonly #now: () => number;
   /** What open() read, per caller, until the save() or end() that follows. */
   readonly #read = new Map<string, { json: string; expires: number }>();
+  readonly #outage: OutageLog;
 
-  constructor(kv: KvNamespace, options: { prefix?: string; now?: () => number } = {}) {
+  constructor(kv: KvNamespace, options: { prefix?: string; now?: () => number; logger?: Logger } = {}) {
     this.#kv = kv;
     this.#prefix = options.prefix ?? "session:";
     this.#now = options.now ?? Date.now;
+    this.#outage = new OutageLog(options.logger ?? consoleLogger, "kv");
+  }
+
+  /** A KV operation, its failure logged once per outage (and passed on: the caller gets the apology). */
+  async #kvCall<T>(work: (kv: KvNamespace) => Promise<T>): Promise<T> {
+    try {
+      const value = await work(this.#kv);
+      this.#outage.up();
+      return value;
+    } catch (error) {
+      this.#outage.down(error);
+      throw error;
+    }
   }
 
   async open(id: string, fresh: () => Session, _ttlMs: number): Promise<Session> {
-    const stored = parse(await this.#kv.get(this.#prefix + id, "text"));
+    const stored = parse(await this.#kvCall((kv) => kv.get(this.#prefix + id, "text")));
     if (stored && stored.expires > this.#now()) {
       this.#read.set(id, { json: JSON.stringify(stored.session), expires: stored.expires });
       return stored.session;
@@ -64,12 +78,12 @@ export class KvSessionStore implements SessionStore {
     const writtenAt = read ? read.expires - ttlMs : -Infinity;
     if (read?.json === json && now - writtenAt < Math.min(REWRITE_AFTER_MS, ttlMs / 10)) return;
     const expirationTtl = Math.max(KV_MIN_TTL_SECONDS, Math.ceil(ttlMs / 1000));
-    await this.#kv.put(this.#prefix + id, `{"session":${json},"expires":${now + ttlMs}}`, { expirationTtl });
+    await this.#kvCall((kv) => kv.put(this.#prefix + id, `{"session":${json},"expires":${now + ttlMs}}`, { expirationTtl }));
   }
 
   async end(id: string): Promise<void> {
     this.#read.delete(id);
-    await this.#kv.delete(this.#prefix + id);
+    await this.#kvCall((kv) => kv.delete(this.#prefix + id));
   }
 }
 

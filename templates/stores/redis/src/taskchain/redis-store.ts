@@ -2,7 +2,7 @@
 // answers a call reads and writes the same session. Needs Redis ≥ 6.2 (GETEX).
 import { createClient } from "@redis/client";
 import type { Logger } from "./log.ts";
-import type { Session, SessionStore } from "./session.ts";
+import { OutageLog, type Session, type SessionStore } from "./session.ts";
 
 type Client = ReturnType<typeof createClient>;
 
@@ -34,18 +34,16 @@ export class RedisSessionStore implements SessionStore {
   readonly #client: Client;
   readonly #prefix: string;
   readonly #timeoutMs: number;
-  readonly #logger: Logger;
+  readonly #outage: OutageLog;
   #opened = false;
   #closed = false;
   /** Calls waiting for a connection, each until its own deadline: one "ready" listener for all. */
   readonly #waiting = new Set<() => void>();
-  /** Whether the last thing heard from Redis was an error, so an outage is logged once. */
-  #down = false;
 
   constructor(options: RedisSessionStoreOptions) {
     this.#prefix = options.prefix ?? "taskchain:session:";
     this.#timeoutMs = options.timeoutMs ?? 2_000;
-    this.#logger = options.logger;
+    this.#outage = new OutageLog(options.logger, "redis");
     this.#client = createClient({
       url: options.url,
       // Fail at once while disconnected instead of queueing until Redis is back.
@@ -57,18 +55,12 @@ export class RedisSessionStore implements SessionStore {
       },
     });
     // Without a listener a lost connection would crash the process; the client reconnects by itself.
-    this.#client.on("error", (error: unknown) => {
-      if (this.#down) return;
-      this.#down = true;
-      this.#logger.error("redis unavailable; webhook calls are answered with an apology until it is back", { error: describe(error) });
-    });
+    this.#client.on("error", (error: unknown) => this.#outage.down(describe(error)));
     this.#client.on("ready", () => {
       const waiting = [...this.#waiting];
       this.#waiting.clear();
       for (const start of waiting) start();
-      if (!this.#down) return;
-      this.#down = false;
-      this.#logger.info("redis connected again");
+      this.#outage.up();
     });
   }
 

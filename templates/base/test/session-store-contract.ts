@@ -1,0 +1,111 @@
+// The contract every session store keeps (SessionStore in src/taskchain/session.ts). This project's
+// tests run it on its own store; create-taskchain's tests run it on every store it can write.
+import { describe, expect, it } from "vitest";
+import { APOLOGY, createTaskchain, nextTask, silentLogger, type Link, type Logger, type Session, type SessionStore } from "../src/taskchain/index.ts";
+
+export interface StoreContractSetup {
+  /** A store whose keys no other store in the run sees; `logger` receives the store's own lines. */
+  make(logger: Logger): SessionStore | Promise<SessionStore>;
+  /** Takes the store's backend away and brings it back; only a store with a backend has one. */
+  outage?: { start(): Promise<void>; end(): Promise<void> };
+}
+
+const MINUTE = 60_000;
+const fresh = (key: string) => (): Session => ({ key, state: {}, retries: {} });
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** A logger that keeps every line as "level message". */
+function recorder(): { logger: Logger; lines: string[] } {
+  const lines: string[] = [];
+  const at = (level: string) => (message: string) => void lines.push(`${level} ${message}`);
+  return { logger: { info: at("info"), warn: at("warn"), error: at("error") }, lines };
+}
+
+/** Opens and saves as dispatch does for every webhook call; returns the key the call got. */
+async function touch(store: SessionStore, id: string, key: string, ttlMs: number): Promise<string> {
+  const session = await store.open(id, fresh(key), ttlMs);
+  await store.save(id, session, ttlMs);
+  return session.key;
+}
+
+export function describeSessionStore(name: string, setup: StoreContractSetup): void {
+  describe(`${name} session store contract`, () => {
+    const make = () => setup.make(silentLogger);
+
+    it("opens a new session from fresh(), then the saved one, and forgets it on end", async () => {
+      const store = await make();
+      const opened = await store.open("caller", fresh("k1"), MINUTE);
+      expect(opened).toEqual({ key: "k1", state: {}, retries: {} });
+      const saved = { key: "k1", state: { pin: "1234", nested: { list: [1, "two", null] }, text: "Zoë 🚀 \"quoted\"" }, retries: { pin_vetting: 1 } };
+      await store.save("caller", saved, MINUTE);
+      expect(await store.open("caller", fresh("k2"), MINUTE)).toEqual(saved);
+      await store.save("caller", saved, MINUTE);
+      await store.end("caller");
+      expect((await store.open("caller", fresh("k3"), MINUTE)).key).toBe("k3");
+      await store.end("caller");
+    });
+
+    it("keeps each caller's session apart, and ends one without touching another", async () => {
+      const store = await make();
+      await store.save("a", { ...(await store.open("a", fresh("ka"), MINUTE)), state: { who: "a" } }, MINUTE);
+      await store.save("b", { ...(await store.open("b", fresh("kb"), MINUTE)), state: { who: "b" } }, MINUTE);
+      await store.end("a");
+      expect(await store.open("b", fresh("kx"), MINUTE)).toEqual({ key: "kb", state: { who: "b" }, retries: {} });
+      expect((await store.open("a", fresh("ky"), MINUTE)).key).toBe("ky");
+      await store.end("nobody"); // ending what was never opened is not an error
+    });
+
+    it("starts a new session after the idle TTL, which every save restarts", async () => {
+      const store = await make();
+      const ttl = 1_500;
+      expect(await touch(store, "idle", "first", ttl)).toBe("first");
+      await sleep(900);
+      expect(await touch(store, "idle", "second", ttl)).toBe("first");
+      await sleep(900); // 1.8 s since the first save, 0.9 s since the last one
+      expect(await touch(store, "idle", "second", ttl)).toBe("first");
+      await sleep(ttl + 300);
+      expect(await touch(store, "idle", "third", ttl)).toBe("third");
+    });
+
+    if (setup.outage) {
+      const outage = setup.outage;
+      it("while its backend is away: the caller hears the apology, the handler does not run, the log gets one line", async () => {
+        const { logger, lines } = recorder();
+        const store = await setup.make(logger);
+        let runs = 0;
+        // A Link, not defineLink(): its name is not one of this chain's links.
+        const link: Link = {
+          name: "pin_vetting",
+          parameters: {},
+          initial: () => {
+            runs++;
+            return { content: "What is your PIN?" };
+          },
+          qualified: () => ({ actions: [nextTask()] }),
+          disqualified: () => ({}),
+        };
+        const app = createTaskchain({ links: [link], store, logger: silentLogger });
+        const initial = async () => {
+          const body = JSON.stringify({ name: "pin_vetting", action: "initial", call_from: "+15125550100", call_forwarded_by: "" });
+          const answer = await app.handle({ method: "POST", url: "/pin_vetting", body: { text: body } });
+          expect(answer.status).toBe(200);
+          return (JSON.parse(answer.body) as { content: string }).content;
+        };
+        expect(await initial()).toBe("What is your PIN?");
+        await outage.start();
+        try {
+          for (let i = 0; i < 3; i++) expect(await initial()).toBe(APOLOGY);
+          expect(runs).toBe(1);
+        } finally {
+          await outage.end();
+        }
+        // Back: a store may take a moment to reconnect; the next calls run the handler again.
+        let content = await initial();
+        for (let i = 0; i < 50 && content === APOLOGY; i++) content = (await sleep(100), await initial());
+        expect(content).toBe("What is your PIN?");
+        expect(lines.filter((line) => line.startsWith("error ")), lines.join("\n")).toHaveLength(1);
+        await store.close?.();
+      });
+    }
+  });
+}
