@@ -47,6 +47,7 @@ describe("create on a terminal", () => {
     await s.answer("data: the prompt", KEY.enter);
     await s.answer("data: parameters Agent4 collects", KEY.enter);
     await s.answer("Runtime", KEY.enter);
+    await s.answer("Sessions", `${KEY.down}${KEY.enter}`); // redis
     await s.answer("Add an example?", KEY.enter);
     await s.answer("Base URL", `https://hooks.example.test/a4${KEY.enter}`);
     await s.answer("Trigger", `${TRIGGER}${KEY.enter}`);
@@ -71,6 +72,7 @@ describe("create on a terminal", () => {
     const spec = parseSpec(JSON.parse(specText));
     expect(spec.trigger).toBe(TRIGGER);
     expect(spec.links[0]!.prompt).toBe(PROMPT);
+    expect(spec.sessions).toBe("redis");
     const command = /npx create-taskchain (.+)\n/.exec(screen.slice(screen.indexOf("and run:")))![1]!;
     expect(command).toBe("demo --spec taskchain.spec.json --pm npm --no-install --git --yes");
     const again = tempDir("taskchain-pty-again-");
@@ -114,7 +116,7 @@ describe("create on a terminal", () => {
   it("a directory typed as ~/… is under the home folder, as a shell would have it", async () => {
     const cwd = tempDir("taskchain-pty-");
     const home = tempDir("taskchain-home-");
-    const flags = ["--link", "a", "--runtime", "node", "--example", "none", "--base-url", "https://x.test", "--trigger", "hi", "--no-install", "--no-git"];
+    const flags = ["--link", "a", "--runtime", "node", "--sessions", "memory", "--example", "none", "--base-url", "https://x.test", "--trigger", "hi", "--no-install", "--no-git"];
     const s = new Session(flags, cwd, { env: { HOME: home } });
     await s.answer("Where should the project go?", `~/chains/tilde${KEY.enter}`);
     await s.answer("a: the prompt", KEY.enter);
@@ -162,7 +164,7 @@ describe("create on a terminal", () => {
 
   it("--dry-run asks neither install nor git, lists the files and writes nothing", async () => {
     const cwd = tempDir("taskchain-pty-");
-    const s = new Session(["dry", "--link", "a", "--runtime", "node", "--example", "none", "--base-url", "https://x.test", "--trigger", "hi", "--dry-run"], cwd);
+    const s = new Session(["dry", "--link", "a", "--runtime", "node", "--sessions", "memory", "--example", "none", "--base-url", "https://x.test", "--trigger", "hi", "--dry-run"], cwd);
     await s.answer("a: the prompt", KEY.enter);
     await s.answer("a: parameters", KEY.enter);
     await s.answer("List the files it would write (dry run: nothing is written)?", KEY.enter);
@@ -177,7 +179,7 @@ describe("create on a terminal", () => {
   it("answering No at the summary exits 130 and creates nothing", async () => {
     const cwd = tempDir("taskchain-pty-");
     mkdirSync(path.join(cwd, "empty"));
-    const s = new Session(["empty", "--link", "a", "--runtime", "node", "--example", "none", "--no-install", "--no-git", "--base-url", "https://x.test", "--trigger", "hi"], cwd);
+    const s = new Session(["empty", "--link", "a", "--runtime", "node", "--sessions", "memory", "--example", "none", "--no-install", "--no-git", "--base-url", "https://x.test", "--trigger", "hi"], cwd);
     await s.answer("a: the prompt", KEY.enter);
     await s.answer("a: parameters", KEY.enter);
     await s.answer("Create the project?", `${KEY.left}${KEY.enter}`);
@@ -188,7 +190,7 @@ describe("create on a terminal", () => {
 
   it("an example whose links clash with the user's is refused at the question and asked again", async () => {
     const cwd = tempDir("taskchain-pty-");
-    const s = new Session(["clash", "--link", "order_lookup", "--runtime", "node", "--base-url", "https://x.test", "--trigger", "hi", "--no-install", "--no-git"], cwd);
+    const s = new Session(["clash", "--link", "order_lookup", "--runtime", "node", "--sessions", "memory", "--base-url", "https://x.test", "--trigger", "hi", "--no-install", "--no-git"], cwd);
     await s.answer("order_lookup: the prompt", KEY.enter);
     await s.answer("order_lookup: parameters", KEY.enter);
     await s.answer("Add an example?", `${KEY.down}${KEY.enter}`);
@@ -202,7 +204,7 @@ describe("create on a terminal", () => {
   it("does not offer an install the package manager is missing for, and refuses --install up front", async () => {
     const cwd = tempDir("taskchain-pty-");
     const PATH = tempDir("taskchain-bin-"); // no package manager, no git
-    const flags = ["--link", "a", "--runtime", "node", "--example", "none", "--base-url", "https://x.test", "--trigger", "hi", "--no-git", "--pm", "pnpm"];
+    const flags = ["--link", "a", "--runtime", "node", "--sessions", "memory", "--example", "none", "--base-url", "https://x.test", "--trigger", "hi", "--no-git", "--pm", "pnpm"];
     const s = new Session(["proj", ...flags], cwd, { env: { PATH } });
     await s.answer("a: the prompt", KEY.enter);
     await s.answer("a: parameters", KEY.enter);
@@ -225,7 +227,7 @@ describe("create on a terminal", () => {
     // A slow install that records the signal it gets (sleep in the background, so the trap runs at
     // once; it ignores SIGINT there, so the trap stops it).
     writeFileSync(path.join(bin, "npm"), `#!/bin/sh\ntrap 'kill $!; echo stopped > "${bin}/log"; exit 130' INT TERM\nsleep 30 & wait\n`, { mode: 0o755 });
-    const flags = ["--link", "a", "--runtime", "node", "--example", "none", "--base-url", "https://x.test", "--trigger", "hi", "--no-git", "--pm", "npm", "--install"];
+    const flags = ["--link", "a", "--runtime", "node", "--sessions", "memory", "--example", "none", "--base-url", "https://x.test", "--trigger", "hi", "--no-git", "--pm", "npm", "--install"];
     const s = new Session(["proj", ...flags], cwd, { env: { PATH: `${bin}:${process.env.PATH}` } });
     await s.answer("a: the prompt", KEY.enter);
     await s.answer("a: parameters", KEY.enter);
@@ -241,7 +243,7 @@ describe("create on a terminal", () => {
     const cwd = tempDir("taskchain-pty-");
     const bin = tempDir("taskchain-bin-");
     writeFileSync(path.join(bin, "npm"), "#!/bin/sh\necho 'npm ERR! registry unreachable' >&2\nexit 1\n", { mode: 0o755 });
-    const flags = ["--link", "a", "--runtime", "node", "--example", "none", "--base-url", "https://x.test", "--trigger", "hi", "--no-git", "--pm", "npm"];
+    const flags = ["--link", "a", "--runtime", "node", "--sessions", "memory", "--example", "none", "--base-url", "https://x.test", "--trigger", "hi", "--no-git", "--pm", "npm"];
     const s = new Session(["proj", ...flags], cwd, { env: { PATH: `${bin}:${process.env.PATH}` } });
     await s.answer("a: the prompt", KEY.enter);
     await s.answer("a: parameters", KEY.enter);
