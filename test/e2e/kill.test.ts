@@ -8,7 +8,7 @@
 //   - at each file-system call that changes something, in turn (test/helpers/kill-at-op.mjs,
 //     preloaded into the CLI, sends the signal to its own process just before the n-th such call):
 //     create (new folder, existing empty folder, --force over a full one), add-link, chain,
-//     remove-link and rename-link, each with SIGKILL and SIGINT at every point.
+//     remove-link, rename-link and sessions, each with SIGKILL and SIGINT at every point.
 //
 // What "afterwards" means:
 //   - create: the target directory right after the kill. It is absent (as before) or complete.
@@ -517,5 +517,9 @@ describe("killed at every file-system write, the target is as before or complete
 
   it(`rename-link of a link in a subfolder (seed ${SEED + 6})`, async () => {
     await everyWrite("every-rename-link", ["rename-link", "extra", "bonus"], SEED + 6);
+  });
+
+  it(`sessions redis: store files, package.json, README, .env.example (seed ${SEED + 7})`, async () => {
+    await everyWrite("every-sessions", ["sessions", "redis"], SEED + 7);
   });
 });
