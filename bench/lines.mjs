@@ -2,7 +2,7 @@
 // the built CLI (run `npm run build` first), counts the non-blank lines of every src/**/*.ts outside
 // src/links/, prints them per file and in total, and removes the project again.
 //
-//   node bench/lines.mjs [--runtime <name>]   another runtime than node
+//   node bench/lines.mjs [--runtime <name>] [--sessions <store>]   another runtime or session store
 import { spawnSync } from "node:child_process";
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import os from "node:os";
@@ -13,6 +13,8 @@ const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const CLI = path.join(REPO, "bin/create-taskchain.js");
 const at = process.argv.indexOf("--runtime");
 const runtime = at === -1 ? "node" : process.argv[at + 1];
+const storeAt = process.argv.indexOf("--sessions");
+const sessions = storeAt === -1 ? undefined : process.argv[storeAt + 1];
 
 /** Every .ts file under `dir`, as paths relative to `root`, sorted. */
 function tsFiles(root, dir = root) {
@@ -30,7 +32,7 @@ const countLines = (file) => readFileSync(file, "utf8").split("\n").filter((line
 const scratch = mkdtempSync(path.join(os.tmpdir(), "taskchain-lines-"));
 try {
   const dir = path.join(scratch, "app");
-  const args = [CLI, dir, "--link", "a,b", "--yes", "--no-install", "--no-git", ...(runtime === "node" ? [] : ["--runtime", runtime])];
+  const args = [CLI, dir, "--link", "a,b", "--yes", "--no-install", "--no-git", ...(runtime === "node" ? [] : ["--runtime", runtime]), ...(sessions ? ["--sessions", sessions] : [])];
   const made = spawnSync(process.execPath, args, { encoding: "utf8", env: { ...process.env, NO_COLOR: "1", CI: "true" } });
   if (made.status !== 0) throw new Error(`create-taskchain exited ${made.status}:\n${made.stdout}${made.stderr}`);
 
@@ -42,7 +44,7 @@ try {
     total += n;
     console.log(`${String(n).padStart(5)}  src/${file.split(path.sep).join("/")}`);
   }
-  console.log(`${String(total).padStart(5)}  total (${runtime} project, src/ outside src/links/, non-blank lines)`);
+  console.log(`${String(total).padStart(5)}  total (${runtime} project${sessions ? `, ${sessions} sessions` : ""}, src/ outside src/links/, non-blank lines)`);
 } finally {
   rmSync(scratch, { recursive: true, force: true });
 }

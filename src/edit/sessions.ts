@@ -69,10 +69,17 @@ export function planSessions(project: TaskchainProject, to: string, force: boole
   return { runtime, from, to: target, set };
 }
 
+/** Every file a store writes, its includes' too: path → content. */
+function storeFiles(runtime: Runtime, store: SessionStoreName): Map<string, string> {
+  const feature = STORE_FEATURES[store];
+  const files = new Map<string, string>();
+  for (const f of [...(feature.includes ?? []), feature]) for (const [file, content] of renderFolder(f.folder, { runtime })) files.set(file, content);
+  return files;
+}
+
 function swapFiles(project: TaskchainProject, set: ChangeSet, runtime: Runtime, from: SessionStoreName, to: SessionStoreName, force: boolean): void {
-  const data = { runtime };
-  const old = renderFolder(STORE_FEATURES[from].folder, data);
-  const next = renderFolder(STORE_FEATURES[to].folder, data);
+  const old = storeFiles(runtime, from);
+  const next = storeFiles(runtime, to);
   for (const [file, content] of old) {
     const text = readText(project.root, file);
     if (text === undefined) continue;

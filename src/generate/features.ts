@@ -33,10 +33,13 @@ const nodeScripts = {
  * src/sessions.ts, which the entry file imports, so switching stores swaps files and dependencies
  * and never edits the entry file.
  */
+/** src/taskchain/outage.ts: one log line per outage, for the stores with a backend. */
+const OUTAGE_LOG: Feature = { folder: "stores/outage" };
+
 export const STORE_FEATURES: Record<SessionStoreName, Feature> = {
   memory: { folder: "stores/memory" },
-  redis: { folder: "stores/redis", dependencies: { "@redis/client": "^5.9.0" } },
-  kv: { folder: "stores/kv" },
+  redis: { folder: "stores/redis", dependencies: { "@redis/client": "^5.9.0" }, includes: [OUTAGE_LOG] },
+  kv: { folder: "stores/kv", includes: [OUTAGE_LOG] },
 };
 
 /** src/shutdown.ts: graceful exit on SIGTERM/SIGINT, for every runtime that runs as a node process. */

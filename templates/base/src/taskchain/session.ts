@@ -1,6 +1,5 @@
 // Sessions: what the runtime remembers of one phone call between its webhook calls, and where.
 import type { CallState } from "./link.ts";
-import { describeThrown, type Logger } from "./log.ts";
 
 export interface Session {
   /** The UUID sent as `key` in every answer of this call. */
@@ -15,7 +14,7 @@ export interface Session {
  * instance answers the same calls. `id` identifies the caller (`call_from` + `call_forwarded_by`).
  * A store that cannot do an operation rejects, within a bounded time, rather than answering from
  * a guess: dispatch then answers the caller with the apology and does not run the handler without
- * the call's state. A store with a backend logs an outage once (OutageLog), not once per call.
+ * the call's state. A store with a backend logs an outage once (outage.ts), not once per call.
  * test/session-store-contract.ts holds every store to this.
  */
 export interface SessionStore {
@@ -105,32 +104,5 @@ export class MemorySessionStore implements SessionStore {
       this.#entries.delete(id);
       this.#bytes -= entry.size;
     }
-  }
-}
-
-/**
- * One log line when a store's backend goes away and one when it is back, however many webhook
- * calls fail in between: to whoever reads the log, an outage is one event.
- */
-export class OutageLog {
-  readonly #logger: Logger;
-  readonly #name: string;
-  #down = false;
-
-  constructor(logger: Logger, name: string) {
-    this.#logger = logger;
-    this.#name = name;
-  }
-
-  down(error: unknown): void {
-    if (this.#down) return;
-    this.#down = true;
-    this.#logger.error(`${this.#name} unavailable; webhook calls are answered with an apology until it is back`, { error: describeThrown(error) });
-  }
-
-  up(): void {
-    if (!this.#down) return;
-    this.#down = false;
-    this.#logger.info(`${this.#name} is back`);
   }
 }

@@ -1,5 +1,6 @@
 // Sessions in Workers KV: every isolate and location that answers a call reads the same session.
-import { consoleLogger, OutageLog, type Logger, type Session, type SessionStore } from "./taskchain/index.ts";
+import { consoleLogger, type Logger, type Session, type SessionStore } from "./taskchain/index.ts";
+import { OutageLog } from "./taskchain/outage.ts";
 
 /** The part of a Workers KV namespace binding this store uses. */
 export interface KvNamespace {

@@ -2,7 +2,8 @@
 // answers a call reads and writes the same session. Needs Redis ≥ 6.2 (GETEX).
 import { createClient } from "@redis/client";
 import type { Logger } from "./log.ts";
-import { OutageLog, type Session, type SessionStore } from "./session.ts";
+import { OutageLog } from "./outage.ts";
+import type { Session, SessionStore } from "./session.ts";
 
 type Client = ReturnType<typeof createClient>;
 
