@@ -40,6 +40,7 @@ export const STORE_FEATURES: Record<SessionStoreName, Feature> = {
   memory: { folder: "stores/memory" },
   redis: { folder: "stores/redis", dependencies: { "@redis/client": "^5.9.0" }, includes: [OUTAGE_LOG] },
   kv: { folder: "stores/kv", includes: [OUTAGE_LOG] },
+  dynamodb: { folder: "stores/dynamodb", dependencies: { "@aws-sdk/client-dynamodb": "^3.1178.0" }, includes: [OUTAGE_LOG] },
 };
 
 /** src/shutdown.ts: graceful exit on SIGTERM/SIGINT, for every runtime that runs as a node process. */

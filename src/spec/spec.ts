@@ -17,12 +17,13 @@ export const RUNTIME_HINTS: Record<Runtime, string> = {
   lambda: "AWS Lambda (API Gateway HTTP API / function URL)",
 };
 
-export const SESSION_STORES = ["memory", "redis", "kv"] as const;
+export const SESSION_STORES = ["memory", "redis", "kv", "dynamodb"] as const;
 export type SessionStoreName = (typeof SESSION_STORES)[number];
 export const STORE_HINTS: Record<SessionStoreName, string> = {
   memory: "this process's memory: one instance",
   redis: "Redis at REDIS_URL, shared by every instance",
   kv: "Workers KV, shared by every isolate",
+  dynamodb: "a DynamoDB table, shared by every Lambda instance",
 };
 /**
  * The stores each runtime can keep sessions in, its default first. Lambda runs many instances, so
@@ -35,7 +36,7 @@ export const RUNTIME_STORES: Record<Runtime, readonly SessionStoreName[]> = {
   fastify: ["memory", "redis"],
   hono: ["memory", "redis"],
   cloudflare: ["kv"],
-  lambda: ["redis", "memory"],
+  lambda: ["redis", "memory", "dynamodb"],
 };
 
 /** Why `store` cannot keep a `runtime` project's sessions, or undefined when it can. */
@@ -43,7 +44,8 @@ export function storeProblem(runtime: Runtime, store: string): string | undefine
   const valid = RUNTIME_STORES[runtime];
   if ((valid as readonly string[]).includes(store)) return undefined;
   const known = (SESSION_STORES as readonly string[]).includes(store);
-  return `${known ? `"${store}" is not a session store for ${runtime}` : `"${store}" is not a session store`}: ${runtime} takes ${valid.join(" or ")}`;
+  const list = valid.length > 1 ? `${valid.slice(0, -1).join(", ")} or ${valid.at(-1)}` : valid[0];
+  return `${known ? `"${store}" is not a session store for ${runtime}` : `"${store}" is not a session store`}: ${runtime} takes ${list}`;
 }
 
 export const EXAMPLES = ["shipstation"] as const;

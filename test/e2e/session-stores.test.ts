@@ -1,24 +1,32 @@
-// The session store contract (templates/base/test/session-store-contract.ts) on the Redis store a
-// generated project gets, against a real redis-server that the outage case stops and restarts.
+// The session store contract (templates/base/test/session-store-contract.ts) on the Redis and
+// DynamoDB stores a generated project gets, against a real redis-server and dynalite (DynamoDB's
+// API, through the real AWS SDK v3 client), each stopped and restarted for the outage case.
 // The in-memory store runs it in test/unit; KV runs it in workerd in every cloudflare project.
 import { rmSync } from "node:fs";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
-import { afterAll, beforeAll } from "vitest";
-import type { Logger, SessionStore } from "../../templates/base/src/taskchain/index.js";
+import { afterAll, beforeAll, expect, it } from "vitest";
+import { silentLogger, type Logger, type SessionStore } from "../../templates/base/src/taskchain/index.js";
 import { describeSessionStore } from "../../templates/base/test/session-store-contract.js";
 import { defaultParameters } from "../../src/spec/spec.js";
 import { generateInRepo } from "../helpers/in-repo-project.js";
+import { startDynalite, type Dynalite } from "../helpers/dynalite.js";
 import { startRedis, type RedisServer } from "../helpers/redis.js";
 
 type RedisStore = SessionStore & { close(): Promise<void> };
 interface StoreModule {
   RedisSessionStore: new (options: { url: string; prefix?: string; timeoutMs?: number; logger: Logger }) => RedisStore;
 }
+interface DynamoModule {
+  DynamoSessionStore: new (options: { table: string; prefix?: string; timeoutMs?: number; logger: Logger; client?: object }) => RedisStore;
+}
 
 let dir: string | undefined;
+let lambdaDir: string | undefined;
 let mod: StoreModule;
+let dynamoMod: DynamoModule;
 let redis: RedisServer;
+let dynamo: Dynalite;
 const made: RedisStore[] = [];
 let prefixes = 0;
 
@@ -26,11 +34,15 @@ beforeAll(async () => {
   dir = await generateInRepo("session-stores", [{ name: "pin_vetting", prompt: "Ask for the PIN.", parameters: defaultParameters() }], "redis");
   mod = (await import(pathToFileURL(path.join(dir, "src/taskchain/redis-store.ts")).href)) as StoreModule;
   redis = await startRedis();
+  lambdaDir = await generateInRepo("session-stores-dynamodb", [{ name: "pin_vetting", prompt: "Ask for the PIN.", parameters: defaultParameters() }], "dynamodb", "lambda");
+  dynamoMod = (await import(pathToFileURL(path.join(lambdaDir, "src/taskchain/dynamodb-store.ts")).href)) as DynamoModule;
+  dynamo = await startDynalite();
 });
 afterAll(async () => {
   await Promise.all(made.map((store) => store.close()));
   await redis?.stop();
-  if (dir) rmSync(dir, { recursive: true, force: true });
+  await dynamo?.stop();
+  for (const folder of [dir, lambdaDir]) if (folder) rmSync(folder, { recursive: true, force: true });
 });
 
 describeSessionStore("RedisSessionStore on redis-server", {
@@ -46,4 +58,31 @@ describeSessionStore("RedisSessionStore on redis-server", {
       redis = await startRedis(redis.port);
     },
   },
+});
+
+describeSessionStore("DynamoSessionStore on dynalite", {
+  make(logger) {
+    const client = { endpoint: dynamo.endpoint, region: dynamo.env.AWS_REGION, credentials: { accessKeyId: "test", secretAccessKey: "test" } };
+    const store = new dynamoMod.DynamoSessionStore({ table: dynamo.table, prefix: `contract:${prefixes++}:`, timeoutMs: 300, logger, client });
+    made.push(store);
+    return store;
+  },
+  outage: {
+    start: () => dynamo.stop(),
+    async end() {
+      dynamo = await startDynalite(dynamo.port);
+    },
+  },
+});
+
+it("DynamoSessionStore: two instances racing on a call's first webhook agree on one key", async () => {
+  const client = { endpoint: dynamo.endpoint, region: dynamo.env.AWS_REGION, credentials: { accessKeyId: "test", secretAccessKey: "test" } };
+  const prefix = `race:${prefixes++}:`;
+  const [one, two] = [0, 1].map(() => new dynamoMod.DynamoSessionStore({ table: dynamo.table, prefix, logger: silentLogger, client }));
+  made.push(one!, two!);
+  for (let call = 0; call < 20; call++) {
+    const fresh = (key: string) => () => ({ key, state: {}, retries: {} });
+    const [a, b] = await Promise.all([one!.open(`caller-${call}`, fresh("one"), 60_000), two!.open(`caller-${call}`, fresh("two"), 60_000)]);
+    expect(a.key).toBe(b.key);
+  }
 });

@@ -1,23 +1,29 @@
 // `create-taskchain sessions` on installed projects (Node 22): a node and an express project
 // written with memory sessions are green, switched to Redis are green with their own tests running
 // the store contract on a real redis-server, and switched back are green without any Redis code.
+// A lambda project likewise moves from Redis to DynamoDB (its contract on dynalite) to memory.
+import { DynamoDBClient, ScanCommand } from "@aws-sdk/client-dynamodb";
 import { createClient } from "@redis/client";
 import { existsSync, readFileSync, rmSync } from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { expectProjectGreen, installProject, runCli, tempDir } from "../helpers/project.js";
+import { startDynalite, type Dynalite } from "../helpers/dynalite.js";
+import { expectProjectGreen, installProject, run, runCli, tempDir } from "../helpers/project.js";
 import { startRedis, type RedisServer } from "../helpers/redis.js";
 
 let redis: RedisServer;
 let raw: ReturnType<typeof createClient>;
+let dynamo: Dynalite;
 beforeAll(async () => {
   redis = await startRedis();
+  dynamo = await startDynalite();
   raw = createClient({ url: redis.url });
   await raw.connect();
 });
 afterAll(async () => {
   if (raw?.isOpen) await raw.close();
   await redis?.stop();
+  await dynamo?.stop();
 });
 
 /** Switches the project's store with the built CLI and installs its new dependency set. */
@@ -25,7 +31,7 @@ function switchTo(dir: string, store: string): void {
   const r = runCli(["sessions", store], { cwd: dir });
   expect(r.code, r.stdout + r.stderr).toBe(0);
   expect(r.stdout).toContain(`to ${store}`);
-  rmSync(path.join(dir, "node_modules")); // a link to the cached install of the old dependency set
+  rmSync(path.join(dir, "node_modules"), { force: true }); // a link to the cached install of the old dependency set
   installProject(dir);
 }
 
@@ -52,6 +58,32 @@ describe.each(["node", "express"])("%s project", (runtime) => {
     switchTo(dir, "memory");
     expect(dependencies(dir)).not.toContain("@redis/client");
     expect(existsSync(path.join(dir, "src/taskchain/redis-store.ts"))).toBe(false);
+    expectProjectGreen(dir, { REDIS_URL: undefined });
+  });
+});
+
+describe("lambda project", () => {
+  const dir = path.join(tempDir("taskchain-switch-"), "switch-lambda");
+
+  it("stays green moved from Redis to DynamoDB and on to memory, and its bundle builds", async () => {
+    const made = runCli([dir, "--link", "pin_vetting,sms_vetting", "--runtime", "lambda", "--yes", "--no-install", "--no-git"]);
+    expect(made.code, made.stderr).toBe(0);
+    expect(dependencies(dir)).toContain("@redis/client");
+
+    switchTo(dir, "dynamodb");
+    expect(dependencies(dir)).toEqual(["@aws-sdk/client-dynamodb", "zod"]);
+    const env = { ...dynamo.env, DYNAMODB_TABLE: dynamo.table, DYNAMODB_ENDPOINT: dynamo.endpoint, REDIS_URL: undefined };
+    expectProjectGreen(dir, env);
+    // The project's contract ran on dynalite: a session it kept is still there.
+    const client = new DynamoDBClient({ endpoint: dynamo.endpoint, region: dynamo.env.AWS_REGION, credentials: { accessKeyId: "test", secretAccessKey: "test" } });
+    const { Items } = await client.send(new ScanCommand({ TableName: dynamo.table }));
+    client.destroy();
+    expect(Items?.some((item) => item.id?.S?.startsWith("test:"))).toBe(true);
+    const build = run("npm", ["run", "build", "--silent"], dir);
+    expect(build.code, build.stderr).toBe(0);
+
+    switchTo(dir, "memory");
+    expect(dependencies(dir)).toEqual(["zod"]);
     expectProjectGreen(dir, { REDIS_URL: undefined });
   });
 });

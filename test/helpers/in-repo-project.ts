@@ -9,11 +9,11 @@ import { ProjectSpecSchema } from "../../src/spec/spec.js";
 import { REPO } from "./project.js";
 
 /** Writes the project afresh into .cache/unit/<name>-<pid> and returns that folder; the caller removes it. */
-export async function generateInRepo(name: string, links: z.input<typeof ProjectSpecSchema>["links"], sessions: "memory" | "redis" = "memory"): Promise<string> {
+export async function generateInRepo(name: string, links: z.input<typeof ProjectSpecSchema>["links"], sessions: "memory" | "redis" | "dynamodb" = "memory", runtime: "node" | "lambda" = "node"): Promise<string> {
   const dir = path.join(REPO, ".cache/unit", `${name}-${process.pid}`);
   rmSync(dir, { recursive: true, force: true });
   mkdirSync(path.dirname(dir), { recursive: true });
-  const spec = ProjectSpecSchema.parse({ packageName: `unit-${name}`, runtime: "node", sessions, baseUrl: "https://hooks.example.com", trigger: "order status", links });
+  const spec = ProjectSpecSchema.parse({ packageName: `unit-${name}`, runtime, sessions, baseUrl: "https://hooks.example.com", trigger: "order status", links });
   await commitNewProject(generateProject(spec, dir));
   return dir;
 }

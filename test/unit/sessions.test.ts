@@ -67,7 +67,8 @@ describe("create --sessions", () => {
       { runtime: "cloudflare", sessions: "redis", message: '--sessions "redis" is not a session store for cloudflare: cloudflare takes kv' },
       { runtime: "node", sessions: "kv", message: '--sessions "kv" is not a session store for node: node takes memory or redis' },
       { sessions: "kv", message: '--sessions "kv" is not a session store for node: node takes memory or redis' },
-      { runtime: "lambda", sessions: "dynamo", message: '--sessions "dynamo" is not one of memory, redis, kv' },
+      { runtime: "lambda", sessions: "dynamo", message: '--sessions "dynamo" is not one of memory, redis, kv, dynamodb' },
+      { runtime: "express", sessions: "dynamodb", message: '--sessions "dynamodb" is not a session store for express: express takes memory or redis' },
     ];
     for (const { message, ...flags } of attempts) {
       await expect(resolveCreate({ dir: "p", link: ["a"], ...flags }, { cwd, interactive: false })).rejects.toThrow(new UserError(message));
@@ -96,6 +97,17 @@ describe("create-taskchain sessions", () => {
     expect(snapshot(root)).toEqual(before);
   });
 
+  it("moves a lambda project to DynamoDB and on to memory: each time what create writes with that store", async () => {
+    const root = await project("lambda");
+    await sessions({ store: "dynamodb", cwd: root });
+    const dynamo = snapshot(root);
+    expect(dynamo).toEqual(snapshot(await project("lambda", "dynamodb")));
+    expect(JSON.parse(dynamo.get("package.json")!).dependencies).toHaveProperty("@aws-sdk/client-dynamodb");
+    expect(dynamo.get("README.md")).toContain("TimeToLiveSpecification: { AttributeName: expires, Enabled: true }");
+    await sessions({ store: "memory", cwd: root });
+    expect(snapshot(root)).toEqual(snapshot(await project("lambda", "memory")));
+  });
+
   it("prints the diff and writes nothing with --dry-run; says so when the store is already the one", async () => {
     const root = await project("hono");
     const before = snapshot(root);
@@ -115,7 +127,7 @@ describe("create-taskchain sessions", () => {
     const cases: Array<[string, string, RegExp]> = [
       [node, "kv", /^"kv" is not a session store for node: node takes memory or redis$/],
       [worker, "memory", /^"memory" is not a session store for cloudflare: cloudflare takes kv$/],
-      [node, "mongo", /^unknown session store "mongo": expected one of memory, redis, kv$/],
+      [node, "mongo", /^unknown session store "mongo": expected one of memory, redis, kv, dynamodb$/],
     ];
     for (const [root, store, message] of cases) {
       const before = snapshot(root);

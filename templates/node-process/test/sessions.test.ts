@@ -1,5 +1,6 @@
-// The store src/sessions.ts gives this project keeps the session store contract: Redis when
-// REDIS_URL is set (its keys under a prefix of their own, expiring within a minute), else memory.
+// The store src/sessions.ts gives this project keeps the session store contract: its shared store
+// when configured (REDIS_URL, DYNAMODB_TABLE; keys under a prefix of their own, expiring within a
+// minute), else memory.
 import { randomUUID } from "node:crypto";
 import { afterAll } from "vitest";
 import { sessionStoreFromEnv } from "../src/sessions.ts";
@@ -9,9 +10,10 @@ import { describeSessionStore } from "./session-store-contract.ts";
 const made: SessionStore[] = [];
 afterAll(() => Promise.all(made.map((store) => store.close?.())));
 
-describeSessionStore(process.env.REDIS_URL ? "REDIS_URL" : "in-memory", {
+describeSessionStore("src/sessions.ts's", {
   make(logger) {
-    const store = sessionStoreFromEnv({ ...process.env, REDIS_PREFIX: `test:${randomUUID()}:` }, logger);
+    const prefix = `test:${randomUUID()}:`;
+    const store = sessionStoreFromEnv({ ...process.env, REDIS_PREFIX: prefix, DYNAMODB_PREFIX: prefix }, logger);
     made.push(store);
     return store;
   },
