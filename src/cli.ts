@@ -171,15 +171,16 @@ export function buildProgram(): Command {
     .description("regenerate chain.json from the code (static: never runs it)")
     .option("--cwd <dir>", "the project (default: the current directory)")
     .option("--base-url <url>", "endpoint base, saved as the project's (default: package.json \"taskchain\".baseUrl)")
-    .option("--check", "exit non-zero with the difference when chain.json is stale")
+    .option("--check", "exit non-zero with the difference when chain.json or the README's chain section is stale")
     .option("--print", "print chain.json as the code gives it; write nothing")
     .option("--with-token", "with --print: append ?token= from TASKCHAIN_TOKEN (environment, .env or .dev.vars) to each endpoint")
+    .option("--graph", "print the chain as a Mermaid flowchart, read from the code; write nothing")
     .action((values: unknown) =>
       execute(
         () => import("./commands/chain.js"),
         (): ChainOptions => {
           const o = new OptionValues(values);
-          return { cwd: o.string("cwd"), baseUrl: o.string("baseUrl"), check: o.boolean("check"), print: o.boolean("print"), withToken: o.boolean("withToken") };
+          return { cwd: o.string("cwd"), baseUrl: o.string("baseUrl"), check: o.boolean("check"), print: o.boolean("print"), withToken: o.boolean("withToken"), graph: o.boolean("graph") };
         },
       ),
     );
