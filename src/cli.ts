@@ -195,6 +195,7 @@ export function buildProgram(): Command {
     .option("--token <token>", "TASKCHAIN_TOKEN of the webhook (default: $TASKCHAIN_TOKEN, else .env/.dev.vars for a loopback URL)")
     .option("--script <file>", "scenario JSON: outcomes, parameters and expectations per link (no prompts)")
     .option("--json", "print the transcript as JSON")
+    .option("--graph", "also print the path the call took over the chain's graph (Mermaid, from the project's code)")
     .action((values: unknown) =>
       execute(
         () => import("./commands/simulate.js"),
@@ -208,6 +209,7 @@ export function buildProgram(): Command {
             token: o.string("token"),
             script: o.string("script"),
             json: o.boolean("json"),
+            graph: o.boolean("graph"),
           };
         },
       ),

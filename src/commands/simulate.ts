@@ -6,7 +6,8 @@ import { defaultToken, defaultUrl, defaultUrlSource, projectEnv } from "../sim/e
 import { WebhookClient } from "../sim/client.js";
 import { renderEnd, renderExpectations, renderHeader, renderInitial, renderOutcome, renderTranscript } from "../sim/render.js";
 import { checkExpectations, loadScenario, scriptedDecider, type ExpectationResult } from "../sim/scenario.js";
-import { walk, type Decide, type WalkHooks } from "../sim/walker.js";
+import { walk, type Decide, type Transcript, type WalkHooks } from "../sim/walker.js";
+import type { ChainGraph, Route } from "../edit/chain-graph.js";
 
 export interface SimulateOptions {
   url?: string;
@@ -16,6 +17,8 @@ export interface SimulateOptions {
   token?: string;
   script?: string;
   json?: boolean;
+  /** Print the path the call took over the chain's graph (read from the project's code). */
+  graph?: boolean;
 }
 
 export const DEFAULT_FORWARDED_BY = "+15125550199";
@@ -37,6 +40,19 @@ function print(lines: readonly string[], stream: NodeJS.WritableStream = process
   if (lines.length) stream.write(`${lines.join("\n")}\n`);
 }
 
+/** The chain's graph from the project's code in the current folder: read before the call is made. */
+async function projectGraph(): Promise<ChainGraph> {
+  const [{ openProject }, { readChainGraph }] = await Promise.all([import("../edit/project.js"), import("../edit/graph.js")]);
+  return readChainGraph((await openProject(process.cwd())).root);
+}
+
+/** The graph's Mermaid text with the call's steps drawn thick, and the steps the code does not show. */
+async function pathOver(graph: ChainGraph, transcript: Transcript): Promise<{ mermaid: string; notInCode: Route[] }> {
+  const { drawsRoute, mermaid } = await import("../edit/chain-graph.js");
+  const taken = transcript.visits.flatMap((v): Route[] => (v.moved ? [{ from: v.link, handler: v.moved.answer, action: v.moved.action, ...(v.moved.target !== undefined && { target: v.moved.target }) }] : []));
+  return { mermaid: mermaid(graph, taken), notInCode: taken.filter((r) => !drawsRoute(graph, r)) };
+}
+
 export async function run(options: SimulateOptions): Promise<number> {
   const env = projectEnv();
   const base = options.url === undefined ? parseBaseUrl(defaultUrl(env), defaultUrlSource(env)) : parseBaseUrl(options.url);
@@ -46,6 +62,7 @@ export async function run(options: SimulateOptions): Promise<number> {
   if (interactive && !(process.stdin.isTTY && (options.json ? process.stderr.isTTY : process.stdout.isTTY))) {
     throw new UserError("simulate needs a terminal to ask how each link ends; without one pass --script scenario.json");
   }
+  const graph = options.graph ? await projectGraph() : undefined;
   const from = options.from ?? scenario?.from ?? newCaller();
   const forwardedBy = options.forwardedBy ?? scenario?.forwardedBy ?? DEFAULT_FORWARDED_BY;
   const client = new WebhookClient({ token: options.token ?? defaultToken(env, base, options.url !== undefined) });
@@ -76,12 +93,17 @@ export async function run(options: SimulateOptions): Promise<number> {
 
   const expectations: ExpectationResult[] = scenario ? checkExpectations(scenario, transcript) : [];
   const ok = scenario ? expectations.every((e) => e.ok) : transcript.violations.length === 0;
+  const path = graph && (await pathOver(graph, transcript));
   if (live) print(renderEnd(transcript), live);
   if (options.json) {
-    process.stdout.write(`${JSON.stringify({ ok, url: shownUrl, transcript, ...(scenario && { expectations }) }, null, 2)}\n`);
+    process.stdout.write(`${JSON.stringify({ ok, url: shownUrl, transcript, ...(scenario && { expectations }), ...(path && { path }) }, null, 2)}\n`);
   } else {
     if (!live) print(renderTranscript(transcript, shownUrl));
     print(renderExpectations(expectations));
+    if (path) {
+      print(["", "The call's path over the chain's graph (Mermaid; thick edges):", path.mermaid.trimEnd()]);
+      for (const r of path.notInCode) print([`not in the code's graph: ${r.from} ${r.handler} → ${r.action}${r.target === undefined ? "" : ` ${r.target}`}`]);
+    }
     if (scenario) print(["", ok ? "PASS" : "FAIL"]);
   }
   return ok ? 0 : 1;

@@ -104,25 +104,25 @@ interface Edge {
  * The graph as a Mermaid flowchart: the links in chain order, one edge per link, target and kind
  * labelled with the handlers it comes from. Ids are `l_<name>` (else `l<index>`), never a
  * Mermaid keyword; a switch target that is no link, or one the code computes, gets a dashed edge.
+ * `taken` (the routes a call took) are drawn thick, where the graph has them.
  */
-export function mermaid(graph: ChainGraph): string {
+export function mermaid(graph: ChainGraph, taken: readonly Route[] = []): string {
   const ids = new Map(graph.links.map((name, i) => [name, /^[A-Za-z0-9_]+$/.test(name) ? `l_${name}` : `l${i}`]));
   const missing = new Map<string, string>();
+  const targetOf = (r: Route): string => {
+    if (r.action === "next_task") return ids.get(graph.links[graph.links.indexOf(r.from) + 1]!) ?? "exit_done";
+    if (r.action === "transfer_call") return "exit_transfer";
+    if (r.action === "end_call") return "exit_end_call";
+    if (r.target === undefined) return "unknown_target";
+    return ids.get(r.target) ?? missing.get(r.target) ?? missing.set(r.target, `missing_${missing.size + 1}`).get(r.target)!;
+  };
+  const keyOf = (r: Route) => `${ids.get(r.from)} ${targetOf(r)} ${r.action === "switch_task"}`;
   const edges = new Map<string, Edge>();
   for (const r of graph.routes) {
-    const at = graph.links.indexOf(r.from);
-    let to: string;
-    if (r.action === "next_task") to = ids.get(graph.links[at + 1]!) ?? "exit_done";
-    else if (r.action === "transfer_call") to = "exit_transfer";
-    else if (r.action === "end_call") to = "exit_end_call";
-    else if (r.target === undefined) to = "unknown_target";
-    else to = ids.get(r.target) ?? missing.get(r.target) ?? missing.set(r.target, `missing_${missing.size + 1}`).get(r.target)!;
     const isSwitch = r.action === "switch_task";
-    const from = ids.get(r.from)!;
-    const edgeKey = `${from} ${to} ${isSwitch}`;
-    const edge = edges.get(edgeKey) ?? { from, to, handlers: [], switch: isSwitch, dashed: isSwitch && (r.target === undefined || !ids.has(r.target)) };
+    const edge = edges.get(keyOf(r)) ?? { from: ids.get(r.from)!, to: targetOf(r), handlers: [], switch: isSwitch, dashed: isSwitch && (r.target === undefined || !ids.has(r.target)) };
     if (!edge.handlers.includes(r.handler)) edge.handlers.push(r.handler);
-    edges.set(edgeKey, edge);
+    edges.set(keyOf(r), edge);
   }
   const used = new Set([...edges.values()].map((e) => e.to));
   const lines = ["flowchart TD", '  caller(["call"])'];
@@ -134,7 +134,16 @@ export function mermaid(graph: ChainGraph): string {
     const text = e.handlers.map((h) => HANDLER_LABEL[h]).join(", ") + (e.switch ? ": switch_task" : "");
     lines.push(`  ${e.from} ${e.dashed ? "-.->" : "-->"}|${label(text)}| ${e.to}`);
   }
+  // linkStyle counts edges in the order they are written, the caller's first.
+  const order = [...edges.keys()];
+  const drawn = taken.filter((r) => drawsRoute(graph, r)).map((r) => order.indexOf(keyOf(r)) + 1);
+  if (drawn.length) lines.push(`  linkStyle ${[0, ...new Set(drawn)].join(",")} stroke:#d1242f,stroke-width:4px`);
   return `${lines.join("\n")}\n`;
+}
+
+/** Whether the graph has this route (a call's step the code shows). */
+export function drawsRoute(graph: ChainGraph, route: Route): boolean {
+  return graph.routes.some((r) => key(r) === key(route));
 }
 
 /**

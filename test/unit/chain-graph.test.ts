@@ -6,7 +6,7 @@ import os from "node:os";
 import path from "node:path";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { graphFromMermaid, graphOf, mermaid, templateRoutes, type ChainGraph } from "../../src/edit/chain-graph.js";
+import { drawsRoute, graphFromMermaid, graphOf, mermaid, templateRoutes, type ChainGraph } from "../../src/edit/chain-graph.js";
 import { readChainGraph } from "../../src/edit/graph.js";
 import { drawnGraph } from "../../src/edit/readme.js";
 import { commitNewProject } from "../../src/fs/changeset.js";
@@ -131,6 +131,18 @@ describe("the Mermaid text", () => {
         expect(graphFromMermaid(text)).toEqual(graph);
       }),
     );
+  });
+
+  it("draws a call's steps thick, counting the caller's edge first; a step the code does not show is no edge", () => {
+    const taken = [
+      { from: "end", handler: "qualified", action: "next_task" },
+      { from: 'say "hi" | bye', handler: "invalidContext", action: "transfer_call" },
+      { from: "ok", handler: "qualified", action: "switch_task", target: "ok" },
+    ] as const;
+    const text = mermaid(sample, taken);
+    expect(text).toBe(`${mermaid(sample)}  linkStyle 0,1,4 stroke:#d1242f,stroke-width:4px\n`);
+    expect(taken.map((r) => drawsRoute(sample, r))).toEqual([true, true, false]);
+    expect(mermaid(sample, [taken[2]])).toBe(mermaid(sample));
   });
 
   it("reads back nothing but its own text", () => {
