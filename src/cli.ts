@@ -12,6 +12,7 @@ import type { RemoveLinkOptions } from "./commands/remove-link.js";
 import type { RenameLinkOptions } from "./commands/rename-link.js";
 import type { ChainOptions } from "./commands/chain.js";
 import type { SimulateOptions } from "./commands/simulate.js";
+import type { UpgradeOptions } from "./commands/upgrade.js";
 import type { VerifyOptions } from "./commands/verify.js";
 
 function collect(value: string, previous: string[] = []): string[] {
@@ -147,6 +148,23 @@ export function buildProgram(): Command {
         (): RemoveLinkOptions => {
           const o = new OptionValues(values);
           return { name: requiredOperand(name, "name"), cwd: o.string("cwd"), force: o.boolean("force"), dryRun: o.boolean("dryRun") };
+        },
+      ),
+    );
+
+  program
+    .command("upgrade")
+    .description("bring the files create-taskchain owns (runtime, server, contract tests) to this version; edited ones are left as they are")
+    .option("--cwd <dir>", "the project (default: the current directory)")
+    .option("--dry-run", "print what would change; write nothing")
+    .option("--diff", "print a diff of every file that changes")
+    .option("-f, --force <file>", "replace this owned file even though you edited it (repeatable)", collect)
+    .action((values: unknown) =>
+      execute(
+        () => import("./commands/upgrade.js"),
+        (): UpgradeOptions => {
+          const o = new OptionValues(values);
+          return { cwd: o.string("cwd"), dryRun: o.boolean("dryRun"), diff: o.boolean("diff"), force: o.strings("force") };
         },
       ),
     );
