@@ -52,6 +52,7 @@ describe("the graph read from the code", () => {
     // create drew the same graph without a parser: chain --check is green from the start.
     expect((await runCommand("chain", { cwd: root, check: true })).code).toBe(0);
     expect(drawnGraph(read(root, "README.md"))).toEqual(graph);
+    expect(drawnGraph(read(root, "README.md").replaceAll("\n", "\r\n"))).toEqual(graph);
   });
 
   it("random chains: the edges equal the ones written, however the handlers return them", async () => {
