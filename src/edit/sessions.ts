@@ -5,8 +5,9 @@
 import { UserError } from "../errors.js";
 import { ChangeSet } from "../fs/changeset.js";
 import { STORE_FEATURES } from "../generate/features.js";
+import { hashOf, withHeader } from "../generate/owned.js";
 import { renderFolder, renderPartial } from "../generate/templates.js";
-import { RUNTIME_STORES, RUNTIMES, SESSION_STORES, storeProblem, type Runtime, type SessionStoreName } from "../spec/spec.js";
+import { RUNTIME_STORES, RUNTIMES, SESSION_STORES, sessionsOf, storeProblem, type Runtime, type SessionStoreName } from "../spec/spec.js";
 import { readText, type TaskchainProject } from "./project.js";
 import { README } from "./readme.js";
 
@@ -26,6 +27,18 @@ function envLines(runtime: Runtime, store: SessionStoreName): string {
   return renderPartial(`${STORE_FEATURES[store].folder}/_partial.env.ejs`, { runtime });
 }
 
+/**
+ * The store a project keeps its sessions in, for `upgrade`: package.json's "taskchain".sessions, else
+ * (written before the choice existed) Redis where the project has its store, as every node-based
+ * project then did, else the runtime's default.
+ */
+export function storeOf(project: TaskchainProject, runtime: Runtime): SessionStoreName {
+  const { sessions } = project.settings;
+  if (typeof sessions === "string" && (RUNTIME_STORES[runtime] as readonly string[]).includes(sessions)) return sessions as SessionStoreName;
+  const hasRedis = readText(project.root, "src/taskchain/redis-store.ts") !== undefined;
+  return hasRedis && RUNTIME_STORES[runtime].includes("redis") ? "redis" : sessionsOf({ runtime });
+}
+
 /** The project's runtime and store, from package.json "taskchain"; one line when it cannot tell. */
 export function projectStores(project: TaskchainProject): { runtime: Runtime; current: SessionStoreName } {
   const { runtime, sessions } = project.settings;
@@ -36,7 +49,7 @@ export function projectStores(project: TaskchainProject): { runtime: Runtime; cu
   if (sessions === undefined && rt === "cloudflare") return { runtime: rt, current: "kv" };
   if (typeof sessions !== "string" || !(RUNTIME_STORES[rt] as readonly string[]).includes(sessions)) {
     throw new UserError(
-      `cannot tell where this project keeps its sessions: package.json "taskchain".sessions is ${sessions === undefined ? "missing" : JSON.stringify(sessions)} (projects written before \`sessions\` existed are switched by hand)`,
+      `cannot tell where this project keeps its sessions: package.json "taskchain".sessions is ${sessions === undefined ? "missing" : JSON.stringify(sessions)} (a project written before it was recorded: run \`create-taskchain upgrade\` first)`,
     );
   }
   return { runtime: rt, current: sessions as SessionStoreName };
@@ -62,28 +75,30 @@ export function planSessions(project: TaskchainProject, to: string, force: boole
   const target = to as SessionStoreName;
   const set = new ChangeSet(project.root);
   if (from === target) return { runtime, from, to: target, set };
-  swapFiles(project, set, runtime, from, target, force);
+  swapFiles(project, set, from, target, force);
   updatePackageJson(project, set, from, target);
   updateText(project, set, README, (text) => replaceBlock(text, sessionsBlock(runtime, target)));
   updateText(project, set, ENV_EXAMPLE, (text) => swapEnvLines(text, envLines(runtime, from), envLines(runtime, target)));
   return { runtime, from, to: target, set };
 }
 
-/** Every file a store writes, its includes' too: path → content. */
-function storeFiles(runtime: Runtime, store: SessionStoreName): Map<string, string> {
+/** Every file a store writes, its includes' too, as create writes them (owned TypeScript with its header): path → content. */
+function storeFiles(store: SessionStoreName): Map<string, string> {
   const feature = STORE_FEATURES[store];
   const files = new Map<string, string>();
-  for (const f of [...(feature.includes ?? []), feature]) for (const [file, content] of renderFolder(f.folder, { runtime })) files.set(file, content);
+  for (const f of [...(feature.includes ?? []), feature]) for (const [file, content] of renderFolder(f.folder, {}, (rel) => rel.endsWith(".ts"))) files.set(file, withHeader(content));
   return files;
 }
 
-function swapFiles(project: TaskchainProject, set: ChangeSet, runtime: Runtime, from: SessionStoreName, to: SessionStoreName, force: boolean): void {
-  const old = storeFiles(runtime, from);
-  const next = storeFiles(runtime, to);
+function swapFiles(project: TaskchainProject, set: ChangeSet, from: SessionStoreName, to: SessionStoreName, force: boolean): void {
+  const old = storeFiles(from);
+  const next = storeFiles(to);
+  const record = ownedRecord(project);
   for (const [file, content] of old) {
     const text = readText(project.root, file);
     if (text === undefined) continue;
-    if (text !== content && !force) {
+    // Unedited: as this CLI writes it, or as package.json records it was written (an older CLI).
+    if (text !== content && record[file] !== hashOf(text) && !force) {
       throw new UserError(`${file} is not as create-taskchain wrote it for ${from} sessions: move your changes out of it, or pass --force to replace it`);
     }
     if (!next.has(file)) set.delete(file, text);
@@ -95,9 +110,22 @@ function swapFiles(project: TaskchainProject, set: ChangeSet, runtime: Runtime, 
   }
 }
 
+/** package.json's record of the owned files' hashes as written (see `upgrade`). */
+function ownedRecord(project: TaskchainProject): Record<string, string> {
+  const owned = project.settings.owned;
+  return typeof owned === "object" && owned !== null ? (owned as Record<string, string>) : {};
+}
+
 function updatePackageJson(project: TaskchainProject, set: ChangeSet, from: SessionStoreName, to: SessionStoreName): void {
   const text = readText(project.root, PACKAGE_JSON) ?? "";
   const pkg = JSON.parse(text) as { dependencies?: Record<string, string>; taskchain: Record<string, unknown> };
+  // The record follows the files: the old store's go, the new store's are recorded as written.
+  if (pkg.taskchain.owned) {
+    const owned = { ...(pkg.taskchain.owned as Record<string, string>) };
+    for (const file of storeFiles(from).keys()) delete owned[file];
+    for (const [file, content] of storeFiles(to)) owned[file] = hashOf(content);
+    pkg.taskchain.owned = Object.fromEntries(Object.entries(owned).sort(([a], [b]) => (a < b ? -1 : 1)));
+  }
   const deps = { ...pkg.dependencies };
   for (const name of Object.keys(STORE_FEATURES[from].dependencies ?? {})) delete deps[name];
   Object.assign(deps, STORE_FEATURES[to].dependencies);
