@@ -9,7 +9,6 @@ import { linkIdentifier, linkNameProblem } from "../spec/names.js";
 import type { LinkSpec } from "../spec/spec.js";
 import { README, withChainBlock } from "./readme.js";
 import { chainJsonFor, endpointFor, formatChainJson, parseChainJson, type ChainEntryJson, type ChainJson } from "./chain-json.js";
-import { readRegistryFast } from "./fast-registry.js";
 import { findSwitchTasks, importersOf, readParsed, resolveChain, resolveModule, type ResolvedLink, type SwitchRef } from "./links.js";
 import { loadTs, parseSource, stringValue, type Parsed, type Ts } from "./parse.js";
 import { baseUrlFor, readText, withBaseUrl, type TaskchainProject } from "./project.js";
@@ -126,12 +125,6 @@ function checkNewName(loaded: Loaded, root: string, names: readonly string[], na
   return ident;
 }
 
-function checkedFast(text: string, idents: string[]): string {
-  const again = readRegistryFast(text);
-  if (!again || !sameList(again.entries.map((e) => e.ident!), idents)) throw new Error(`add-link produced a registry it cannot read back:\n${text}`);
-  return text;
-}
-
 function checkedRegistry(ts: Ts, rel: string, text: string): string {
   parseSource(ts, rel, text); // our own edit must still parse; a failure here is a bug, not the user's
   return text;
@@ -152,20 +145,8 @@ export async function planAddLink(project: TaskchainProject, name: string, where
   if (problem) throw new UserError(problem);
   if (where.after !== undefined && where.before !== undefined) throw new UserError("give --after or --before, not both");
   const base = baseUrlFor(project);
-  // The plain registry shape with names everyone agrees on needs no compiler at all.
-  const text = readRequired(project.root, REGISTRY);
-  const fast = readRegistryFast(text);
-  const fastJson = fast && parseChainJson(readText(project.root, CHAIN_JSON));
-  const fastNames = fast && agreedNames(fast, fastJson);
-  let loaded: Loaded;
-  let names: string[];
-  if (fast && fastNames) {
-    loaded = { ts: undefined as unknown as Ts, reg: fast, chainJson: fastJson };
-    names = fastNames;
-  } else {
-    loaded = await load(project);
-    names = chainNames(loaded, project.root);
-  }
+  const loaded = await load(project);
+  const names = chainNames(loaded, project.root);
   const { ts, reg, chainJson } = loaded;
   const anchor = where.after ?? where.before;
   let index = names.length;
@@ -177,13 +158,7 @@ export async function planAddLink(project: TaskchainProject, name: string, where
   const ident = checkNewName(loaded, project.root, names, name);
   const newNames = [...names.slice(0, index), name, ...names.slice(index)];
   const updates = registryUpdates(reg, insertEdits(reg, { ident, name, index }), unionInsertEdits(reg, name, names[index - 1], names[index]));
-  // Our own edit must still parse (a failure would be a bug, not the user's): the fast path (one
-  // file) re-reads it with its grammar and must find exactly the new chain.
-  const idents = reg.entries.map((e) => e.ident!);
-  for (const u of updates) {
-    if (fastNames) checkedFast(u.after, [...idents.slice(0, index), ident, ...idents.slice(index)]);
-    else checkedRegistry(ts, u.rel, u.after);
-  }
+  for (const u of updates) checkedRegistry(ts, u.rel, u.after);
   const chain = nextChainJson(chainJson, names, (e) => [...e.slice(0, index), { name, endpoint: endpointFor(base, name) }, ...e.slice(index)], newNames, base);
   return {
     name,
