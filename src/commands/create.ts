@@ -10,26 +10,20 @@ import { ChangeSet, commitInPlace, commitNewProject, describeChanges, isEmptyDir
 import { EXAMPLE_FEATURES } from "../generate/features.js";
 import { generateProject, mergeGitignore, mergePackageJson } from "../generate/project.js";
 import { PACKAGE_MANAGERS, detectPackageManager, gitInit, install, installCommand, onPath, runScript, type GitOutcome, type PackageManager } from "../pm.js";
-import { assertChainNames } from "../spec/names.js";
-import {
-  baseUrlProblem,
-  formatJson,
-  normalizeBaseUrl,
-  parseChain,
-  parseSpec,
-  readJsonFile,
-  resolveTarget,
-  specFileFor,
-  splitLinkFlags,
-  triggerProblem,
-  type Target,
-} from "../spec/parse.js";
+import { assertChainNames, splitLinkFlags } from "../spec/names.js";
+import { baseUrlProblem, normalizeBaseUrl } from "../spec/base-url.js";
+import { parseChain } from "../spec/chain-file.js";
+import { formatJson } from "../spec/format-json.js";
+import { readJsonFile } from "../spec/json-text.js";
+import { parseSpec, specFileFor } from "../spec/spec-file.js";
+import { resolveTarget, type Target } from "../spec/target.js";
 import {
   DEFAULT_BASE_URL,
   DEFAULT_TRIGGER,
   EXAMPLES,
   ProjectSpecSchema,
   RUNTIMES,
+  triggerProblem,
   defaultParameters,
   defaultPrompt,
   type Example,

@@ -5,8 +5,9 @@ import { styleText } from "node:util";
 import * as p from "@clack/prompts";
 import { CancelledError, UserError } from "../errors.js";
 import { OUTCOMES, type Outcome } from "../protocol/outcomes.js";
-import { assertChainNames } from "../spec/names.js";
-import { baseUrlProblem, resolveTarget, splitLinkFlags, triggerProblem, type Target } from "../spec/parse.js";
+import { baseUrlProblem } from "../spec/base-url.js";
+import { assertChainNames, splitLinkFlags } from "../spec/names.js";
+import { resolveTarget, type Target } from "../spec/target.js";
 import {
   DEFAULT_BASE_URL,
   DEFAULT_TRIGGER,
@@ -14,6 +15,7 @@ import {
   PARAM_TYPES,
   RUNTIMES,
   RUNTIME_HINTS,
+  triggerProblem,
   defaultParameters,
   defaultPrompt,
   type Example,
