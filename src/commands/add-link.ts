@@ -1,7 +1,7 @@
 // add-link: options → (prompts on a TTY) → plan (ts-morph, parse only) → change set → commit.
 import { CancelledError, UserError } from "../errors.js";
 import { commitInPlace, describeChanges } from "../fs/changeset.js";
-import { planAddLink } from "../edit/operations.js";
+import { planAddLink } from "../edit/add-link.js";
 import { openProject } from "../edit/project.js";
 import { parametersFromFlags, parseParamFlag, PARAM_FLAG_FORM } from "../spec/param-flag.js";
 import { OUTCOMES } from "../protocol/outcomes.js";

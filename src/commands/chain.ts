@@ -1,9 +1,9 @@
 // chain: chain.json from the code (static; the user's code never runs). --check is for CI.
 import { commitInPlace } from "../fs/changeset.js";
-import { CHAIN_JSON, planChain } from "../edit/operations.js";
-import { README } from "../edit/readme.js";
+import { planChain } from "../edit/chain.js";
 import { openProject } from "../edit/project.js";
-import { parseChainJson } from "../edit/chain-json.js";
+import { CHAIN_JSON, parseChainJson } from "../generate/chain-json.js";
+import { README } from "../generate/readme-chain.js";
 import { UserError } from "../errors.js";
 import { projectEnv } from "../sim/env.js";
 

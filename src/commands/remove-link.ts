@@ -1,5 +1,5 @@
 import { commitInPlace, describeChanges } from "../fs/changeset.js";
-import { planRemoveLink } from "../edit/operations.js";
+import { planRemoveLink } from "../edit/remove-link.js";
 import { openProject } from "../edit/project.js";
 
 export interface RemoveLinkOptions {

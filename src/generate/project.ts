@@ -1,8 +1,8 @@
 // spec → change set. Pure apart from reading templates: no prompts, no writes.
 import { UserError } from "../errors.js";
 import { ChangeSet } from "../fs/changeset.js";
-import { chainJsonFor } from "../edit/chain-json.js";
-import { chainBlock } from "../edit/readme.js";
+import { chainJsonFor } from "./chain-json.js";
+import { chainBlock } from "./readme-chain.js";
 import { RUNTIME_HINTS, type LinkSpec, type ProjectSpec } from "../spec/spec.js";
 import { EXAMPLE_FEATURES, RUNTIME_FEATURES, type Feature } from "./features.js";
 import { renderFolder, render, renderPartial } from "./templates.js";

@@ -245,7 +245,8 @@ describe("killed while writing, the target is as before or complete", () => {
     writeFileSync(
       script,
       `import { commitInPlace } from ${src("src/fs/changeset.ts")};
-import { planAddLink, planChain } from ${src("src/edit/operations.ts")};
+import { planAddLink } from ${src("src/edit/add-link.ts")};
+import { planChain } from ${src("src/edit/chain.ts")};
 import { openProject } from ${src("src/edit/project.ts")};
 import { defaultParameters, defaultPrompt } from ${src("src/spec/spec.ts")};
 const [root, step] = process.argv.slice(2);

@@ -1,7 +1,7 @@
 // add-link on generated projects and on registries users rewrote: only the intended insertions.
 import { describe, expect, it } from "vitest";
 import { renderChainJson } from "../../src/generate/project.js";
-import { withChainBlock } from "../../src/edit/readme.js";
+import { withChainBlock } from "../../src/generate/readme-chain.js";
 import { expectRefused, filesReadDuring, fixture, insertedChunks, lineChanges, makeProject, read, runCommand, snapshot, write } from "./edit-helpers.js";
 
 const NEW_FILES = ["src/links/book_slot.ts", "test/book_slot.test.ts"];
