@@ -1,6 +1,7 @@
 // add-link: options → (prompts on a TTY) → plan (ts-morph, parse only) → change set → commit.
 import { UserError } from "../errors.js";
-import { commitInPlace, describeChanges } from "../fs/changeset.js";
+import { describeChanges } from "../fs/changeset.js";
+import { commitInPlace } from "../fs/journal.js";
 import { planAddLink } from "../edit/add-link.js";
 import { openProject } from "../edit/project.js";
 import { parametersFromFlags } from "../spec/param-flag.js";

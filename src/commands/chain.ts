@@ -1,5 +1,5 @@
 // chain: chain.json from the code (static; the user's code never runs). --check is for CI.
-import { commitInPlace } from "../fs/changeset.js";
+import { commitInPlace } from "../fs/journal.js";
 import { planChain } from "../edit/chain.js";
 import { openProject } from "../edit/project.js";
 import { CHAIN_JSON, parseChainJson } from "../generate/chain-json.js";

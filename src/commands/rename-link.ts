@@ -1,4 +1,5 @@
-import { commitInPlace, describeChanges } from "../fs/changeset.js";
+import { describeChanges } from "../fs/changeset.js";
+import { commitInPlace } from "../fs/journal.js";
 import { planRenameLink } from "../edit/rename-link.js";
 import { openProject } from "../edit/project.js";
 

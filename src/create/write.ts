@@ -4,7 +4,8 @@ import { existsSync, readFileSync, statSync } from "node:fs";
 import { rmdir } from "node:fs/promises";
 import path from "node:path";
 import { UserError } from "../errors.js";
-import { ChangeSet, commitInPlace, commitNewProject, isEmptyDir, recover, type CommitHooks } from "../fs/changeset.js";
+import { ChangeSet, commitNewProject, isEmptyDir, type CommitHooks } from "../fs/changeset.js";
+import { commitInPlace, recover } from "../fs/journal.js";
 import { mergeGitignore, mergePackageJson } from "../generate/project.js";
 import type { Target } from "../spec/target.js";
 

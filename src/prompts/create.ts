@@ -87,33 +87,28 @@ export async function askExample(links: readonly LinkSpec[], exampleLinks: (exam
   }
 }
 
-export async function askBaseUrl(note: string | undefined): Promise<string> {
-  if (note) p.log.warn(note);
+/** A text Enter answers with `fallback`; refused while `problem` finds one (`the base URL must …`). */
+async function askWithDefault(message: string, fallback: string, what: string, problem: (value: string) => string | undefined): Promise<string> {
   return answered(
     await p.text({
-      message: "Base URL where the webhook will be reachable (chain.json endpoints are <base>/<link>)",
-      placeholder: DEFAULT_BASE_URL,
-      defaultValue: DEFAULT_BASE_URL,
-      validate: check((v) => {
-        const problem = v ? baseUrlProblem(v) : undefined;
-        if (problem) throw new UserError(`the base URL ${problem}`);
-      }),
+      message,
+      placeholder: fallback,
+      defaultValue: fallback,
+      validate: (v) => {
+        const why = v ? problem(v) : undefined;
+        return why && `${what} ${why}`;
+      },
     }),
   );
 }
 
+export async function askBaseUrl(note: string | undefined): Promise<string> {
+  if (note) p.log.warn(note);
+  return askWithDefault("Base URL where the webhook will be reachable (chain.json endpoints are <base>/<link>)", DEFAULT_BASE_URL, "the base URL", baseUrlProblem);
+}
+
 export async function askTrigger(): Promise<string> {
-  return answered(
-    await p.text({
-      message: "Trigger: the phrase that starts this task in Agent4",
-      placeholder: DEFAULT_TRIGGER,
-      defaultValue: DEFAULT_TRIGGER,
-      validate: check((v) => {
-        const problem = v ? triggerProblem(v) : undefined;
-        if (problem) throw new UserError(`the trigger ${problem}`);
-      }),
-    }),
-  );
+  return askWithDefault("Trigger: the phrase that starts this task in Agent4", DEFAULT_TRIGGER, "the trigger", triggerProblem);
 }
 
 export async function askInstall(pm: PackageManager): Promise<boolean> {

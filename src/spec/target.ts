@@ -4,7 +4,7 @@ import { lstatSync, readdirSync, realpathSync } from "node:fs";
 import { builtinModules } from "node:module";
 import path from "node:path";
 import { UserError } from "../errors.js";
-import { RETIRED_TXN_DIR, TXN_DIR } from "../fs/changeset.js";
+import { RETIRED_TXN_DIR, TXN_DIR } from "../fs/journal.js";
 
 /**
  * `My Chain!` → `my-chain`: a name npm accepts for a new package (validate-npm-package-name's
