@@ -1,10 +1,9 @@
 // What create says when it is done: git's outcome, the next steps, and the command that repeats
 // the run without prompts.
-import type { GitOutcome } from "../pm.js";
-import { installCommand, runScript, type PackageManager } from "../pm.js";
+import { installCommand, runScript, type GitOutcome, type PackageManager } from "../pm.js";
 import { formatJson } from "../spec/format-json.js";
 import { specFileFor } from "../spec/spec-file.js";
-import { DEFAULT_BASE_URL, DEFAULT_TRIGGER, defaultParameters, defaultPrompt, type LinkSpec, type ProjectSpec } from "../spec/spec.js";
+import { DEFAULT_BASE_URL, DEFAULT_TRIGGER, defaultLink, type LinkSpec, type ProjectSpec } from "../spec/spec.js";
 import type { Target } from "../spec/target.js";
 import type { CreateOptions } from "./context.js";
 
@@ -18,7 +17,7 @@ export interface Settled {
 }
 
 function isDefaultLink(link: LinkSpec): boolean {
-  return JSON.stringify(link) === JSON.stringify({ name: link.name, prompt: defaultPrompt(link.name), parameters: defaultParameters() });
+  return JSON.stringify(link) === JSON.stringify(defaultLink(link.name));
 }
 
 export function shellQuote(arg: string): string {

@@ -2,7 +2,7 @@
 // the flag or the spec / chain file (`given`), else the question on a terminal (`ask`), else the
 // default or what is missing (`otherwise`).
 import type { Answers } from "../prompts/create.js";
-import { DEFAULT_BASE_URL, DEFAULT_TRIGGER, defaultParameters, defaultPrompt, type LinkSpec } from "../spec/spec.js";
+import { DEFAULT_BASE_URL, DEFAULT_TRIGGER, defaultLink, type LinkSpec } from "../spec/spec.js";
 import { exampleLinks, type Context } from "./context.js";
 
 /** Not settled by flags or files. */
@@ -20,10 +20,6 @@ interface Step<T> {
   given(ctx: Context): T | typeof OPEN;
   ask(ui: NonNullable<Context["ui"]>, ctx: Context, so: Partial<Answers>): Promise<T>;
   otherwise(ctx: Context): T | Missing;
-}
-
-function defaultLink(name: string): LinkSpec {
-  return { name, prompt: defaultPrompt(name), parameters: defaultParameters() };
 }
 
 const STEPS: { [K in keyof Answers]: Step<Answers[K]> } = {

@@ -134,6 +134,11 @@ export function defaultParameters(): LinkSpec["parameters"] {
   };
 }
 
+/** A link with the default prompt and parameters: what a bare name in --link or a spec file gives. */
+export function defaultLink(name: string): LinkSpec {
+  return { name, prompt: defaultPrompt(name), parameters: defaultParameters() };
+}
+
 export function defaultPrompt(name: string): string {
   const words = name.replace(/_/g, " ").trim();
   return `You are handling the "${words}" step of this call. Ask the caller for what this step needs, confirm it back to them, and mark the task qualified once you have it. If the caller cannot or will not provide it, mark the task disqualified with a short reason.`;
