@@ -98,6 +98,15 @@ export function buildProgram(): Command {
     .action((name: unknown, values: object) => execute(() => import("./commands/remove-link.js"), (o) => o.removeLink, values, { name }));
 
   program
+    .command("upgrade")
+    .description("bring the files create-taskchain owns (runtime, server, contract tests) to this version; edited ones are left as they are")
+    .option("--cwd <dir>", "the project (default: the current directory)")
+    .option("--dry-run", "print what would change; write nothing")
+    .option("--diff", "print a diff of every file that changes")
+    .option("-f, --force <file>", "replace this owned file even though you edited it (repeatable)", collect)
+    .action((values: object) => execute(() => import("./commands/upgrade.js"), (o) => o.upgrade, values));
+
+  program
     .command("rename-link <old> <new>")
     .description("rename a link: registry, files, tests, chain.json and every switchTask() reference")
     .option("--cwd <dir>", "the project (default: the current directory)")
@@ -109,9 +118,10 @@ export function buildProgram(): Command {
     .description("regenerate chain.json from the code (static: never runs it)")
     .option("--cwd <dir>", "the project (default: the current directory)")
     .option("--base-url <url>", "endpoint base, saved as the project's (default: package.json \"taskchain\".baseUrl)")
-    .option("--check", "exit non-zero with the difference when chain.json is stale")
+    .option("--check", "exit non-zero with the difference when chain.json or the README's chain section is stale")
     .option("--print", "print chain.json as the code gives it; write nothing")
     .option("--with-token", "with --print: append ?token= from TASKCHAIN_TOKEN (environment, .env or .dev.vars) to each endpoint")
+    .option("--graph", "print the chain as a Mermaid flowchart, read from the code; write nothing")
     .action((values: object) => execute(() => import("./commands/chain.js"), (o) => o.chain, values));
 
   program
@@ -124,6 +134,10 @@ export function buildProgram(): Command {
     .option("--token <token>", "TASKCHAIN_TOKEN of the webhook (default: $TASKCHAIN_TOKEN, else .env/.dev.vars for a loopback URL)")
     .option("--script <file>", "scenario JSON: outcomes, parameters and expectations per link (no prompts)")
     .option("--json", "print the transcript as JSON")
+    .option("--graph", "also print the path the call took over the chain's graph (Mermaid, from the project's code)")
+    .option("--record <file>", "append this call to a file, in the format TASKCHAIN_RECORD writes (replay it with --replay)")
+    .option("--replay <file>", "play the recorded calls in a file (TASKCHAIN_RECORD's lines) and compare every answer; exit 1 on a difference")
+    .option("--update", "with --replay: keep the answers received as the recorded ones")
     .action((values: object) => execute(() => import("./commands/simulate.js"), (o) => o.simulate, values));
 
   program

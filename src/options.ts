@@ -43,8 +43,22 @@ export const removeLink = z.object({ name: z.string(), cwd: text, force: flag, d
 
 export const renameLink = z.object({ from: z.string(), to: z.string(), cwd: text, dryRun: flag });
 
-export const chain = z.object({ cwd: text, baseUrl: text, check: flag, print: flag, withToken: flag });
+export const upgrade = z.object({ cwd: text, dryRun: flag, diff: flag, force: list });
 
-export const simulate = z.object({ url: text, chain: text, from: text, forwardedBy: text, token: text, script: text, json: flag });
+export const chain = z.object({ cwd: text, baseUrl: text, check: flag, print: flag, withToken: flag, graph: flag });
+
+export const simulate = z.object({
+  url: text,
+  chain: text,
+  from: text,
+  forwardedBy: text,
+  token: text,
+  script: text,
+  json: flag,
+  graph: flag,
+  record: text,
+  replay: text,
+  update: flag,
+});
 
 export const verify = z.object({ url: z.string(), chain: text, token: text, json: flag });

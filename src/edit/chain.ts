@@ -4,6 +4,8 @@ import { UserError } from "../errors.js";
 import { CHAIN_JSON, chainJsonFor, parseChainJson } from "../generate/chain-json.js";
 import { README, withChainBlock } from "../generate/readme-chain.js";
 import { trimTrailingSlashes } from "../spec/base-url.js";
+import type { ChainGraph } from "../generate/chain-graph.js";
+import { chainGraph } from "./graph.js";
 import { findSwitchTasks, resolveChain } from "./links.js";
 import { parseSource } from "./parse.js";
 import { baseUrlFor, readText, withBaseUrl, type TaskchainProject } from "./project.js";
@@ -19,7 +21,11 @@ export interface ChainStatus {
   base: string;
   expected: string;
   current: string | undefined;
-  /** README.md's chain block differs from the one for `expected`. */
+  /** The chain's graph, from the code. */
+  graph: ChainGraph;
+  /** README.md as its chain block should read; undefined when it has no block. */
+  readmeExpected: string | undefined;
+  /** README.md's chain block differs from the one for `expected` and `graph`. */
   readmeStale: boolean;
   /** switchTask() targets that are not links of the chain: "file:line: …". */
   dangling: string[];
@@ -34,7 +40,8 @@ export async function chainStatus(project: TaskchainProject, baseUrl?: string): 
   const base = baseUrlFor(project, baseUrl, true);
   const loaded = await load(project);
   const { ts, reg } = loaded;
-  const names = resolveChain(ts, project.root, reg).map((l) => l.name);
+  const links = resolveChain(ts, project.root, reg);
+  const names = links.map((l) => l.name);
   const seen = new Set<string>();
   for (const n of names) {
     if (seen.has(n)) throw new UserError(`link "${n}" appears twice in the chain (${reg.parsed.rel})`);
@@ -62,9 +69,10 @@ export async function chainStatus(project: TaskchainProject, baseUrl?: string): 
   const current = readText(project.root, CHAIN_JSON);
   const expected = chainJsonFor(names, base, parseChainJson(current));
   const readme = readText(project.root, README);
-  const readmeExpected = readme === undefined ? undefined : withChainBlock(readme, expected);
+  const graph = chainGraph(ts, project.root, links);
+  const readmeExpected = readme === undefined ? undefined : withChainBlock(readme, expected, graph);
   const readmeStale = readmeExpected !== undefined && readmeExpected !== readme;
-  return { names, base, expected, current, readmeStale, dangling, unionMissing, unionExtra, registry: { rel, before, after: linkName.names.text } };
+  return { names, base, expected, current, graph, readmeExpected, readmeStale, dangling, unionMissing, unionExtra, registry: { rel, before, after: linkName.names.text } };
 }
 
 
@@ -79,7 +87,7 @@ export interface ChainPlan {
 export async function planChain(project: TaskchainProject, baseUrl?: string): Promise<ChainPlan> {
   const status = await chainStatus(project, baseUrl);
   const set = new ChangeSet(project.root);
-  writeChainJson(set, project.root, status.expected, status.current);
+  writeChainJson(set, project.root, status.expected, status.graph, status.current);
   set.update(status.registry.rel, status.registry.before, status.registry.after);
   // So add-link and chain --check agree with it afterwards.
   const base = baseUrl === undefined ? undefined : status.base;

@@ -1,6 +1,8 @@
 // remove-link's core: the entry, its import, its file and test out, unless something still uses it.
 import { ChangeSet } from "../fs/changeset.js";
 import { UserError } from "../errors.js";
+import { withLinkRemoved } from "../generate/chain-graph.js";
+import { chainGraph } from "./graph.js";
 import { findSwitchTasks, importersOf, type SwitchRef } from "./links.js";
 import { baseUrlFor, readText, type TaskchainProject } from "./project.js";
 import { REGISTRY } from "./registry.js";
@@ -61,6 +63,6 @@ export async function planRemoveLink(project: TaskchainProject, name: string, fo
   if (test) set.delete(test, readText(root, test)!);
   const newNames = names.filter((_, i) => i !== index);
   const chain = nextChainJson(chainJson, names, (e) => e.filter((_, i) => i !== index), newNames, base);
-  writeChainJson(set, root, chain);
+  writeChainJson(set, root, chain, withLinkRemoved(chainGraph(ts, root, links), name));
   return { set, dangling: described };
 }

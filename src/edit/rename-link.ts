@@ -4,6 +4,8 @@ import path from "node:path";
 import { ChangeSet } from "../fs/changeset.js";
 import { UserError } from "../errors.js";
 import { linkIdentifier } from "../spec/names.js";
+import { withLinkRenamed } from "../generate/chain-graph.js";
+import { chainGraph } from "./graph.js";
 import { findSwitchTasks, importersOf, type SwitchRef } from "./links.js";
 import { baseUrlFor, readText, type TaskchainProject } from "./project.js";
 import { REGISTRY } from "./registry.js";
@@ -91,6 +93,6 @@ export async function planRenameLink(project: TaskchainProject, from: string, to
     newNames,
     base,
   );
-  writeChainJson(set, root, chain);
+  writeChainJson(set, root, chain, withLinkRenamed(chainGraph(ts, root, located.links), from, to));
   return { set, updatedRefs: refs, moves: [...moves].map(([a, b]) => ({ from: a, to: b })) };
 }

@@ -2,19 +2,21 @@
 // block kept in step.
 import type { ChangeSet } from "../fs/changeset.js";
 import { CHAIN_JSON, chainJsonFor, formatChainJson, type ChainEntryJson, type ChainJson } from "../generate/chain-json.js";
+import type { ChainGraph } from "../generate/chain-graph.js";
 import { README, withChainBlock } from "../generate/readme-chain.js";
 import { readText } from "./project.js";
 import { sameList } from "./load.js";
 
 /**
- * chain.json as `chain` in the change set, and the README's chain block with it: every command
- * that rewrites chain.json goes through here.
+ * chain.json as `chain` in the change set, and the README's chain block with it and the chain's
+ * graph: every command that rewrites chain.json goes through here.
  */
-export function writeChainJson(set: ChangeSet, root: string, chain: string, current = readText(root, CHAIN_JSON)): void {
+export function writeChainJson(set: ChangeSet, root: string, chain: string, graph: ChainGraph | undefined, current = readText(root, CHAIN_JSON)): void {
   if (current === undefined) set.create(CHAIN_JSON, chain);
   else set.update(CHAIN_JSON, current, chain);
   const readme = readText(root, README);
-  const next = readme === undefined ? undefined : withChainBlock(readme, chain);
+  // No graph only when the README has no chain section to draw it in.
+  const next = readme === undefined || graph === undefined ? undefined : withChainBlock(readme, chain, graph);
   if (readme !== undefined && next !== undefined) set.update(README, readme, next);
 }
 

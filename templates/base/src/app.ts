@@ -1,5 +1,5 @@
 import { chain } from "./links/index.ts";
-import { createTaskchain, MemorySessionStore, type Env, type SessionStore, type Taskchain } from "./taskchain/index.ts";
+import { consoleLogger, createTaskchain, MemorySessionStore, recorderFromEnv, type Env, type RecordSink, type SessionStore, type Taskchain } from "./taskchain/index.ts";
 
 export type { Env };
 
@@ -13,13 +13,17 @@ export function memoryStoreFromEnv(env: Env): MemorySessionStore {
   return new MemorySessionStore({ maxSessions: positive(env.MAX_SESSIONS, 10_000), maxBytes: positive(env.SESSION_MEMORY_MB, 100) * 1024 * 1024 });
 }
 
-/** The webhook for this chain, configured from the environment (see .env.example); handlers get `env` too. */
-export function createApp(env: Env, store?: SessionStore): Taskchain {
+/**
+ * The webhook for this chain, configured from the environment (see .env.example); handlers get
+ * `env` too. `recordFile` is how this runtime appends TASKCHAIN_RECORD lines to a file, if it can.
+ */
+export function createApp(env: Env, store?: SessionStore, recordFile?: (path: string, maxBytes: number) => RecordSink): Taskchain {
   return createTaskchain({
     links: chain,
     env,
     token: env.TASKCHAIN_TOKEN,
     sessionTtlMs: positive(env.SESSION_TTL_SECONDS, 30 * 60) * 1000,
     store: store ?? memoryStoreFromEnv(env),
+    record: recorderFromEnv(env, consoleLogger, recordFile),
   });
 }
