@@ -1,5 +1,6 @@
 // sessions: move a project's sessions to another store (memory, redis, kv) in one change set.
-import { commitInPlace, describeChanges } from "../fs/changeset.js";
+import { describeChanges } from "../fs/changeset.js";
+import { commitInPlace } from "../fs/journal.js";
 import { openProject } from "../edit/project.js";
 import { planSessions } from "../edit/sessions.js";
 

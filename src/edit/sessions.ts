@@ -9,18 +9,11 @@ import { hashOf, withHeader } from "../generate/owned.js";
 import { renderFolder, renderPartial } from "../generate/templates.js";
 import { RUNTIME_STORES, RUNTIMES, SESSION_STORES, sessionsOf, storeProblem, type Runtime, type SessionStoreName } from "../spec/spec.js";
 import { readText, type TaskchainProject } from "./project.js";
-import { README } from "./readme.js";
+import { README } from "../generate/readme-chain.js";
+import { replaceBlock, sessionsBlock } from "../generate/readme-sessions.js";
 
-const START = "<!-- taskchain:sessions (rewritten by `create-taskchain sessions`; edit around it) -->";
-const END = "<!-- /taskchain:sessions -->";
 const ENV_EXAMPLE = ".env.example";
 const PACKAGE_JSON = "package.json";
-
-/** The README block that says where sessions live and how to move them. */
-export function sessionsBlock(runtime: Runtime, store: SessionStoreName): string {
-  const text = renderPartial(`${STORE_FEATURES[store].folder}/_partial.README.md.ejs`, { runtime });
-  return `${START}\n${text.trimEnd()}\n${END}`;
-}
 
 /** What a store adds to .env.example (its settings), or "". */
 function envLines(runtime: Runtime, store: SessionStoreName): string {
@@ -140,15 +133,6 @@ function updateText(project: TaskchainProject, set: ChangeSet, file: string, edi
   const text = readText(project.root, file);
   const next = text === undefined ? undefined : edit(text);
   if (text !== undefined && next !== undefined) set.update(file, text, next);
-}
-
-/** `readme` with its sessions block replaced; undefined when it has none (the README is then the user's alone). */
-export function replaceBlock(readme: string, block: string): string | undefined {
-  const start = readme.indexOf(START);
-  const end = readme.indexOf(END, start);
-  if (start < 0 || end < 0) return undefined;
-  const newline = readme.includes("\r\n") ? "\r\n" : "\n";
-  return readme.slice(0, start) + block.replaceAll("\n", newline) + readme.slice(end + END.length);
 }
 
 /**
