@@ -192,7 +192,7 @@ describe("sample values", () => {
 
 describe("answers", () => {
   it("report required ⊆ properties apart from the shape, and non-JSON as a shape problem", () => {
-    const base = { status: 200, contentType: "application/json", text: "", isJson: true };
+    const base = { status: 200, contentType: "application/json", text: "", isJson: true, ms: 1 };
     const r1 = inspectAnswer({ ...base, json: { key: crypto.randomUUID(), content: "x", qualified_parameters: { properties: {}, required: ["pin"] } } });
     expect(r1.findings.map((f) => f.check)).toEqual(["required-in-properties"]);
     expect(r1.response?.content).toBe("x");
