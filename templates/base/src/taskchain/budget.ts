@@ -17,47 +17,27 @@ export interface Budget {
   timeLeft(): number;
 }
 
-/** One webhook call's budget, ending at `deadline` (a `performance.now()` time; Infinity for none). */
-export class CallBudget {
-  readonly deadline: number;
-  readonly #controller = new AbortController();
-
-  constructor(deadline: number) {
-    this.deadline = deadline;
-  }
-
-  timeLeft(): number {
-    return Math.max(0, this.deadline - performance.now());
-  }
-
-  /** `args` with this budget's `signal` and `timeLeft()`, for a handler. */
-  give<A extends object>(args: A): A & Budget {
-    return { ...args, signal: this.#controller.signal, timeLeft: () => this.timeLeft() };
-  }
-
-  /** The budget ran out: the handler's signal aborts. */
-  expire(): void {
-    this.#controller.abort(new DOMException("The webhook call's time budget ran out", "TimeoutError"));
-  }
-}
-
-const UNBOUNDED = new CallBudget(Infinity);
-
-/** The budget of a call due at `deadline`; without one (Infinity) a shared budget whose signal never aborts. */
-export const budgetUntil = (deadline: number): CallBudget => (deadline === Infinity ? UNBOUNDED : new CallBudget(deadline));
+/** The budget of a call without one: its signal never aborts. */
+const UNBOUNDED: Budget = { signal: new AbortController().signal, timeLeft: () => Infinity };
 
 /**
- * The handler's result, or LATE when the budget runs out first (its signal aborts then): what the
- * handler returns or throws afterwards is dropped. A reply given synchronously needs no timer.
+ * What `run` returns, or LATE when `deadline` (a `performance.now()` time; Infinity for none) passes
+ * first: then the signal aborts, and what the handler returns or throws later is dropped. A reply
+ * given synchronously needs no timer.
  */
-export function withinBudget<T>(result: Awaitable<T>, budget: CallBudget): Awaitable<T | typeof LATE> {
-  if (!(result instanceof Promise) || budget.deadline === Infinity) return result;
-  return new Promise<T | typeof LATE>((resolve, reject) => {
-    // LATE first: a handler that rejects on the abort (as fetch does) must not win.
+export function withinBudget<T>(run: (budget: Budget) => Awaitable<T>, deadline: number): Awaitable<T | typeof LATE> {
+  if (deadline === Infinity) return run(UNBOUNDED);
+  const controller = new AbortController();
+  const timeLeft = () => Math.max(0, deadline - performance.now());
+  const result = run({ signal: controller.signal, timeLeft });
+  if (!(result instanceof Promise)) return result;
+  return new Promise((resolve, reject) => {
+    // LATE first, so a handler that rejects on the abort (as fetch does) does not win. Whole ms: a
+    // fractional delay costs Node a timer list of its own per call.
     const timer = setTimeout(() => {
       resolve(LATE);
-      budget.expire();
-    }, Math.ceil(budget.timeLeft()));
+      controller.abort(new DOMException("The webhook call's time budget ran out", "TimeoutError"));
+    }, Math.ceil(timeLeft()));
     const settle = <V>(then: (value: V) => void) => (value: V) => {
       clearTimeout(timer);
       then(value);

@@ -1,7 +1,7 @@
 // Dispatch: one webhook call, from a routed payload to the answer. Opens the caller's session,
 // runs the link's handler for the payload's action, checks the reply, and saves or ends the session.
 import { endCall, transferCall } from "./actions.ts";
-import { budgetUntil, DEFAULT_BUDGET_MS, LATE, logCall, withinBudget, type CallBudget, type CallRecord } from "./budget.ts";
+import { DEFAULT_BUDGET_MS, LATE, logCall, withinBudget, type Budget, type CallRecord } from "./budget.ts";
 import { errorAnswer, gate, jsonAnswer, route, type HttpAnswer, type HttpRequest } from "./http.ts";
 import type { Awaitable, Env, InitialArgs, Link, Reply } from "./link.ts";
 import { consoleLogger, describeThrown, type Logger } from "./log.ts";
@@ -125,8 +125,7 @@ async function answer(app: App, link: Link, payload: Payload, deadline: number, 
 /** The handler's reply within the call's budget, else the link's timeout reply. */
 async function replyInTime(app: App, link: Link, payload: Payload, session: Session, call: CallRecord, deadline: number): Promise<Reply> {
   const start = performance.now();
-  const budget = budgetUntil(deadline);
-  const reply = await withinBudget(runHandler(app, link, payload, session, call, budget), budget);
+  const reply = await withinBudget((budget) => runHandler(app, link, payload, session, call, budget), deadline);
   call.handlerMs = performance.now() - start;
   if (reply !== LATE) return reply;
   call.outcome = "timeout";
@@ -189,27 +188,23 @@ function problemWith(app: App, link: Link, payload: Payload, response: Taskchain
   return undefined;
 }
 
-/** A handler's arguments: the call, its state and settings, `extra`, and the call's budget. */
-type HandlerArgs = <E extends object>(extra: E) => InitialArgs & E;
-
 const callInfo = (payload: Payload, session: Session) => ({ key: session.key, from: payload.call_from, forwardedBy: payload.call_forwarded_by });
 
 /** Calls the link's handler for this action, with context parsed by that action's schema. */
-function runHandler(app: App, link: Link, payload: Payload, session: Session, call: CallRecord, budget: CallBudget): Awaitable<Reply> {
-  const base = { call: callInfo(payload, session), state: session.state, env: app.env };
-  const args: HandlerArgs = (extra) => budget.give({ ...base, ...extra });
+function runHandler(app: App, link: Link, payload: Payload, session: Session, call: CallRecord, budget: Budget): Awaitable<Reply> {
+  const args: InitialArgs = { call: callInfo(payload, session), state: session.state, env: app.env, ...budget };
   const action = payload.action;
-  if (action === "initial") return link.initial(args({}));
+  if (action === "initial") return link.initial(args);
   if (action === "interrupt") {
     const schema = link.parameters.interrupt;
     const parsed = payload.context != null && schema ? schema.safeParse(payload.context) : undefined;
     if (parsed?.error) fellBack(call, { problem: describeIssues(parsed.error).message });
-    return link.interrupt ? link.interrupt(args({ context: parsed?.data as never })) : {};
+    return link.interrupt ? link.interrupt({ ...args, context: parsed?.data as never }) : {};
   }
   const schema = link.parameters[action];
-  if (!schema) return link[action](args({ context: (payload.context ?? {}) as never }));
+  if (!schema) return link[action]({ ...args, context: (payload.context ?? {}) as never });
   const parsed = schema.safeParse(payload.context ?? {});
-  if (parsed.success) return link[action](args({ context: parsed.data as never }));
+  if (parsed.success) return link[action]({ ...args, context: parsed.data as never });
   return invalidContext(app, link, payload, session, args, call, describeIssues(parsed.error).message);
 }
 
@@ -219,13 +214,13 @@ function fellBack(call: CallRecord, detail: Record<string, unknown>): void {
 }
 
 /** Context that does not parse never drops the call: the link's hook answers, or ask again, then end politely. */
-function invalidContext(app: App, link: Link, payload: Payload, session: Session, args: HandlerArgs, call: CallRecord, problem: string): Awaitable<Reply> {
+function invalidContext(app: App, link: Link, payload: Payload, session: Session, args: InitialArgs, call: CallRecord, problem: string): Awaitable<Reply> {
   const action = payload.action as "qualified" | "disqualified";
   // Own keys only: a link named "constructor" must not read Object.prototype.constructor.
   const attempt = Object.hasOwn(session.retries, link.name) ? (session.retries[link.name] ?? 0) : 0;
   session.retries = { ...session.retries, [link.name]: attempt + 1 };
   fellBack(call, { problem, attempt });
-  if (link.invalidContext) return link.invalidContext(args({ action, raw: payload.context, problem, attempt }));
+  if (link.invalidContext) return link.invalidContext({ ...args, action, raw: payload.context, problem, attempt });
   return attempt < INVALID_CONTEXT_RETRIES
     ? { content: INVALID_CONTEXT_RETRY, actions: [{ name: "switch_task", context: { name: link.name } }] }
     : { content: INVALID_CONTEXT_GIVE_UP, actions: [endCall()] };
