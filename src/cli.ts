@@ -12,6 +12,7 @@ import type { RemoveLinkOptions } from "./commands/remove-link.js";
 import type { RenameLinkOptions } from "./commands/rename-link.js";
 import type { ChainOptions } from "./commands/chain.js";
 import type { SimulateOptions } from "./commands/simulate.js";
+import type { UpgradeOptions } from "./commands/upgrade.js";
 import type { VerifyOptions } from "./commands/verify.js";
 
 function collect(value: string, previous: string[] = []): string[] {
@@ -152,6 +153,23 @@ export function buildProgram(): Command {
     );
 
   program
+    .command("upgrade")
+    .description("bring the files create-taskchain owns (runtime, server, contract tests) to this version; edited ones are left as they are")
+    .option("--cwd <dir>", "the project (default: the current directory)")
+    .option("--dry-run", "print what would change; write nothing")
+    .option("--diff", "print a diff of every file that changes")
+    .option("-f, --force <file>", "replace this owned file even though you edited it (repeatable)", collect)
+    .action((values: unknown) =>
+      execute(
+        () => import("./commands/upgrade.js"),
+        (): UpgradeOptions => {
+          const o = new OptionValues(values);
+          return { cwd: o.string("cwd"), dryRun: o.boolean("dryRun"), diff: o.boolean("diff"), force: o.strings("force") };
+        },
+      ),
+    );
+
+  program
     .command("rename-link <old> <new>")
     .description("rename a link: registry, files, tests, chain.json and every switchTask() reference")
     .option("--cwd <dir>", "the project (default: the current directory)")
@@ -194,6 +212,9 @@ export function buildProgram(): Command {
     .option("--token <token>", "TASKCHAIN_TOKEN of the webhook (default: $TASKCHAIN_TOKEN, else .env/.dev.vars for a loopback URL)")
     .option("--script <file>", "scenario JSON: outcomes, parameters and expectations per link (no prompts)")
     .option("--json", "print the transcript as JSON")
+    .option("--record <file>", "append this call to a file, in the format TASKCHAIN_RECORD writes (replay it with --replay)")
+    .option("--replay <file>", "play the recorded calls in a file (TASKCHAIN_RECORD's lines) and compare every answer; exit 1 on a difference")
+    .option("--update", "with --replay: keep the answers received as the recorded ones")
     .action((values: unknown) =>
       execute(
         () => import("./commands/simulate.js"),
@@ -207,6 +228,9 @@ export function buildProgram(): Command {
             token: o.string("token"),
             script: o.string("script"),
             json: o.boolean("json"),
+            record: o.string("record"),
+            replay: o.string("replay"),
+            update: o.boolean("update"),
           };
         },
       ),

@@ -100,3 +100,9 @@ export const EXAMPLE_FEATURES: Record<Example, Feature> = {
     scripts: { "shipstation:fake": "node test/shipstation/serve.ts" },
   },
 };
+
+/** A project's features in the order they are rendered: a feature's `includes` under it, so it can override them. */
+export function projectFeatures(runtime: Runtime, example?: Example): Feature[] {
+  const top = [RUNTIME_FEATURES[runtime], ...(example ? [EXAMPLE_FEATURES[example]] : [])];
+  return top.flatMap((f) => [...(f.includes ?? []), f]);
+}

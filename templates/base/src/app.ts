@@ -1,5 +1,5 @@
 import { chain } from "./links/index.ts";
-import { createTaskchain, DEFAULT_BUDGET_MS, MemorySessionStore, type Env, type SessionStore, type Taskchain } from "./taskchain/index.ts";
+import { consoleLogger, createTaskchain, DEFAULT_BUDGET_MS, MemorySessionStore, recorderFromEnv, type Env, type RecordSink, type SessionStore, type Taskchain } from "./taskchain/index.ts";
 
 export type { Env };
 
@@ -13,8 +13,11 @@ export function memoryStoreFromEnv(env: Env): MemorySessionStore {
   return new MemorySessionStore({ maxSessions: positive(env.MAX_SESSIONS, 10_000), maxBytes: positive(env.SESSION_MEMORY_MB, 100) * 1024 * 1024 });
 }
 
-/** The webhook for this chain, configured from the environment (see .env.example); handlers get `env` too. */
-export function createApp(env: Env, store?: SessionStore): Taskchain {
+/**
+ * The webhook for this chain, configured from the environment (see .env.example); handlers get
+ * `env` too. `recordFile` is how this runtime appends TASKCHAIN_RECORD lines to a file, if it can.
+ */
+export function createApp(env: Env, store?: SessionStore, recordFile?: (path: string, maxBytes: number) => RecordSink): Taskchain {
   return createTaskchain({
     links: chain,
     env,
@@ -24,5 +27,6 @@ export function createApp(env: Env, store?: SessionStore): Taskchain {
     budgetMs: env.WEBHOOK_BUDGET_MS?.trim() === "0" ? 0 : positive(env.WEBHOOK_BUDGET_MS, DEFAULT_BUDGET_MS),
     transferNumber: env.TRANSFER_NUMBER?.trim(),
     store: store ?? memoryStoreFromEnv(env),
+    record: recorderFromEnv(env, consoleLogger, recordFile),
   });
 }

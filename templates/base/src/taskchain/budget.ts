@@ -57,7 +57,7 @@ const OUTCOMES = {
 export type Outcome = keyof typeof OUTCOMES;
 
 /** One webhook call, as its log line tells it. */
-export interface CallRecord {
+export interface CallLog {
   /** When the request reached the runtime (`performance.now()`). */
   readonly started: number;
   outcome: Outcome;
@@ -69,7 +69,7 @@ export interface CallRecord {
 const tenths = (ms: number) => Math.round(ms * 10) / 10;
 
 /** The one line a webhook call logs: its link, action, outcome, and where its time went. */
-export function logCall(logger: Logger, link: string, action: string, call: CallRecord): void {
+export function logCall(logger: Logger, link: string, action: string, call: CallLog): void {
   const [level, message] = OUTCOMES[call.outcome];
   const ms = tenths(performance.now() - call.started);
   logger[level](message, { link, action, outcome: call.outcome, ms, handlerMs: tenths(call.handlerMs), ...call.detail });

@@ -1,12 +1,13 @@
 // Dispatch: one webhook call, from a routed payload to the answer. Opens the caller's session,
 // runs the link's handler for the payload's action, checks the reply, and saves or ends the session.
 import { endCall, transferCall } from "./actions.ts";
-import { DEFAULT_BUDGET_MS, LATE, logCall, withinBudget, type Budget, type CallRecord } from "./budget.ts";
+import { DEFAULT_BUDGET_MS, LATE, logCall, withinBudget, type Budget, type CallLog } from "./budget.ts";
 import { errorAnswer, gate, jsonAnswer, route, type HttpAnswer, type HttpRequest } from "./http.ts";
 import type { Awaitable, Env, InitialArgs, Link, Reply } from "./link.ts";
 import { consoleLogger, describeThrown, type Logger } from "./log.ts";
 import { parameterBlocks, withBlocksJson } from "./parameters.ts";
 import { describeIssues, LINK_NAME_PATTERN, ResponseSchema, type Payload, type TaskchainResponse } from "./protocol.ts";
+import type { Recorder } from "./record.ts";
 import { MemorySessionStore, type Session, type SessionStore } from "./session.ts";
 
 export const DEFAULT_SESSION_TTL_MS = 30 * 60 * 1000;
@@ -35,6 +36,8 @@ export interface TaskchainOptions {
   budgetMs?: number;
   /** Where a call over its budget goes when its link has no `onTimeout` reply; unset, it hears an apology. */
   transferNumber?: string | undefined;
+  /** Told of every webhook call that reached a link, with its answer (see record.ts). */
+  record?: Recorder | undefined;
 }
 
 export interface Taskchain {
@@ -85,7 +88,11 @@ export function createTaskchain(options: TaskchainOptions): Taskchain {
     async handle(request, limits) {
       const started = performance.now();
       const routed = gate(request, token, links.size) ?? route(request, links);
-      return "status" in routed ? routed : answer(app, routed.link, routed.payload, deadline(app, routed.link, started, limits?.timeLeftMs), started);
+      if ("status" in routed) return routed;
+      const reply = answer(app, routed.link, routed.payload, deadline(app, routed.link, started, limits?.timeLeftMs), started);
+      if (!options.record) return reply;
+      options.record(routed.payload, await reply, performance.now() - started);
+      return reply;
     },
     error: (status, error, message) => errorAnswer(status, error, message),
   };
@@ -104,7 +111,7 @@ function deadline(app: App, link: Link, started: number, timeLeftMs = Infinity):
 }
 
 async function answer(app: App, link: Link, payload: Payload, deadline: number, started: number): Promise<HttpAnswer> {
-  const call: CallRecord = { started, outcome: "answered", handlerMs: 0 };
+  const call: CallLog = { started, outcome: "answered", handlerMs: 0 };
   const id = sessionId(payload);
   let session: Session;
   try {
@@ -123,7 +130,7 @@ async function answer(app: App, link: Link, payload: Payload, deadline: number, 
 }
 
 /** The handler's reply within the call's budget, else the link's timeout reply. */
-async function replyInTime(app: App, link: Link, payload: Payload, session: Session, call: CallRecord, deadline: number): Promise<Reply> {
+async function replyInTime(app: App, link: Link, payload: Payload, session: Session, call: CallLog, deadline: number): Promise<Reply> {
   const start = performance.now();
   const reply = await withinBudget((budget) => runHandler(app, link, payload, session, call, budget), deadline);
   call.handlerMs = performance.now() - start;
@@ -135,7 +142,7 @@ async function replyInTime(app: App, link: Link, payload: Payload, session: Sess
 }
 
 /** The handler's reply if it is valid, else the apology; with its JSON. */
-async function respond(app: App, link: Link, payload: Payload, session: Session, call: CallRecord, deadline: number): Promise<{ response: TaskchainResponse; body: string }> {
+async function respond(app: App, link: Link, payload: Payload, session: Session, call: CallLog, deadline: number): Promise<{ response: TaskchainResponse; body: string }> {
   try {
     const response = toResponse(session.key, await replyInTime(app, link, payload, session, call, deadline));
     const problem = problemWith(app, link, payload, response);
@@ -191,7 +198,7 @@ function problemWith(app: App, link: Link, payload: Payload, response: Taskchain
 const callInfo = (payload: Payload, session: Session) => ({ key: session.key, from: payload.call_from, forwardedBy: payload.call_forwarded_by });
 
 /** Calls the link's handler for this action, with context parsed by that action's schema. */
-function runHandler(app: App, link: Link, payload: Payload, session: Session, call: CallRecord, budget: Budget): Awaitable<Reply> {
+function runHandler(app: App, link: Link, payload: Payload, session: Session, call: CallLog, budget: Budget): Awaitable<Reply> {
   const args: InitialArgs = { call: callInfo(payload, session), state: session.state, env: app.env, ...budget };
   const action = payload.action;
   if (action === "initial") return link.initial(args);
@@ -208,13 +215,13 @@ function runHandler(app: App, link: Link, payload: Payload, session: Session, ca
   return invalidContext(app, link, payload, session, args, call, describeIssues(parsed.error).message);
 }
 
-function fellBack(call: CallRecord, detail: Record<string, unknown>): void {
+function fellBack(call: CallLog, detail: Record<string, unknown>): void {
   call.outcome = "invalid_context";
   call.detail = detail;
 }
 
 /** Context that does not parse never drops the call: the link's hook answers, or ask again, then end politely. */
-function invalidContext(app: App, link: Link, payload: Payload, session: Session, args: InitialArgs, call: CallRecord, problem: string): Awaitable<Reply> {
+function invalidContext(app: App, link: Link, payload: Payload, session: Session, args: InitialArgs, call: CallLog, problem: string): Awaitable<Reply> {
   const action = payload.action as "qualified" | "disqualified";
   // Own keys only: a link named "constructor" must not read Object.prototype.constructor.
   const attempt = Object.hasOwn(session.retries, link.name) ? (session.retries[link.name] ?? 0) : 0;
