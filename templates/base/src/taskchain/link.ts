@@ -1,7 +1,7 @@
 // A link of the chain: its parameter schemas and its handlers, declared with defineLink().
 import type { z } from "zod";
 import type { Budget } from "./budget.ts";
-import type { Action, Notification, LinkAction } from "./protocol.ts";
+import type { Action, LinkAction, Notification } from "./protocol.ts";
 
 /**
  * Filled in by `src/links/index.ts` (module augmentation), so that `switchTask()` only accepts
@@ -61,6 +61,7 @@ export interface InvalidContextArgs extends InitialArgs {
   attempt: number;
 }
 
+/** What `onTimeout` gets: the call, its state without the late handler's update, and the settings. */
 export interface TimeoutArgs extends Omit<InitialArgs, keyof Budget> {
   action: LinkAction;
   /** How long the call had taken when its budget ran out. */
