@@ -189,15 +189,16 @@ export function buildProgram(): Command {
     .description("regenerate chain.json from the code (static: never runs it)")
     .option("--cwd <dir>", "the project (default: the current directory)")
     .option("--base-url <url>", "endpoint base, saved as the project's (default: package.json \"taskchain\".baseUrl)")
-    .option("--check", "exit non-zero with the difference when chain.json is stale")
+    .option("--check", "exit non-zero with the difference when chain.json or the README's chain section is stale")
     .option("--print", "print chain.json as the code gives it; write nothing")
     .option("--with-token", "with --print: append ?token= from TASKCHAIN_TOKEN (environment, .env or .dev.vars) to each endpoint")
+    .option("--graph", "print the chain as a Mermaid flowchart, read from the code; write nothing")
     .action((values: unknown) =>
       execute(
         () => import("./commands/chain.js"),
         (): ChainOptions => {
           const o = new OptionValues(values);
-          return { cwd: o.string("cwd"), baseUrl: o.string("baseUrl"), check: o.boolean("check"), print: o.boolean("print"), withToken: o.boolean("withToken") };
+          return { cwd: o.string("cwd"), baseUrl: o.string("baseUrl"), check: o.boolean("check"), print: o.boolean("print"), withToken: o.boolean("withToken"), graph: o.boolean("graph") };
         },
       ),
     );
@@ -212,6 +213,7 @@ export function buildProgram(): Command {
     .option("--token <token>", "TASKCHAIN_TOKEN of the webhook (default: $TASKCHAIN_TOKEN, else .env/.dev.vars for a loopback URL)")
     .option("--script <file>", "scenario JSON: outcomes, parameters and expectations per link (no prompts)")
     .option("--json", "print the transcript as JSON")
+    .option("--graph", "also print the path the call took over the chain's graph (Mermaid, from the project's code)")
     .option("--record <file>", "append this call to a file, in the format TASKCHAIN_RECORD writes (replay it with --replay)")
     .option("--replay <file>", "play the recorded calls in a file (TASKCHAIN_RECORD's lines) and compare every answer; exit 1 on a difference")
     .option("--update", "with --replay: keep the answers received as the recorded ones")
@@ -228,6 +230,7 @@ export function buildProgram(): Command {
             token: o.string("token"),
             script: o.string("script"),
             json: o.boolean("json"),
+            graph: o.boolean("graph"),
             record: o.string("record"),
             replay: o.string("replay"),
             update: o.boolean("update"),

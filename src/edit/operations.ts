@@ -7,7 +7,9 @@ import { ChangeSet } from "../fs/changeset.js";
 import { renderLinkFiles } from "../generate/project.js";
 import { linkIdentifier, linkNameProblem } from "../spec/names.js";
 import type { LinkSpec } from "../spec/spec.js";
-import { README, withChainBlock } from "./readme.js";
+import { drawnGraph, hasChainBlock, README, withChainBlock } from "./readme.js";
+import { templateRoutes, withLinkInserted, withLinkRemoved, withLinkRenamed, type ChainGraph } from "./chain-graph.js";
+import { chainGraph, readChainGraph } from "./graph.js";
 import { chainJsonFor, endpointFor, formatChainJson, parseChainJson, type ChainEntryJson, type ChainJson } from "./chain-json.js";
 import { readRegistryFast } from "./fast-registry.js";
 import { findSwitchTasks, importersOf, readParsed, resolveChain, resolveModule, type ResolvedLink, type SwitchRef } from "./links.js";
@@ -96,14 +98,15 @@ function agreedNames(reg: Registry, chainJson: ChainJson | undefined): string[] 
 }
 
 /**
- * chain.json as `chain` in the change set, and the README's chain block with it: every command
- * that rewrites chain.json goes through here.
+ * chain.json as `chain` in the change set, and the README's chain block with it and the chain's
+ * graph: every command that rewrites chain.json goes through here.
  */
-function writeChainJson(set: ChangeSet, root: string, chain: string, current = readText(root, CHAIN_JSON)): void {
+function writeChainJson(set: ChangeSet, root: string, chain: string, graph: ChainGraph | undefined, current = readText(root, CHAIN_JSON)): void {
   if (current === undefined) set.create(CHAIN_JSON, chain);
   else set.update(CHAIN_JSON, current, chain);
   const readme = readText(root, README);
-  const next = readme === undefined ? undefined : withChainBlock(readme, chain);
+  // No graph only when the README has no chain section to draw it in.
+  const next = readme === undefined || graph === undefined ? undefined : withChainBlock(readme, chain, graph);
   if (readme !== undefined && next !== undefined) set.update(README, readme, next);
 }
 
@@ -185,6 +188,11 @@ export async function planAddLink(project: TaskchainProject, name: string, where
     else checkedRegistry(ts, u.rel, u.after);
   }
   const chain = nextChainJson(chainJson, names, (e) => [...e.slice(0, index), { name, endpoint: endpointFor(base, name) }, ...e.slice(index)], newNames, base);
+  // The README's graph as drawn, when it reads back exactly, spares reading every link file; the new
+  // link's file comes from the link template, so its routes are the template's.
+  const readme = readText(project.root, README);
+  const drawn = readme !== undefined && hasChainBlock(readme) ? (drawnGraph(readme) ?? (await readChainGraph(project.root))) : undefined;
+  const graph = drawn && withLinkInserted(drawn, index, name, templateRoutes(name));
   return {
     name,
     names: newNames,
@@ -195,7 +203,7 @@ export async function planAddLink(project: TaskchainProject, name: string, where
       set.create(source.path, source.content);
       set.create(test.path, test.content);
       for (const u of updates) set.update(u.rel, u.before, u.after);
-      writeChainJson(set, project.root, chain, chainJson?.text);
+      writeChainJson(set, project.root, chain, graph, chainJson?.text);
       return set;
     },
   };
@@ -300,7 +308,7 @@ export async function planRemoveLink(project: TaskchainProject, name: string, fo
   if (test) set.delete(test, readText(root, test)!);
   const newNames = names.filter((_, i) => i !== index);
   const chain = nextChainJson(chainJson, names, (e) => e.filter((_, i) => i !== index), newNames, base);
-  writeChainJson(set, root, chain);
+  writeChainJson(set, root, chain, withLinkRemoved(chainGraph(ts, root, links), name));
   return { set, dangling: described };
 }
 
@@ -384,7 +392,7 @@ export async function planRenameLink(project: TaskchainProject, from: string, to
     newNames,
     base,
   );
-  writeChainJson(set, root, chain);
+  writeChainJson(set, root, chain, withLinkRenamed(chainGraph(ts, root, located.links), from, to));
   return { set, updatedRefs: refs, moves: [...moves].map(([a, b]) => ({ from: a, to: b })) };
 }
 
@@ -396,7 +404,11 @@ export interface ChainStatus {
   base: string;
   expected: string;
   current: string | undefined;
-  /** README.md's chain block differs from the one for `expected`. */
+  /** The chain's graph, from the code. */
+  graph: ChainGraph;
+  /** README.md as its chain block should read; undefined when it has no block. */
+  readmeExpected: string | undefined;
+  /** README.md's chain block differs from the one for `expected` and `graph`. */
   readmeStale: boolean;
   /** switchTask() targets that are not links of the chain: "file:line: …". */
   dangling: string[];
@@ -411,7 +423,8 @@ export async function chainStatus(project: TaskchainProject, baseUrl?: string): 
   const base = baseUrlFor(project, baseUrl, true);
   const loaded = await load(project);
   const { ts, reg } = loaded;
-  const names = resolveChain(ts, project.root, reg).map((l) => l.name);
+  const links = resolveChain(ts, project.root, reg);
+  const names = links.map((l) => l.name);
   const seen = new Set<string>();
   for (const n of names) {
     if (seen.has(n)) throw new UserError(`link "${n}" appears twice in the chain (${reg.parsed.rel})`);
@@ -439,9 +452,10 @@ export async function chainStatus(project: TaskchainProject, baseUrl?: string): 
   const current = readText(project.root, CHAIN_JSON);
   const expected = chainJsonFor(names, base, parseChainJson(current));
   const readme = readText(project.root, README);
-  const readmeExpected = readme === undefined ? undefined : withChainBlock(readme, expected);
+  const graph = chainGraph(ts, project.root, links);
+  const readmeExpected = readme === undefined ? undefined : withChainBlock(readme, expected, graph);
   const readmeStale = readmeExpected !== undefined && readmeExpected !== readme;
-  return { names, base, expected, current, readmeStale, dangling, unionMissing, unionExtra, registry: { rel, before, after: linkName.names.text } };
+  return { names, base, expected, current, graph, readmeExpected, readmeStale, dangling, unionMissing, unionExtra, registry: { rel, before, after: linkName.names.text } };
 }
 
 
@@ -456,7 +470,7 @@ export interface ChainPlan {
 export async function planChain(project: TaskchainProject, baseUrl?: string): Promise<ChainPlan> {
   const status = await chainStatus(project, baseUrl);
   const set = new ChangeSet(project.root);
-  writeChainJson(set, project.root, status.expected, status.current);
+  writeChainJson(set, project.root, status.expected, status.graph, status.current);
   set.update(status.registry.rel, status.registry.before, status.registry.after);
   // So add-link and chain --check agree with it afterwards.
   const base = baseUrl === undefined ? undefined : status.base;

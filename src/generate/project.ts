@@ -3,6 +3,7 @@ import { UserError } from "../errors.js";
 import { ChangeSet } from "../fs/changeset.js";
 import { chainJsonFor } from "../edit/chain-json.js";
 import { chainBlock } from "../edit/readme.js";
+import { graphOf, templateRoutes } from "../edit/chain-graph.js";
 import { RUNTIME_HINTS, type LinkSpec, type ProjectSpec } from "../spec/spec.js";
 import { projectFeatures, type Feature } from "./features.js";
 import { hashOf, ownedFiles } from "./owned.js";
@@ -173,7 +174,8 @@ export function generateProject(spec: ProjectSpec, root: string): ChangeSet {
     example: spec.example,
     links: names.map((name) => ({ name })),
     specLinks: spec.links,
-    chainBlock: chainBlock(chainJsonFor(names, spec.baseUrl)),
+    // The graph as the templates route calls (create has no parser; a unit test reads it back from the code).
+    chainBlock: chainBlock(chainJsonFor(names, spec.baseUrl), graphOf(names, [...spec.links.flatMap((l) => templateRoutes(l.name)), ...features.flatMap((f) => f.routes ?? [])])),
     scenarioFile: scenario ? SCENARIO : `scenarios/${EXAMPLE_SCENARIO}`,
     scenario: scenario ?? renderExampleScenario(),
     // A name the README's add-link example can use in any chain.
