@@ -59,6 +59,20 @@ function timed(command, args, options = {}) {
   return ms;
 }
 
+// A node child reports its own CPU time (user + system) at exit: on a busy shared machine wall
+// time mostly measures the neighbours, CPU time measures the work.
+const CPU_HOOK = `data:text/javascript,process.on("exit",()=>{const u=process.cpuUsage();process.stderr.write("\\n@@cpu "+(u.user+u.system)/1000+"\\n")})`;
+
+/** Wall time of a node script, in ms, as `timed`; its CPU time goes into `cpu`. */
+function timedNode(script, args, cpu, options = {}) {
+  const start = performance.now();
+  const r = spawnSync(process.execPath, ["--import", CPU_HOOK, script, ...args], { env: ENV, stdio: ["ignore", "pipe", "pipe"], encoding: "utf8", ...options });
+  const ms = performance.now() - start;
+  if (r.status !== 0) throw new Error(`${script} ${args.join(" ")} exited ${r.status}:\n${r.stdout}\n${r.stderr}`);
+  cpu.push(Number(/@@cpu ([\d.]+)/.exec(r.stderr)?.[1] ?? NaN));
+  return ms;
+}
+
 /** Runs every case `runs` times, interleaved (a, b, c, a, b, c, … with the order rotated each round). */
 function interleave(cases, runs) {
   const times = Object.fromEntries(Object.keys(cases).map((k) => [k, []]));
@@ -73,15 +87,17 @@ function interleave(cases, runs) {
 // ─── 1. --help cold start ──────────────────────────────────────────────────────────────────────
 function benchHelp() {
   log("· --help cold start");
+  const cpu = { taskchain: [], vite: [] };
   const t = interleave(
     {
-      taskchain: () => timed(process.execPath, [CLI, "--help"]),
-      vite: () => timed(process.execPath, [VITE, "--help"]),
+      taskchain: () => timedNode(CLI, ["--help"], cpu.taskchain),
+      vite: () => timedNode(VITE, ["--help"], cpu.vite),
       node: () => timed(process.execPath, ["-e", "0"]),
     },
     RUNS,
   );
   row("cli", "--help cold start", "ms", t.taskchain.median, t.vite.median, "create-vite --help", 1.0);
+  row("cli", "--help CPU (user+sys)", "ms", median(cpu.taskchain), median(cpu.vite), "create-vite --help", undefined, "lower", { informative: true });
   row("cli", "--help vs bare node", "ms", t.taskchain.median, t.node.median, "node -e 0", undefined);
   row("cli", "create-vite --help vs bare node", "ms", t.vite.median, t.node.median, "node -e 0", undefined);
 }
@@ -89,7 +105,7 @@ function benchHelp() {
 // ─── 2. scaffold ───────────────────────────────────────────────────────────────────────────────
 const SCAFFOLD_ARGS = ["--link", "pin_vetting,order_lookup,wrap_up", "--runtime", "node", "--no-install", "--no-git", "--yes"];
 
-function scaffoldCase(kind) {
+function scaffoldCase(kind, cpu = []) {
   let n = 0;
   return () => {
     const parent = path.join(scratch, `${kind}-${n++}`);
@@ -98,9 +114,9 @@ function scaffoldCase(kind) {
     if (kind === "vite") {
       // create-vite joins its argument onto cwd: run it from the parent with a relative name.
       spawnSync("mkdir", ["-p", parent]);
-      ms = timed(process.execPath, [VITE, "app", "--template", "vanilla-ts", "--no-interactive", "--no-immediate"], { cwd: parent });
+      ms = timedNode(VITE, ["app", "--template", "vanilla-ts", "--no-interactive", "--no-immediate"], cpu, { cwd: parent });
     } else {
-      ms = timed(process.execPath, [CLI, dir, ...SCAFFOLD_ARGS], { cwd: scratch });
+      ms = timedNode(CLI, [dir, ...SCAFFOLD_ARGS], cpu, { cwd: scratch });
     }
     if (!existsSync(path.join(dir, "package.json"))) throw new Error(`${kind} wrote no ${dir}/package.json`);
     rmSync(parent, { recursive: true, force: true });
@@ -110,10 +126,11 @@ function scaffoldCase(kind) {
 
 function benchScaffold() {
   log("· scaffold (3 links, node runtime) vs create-vite vanilla-ts");
-  const taskchain = scaffoldCase("taskchain");
-  taskchain(); // surfaces a broken create command before the loop, with its output
-  const t = interleave({ taskchain, vite: scaffoldCase("vite") }, RUNS);
+  const cpu = { taskchain: [], vite: [] };
+  scaffoldCase("taskchain")(); // surfaces a broken create command before the loop, with its output
+  const t = interleave({ taskchain: scaffoldCase("taskchain", cpu.taskchain), vite: scaffoldCase("vite", cpu.vite) }, RUNS);
   row("cli", "scaffold: 3 links, node", "ms", t.taskchain.median, t.vite.median, "create-vite vanilla-ts", 1.5);
+  row("cli", "scaffold CPU (user+sys)", "ms", median(cpu.taskchain), median(cpu.vite), "create-vite vanilla-ts", undefined, "lower", { informative: true });
 }
 
 // ─── 3. add-link ───────────────────────────────────────────────────────────────────────────────

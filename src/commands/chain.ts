@@ -1,12 +1,12 @@
 // chain: chain.json and the README's chain section from the code (static; the user's code never
 // runs). --check is for CI; --graph prints the chain as a Mermaid flowchart.
-import { commitInPlace } from "../fs/changeset.js";
-import { mermaid } from "../edit/chain-graph.js";
+import { commitInPlace } from "../fs/journal.js";
+import { planChain } from "../edit/chain.js";
 import { readChainGraph } from "../edit/graph.js";
-import { CHAIN_JSON, planChain } from "../edit/operations.js";
-import { README } from "../edit/readme.js";
 import { openProject, readText } from "../edit/project.js";
-import { parseChainJson } from "../edit/chain-json.js";
+import { mermaid } from "../generate/chain-graph.js";
+import { CHAIN_JSON, parseChainJson } from "../generate/chain-json.js";
+import { README } from "../generate/readme-chain.js";
 import { UserError } from "../errors.js";
 import { projectEnv } from "../sim/env.js";
 

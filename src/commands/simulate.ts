@@ -3,7 +3,8 @@ import { randomInt } from "node:crypto";
 import { readFile } from "node:fs/promises";
 import path from "node:path";
 import { UserError } from "../errors.js";
-import { ChangeSet, commitInPlace } from "../fs/changeset.js";
+import { ChangeSet } from "../fs/changeset.js";
+import { commitInPlace } from "../fs/journal.js";
 import { loadChain, parseBaseUrl, redact } from "../sim/chain.js";
 import { defaultToken, defaultUrl, defaultUrlSource, projectEnv } from "../sim/env.js";
 import { WebhookClient } from "../sim/client.js";
@@ -11,7 +12,7 @@ import { renderEnd, renderExpectations, renderHeader, renderInitial, renderOutco
 import { groupCalls, parseRecords, recordLines, replayCall, updatedRecords, type CallResult } from "../sim/replay.js";
 import { checkExpectations, loadScenario, scriptedDecider, type ExpectationResult } from "../sim/scenario.js";
 import { walk, type Decide, type Transcript, type WalkHooks } from "../sim/walker.js";
-import type { ChainGraph, Route } from "../edit/chain-graph.js";
+import type { ChainGraph, Route } from "../generate/chain-graph.js";
 
 export interface SimulateOptions {
   url?: string;
@@ -58,7 +59,7 @@ async function projectGraph(): Promise<ChainGraph> {
 
 /** The graph's Mermaid text with the call's steps drawn thick, and the steps the code does not show. */
 async function pathOver(graph: ChainGraph, transcript: Transcript): Promise<{ mermaid: string; notInCode: Route[] }> {
-  const { drawsRoute, mermaid } = await import("../edit/chain-graph.js");
+  const { drawsRoute, mermaid } = await import("../generate/chain-graph.js");
   const taken = transcript.visits.flatMap((v): Route[] => (v.moved ? [{ from: v.link, handler: v.moved.answer, action: v.moved.action, ...(v.moved.target !== undefined && { target: v.moved.target }) }] : []));
   return { mermaid: mermaid(graph, taken), notInCode: taken.filter((r) => !drawsRoute(graph, r)) };
 }

@@ -1,5 +1,6 @@
 // `create-taskchain upgrade`: the project's owned files brought to this version's templates.
-import { commitInPlace, describeChanges } from "../fs/changeset.js";
+import { describeChanges } from "../fs/changeset.js";
+import { commitInPlace } from "../fs/journal.js";
 import { planUpgrade, type KeptFile } from "../edit/upgrade.js";
 import { openProject } from "../edit/project.js";
 import { CLI_VERSION } from "../version.js";

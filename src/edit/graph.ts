@@ -4,7 +4,7 @@
 // What the code only decides at run time (a computed switch target) is kept as unknown, not guessed.
 import type { ts as TS } from "ts-morph";
 import { UserError } from "../errors.js";
-import { graphOf, HANDLERS, type ChainGraph, type Handler, type Route, type RoutingAction } from "./chain-graph.js";
+import { graphOf, HANDLERS, type ChainGraph, type Handler, type Route, type RoutingAction } from "../generate/chain-graph.js";
 import { readParsed, resolveChain, resolveModule, type ResolvedLink } from "./links.js";
 import { loadTs, stringValue, unwrap, type Parsed, type Ts } from "./parse.js";
 import { readText } from "./project.js";

@@ -1,6 +1,6 @@
 // One installer per runtime and per example (create-t3-app style): each names its template folder,
 // its dependencies and scripts, and any links it brings with their own code.
-import type { Route } from "../edit/chain-graph.js";
+import type { Route } from "./chain-graph.js";
 import type { Example, Runtime } from "../spec/spec.js";
 
 export interface Feature {

@@ -1,9 +1,9 @@
 // spec → change set. Pure apart from reading templates: no prompts, no writes.
 import { UserError } from "../errors.js";
 import { ChangeSet } from "../fs/changeset.js";
-import { chainJsonFor } from "../edit/chain-json.js";
-import { chainBlock } from "../edit/readme.js";
-import { graphOf, templateRoutes } from "../edit/chain-graph.js";
+import { chainJsonFor } from "./chain-json.js";
+import { chainBlock } from "./readme-chain.js";
+import { graphOf, templateRoutes } from "./chain-graph.js";
 import { RUNTIME_HINTS, type LinkSpec, type ProjectSpec } from "../spec/spec.js";
 import { projectFeatures, type Feature } from "./features.js";
 import { hashOf, ownedFiles } from "./owned.js";
@@ -11,7 +11,7 @@ import { renderFolder, render, renderPartial } from "./templates.js";
 import { CLI_VERSION, TS_MORPH } from "../version.js";
 import { NODE_ENGINES, VERSIONS } from "./versions.js";
 
-// create writes chain.json as the edit commands do (no ts-morph behind it: edit/chain-json.ts is plain).
+// create writes chain.json as the edit commands do (no ts-morph behind it: chain-json.ts is plain).
 export { chainJsonFor as renderChainJson };
 
 /** The link's handler and its contract test, from the templates create and add-link share. */

@@ -99,7 +99,7 @@ describe("editing a created project", () => {
     checkGreen(root);
   });
 
-  it("straight after create (the compiler-free path): add first and last, rename, remove; green throughout", () => {
+  it("straight after create: add first and last, rename, remove; green throughout", () => {
     const root = create("pin_vetting,schedule");
     checkGreen(root);
     const before = read(root, "src/links/index.ts");

@@ -7,7 +7,7 @@ import path from "node:path";
 import { pathToFileURL } from "node:url";
 import fc from "fast-check";
 import { afterAll, describe, expect, it } from "vitest";
-import { mermaid } from "../../src/edit/chain-graph.js";
+import { mermaid } from "../../src/generate/chain-graph.js";
 import { chainArbitrary, expectedGraph, writeChain } from "../helpers/chain-graphs.js";
 import { inlineJson, runPage } from "../helpers/chromium.js";
 import { REPO, runCli, tempDir } from "../helpers/project.js";

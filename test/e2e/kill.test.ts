@@ -25,7 +25,7 @@ import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, watch
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { writeFileSync } from "node:fs";
-import { RETIRED_TXN_DIR, TXN_DIR } from "../../src/fs/changeset.js";
+import { RETIRED_TXN_DIR, TXN_DIR } from "../../src/fs/journal.js";
 import { earlierCli } from "../helpers/earlier-cli.js";
 import { CLI, REPO, run, runCli, tempDir, testEnv } from "../helpers/project.js";
 
@@ -245,8 +245,9 @@ describe("killed while writing, the target is as before or complete", () => {
     const src = (rel: string) => JSON.stringify(path.join(REPO, rel));
     writeFileSync(
       script,
-      `import { commitInPlace } from ${src("src/fs/changeset.ts")};
-import { planAddLink, planChain } from ${src("src/edit/operations.ts")};
+      `import { commitInPlace } from ${src("src/fs/journal.ts")};
+import { planAddLink } from ${src("src/edit/add-link.ts")};
+import { planChain } from ${src("src/edit/chain.ts")};
 import { openProject } from ${src("src/edit/project.ts")};
 import { defaultParameters, defaultPrompt } from ${src("src/spec/spec.ts")};
 const [root, step] = process.argv.slice(2);

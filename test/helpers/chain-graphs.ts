@@ -5,7 +5,7 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import fc from "fast-check";
-import { graphOf, HANDLERS, ROUTING_ACTIONS, type ChainGraph, type Handler, type Route, type RoutingAction } from "../../src/edit/chain-graph.js";
+import { graphOf, HANDLERS, ROUTING_ACTIONS, type ChainGraph, type Handler, type Route, type RoutingAction } from "../../src/generate/chain-graph.js";
 
 type Via = "direct" | "local" | "shared" | "alias" | "namespace";
 type Target = { kind: "link"; index: number } | { kind: "other"; name: string } | { kind: "computed" } | { kind: "const"; index: number };

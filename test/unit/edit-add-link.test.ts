@@ -1,8 +1,8 @@
 // add-link on generated projects and on registries users rewrote: only the intended insertions.
 import { describe, expect, it } from "vitest";
 import { renderChainJson } from "../../src/generate/project.js";
-import { withChainBlock } from "../../src/edit/readme.js";
-import { graphOf, templateRoutes } from "../../src/edit/chain-graph.js";
+import { withChainBlock } from "../../src/generate/readme-chain.js";
+import { graphOf, templateRoutes } from "../../src/generate/chain-graph.js";
 import { expectRefused, filesReadDuring, fixture, insertedChunks, lineChanges, makeProject, read, runCommand, snapshot, write } from "./edit-helpers.js";
 
 const NEW_FILES = ["src/links/book_slot.ts", "test/book_slot.test.ts"];

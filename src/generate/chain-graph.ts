@@ -1,6 +1,6 @@
 // The chain as a graph: which handler of which link sends the call where. Plain data and its
 // Mermaid text, no compiler: create draws a new project's graph from what its templates do, the
-// edit commands from what the code does (graph.ts reads it).
+// edit commands from what the code does (edit/graph.ts reads it).
 import { OUTCOMES, type Outcome } from "../protocol/outcomes.js";
 
 /** The link handlers a route can be returned from. */
