@@ -375,22 +375,8 @@ async function benchRuntime(runtime) {
     // On the same Node as the generated server, so the ratio compares the code, not two Nodes.
     baseline = await startServer(node, [`bench-${file}`], dir, { BENCH_RESPONSE: JSON.stringify(answer) });
 
-    const results = { generated: [], baseline: [] };
-    for (let i = 0; i < ROUNDS; i++) {
-      const order = i % 2 ? ["baseline", "generated"] : ["generated", "baseline"];
-      for (const which of order) {
-        const r = load(which === "generated" ? generated : baseline, link);
-        if (r.errors || r.timeouts || r.non2xx) throw new Error(`${runtime} ${which}: ${r.errors} errors, ${r.timeouts} timeouts, ${r.non2xx} non-2xx\n${(which === "generated" ? generated : baseline).output()}`);
-        results[which].push(r);
-        log(`  ${runtime} ${which}: ${Math.round(r.rps)} req/s, p99 ${r.p99} ms, ${r.cpuUsPerRequest.toFixed(1)} µs CPU/request`);
-      }
-    }
-    const m = (which, key) => median(results[which].map((r) => r[key]));
+    const { m, paired, results } = measureRounds(runtime, { generated, baseline }, link);
     const baseName = runtime === "node" ? "bare node:http" : `bare ${runtime}`;
-    // Ratios are medians of per-round ratios: a round runs both servers back to back, so a slow
-    // spell of this shared machine hits both sides of a ratio rather than one side of the medians.
-    const paired = (key, invert = false) =>
-      median(results.generated.map((g, i) => (invert ? results.baseline[i][key] / g[key] : g[key] / results.baseline[i][key])));
     row("http", `${runtime}: requests/s`, "req/s", m("generated", "rps"), m("baseline", "rps"), baseName, 0.85, "higher", { ratio: paired("rps") });
     row("http", `${runtime}: p99 latency`, "ms", m("generated", "p99"), m("baseline", "p99"), baseName, runtime === "node" ? 1.5 : undefined, "lower", { ratio: paired("p99") });
     // The same comparison as server CPU per request (baseline / generated, so ≥ 0.85 reads like
@@ -404,6 +390,61 @@ async function benchRuntime(runtime) {
   } finally {
     await generated.stop();
     await baseline?.stop();
+  }
+}
+
+/**
+ * Loads each of two servers (`[value, baseline]` in that order of keys) once per round, order
+ * alternating. Ratios are medians of per-round ratios: a round runs both servers back to back, so a
+ * slow spell of this shared machine hits both sides of a ratio rather than one side of the medians.
+ */
+function measureRounds(label, servers, link) {
+  const [a, b] = Object.keys(servers);
+  const results = { [a]: [], [b]: [] };
+  for (let i = 0; i < ROUNDS; i++) {
+    for (const which of i % 2 ? [b, a] : [a, b]) {
+      const r = load(servers[which], link);
+      if (r.errors || r.timeouts || r.non2xx) throw new Error(`${label} ${which}: ${r.errors} errors, ${r.timeouts} timeouts, ${r.non2xx} non-2xx\n${servers[which].output()}`);
+      results[which].push(r);
+      log(`  ${label} ${which}: ${Math.round(r.rps)} req/s, p99 ${r.p99} ms, ${r.cpuUsPerRequest.toFixed(1)} µs CPU/request`);
+    }
+  }
+  const m = (which, key) => median(results[which].map((r) => r[key]));
+  const paired = (key, invert = false) => median(results[a].map((g, i) => (invert ? results[b][i][key] / g[key] : g[key] / results[b][i][key])));
+  return { m, paired, results };
+}
+
+/**
+ * What the time budget costs: a generated project served twice on the same Node, with the default
+ * budget and with WEBHOOK_BUDGET_MS=0 (none). Once as generated (its initial handlers answer
+ * synchronously, so no timer is armed), once with the first link's initial handler made async (as
+ * one calling an API is: the budget's timer and race run on every call).
+ */
+async function benchBudget(runtime, asyncHandler) {
+  const variant = asyncHandler ? "async handler" : "handlers as generated";
+  log(`· ${runtime} runtime: the time budget's cost, ${variant}`);
+  const { generate, install, projectNode } = await import("./lib/projects.mjs");
+  const dir = await generate(runtime, 3, scratch);
+  if (asyncHandler) {
+    const file = path.join(dir, "src/links/pin_vetting.ts");
+    const source = readFileSync(file, "utf8");
+    if (!source.includes("initial: () => (")) throw new Error(`${file} has no generated initial handler to make async`);
+    writeFileSync(file, source.replace("initial: () => (", "initial: async () => ("));
+  }
+  await install(dir);
+  const [command, args] = startCommand(dir, await projectNode());
+  const servers = { budget: await startServer(command, args, dir, {}), none: await startServer(command, args, dir, { WEBHOOK_BUDGET_MS: "0" }) };
+  try {
+    const { m, paired } = measureRounds(`${runtime} ${variant}`, servers, "pin_vetting");
+    const same = "same server, no budget";
+    row("http", `${runtime}: time budget (${variant}), req/s`, "req/s", m("budget", "rps"), m("none", "rps"), same, 0.97, "higher", { ratio: paired("rps") });
+    if (HAS_PROC) {
+      const ratio = paired("cpuUsPerRequest", true);
+      rows.push({ section: "http", name: `${runtime}: time budget (${variant}), req per server CPU-s`, unit: "req/s", value: 1e6 / m("budget", "cpuUsPerRequest"), baseline: 1e6 / m("none", "cpuUsPerRequest"), baselineName: same, ratio, better: "higher", informative: true });
+    }
+  } finally {
+    await servers.budget.stop();
+    await servers.none.stop();
   }
 }
 
@@ -444,6 +485,7 @@ const sections = [
     for (const rt of (process.env.BENCH_RUNTIMES ?? "node,express,fastify,hono").split(",")) {
       try {
         await benchRuntime(rt);
+        if (rt === "node") for (const asyncHandler of [false, true]) await benchBudget(rt, asyncHandler);
       } catch (error) {
         notes.push(`${rt}: ${error.message.split("\n").slice(0, 6).join(" | ")}`);
         log(`  ${rt} failed: ${error.message}`);

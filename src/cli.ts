@@ -156,6 +156,9 @@ export function buildProgram(): Command {
     .option("--chain <file>", "the chain JSON (default: ./chain.json)")
     .option("--token <token>", "TASKCHAIN_TOKEN of the webhook (default: $TASKCHAIN_TOKEN, else .env/.dev.vars for a loopback URL)")
     .option("--json", "print the report as JSON")
+    .option("--latency", "also time every link's answers: p50/p95/p99 against the budget; a link whose p99 is over it fails")
+    .option("--rounds <n>", "with --latency: how many times each link's initial and outcomes are timed (default 10)")
+    .option("--budget <ms>", "with --latency: the time budget per webhook call (default: $WEBHOOK_BUDGET_MS, .env read too; else 4000)")
     .action((values: object) => execute(() => import("./commands/verify.js"), (o) => o.verify, values));
 
   return program;

@@ -64,4 +64,4 @@ export const simulate = z.object({
   update: flag,
 });
 
-export const verify = z.object({ url: z.string(), chain: text, token: text, json: flag });
+export const verify = z.object({ url: z.string(), chain: text, token: text, json: flag, latency: flag, rounds: text, budget: text });

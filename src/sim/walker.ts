@@ -43,6 +43,8 @@ export interface Exchange {
   url: string;
   payload: PayloadInput;
   status?: number;
+  /** How long the answer took, in ms. */
+  ms: number;
   /** The answer body: parsed JSON, or the text when it is not JSON. */
   body: unknown;
   response?: TaskchainResponse;
@@ -154,7 +156,7 @@ export async function walk(options: WalkOptions): Promise<Transcript> {
     const payload: PayloadInput = { name: link.name, action, call_from: from, call_forwarded_by: forwardedBy };
     if (context !== undefined) payload.context = context;
     const result = await client.post(link.url, payload);
-    const exchange: Exchange = { action, url: redact(link.url), payload, body: result.isJson ? result.json : result.text, violations: [] };
+    const exchange: Exchange = { action, url: redact(link.url), payload, ms: result.ms, body: result.isJson ? result.json : result.text, violations: [] };
     if (result.status !== undefined) exchange.status = result.status;
     const inspection = inspectAnswer(result);
     const failed = new Set(inspection.findings.map((f) => f.check));

@@ -170,7 +170,7 @@ describe("replay", () => {
       post: async (_url: string, body: unknown): Promise<HttpResult> => {
         sent.push(body);
         const json = answers.shift();
-        return { status: 200, contentType: "application/json", text: JSON.stringify(json), json, isJson: true };
+        return { status: 200, contentType: "application/json", text: JSON.stringify(json), json, isJson: true, ms: 1 };
       },
     } as Pick<WebhookClient, "post">;
     return { client: client as WebhookClient, sent };

@@ -1,5 +1,5 @@
 import { chain } from "./links/index.ts";
-import { consoleLogger, createTaskchain, MemorySessionStore, recorderFromEnv, type Env, type RecordSink, type SessionStore, type Taskchain } from "./taskchain/index.ts";
+import { consoleLogger, createTaskchain, DEFAULT_BUDGET_MS, MemorySessionStore, recorderFromEnv, type Env, type RecordSink, type SessionStore, type Taskchain } from "./taskchain/index.ts";
 
 export type { Env };
 
@@ -23,6 +23,9 @@ export function createApp(env: Env, store?: SessionStore, recordFile?: (path: st
     env,
     token: env.TASKCHAIN_TOKEN,
     sessionTtlMs: positive(env.SESSION_TTL_SECONDS, 30 * 60) * 1000,
+    // 0 turns the budget off: the runtime then waits for a handler as long as it takes.
+    budgetMs: env.WEBHOOK_BUDGET_MS?.trim() === "0" ? 0 : positive(env.WEBHOOK_BUDGET_MS, DEFAULT_BUDGET_MS),
+    transferNumber: env.TRANSFER_NUMBER?.trim(),
     store: store ?? memoryStoreFromEnv(env),
     record: recorderFromEnv(env, consoleLogger, recordFile),
   });

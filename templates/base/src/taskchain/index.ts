@@ -8,3 +8,4 @@ export * from "./log.ts";
 export * from "./http.ts";
 export * from "./dispatch.ts";
 export * from "./record.ts";
+export * from "./budget.ts";
