@@ -1,3 +1,4 @@
+import project from "../package.json" with { type: "json" };
 import { chain } from "./links/index.ts";
 import { createTaskchain, MemorySessionStore, type Env, type SessionStore, type Taskchain } from "./taskchain/index.ts";
 
@@ -13,6 +14,15 @@ export function memoryStoreFromEnv(env: Env): MemorySessionStore {
   return new MemorySessionStore({ maxSessions: positive(env.MAX_SESSIONS, 10_000), maxBytes: positive(env.SESSION_MEMORY_MB, 100) * 1024 * 1024 });
 }
 
+/**
+ * Where Agent4 reaches this server, for the call-ended notification: TASKCHAIN_PUBLIC_URL, else
+ * package.json's "taskchain".baseUrl (chain.json's base); TASKCHAIN_PUBLIC_URL=off sends none.
+ */
+export function publicUrl(env: Env): string | undefined {
+  const url = env.TASKCHAIN_PUBLIC_URL || project.taskchain?.baseUrl;
+  return url === "off" ? undefined : url;
+}
+
 /** The webhook for this chain, configured from the environment (see .env.example); handlers get `env` too. */
 export function createApp(env: Env, store?: SessionStore): Taskchain {
   return createTaskchain({
@@ -21,5 +31,6 @@ export function createApp(env: Env, store?: SessionStore): Taskchain {
     token: env.TASKCHAIN_TOKEN,
     sessionTtlMs: positive(env.SESSION_TTL_SECONDS, 30 * 60) * 1000,
     store: store ?? memoryStoreFromEnv(env),
+    publicUrl: publicUrl(env),
   });
 }

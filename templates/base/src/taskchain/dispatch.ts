@@ -1,11 +1,11 @@
 // Dispatch: one webhook call, from a routed payload to the answer. Opens the caller's session,
 // runs the link's handler for the payload's action, checks the reply, and saves or ends the session.
 import { endCall } from "./actions.ts";
-import { errorAnswer, gate, jsonAnswer, route, type HttpAnswer, type HttpRequest } from "./http.ts";
+import { endedCallKey, errorAnswer, gate, jsonAnswer, route, type HttpAnswer, type HttpRequest } from "./http.ts";
 import type { Awaitable, Env, InitialArgs, Link, Reply } from "./link.ts";
 import { consoleLogger, describeThrown, type Logger } from "./log.ts";
 import { parameterBlocks, withBlocksJson } from "./parameters.ts";
-import { describeIssues, LINK_NAME_PATTERN, ResponseSchema, type Payload, type TaskchainResponse } from "./protocol.ts";
+import { describeIssues, LINK_NAME_PATTERN, ResponseSchema, type Notification, type Payload, type TaskchainResponse } from "./protocol.ts";
 import { MemorySessionStore, type Session, type SessionStore } from "./session.ts";
 
 export const DEFAULT_SESSION_TTL_MS = 30 * 60 * 1000;
@@ -28,13 +28,15 @@ export interface TaskchainOptions {
   apology?: string;
   /** Handed to every handler as `env`. */
   env?: Env;
+  /** Where Agent4 reaches this server. Set: every answer asks Agent4 to call `<publicUrl>/calls/<key>/ended` after the call. */
+  publicUrl?: string | undefined;
 }
 
 export interface Taskchain {
   readonly links: readonly Link[];
   handle(request: HttpRequest): Promise<HttpAnswer>;
-  /** The answer a request gets before its body matters, or undefined (see gate() in http.ts). */
-  gate(request: Omit<HttpRequest, "body">): HttpAnswer | undefined;
+  /** The answer a request gets before its body matters, or undefined (gate() in http.ts, and callEnded()). */
+  gate(request: Omit<HttpRequest, "body">): HttpAnswer | Promise<HttpAnswer> | undefined;
   /** The JSON body of an error answer, for adapters that detect errors themselves (413, bad JSON). */
   error(status: number, error: string, message: string): HttpAnswer;
 }
@@ -45,6 +47,8 @@ type App = Required<Pick<TaskchainOptions, "store" | "logger" | "apology" | "env
   lastLink: string | undefined;
   blocks: ReadonlyMap<string, ReturnType<typeof parameterBlocks>>;
   ttl: number;
+  token: string | undefined;
+  publicUrl: string | undefined;
 };
 
 /** A handler's reply is checked against the response without its parameter blocks, which the runtime adds. */
@@ -66,22 +70,30 @@ export function createTaskchain(options: TaskchainOptions): Taskchain {
     logger: options.logger ?? consoleLogger,
     apology: options.apology ?? APOLOGY,
     env: options.env ?? {},
+    token: options.token || undefined,
+    publicUrl: options.publicUrl?.replace(/\/+$/, "") || undefined,
   };
-  const token = options.token || undefined;
+  const early = (request: Omit<HttpRequest, "body">) => {
+    const key = endedCallKey(request);
+    return gate(request, app.token, links.size) ?? (key === undefined ? undefined : callEnded(app, key, request.caller));
+  };
   return {
     links: options.links,
-    gate: (request) => gate(request, token, links.size),
+    gate: early,
     async handle(request) {
-      const routed = gate(request, token, links.size) ?? route(request, links);
-      return "status" in routed ? routed : answer(app, routed.link, routed.payload);
+      const routed = early(request) ?? route(request, links);
+      return routed instanceof Promise || "status" in routed ? routed : answer(app, routed.link, routed.payload);
     },
     error: (status, error, message) => errorAnswer(status, error, message),
   };
 }
 
-/** The caller: `call_from` and `call_forwarded_by`, length-prefixed so no two pairs share an id. */
-export function sessionId(payload: Pick<Payload, "call_from" | "call_forwarded_by">): string {
-  return `${payload.call_from.length}:${payload.call_from}:${payload.call_forwarded_by}`;
+/** A caller ID with no digit in it ("", "anonymous", "restricted") is withheld: it names no one. */
+const isWithheld = (callFrom: string): boolean => !/\d/.test(callFrom);
+
+/** The caller: `call_from` and `call_forwarded_by`, length-prefixed so no two pairs share an id. Withheld: undefined. */
+export function sessionId(payload: Pick<Payload, "call_from" | "call_forwarded_by">): string | undefined {
+  return isWithheld(payload.call_from) ? undefined : `${payload.call_from.length}:${payload.call_from}:${payload.call_forwarded_by}`;
 }
 
 const newSession = (): Session => ({ key: crypto.randomUUID(), state: {}, retries: {} });
@@ -90,33 +102,57 @@ async function answer(app: App, link: Link, payload: Payload): Promise<HttpAnswe
   const id = sessionId(payload);
   let session: Session;
   try {
-    session = await app.store.open(id, newSession, app.ttl);
+    // A withheld caller ID: a session of its own for this one webhook call, never stored.
+    session = id === undefined ? newSession() : await app.store.open(id, newSession, app.ttl);
   } catch (error) {
     // Without its session the handler would run without the call's state, so it does not run at
     // all: the caller hears the apology under a one-off key.
     app.logger.error("session store failed; answered with an apology", { link: link.name, action: payload.action, error: describeThrown(error) });
     return jsonAnswer(200, serialise(app, link, payload, { key: crypto.randomUUID(), content: app.apology }));
   }
-  const { response, body } = await respond(app, link, payload, session);
+  const { response, body } = await respond(app, link, payload, session, id);
   if (response.state) session.state = { ...session.state, ...response.state };
-  await keepOrEnd(app, id, session, payload, response);
+  if (id !== undefined) await keepOrEnd(app, id, session, payload, response);
   return jsonAnswer(200, body);
 }
 
+/** Agent4 reports the call complete: its session ends, whatever the method and body. Again: a no-op. */
+async function callEnded(app: App, key: string, caller: string | null | undefined): Promise<HttpAnswer> {
+  try {
+    if (caller) await app.store.end(decodeURIComponent(caller), key);
+  } catch (error) {
+    // A caller header this runtime did not write (undecodable) names no session: nothing to end.
+    if (!(error instanceof URIError)) {
+      app.logger.error("session store failed to end the call", { key, error: describeThrown(error) });
+      return errorAnswer(503, "store_unavailable", "The session store failed; try again");
+    }
+  }
+  return jsonAnswer(200, '{"status":"ended"}');
+}
+
+/** The response with the call-ended notification added after the handler's own (see callEnded()). */
+function withCallEnded(app: App, id: string | undefined, response: TaskchainResponse): TaskchainResponse {
+  if (app.publicUrl === undefined || id === undefined) return response;
+  const headers: Record<string, string> = { "x-taskchain-caller": encodeURIComponent(id) };
+  if (app.token !== undefined) headers.authorization = `Bearer ${app.token}`;
+  const notification: Notification = { webhook: { host: `${app.publicUrl}/calls/${response.key}/ended`, headers } };
+  return { ...response, additional_call_notifications: [...(response.additional_call_notifications ?? []), notification] };
+}
+
 /** The handler's reply if it is valid, else the apology; with its JSON. */
-async function respond(app: App, link: Link, payload: Payload, session: Session): Promise<{ response: TaskchainResponse; body: string }> {
+async function respond(app: App, link: Link, payload: Payload, session: Session, id: string | undefined): Promise<{ response: TaskchainResponse; body: string }> {
   try {
     const response = toResponse(session.key, await runHandler(app, link, payload, session));
     const problem = problemWith(app, link, payload, response);
     if (problem) throw new Error(`invalid reply: ${problem}`);
     // Serialised here, inside the try: a reply JSON cannot carry (a cycle, a BigInt, nesting
     // deeper than the stack) is a failed reply too, not a 500.
-    return { response, body: serialise(app, link, payload, response) };
+    return { response, body: serialise(app, link, payload, withCallEnded(app, id, response)) };
   } catch (error) {
     const meta = { link: link.name, action: payload.action, error: describeThrown(error), stack: error instanceof Error ? error.stack : undefined };
     app.logger.error("link handler failed; answered with an apology", meta);
     const response = toResponse(session.key, { content: app.apology });
-    return { response, body: serialise(app, link, payload, response) };
+    return { response, body: serialise(app, link, payload, withCallEnded(app, id, response)) };
   }
 }
 
@@ -159,7 +195,7 @@ function problemWith(app: App, link: Link, payload: Payload, response: Taskchain
 
 /** Calls the link's handler for this action, with context parsed by that action's schema. */
 function runHandler(app: App, link: Link, payload: Payload, session: Session): Awaitable<Reply> {
-  const call = { key: session.key, from: payload.call_from, forwardedBy: payload.call_forwarded_by };
+  const call = { key: session.key, from: payload.call_from, forwardedBy: payload.call_forwarded_by, withheld: isWithheld(payload.call_from) };
   const args: InitialArgs = { call, state: session.state, env: app.env };
   const action = payload.action;
   if (action === "initial") return link.initial(args);
@@ -184,7 +220,8 @@ function invalidContext(app: App, link: Link, payload: Payload, session: Session
   session.retries = { ...session.retries, [link.name]: attempt + 1 };
   app.logger.warn("context did not parse; answering with the fallback", { link: link.name, action, problem, attempt });
   if (link.invalidContext) return link.invalidContext({ ...args, action, raw: payload.context, problem, attempt });
-  return attempt < INVALID_CONTEXT_RETRIES
+  // A withheld caller's attempts cannot be counted (nothing is stored): asking again could loop.
+  return attempt < INVALID_CONTEXT_RETRIES && !args.call.withheld
     ? { content: INVALID_CONTEXT_RETRY, actions: [{ name: "switch_task", context: { name: link.name } }] }
     : { content: INVALID_CONTEXT_GIVE_UP, actions: [endCall()] };
 }
@@ -195,11 +232,7 @@ function invalidContext(app: App, link: Link, payload: Payload, session: Session
  * ended session lingers until its idle TTL).
  */
 async function keepOrEnd(app: App, id: string, session: Session, payload: Payload, response: TaskchainResponse): Promise<void> {
-  const names = (response.actions ?? []).map((action) => action.name);
-  const movesOn = names.includes("next_task") || names.includes("switch_task");
-  // The last link moving on finishes the chain: the same caller's next call is a new call.
-  const finished = payload.name === app.lastLink && names.includes("next_task") && !names.includes("switch_task");
-  const over = payload.action === "interrupt" || names.includes("end_call") || names.includes("transfer_call") || (payload.action !== "initial" && (!movesOn || finished));
+  const over = endsCall(app, payload, response);
   try {
     if (over) await app.store.end(id);
     else await app.store.save(id, session, app.ttl);
@@ -207,4 +240,13 @@ async function keepOrEnd(app: App, id: string, session: Session, payload: Payloa
     const message = over ? "session store failed to end the call" : "session store failed to save the call's state";
     app.logger.error(message, { link: payload.name, action: payload.action, error: describeThrown(error) });
   }
+}
+
+/** Whether this answer ends the call: also when an outcome does not move on, or the last link moves on (the chain is done). */
+function endsCall(app: App, payload: Payload, response: TaskchainResponse): boolean {
+  const names = (response.actions ?? []).map((action) => action.name);
+  if (payload.action === "interrupt" || names.includes("end_call") || names.includes("transfer_call")) return true;
+  if (names.includes("switch_task")) return false;
+  if (names.includes("next_task")) return payload.name === app.lastLink;
+  return payload.action !== "initial";
 }

@@ -15,7 +15,11 @@ export const LINK_NAME_PATTERN = /^[a-z0-9_]+$/;
 export const PayloadSchema = z.object({
   name: z.string().min(1, "must not be empty"),
   action: LinkActionSchema,
-  call_from: z.string(),
+  // A withheld caller ID may come absent or null: it is "" then (see sessionId() in dispatch.ts).
+  call_from: z
+    .string()
+    .nullish()
+    .transform((value) => value ?? ""),
   // A call placed straight to the agent has no forwarding number: absent, null or "", it is "".
   call_forwarded_by: z
     .string()
