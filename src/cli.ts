@@ -194,6 +194,9 @@ export function buildProgram(): Command {
     .option("--token <token>", "TASKCHAIN_TOKEN of the webhook (default: $TASKCHAIN_TOKEN, else .env/.dev.vars for a loopback URL)")
     .option("--script <file>", "scenario JSON: outcomes, parameters and expectations per link (no prompts)")
     .option("--json", "print the transcript as JSON")
+    .option("--record <file>", "append this call to a file, in the format TASKCHAIN_RECORD writes (replay it with --replay)")
+    .option("--replay <file>", "play the recorded calls in a file (TASKCHAIN_RECORD's lines) and compare every answer; exit 1 on a difference")
+    .option("--update", "with --replay: keep the answers received as the recorded ones")
     .action((values: unknown) =>
       execute(
         () => import("./commands/simulate.js"),
@@ -207,6 +210,9 @@ export function buildProgram(): Command {
             token: o.string("token"),
             script: o.string("script"),
             json: o.boolean("json"),
+            record: o.string("record"),
+            replay: o.string("replay"),
+            update: o.boolean("update"),
           };
         },
       ),

@@ -1,10 +1,14 @@
 // `create-taskchain simulate`: play Agent4 against a running webhook, by hand (TTY) or by script.
 import { randomInt } from "node:crypto";
+import { readFile } from "node:fs/promises";
+import path from "node:path";
 import { UserError } from "../errors.js";
+import { ChangeSet, commitInPlace } from "../fs/changeset.js";
 import { loadChain, parseBaseUrl, redact } from "../sim/chain.js";
 import { defaultToken, defaultUrl, defaultUrlSource, projectEnv } from "../sim/env.js";
 import { WebhookClient } from "../sim/client.js";
-import { renderEnd, renderExpectations, renderHeader, renderInitial, renderOutcome, renderTranscript } from "../sim/render.js";
+import { renderEnd, renderExpectations, renderHeader, renderInitial, renderOutcome, renderReplay, renderTranscript } from "../sim/render.js";
+import { groupCalls, parseRecords, recordLines, replayCall, updatedRecords, type CallResult } from "../sim/replay.js";
 import { checkExpectations, loadScenario, scriptedDecider, type ExpectationResult } from "../sim/scenario.js";
 import { walk, type Decide, type WalkHooks } from "../sim/walker.js";
 
@@ -16,6 +20,12 @@ export interface SimulateOptions {
   token?: string;
   script?: string;
   json?: boolean;
+  /** Recorded calls to play again and compare (TASKCHAIN_RECORD's format). */
+  replay?: string;
+  /** With replay: write the answers received as the new recorded ones. */
+  update?: boolean;
+  /** Append this walk to a file, in TASKCHAIN_RECORD's format. */
+  record?: string;
 }
 
 export const DEFAULT_FORWARDED_BY = "+15125550199";
@@ -40,6 +50,11 @@ function print(lines: readonly string[], stream: NodeJS.WritableStream = process
 export async function run(options: SimulateOptions): Promise<number> {
   const env = projectEnv();
   const base = options.url === undefined ? parseBaseUrl(defaultUrl(env), defaultUrlSource(env)) : parseBaseUrl(options.url);
+  if (options.update && !options.replay) throw new UserError("--update goes with --replay <file>");
+  if (options.replay) {
+    if (options.script || options.record) throw new UserError(`--replay plays a recorded file; it does not take ${options.script ? "--script" : "--record"}`);
+    return replay(options.replay, options, base, new WebhookClient({ token: options.token ?? defaultToken(env, base, options.url !== undefined) }));
+  }
   const chain = await loadChain(options.chain, base);
   const scenario = options.script ? await loadScenario(options.script, chain) : undefined;
   const interactive = !scenario;
@@ -74,6 +89,10 @@ export async function run(options: SimulateOptions): Promise<number> {
     throw new UserError(`no webhook answers at ${shownUrl} (${reason}); start it (npm run dev) or pass --url`);
   }
 
+  if (options.record) {
+    const exchanges = transcript.visits.flatMap((visit) => [visit.initial, ...(visit.outcome ? [visit.outcome] : [])].map((exchange) => ({ link: visit.link, ...exchange })));
+    await appendTo(options.record, recordLines(exchanges));
+  }
   const expectations: ExpectationResult[] = scenario ? checkExpectations(scenario, transcript) : [];
   const ok = scenario ? expectations.every((e) => e.ok) : transcript.violations.length === 0;
   if (live) print(renderEnd(transcript), live);
@@ -83,6 +102,55 @@ export async function run(options: SimulateOptions): Promise<number> {
     if (!live) print(renderTranscript(transcript, shownUrl));
     print(renderExpectations(expectations));
     if (scenario) print(["", ok ? "PASS" : "FAIL"]);
+  }
+  return ok ? 0 : 1;
+}
+
+async function readText(file: string): Promise<string | undefined> {
+  try {
+    return await readFile(file, "utf8");
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === "ENOENT") return undefined;
+    throw new UserError(`cannot read ${file}: ${(error as Error).message}`);
+  }
+}
+
+/** Writes a file whole or not at all, through the same commit as every other edit. */
+async function writeWhole(file: string, before: string | undefined, content: string): Promise<void> {
+  const set = new ChangeSet(path.dirname(path.resolve(file)));
+  const name = path.basename(file);
+  if (before === undefined) set.create(name, content);
+  else set.update(name, before, content);
+  await commitInPlace(set);
+}
+
+async function appendTo(file: string, lines: string): Promise<void> {
+  if (!lines) return;
+  const before = await readText(file);
+  await writeWhole(file, before, `${before ?? ""}${before && !before.endsWith("\n") ? "\n" : ""}${lines}\n`);
+}
+
+/** `--replay`: each recorded call played against the server, one at a time, in the file's order. */
+async function replay(file: string, options: SimulateOptions, base: URL, client: WebhookClient): Promise<number> {
+  const text = await readText(file);
+  if (text === undefined) throw new UserError(`${file} does not exist`);
+  const calls = groupCalls(parseRecords(text, file));
+  // The chain's endpoints when there is a chain (a deployment may route links elsewhere), else <base>/<link>.
+  const hasChain = options.chain !== undefined || (await readText("chain.json")) !== undefined;
+  const urls = new Map(hasChain ? (await loadChain(options.chain, base)).map((link) => [link.name, link.url]) : []);
+  const results: CallResult[] = [];
+  for (const call of calls) {
+    const result = await replayCall(call, { client, urlFor: (link) => urls.get(link) ?? new URL(link, `${base.href}/`).href, caller: newCaller, forwardedBy: DEFAULT_FORWARDED_BY });
+    if (result.steps.every((step) => step.status === undefined)) throw new UserError(`no webhook answers at ${redact(base.href)}; start it (npm run dev) or pass --url`);
+    results.push(result);
+  }
+  const ok = results.every((result) => result.ok);
+  if (options.json) process.stdout.write(`${JSON.stringify({ ok, file, calls: results }, null, 2)}\n`);
+  else print(await renderReplay(results, file));
+  if (options.update && !ok) {
+    await writeWhole(file, text, updatedRecords(results));
+    print([`${file}: the answers received are now the recorded ones`]);
+    return 0;
   }
   return ok ? 0 : 1;
 }

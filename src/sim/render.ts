@@ -1,6 +1,7 @@
 // The transcript as a reader sees it. Pure: lines in, no I/O, so live (interactive) and batch
 // (scripted) output are the same text.
 import type { ParameterBlock, TaskchainResponse } from "../../templates/base/src/taskchain/protocol.js";
+import { canonical, type CallResult } from "./replay.js";
 import type { ExpectationResult } from "./scenario.js";
 import { OUTCOMES } from "../protocol/outcomes.js";
 import type { Exchange, Transcript, Visit } from "./walker.js";
@@ -122,4 +123,25 @@ export function renderExpectations(results: readonly ExpectationResult[]): strin
   if (results.length === 0) return [];
   const failed = results.filter((r) => !r.ok).length;
   return ["", `Expectations: ${results.length - failed}/${results.length} passed`, ...results.map((r) => `  ${r.ok ? "✓" : "✗"} ${r.name}: ${r.message}`)];
+}
+
+/** The replay report: one line per call, and for each answer that differs, why and a diff. */
+export async function renderReplay(calls: readonly CallResult[], file: string): Promise<string[]> {
+  const { createTwoFilesPatch } = await import("diff");
+  const lines: string[] = [];
+  calls.forEach((call, index) => {
+    const path = call.steps.map((step) => `${step.record.link} ${step.record.action}`).join(" → ");
+    lines.push(`${call.ok ? "✓" : "✗"} call ${index + 1}: ${path}`);
+    call.steps.forEach((step, at) => {
+      if (step.difference === undefined) return;
+      lines.push(`${INDENT}answer ${at + 1} (${step.record.link} ${step.record.action}): ${step.difference}`);
+      if (step.status === undefined) return;
+      const patch = createTwoFilesPatch("recorded", "now", `${canonical(step.record.answer)}\n`, `${canonical(step.expected)}\n`, undefined, undefined, { context: 2 });
+      lines.push(...patch.split("\n").slice(1).filter((line) => line !== "").map((line) => `${INDENT}${INDENT}${line}`));
+    });
+  });
+  const failed = calls.filter((call) => !call.ok).length;
+  const count = `${calls.length} recorded call${calls.length === 1 ? "" : "s"}`;
+  lines.push("", failed ? `FAIL: ${failed} of ${count} in ${file} answered differently` : `PASS: ${count} in ${file} answered as recorded`);
+  return lines;
 }

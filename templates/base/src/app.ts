@@ -1,6 +1,6 @@
 import project from "../package.json" with { type: "json" };
 import { chain } from "./links/index.ts";
-import { createTaskchain, MemorySessionStore, type Env, type SessionStore, type Taskchain } from "./taskchain/index.ts";
+import { consoleLogger, createTaskchain, MemorySessionStore, recorderFromEnv, type Env, type RecordSink, type SessionStore, type Taskchain } from "./taskchain/index.ts";
 
 export type { Env };
 
@@ -23,8 +23,11 @@ export function publicUrl(env: Env): string | undefined {
   return url === "off" ? undefined : url;
 }
 
-/** The webhook for this chain, configured from the environment (see .env.example); handlers get `env` too. */
-export function createApp(env: Env, store?: SessionStore): Taskchain {
+/**
+ * The webhook for this chain, configured from the environment (see .env.example); handlers get
+ * `env` too. `recordFile` is how this runtime appends TASKCHAIN_RECORD lines to a file, if it can.
+ */
+export function createApp(env: Env, store?: SessionStore, recordFile?: (path: string, maxBytes: number) => RecordSink): Taskchain {
   return createTaskchain({
     links: chain,
     env,
@@ -32,5 +35,6 @@ export function createApp(env: Env, store?: SessionStore): Taskchain {
     sessionTtlMs: positive(env.SESSION_TTL_SECONDS, 30 * 60) * 1000,
     store: store ?? memoryStoreFromEnv(env),
     publicUrl: publicUrl(env),
+    record: recorderFromEnv(env, consoleLogger, recordFile),
   });
 }

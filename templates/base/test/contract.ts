@@ -1,6 +1,8 @@
 // The Agent4 protocol contract, over real HTTP. Every link's test file calls describeLink();
 // server.test.ts calls describeServer(). The same file runs against every runtime (see target.ts).
+import { execFile } from "node:child_process";
 import { randomInt } from "node:crypto";
+import { existsSync, readdirSync } from "node:fs";
 import { request as httpRequest } from "node:http";
 import { request as httpsRequest } from "node:https";
 import { gzipSync } from "node:zlib";
@@ -302,6 +304,28 @@ export function describeServer(): void {
       expect(res.status).toBe(405);
       const put = await fetch(`${target.url}/${first}`, { method: "PUT", headers: { authorization: `Bearer ${target.token}` }, body: "{}" });
       expect(put.status).toBe(405);
+    });
+
+    // Calls recorded with TASKCHAIN_RECORD or `simulate --record` and kept in test/calls/ are
+    // regression tests: each must still be answered as it was recorded.
+    for (const file of recordedCallFiles()) {
+      it(`answers the calls in test/calls/${file} as recorded`, async () => {
+        const replay = await cli(["simulate", "--replay", `test/calls/${file}`, "--url", target.url, "--token", target.token]);
+        expect(replay.code, replay.output).toBe(0);
+      });
+    }
+  });
+}
+
+function recordedCallFiles(): string[] {
+  return existsSync("test/calls") ? readdirSync("test/calls").filter((file) => file.endsWith(".jsonl")).sort() : [];
+}
+
+/** The create-taskchain this project pins (its devDependency), run with the same Node. */
+function cli(args: string[]): Promise<{ code: number; output: string }> {
+  return new Promise((resolve) => {
+    execFile(process.execPath, ["node_modules/create-taskchain/bin/create-taskchain.js", ...args], (error, stdout, stderr) => {
+      resolve({ code: error ? (typeof error.code === "number" ? error.code : 1) : 0, output: `${stdout}${stderr}` });
     });
   });
 }

@@ -6,6 +6,7 @@ import type { Awaitable, Env, InitialArgs, Link, Reply } from "./link.ts";
 import { consoleLogger, describeThrown, type Logger } from "./log.ts";
 import { parameterBlocks, withBlocksJson } from "./parameters.ts";
 import { describeIssues, LINK_NAME_PATTERN, ResponseSchema, type Notification, type Payload, type TaskchainResponse } from "./protocol.ts";
+import type { Recorder } from "./record.ts";
 import { MemorySessionStore, type Session, type SessionStore } from "./session.ts";
 
 export const DEFAULT_SESSION_TTL_MS = 30 * 60 * 1000;
@@ -30,6 +31,8 @@ export interface TaskchainOptions {
   env?: Env;
   /** Where Agent4 reaches this server. Set: every answer asks Agent4 to call `<publicUrl>/calls/<key>/ended` after the call. */
   publicUrl?: string | undefined;
+  /** Told of every webhook call that reached a link, with its answer (see record.ts). */
+  record?: Recorder | undefined;
 }
 
 export interface Taskchain {
@@ -82,7 +85,12 @@ export function createTaskchain(options: TaskchainOptions): Taskchain {
     gate: early,
     async handle(request) {
       const routed = early(request) ?? route(request, links);
-      return routed instanceof Promise || "status" in routed ? routed : answer(app, routed.link, routed.payload);
+      if (routed instanceof Promise || "status" in routed) return routed;
+      if (!options.record) return answer(app, routed.link, routed.payload);
+      const started = performance.now();
+      const reply = await answer(app, routed.link, routed.payload);
+      options.record(routed.payload, reply, performance.now() - started);
+      return reply;
     },
     error: (status, error, message) => errorAnswer(status, error, message),
   };

@@ -7,3 +7,4 @@ export * from "./session.ts";
 export * from "./log.ts";
 export * from "./http.ts";
 export * from "./dispatch.ts";
+export * from "./record.ts";

@@ -1,5 +1,6 @@
 import { createApp } from "./app.ts";
 import { listenAddress, loadDotEnv } from "./dotenv.ts";
+import { fileRecordSink } from "./record-file.ts";
 import { closeServer, exitGracefully, orExit } from "./shutdown.ts";
 import { createExpressApp } from "./server.ts";
 import { consoleLogger } from "./taskchain/index.ts";
@@ -8,7 +9,7 @@ import { redisStoreFromEnv } from "./taskchain/redis-store.ts";
 loadDotEnv();
 const { port, host } = orExit(() => listenAddress(process.env));
 const store = orExit(() => redisStoreFromEnv(process.env, consoleLogger));
-const server = createExpressApp(createApp(process.env, store)).listen(port, host, () => {
+const server = createExpressApp(createApp(process.env, store, fileRecordSink)).listen(port, host, () => {
   console.log(`taskchain webhook (express) listening on http://${host === "0.0.0.0" ? "localhost" : host}:${port}`);
 });
 

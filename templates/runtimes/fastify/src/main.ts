@@ -1,5 +1,6 @@
 import { createApp } from "./app.ts";
 import { listenAddress, loadDotEnv } from "./dotenv.ts";
+import { fileRecordSink } from "./record-file.ts";
 import { exitGracefully, orExit } from "./shutdown.ts";
 import { createFastifyApp } from "./server.ts";
 import { consoleLogger } from "./taskchain/index.ts";
@@ -8,7 +9,7 @@ import { redisStoreFromEnv } from "./taskchain/redis-store.ts";
 loadDotEnv();
 const { port, host } = orExit(() => listenAddress(process.env));
 const store = orExit(() => redisStoreFromEnv(process.env, consoleLogger));
-const server = createFastifyApp(createApp(process.env, store));
+const server = createFastifyApp(createApp(process.env, store, fileRecordSink));
 // Fastify's close() waits for in-flight requests (idle keep-alive sockets are closed at once).
 server.addHook("onClose", async () => {
   await store?.close();

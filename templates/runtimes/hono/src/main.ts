@@ -2,6 +2,7 @@ import { serve } from "@hono/node-server";
 import type { Server } from "node:http";
 import { createApp } from "./app.ts";
 import { listenAddress, loadDotEnv } from "./dotenv.ts";
+import { fileRecordSink } from "./record-file.ts";
 import { closeServer, exitGracefully, orExit } from "./shutdown.ts";
 import { createHonoApp } from "./server.ts";
 import { consoleLogger } from "./taskchain/index.ts";
@@ -10,7 +11,7 @@ import { redisStoreFromEnv } from "./taskchain/redis-store.ts";
 loadDotEnv();
 const { port, host } = orExit(() => listenAddress(process.env));
 const store = orExit(() => redisStoreFromEnv(process.env, consoleLogger));
-const app = createHonoApp(createApp(process.env, store));
+const app = createHonoApp(createApp(process.env, store, fileRecordSink));
 // serve() makes a node:http server unless told otherwise.
 const server = serve({ fetch: app.fetch, port, hostname: host }, () => {
   console.log(`taskchain webhook (hono) listening on http://${host === "0.0.0.0" ? "localhost" : host}:${port}`);
