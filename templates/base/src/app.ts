@@ -15,15 +15,6 @@ export function memoryStoreFromEnv(env: Env): MemorySessionStore {
 }
 
 /**
- * Where Agent4 reaches this server, for the call-ended notification: TASKCHAIN_PUBLIC_URL, else
- * package.json's "taskchain".baseUrl (chain.json's base); TASKCHAIN_PUBLIC_URL=off sends none.
- */
-export function publicUrl(env: Env): string | undefined {
-  const url = env.TASKCHAIN_PUBLIC_URL || project.taskchain?.baseUrl;
-  return url === "off" ? undefined : url;
-}
-
-/**
  * The webhook for this chain, configured from the environment (see .env.example); handlers get
  * `env` too. `recordFile` is how this runtime appends TASKCHAIN_RECORD lines to a file, if it can.
  */
@@ -34,7 +25,9 @@ export function createApp(env: Env, store?: SessionStore, recordFile?: (path: st
     token: env.TASKCHAIN_TOKEN,
     sessionTtlMs: positive(env.SESSION_TTL_SECONDS, 30 * 60) * 1000,
     store: store ?? memoryStoreFromEnv(env),
-    publicUrl: publicUrl(env),
+    // Where Agent4 reaches this server, for the call-ended notification: TASKCHAIN_PUBLIC_URL, else
+    // package.json's "taskchain".baseUrl (chain.json's base); TASKCHAIN_PUBLIC_URL=off sends none.
+    publicUrl: env.TASKCHAIN_PUBLIC_URL === "off" ? undefined : env.TASKCHAIN_PUBLIC_URL || project.taskchain?.baseUrl,
     record: recorderFromEnv(env, consoleLogger, recordFile),
   });
 }
