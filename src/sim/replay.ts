@@ -170,6 +170,6 @@ export function recordLines(exchanges: readonly { link: string; action: CallReco
   const time = new Date().toISOString();
   return exchanges
     .filter((exchange) => exchange.status !== undefined)
-    .map((exchange) => JSON.stringify({ taskchain: "call", time, link: exchange.link, action: exchange.action, payload: exchange.payload, status: exchange.status, answer: exchange.body }))
+    .map((exchange) => JSON.stringify({ taskchain: "call", time, link: exchange.link, action: exchange.action, payload: exchange.payload, status: exchange.status, answer: recordable(exchange.body) }))
     .join("\n");
 }

@@ -66,11 +66,14 @@ interface Call {
   at: number;
   key?: string;
   state: Record<string, string>;
-  notification?: { url: string; caller: string };
+  notification?: { url: string; headers: Record<string, string> };
 }
 
-const post = (app: Taskchain, url: string, body: unknown, caller?: string) =>
-  app.handle({ method: "POST", url, authorization: `Bearer ${TOKEN}`, caller, body: { text: JSON.stringify(body) } });
+const post = (app: Taskchain, url: string, body: unknown) => app.handle({ method: "POST", url, authorization: `Bearer ${TOKEN}`, body: { text: JSON.stringify(body) } });
+
+/** Agent4 calling a call-ended notification: its URL's path, its headers, any body. */
+const notify = (app: Taskchain, notification: NonNullable<Call["notification"]>) =>
+  app.handle({ method: "POST", url: notification.url, authorization: notification.headers.authorization, caller: notification.headers["x-taskchain-caller"], body: { text: "anything" } });
 
 /**
  * Plays the calls, interleaved as `order` says (each entry picks a caller line with a call in
@@ -92,7 +95,7 @@ async function play(app: Taskchain, scripts: Script[], order: number[], replays:
     const replay = replays[turn++];
     if (replay != null && ended.length > 0) {
       const old = ended[replay % ended.length]!;
-      if (old.notification) expect((await post(app, old.notification.url, {}, old.notification.caller)).status).toBe(200);
+      if (old.notification) expect((await notify(app, old.notification)).status).toBe(200);
     }
     const queue = lines.get(line)!;
     const call = queue[0]!;
@@ -111,7 +114,7 @@ async function step(app: Taskchain, call: Call, keys: Map<string, string>): Prom
   if (next === "notify") {
     // A withheld caller's call has no notification (nothing kept to end): it just ends.
     if (withheld) return;
-    expect((await post(app, call.notification!.url, "anything", call.notification!.caller)).status).toBe(200);
+    expect((await notify(app, call.notification!)).status).toBe(200);
     return;
   }
   const from = withheld ? { call_from: WITHHELD[-1 - call.script.caller] } : { call_from: CALLERS[call.script.caller] };
@@ -132,7 +135,7 @@ async function step(app: Taskchain, call: Call, keys: Map<string, string>): Prom
   if (next.action === "qualified") call.state = { ...call.state, [next.link]: call.tag };
   const webhook = response.additional_call_notifications?.find((n) => "webhook" in n);
   if (withheld) expect(webhook, "no notification: a withheld caller has no session to end").toBeUndefined();
-  else if (webhook && "webhook" in webhook) call.notification = { url: new URL(webhook.webhook.host).pathname, caller: webhook.webhook.headers?.["x-taskchain-caller"] ?? "" };
+  else if (webhook && "webhook" in webhook) call.notification = { url: new URL(webhook.webhook.host).pathname, headers: webhook.webhook.headers ?? {} };
   else expect.fail("every answer carries the call-ended notification");
 }
 

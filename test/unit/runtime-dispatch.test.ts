@@ -664,7 +664,15 @@ describe("call boundaries", () => {
     const res = await call(app, initial, { authorization: "Bearer t" });
     const response = ResponseSchema.parse(res.json);
     expect(response.additional_call_notifications?.slice(0, 2)).toEqual([{ email: "ops@example.com" }, own]);
-    expect(notification(response)).toEqual({ url: `/calls/${response.key}/ended`, authorization: "Bearer t", caller: encodeURIComponent("12:+15129999999:+15128888888") });
+    const ended = notification(response);
+    expect(ended).toMatchObject({ url: `/calls/${response.key}/ended`, caller: encodeURIComponent("12:+15129999999:+15128888888") });
+    // An HMAC of the call under the token, never the token itself; it opens that call's route only.
+    expect(ended.authorization).toMatch(/^Bearer [0-9a-f]{64}$/);
+    expect(res.answer.body).not.toContain("Bearer t\"");
+    expect((await app.handle({ method: "POST", url: ended.url, caller: ended.caller, authorization: ended.authorization })).status).toBe(200);
+    const forged = { method: "POST", url: ended.url, caller: encodeURIComponent("12:+15125550000:+15128888888"), authorization: ended.authorization };
+    expect((await app.handle(forged)).status, "another caller's line under this call's proof").toBe(401);
+    expect((await app.handle({ ...forged, url: `/calls/${crypto.randomUUID()}/ended`, caller: ended.caller })).status, "another call").toBe(401);
     // Off: no notification at all; the answer of a spoken text alone stays as it was.
     expect((await ok(setup(), initial)).additional_call_notifications).toBeUndefined();
   });
