@@ -623,7 +623,7 @@ describe("call boundaries", () => {
     const webhooks = (response.additional_call_notifications ?? []).flatMap((n) => ("webhook" in n ? [n.webhook] : []));
     const ended = webhooks.find((w) => w.host === `https://hooks.example.com/calls/${response.key}/ended`);
     expect(ended, JSON.stringify(response.additional_call_notifications)).toBeDefined();
-    return { url: `/calls/${response.key}/ended`, authorization: ended!.headers?.authorization, caller: ended!.headers?.["x-taskchain-caller"] };
+    return { url: `/calls/${response.key}/ended`, caller: ended!.headers?.["x-taskchain-caller"] };
   }
 
   it("ends the session on every call-ending answer, and keeps it while the chain goes on", async () => {
@@ -657,22 +657,15 @@ describe("call boundaries", () => {
     expect((await ok(app, initial)).key).not.toBe(first.key);
   });
 
-  it("adds the call-ended notification after the handler's own, with the token and the caller line", async () => {
+  it("adds the call-ended notification after the handler's own, with the caller line and never the token", async () => {
     const own = { webhook: { host: "https://crm.example.com/hook", headers: { "x-crm": "1" } } };
     const noisy = defineLink({ ...pin, initial: () => ({ content: "Ask.", additional_call_notifications: [{ email: "ops@example.com" }, own] }) });
     const app = setup({ publicUrl: PUBLIC, token: "t" }, [noisy, sms]);
     const res = await call(app, initial, { authorization: "Bearer t" });
     const response = ResponseSchema.parse(res.json);
     expect(response.additional_call_notifications?.slice(0, 2)).toEqual([{ email: "ops@example.com" }, own]);
-    const ended = notification(response);
-    expect(ended).toMatchObject({ url: `/calls/${response.key}/ended`, caller: encodeURIComponent("12:+15129999999:+15128888888") });
-    // An HMAC of the call under the token, never the token itself; it opens that call's route only.
-    expect(ended.authorization).toMatch(/^Bearer [0-9a-f]{64}$/);
-    expect(res.answer.body).not.toContain("Bearer t\"");
-    expect((await app.handle({ method: "POST", url: ended.url, caller: ended.caller, authorization: ended.authorization })).status).toBe(200);
-    const forged = { method: "POST", url: ended.url, caller: encodeURIComponent("12:+15125550000:+15128888888"), authorization: ended.authorization };
-    expect((await app.handle(forged)).status, "another caller's line under this call's proof").toBe(401);
-    expect((await app.handle({ ...forged, url: `/calls/${crypto.randomUUID()}/ended`, caller: ended.caller })).status, "another call").toBe(401);
+    expect(notification(response)).toEqual({ url: `/calls/${response.key}/ended`, caller: encodeURIComponent("12:+15129999999:+15128888888") });
+    expect(res.answer.body).not.toContain("Bearer");
     // Off: no notification at all; the answer of a spoken text alone stays as it was.
     expect((await ok(setup(), initial)).additional_call_notifications).toBeUndefined();
   });
@@ -697,11 +690,19 @@ describe("call boundaries", () => {
     expect((await ok(app, initial)).key).toBe(call2.key);
   });
 
-  it("needs the token on the notification route, and answers 503 when the store cannot end the call", async () => {
+  it("ends a call on its key and caller line together, without the token; 503 when the store cannot end it", async () => {
     const app = setup({ publicUrl: PUBLIC, token: "t" });
+    const first = ResponseSchema.parse((await call(app, initial, { authorization: "Bearer t" })).json);
+    const ended = notification(first);
+    const still = async () => ResponseSchema.parse((await call(app, initial, { authorization: "Bearer t" })).json).key;
+    const otherLine = encodeURIComponent("12:+15125550000:+15128888888");
+    for (const [url, caller] of [[ended.url, undefined], [ended.url, otherLine], [`/calls/${crypto.randomUUID()}/ended`, ended.caller]]) {
+      expect((await app.handle({ method: "POST", url: url!, caller })).status).toBe(200);
+      expect(await still(), `${url} ${caller}`).toBe(first.key);
+    }
+    expect((await app.handle({ method: "POST", url: ended.url, caller: ended.caller })).status).toBe(200);
+    expect(await still()).not.toBe(first.key);
     const key = crypto.randomUUID();
-    expect((await app.handle({ method: "POST", url: `/calls/${key}/ended`, caller: "x" })).status).toBe(401);
-    expect((await app.handle({ method: "POST", url: `/calls/${key}/ended`, authorization: "Bearer t", caller: "x" })).status).toBe(200);
     const logger: Logger = { info: vi.fn(), warn: vi.fn(), error: vi.fn() };
     const broken: SessionStore = { open: () => Promise.reject(new Error("down")), save: () => Promise.reject(new Error("down")), end: () => Promise.reject(new Error("down")) };
     const failing = setup({ publicUrl: PUBLIC, store: broken, logger });

@@ -1,7 +1,7 @@
 // Dispatch: one webhook call, from a routed payload to the answer. Opens the caller's session,
 // runs the link's handler for the payload's action, checks the reply, and saves or ends the session.
 import { endCall } from "./actions.ts";
-import { endedCallKey, errorAnswer, gate, jsonAnswer, offers, route, unauthorized, type HttpAnswer, type HttpRequest } from "./http.ts";
+import { endedCallKey, errorAnswer, gate, jsonAnswer, route, type HttpAnswer, type HttpRequest } from "./http.ts";
 import type { Awaitable, Env, InitialArgs, Link, Reply } from "./link.ts";
 import { consoleLogger, describeThrown, type Logger } from "./log.ts";
 import { parameterBlocks, withBlocksJson } from "./parameters.ts";
@@ -21,7 +21,7 @@ export interface TaskchainOptions {
   /** The links, in chain order. */
   links: readonly Link[];
   store?: SessionStore;
-  /** When set, every route but `/health` needs `Authorization: Bearer <token>` or `?token=<token>`. */
+  /** When set, every route but `/health` and `/calls/<key>/ended` needs `Authorization: Bearer <token>` or `?token=<token>`. */
   token?: string | undefined;
   sessionTtlMs?: number;
   logger?: Logger;
@@ -52,8 +52,6 @@ type App = Required<Pick<TaskchainOptions, "store" | "logger" | "apology" | "env
   ttl: number;
   token: string | undefined;
   publicUrl: string | undefined;
-  /** The token as an HMAC key, for endedProof(). */
-  proofKey: Promise<CryptoKey> | undefined;
 };
 
 /** A handler's reply is checked against the response without its parameter blocks, which the runtime adds. */
@@ -77,11 +75,10 @@ export function createTaskchain(options: TaskchainOptions): Taskchain {
     env: options.env ?? {},
     token: options.token || undefined,
     publicUrl: options.publicUrl?.replace(/\/+$/, "") || undefined,
-    proofKey: options.token ? crypto.subtle.importKey("raw", new TextEncoder().encode(options.token), { name: "HMAC", hash: "SHA-256" }, false, ["sign"]) : undefined,
   };
   const early = (request: Omit<HttpRequest, "body">) => {
     const key = endedCallKey(request);
-    return key === undefined ? gate(request, app.token, links.size) : callEnded(app, key, request);
+    return key === undefined ? gate(request, app.token, links.size) : callEnded(app, key, request.caller);
   };
   return {
     links: options.links,
@@ -127,10 +124,12 @@ async function answer(app: App, link: Link, payload: Payload): Promise<HttpAnswe
   return jsonAnswer(200, body);
 }
 
-/** Agent4 reports the call complete: its session ends, whatever the method and body. Again: a no-op. */
-async function callEnded(app: App, key: string, request: Omit<HttpRequest, "body">): Promise<HttpAnswer> {
-  const caller = request.caller ?? "";
-  if (app.token !== undefined && !offers(request, app.token) && !offers(request, await endedProof(app, key, caller))) return unauthorized();
+/**
+ * Agent4 reports the call complete: its session ends, whatever the method and body. Again: a no-op.
+ * No token: the call's key (a random UUID only Agent4 is told) and its caller line together are
+ * the credential, and they end only that call; the token stays out of every answer.
+ */
+async function callEnded(app: App, key: string, caller: string | null | undefined): Promise<HttpAnswer> {
   try {
     if (caller) await app.store.end(decodeURIComponent(caller), key);
   } catch (error) {
@@ -143,21 +142,10 @@ async function callEnded(app: App, key: string, request: Omit<HttpRequest, "body
   return jsonAnswer(200, '{"status":"ended"}');
 }
 
-/**
- * What the call-ended notification authenticates with: an HMAC of the call under the token, so
- * the token itself is in no answer (nor in Agent4's or any proxy's logs of them).
- */
-async function endedProof(app: App, key: string, caller: string): Promise<string> {
-  const mac = await crypto.subtle.sign("HMAC", await app.proofKey!, new TextEncoder().encode(`${key} ${caller}`));
-  return Array.from(new Uint8Array(mac), (byte) => byte.toString(16).padStart(2, "0")).join("");
-}
-
 /** The response with the call-ended notification added after the handler's own (see callEnded()). */
-async function withCallEnded(app: App, id: string | undefined, response: TaskchainResponse): Promise<TaskchainResponse> {
+function withCallEnded(app: App, id: string | undefined, response: TaskchainResponse): TaskchainResponse {
   if (app.publicUrl === undefined || id === undefined) return response;
-  const caller = encodeURIComponent(id);
-  const headers: Record<string, string> = { "x-taskchain-caller": caller };
-  if (app.token !== undefined) headers.authorization = `Bearer ${await endedProof(app, response.key, caller)}`;
+  const headers = { "x-taskchain-caller": encodeURIComponent(id) };
   const notification: Notification = { webhook: { host: `${app.publicUrl}/calls/${response.key}/ended`, headers } };
   return { ...response, additional_call_notifications: [...(response.additional_call_notifications ?? []), notification] };
 }
@@ -170,12 +158,12 @@ async function respond(app: App, link: Link, payload: Payload, session: Session,
     if (problem) throw new Error(`invalid reply: ${problem}`);
     // Serialised here, inside the try: a reply JSON cannot carry (a cycle, a BigInt, nesting
     // deeper than the stack) is a failed reply too, not a 500.
-    return { response, body: serialise(app, link, payload, await withCallEnded(app, id, response)) };
+    return { response, body: serialise(app, link, payload, withCallEnded(app, id, response)) };
   } catch (error) {
     const meta = { link: link.name, action: payload.action, error: describeThrown(error), stack: error instanceof Error ? error.stack : undefined };
     app.logger.error("link handler failed; answered with an apology", meta);
     const response = toResponse(session.key, { content: app.apology });
-    return { response, body: serialise(app, link, payload, await withCallEnded(app, id, response)) };
+    return { response, body: serialise(app, link, payload, withCallEnded(app, id, response)) };
   }
 }
 

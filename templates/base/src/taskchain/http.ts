@@ -71,11 +71,6 @@ function offeredTokens(request: Omit<HttpRequest, "body">, query: string): strin
   return form === decoded ? [decoded] : [decoded, form];
 }
 
-/** Whether the request offers `secret` (constant-time), as a bearer header or as `?token=`. */
-export function offers(request: Omit<HttpRequest, "body">, secret: string): boolean {
-  return offeredTokens(request, splitUrl(request.url).query).some((offered) => constantTimeEqual(offered, secret));
-}
-
 /** The path without a trailing slash, and the query string ("" when there is none). */
 function splitUrl(url: string): { path: string; query: string } {
   const q = url.indexOf("?");
@@ -89,13 +84,15 @@ function splitUrl(url: string): { path: string; query: string } {
  * the token learns nothing from body errors and is not waited for.
  */
 export function gate(request: Omit<HttpRequest, "body">, token: string | undefined, linkCount: number): HttpAnswer | undefined {
-  const { path } = splitUrl(request.url);
+  const { path, query } = splitUrl(request.url);
   const method = request.method.toUpperCase();
   if (path === "/health") {
     if (method === "GET" || method === "HEAD") return jsonAnswer(200, JSON.stringify({ status: "ok", links: linkCount }));
     return errorAnswer(405, "method_not_allowed", "Use GET for /health", undefined, { allow: "GET, HEAD" });
   }
-  if (token !== undefined && !offers(request, token)) return unauthorized();
+  if (token !== undefined && !offeredTokens(request, query).some((offered) => constantTimeEqual(offered, token))) {
+    return errorAnswer(401, "unauthorized", "Missing or wrong token", undefined, { "www-authenticate": "Bearer" });
+  }
   // Agent4 sends plain JSON and only some frameworks would inflate a gzip body, so every runtime
   // refuses a compressed one the same way (RFC 7694), before any complaint about the body.
   const encoding = request.contentEncoding;
@@ -112,8 +109,6 @@ const CALL_ENDED = /^\/calls\/([0-9a-f-]{36})\/ended$/i;
 export function endedCallKey(request: Omit<HttpRequest, "body">): string | undefined {
   return CALL_ENDED.exec(splitUrl(request.url).path)?.[1];
 }
-
-export const unauthorized = (): HttpAnswer => errorAnswer(401, "unauthorized", "Missing or wrong token", undefined, { "www-authenticate": "Bearer" });
 
 const emptyBody = (): HttpAnswer => errorAnswer(400, "invalid_json", "The request body is empty; expected a JSON payload");
 

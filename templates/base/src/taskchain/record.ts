@@ -64,7 +64,7 @@ async function recordLine(payload: Payload, answer: HttpAnswer, ms: number, time
 
 /**
  * An answer as recorded (and compared on replay): notification webhook headers are credentials (the
- * call-ended notification's carry the token and the caller line), so their values are not kept.
+ * call-ended notification's carries the caller line), so their values are not kept.
  */
 export function recordable(answer: unknown): unknown {
   const notifications = (answer as { additional_call_notifications?: unknown } | null)?.additional_call_notifications;
