@@ -59,6 +59,20 @@ function timed(command, args, options = {}) {
   return ms;
 }
 
+// A node child reports its own CPU time (user + system) at exit: on a busy shared machine wall
+// time mostly measures the neighbours, CPU time measures the work.
+const CPU_HOOK = `data:text/javascript,process.on("exit",()=>{const u=process.cpuUsage();process.stderr.write("\\n@@cpu "+(u.user+u.system)/1000+"\\n")})`;
+
+/** Wall time of a node script, in ms, as `timed`; its CPU time goes into `cpu`. */
+function timedNode(script, args, cpu, options = {}) {
+  const start = performance.now();
+  const r = spawnSync(process.execPath, ["--import", CPU_HOOK, script, ...args], { env: ENV, stdio: ["ignore", "pipe", "pipe"], encoding: "utf8", ...options });
+  const ms = performance.now() - start;
+  if (r.status !== 0) throw new Error(`${script} ${args.join(" ")} exited ${r.status}:\n${r.stdout}\n${r.stderr}`);
+  cpu.push(Number(/@@cpu ([\d.]+)/.exec(r.stderr)?.[1] ?? NaN));
+  return ms;
+}
+
 /** Runs every case `runs` times, interleaved (a, b, c, a, b, c, … with the order rotated each round). */
 function interleave(cases, runs) {
   const times = Object.fromEntries(Object.keys(cases).map((k) => [k, []]));
@@ -73,15 +87,17 @@ function interleave(cases, runs) {
 // ─── 1. --help cold start ──────────────────────────────────────────────────────────────────────
 function benchHelp() {
   log("· --help cold start");
+  const cpu = { taskchain: [], vite: [] };
   const t = interleave(
     {
-      taskchain: () => timed(process.execPath, [CLI, "--help"]),
-      vite: () => timed(process.execPath, [VITE, "--help"]),
+      taskchain: () => timedNode(CLI, ["--help"], cpu.taskchain),
+      vite: () => timedNode(VITE, ["--help"], cpu.vite),
       node: () => timed(process.execPath, ["-e", "0"]),
     },
     RUNS,
   );
   row("cli", "--help cold start", "ms", t.taskchain.median, t.vite.median, "create-vite --help", 1.0);
+  row("cli", "--help CPU (user+sys)", "ms", median(cpu.taskchain), median(cpu.vite), "create-vite --help", undefined, "lower", { informative: true });
   row("cli", "--help vs bare node", "ms", t.taskchain.median, t.node.median, "node -e 0", undefined);
   row("cli", "create-vite --help vs bare node", "ms", t.vite.median, t.node.median, "node -e 0", undefined);
 }
@@ -89,7 +105,7 @@ function benchHelp() {
 // ─── 2. scaffold ───────────────────────────────────────────────────────────────────────────────
 const SCAFFOLD_ARGS = ["--link", "pin_vetting,order_lookup,wrap_up", "--runtime", "node", "--no-install", "--no-git", "--yes"];
 
-function scaffoldCase(kind) {
+function scaffoldCase(kind, cpu = []) {
   let n = 0;
   return () => {
     const parent = path.join(scratch, `${kind}-${n++}`);
@@ -98,9 +114,9 @@ function scaffoldCase(kind) {
     if (kind === "vite") {
       // create-vite joins its argument onto cwd: run it from the parent with a relative name.
       spawnSync("mkdir", ["-p", parent]);
-      ms = timed(process.execPath, [VITE, "app", "--template", "vanilla-ts", "--no-interactive", "--no-immediate"], { cwd: parent });
+      ms = timedNode(VITE, ["app", "--template", "vanilla-ts", "--no-interactive", "--no-immediate"], cpu, { cwd: parent });
     } else {
-      ms = timed(process.execPath, [CLI, dir, ...SCAFFOLD_ARGS], { cwd: scratch });
+      ms = timedNode(CLI, [dir, ...SCAFFOLD_ARGS], cpu, { cwd: scratch });
     }
     if (!existsSync(path.join(dir, "package.json"))) throw new Error(`${kind} wrote no ${dir}/package.json`);
     rmSync(parent, { recursive: true, force: true });
@@ -110,10 +126,11 @@ function scaffoldCase(kind) {
 
 function benchScaffold() {
   log("· scaffold (3 links, node runtime) vs create-vite vanilla-ts");
-  const taskchain = scaffoldCase("taskchain");
-  taskchain(); // surfaces a broken create command before the loop, with its output
-  const t = interleave({ taskchain, vite: scaffoldCase("vite") }, RUNS);
+  const cpu = { taskchain: [], vite: [] };
+  scaffoldCase("taskchain")(); // surfaces a broken create command before the loop, with its output
+  const t = interleave({ taskchain: scaffoldCase("taskchain", cpu.taskchain), vite: scaffoldCase("vite", cpu.vite) }, RUNS);
   row("cli", "scaffold: 3 links, node", "ms", t.taskchain.median, t.vite.median, "create-vite vanilla-ts", 1.5);
+  row("cli", "scaffold CPU (user+sys)", "ms", median(cpu.taskchain), median(cpu.vite), "create-vite vanilla-ts", undefined, "lower", { informative: true });
 }
 
 // ─── 3. add-link ───────────────────────────────────────────────────────────────────────────────
@@ -358,22 +375,8 @@ async function benchRuntime(runtime) {
     // On the same Node as the generated server, so the ratio compares the code, not two Nodes.
     baseline = await startServer(node, [`bench-${file}`], dir, { BENCH_RESPONSE: JSON.stringify(answer) });
 
-    const results = { generated: [], baseline: [] };
-    for (let i = 0; i < ROUNDS; i++) {
-      const order = i % 2 ? ["baseline", "generated"] : ["generated", "baseline"];
-      for (const which of order) {
-        const r = load(which === "generated" ? generated : baseline, link);
-        if (r.errors || r.timeouts || r.non2xx) throw new Error(`${runtime} ${which}: ${r.errors} errors, ${r.timeouts} timeouts, ${r.non2xx} non-2xx\n${(which === "generated" ? generated : baseline).output()}`);
-        results[which].push(r);
-        log(`  ${runtime} ${which}: ${Math.round(r.rps)} req/s, p99 ${r.p99} ms, ${r.cpuUsPerRequest.toFixed(1)} µs CPU/request`);
-      }
-    }
-    const m = (which, key) => median(results[which].map((r) => r[key]));
+    const { m, paired, results } = measureRounds(runtime, { generated, baseline }, link);
     const baseName = runtime === "node" ? "bare node:http" : `bare ${runtime}`;
-    // Ratios are medians of per-round ratios: a round runs both servers back to back, so a slow
-    // spell of this shared machine hits both sides of a ratio rather than one side of the medians.
-    const paired = (key, invert = false) =>
-      median(results.generated.map((g, i) => (invert ? results.baseline[i][key] / g[key] : g[key] / results.baseline[i][key])));
     row("http", `${runtime}: requests/s`, "req/s", m("generated", "rps"), m("baseline", "rps"), baseName, 0.85, "higher", { ratio: paired("rps") });
     row("http", `${runtime}: p99 latency`, "ms", m("generated", "p99"), m("baseline", "p99"), baseName, runtime === "node" ? 1.5 : undefined, "lower", { ratio: paired("p99") });
     // The same comparison as server CPU per request (baseline / generated, so ≥ 0.85 reads like
@@ -387,6 +390,61 @@ async function benchRuntime(runtime) {
   } finally {
     await generated.stop();
     await baseline?.stop();
+  }
+}
+
+/**
+ * Loads each of two servers (`[value, baseline]` in that order of keys) once per round, order
+ * alternating. Ratios are medians of per-round ratios: a round runs both servers back to back, so a
+ * slow spell of this shared machine hits both sides of a ratio rather than one side of the medians.
+ */
+function measureRounds(label, servers, link) {
+  const [a, b] = Object.keys(servers);
+  const results = { [a]: [], [b]: [] };
+  for (let i = 0; i < ROUNDS; i++) {
+    for (const which of i % 2 ? [b, a] : [a, b]) {
+      const r = load(servers[which], link);
+      if (r.errors || r.timeouts || r.non2xx) throw new Error(`${label} ${which}: ${r.errors} errors, ${r.timeouts} timeouts, ${r.non2xx} non-2xx\n${servers[which].output()}`);
+      results[which].push(r);
+      log(`  ${label} ${which}: ${Math.round(r.rps)} req/s, p99 ${r.p99} ms, ${r.cpuUsPerRequest.toFixed(1)} µs CPU/request`);
+    }
+  }
+  const m = (which, key) => median(results[which].map((r) => r[key]));
+  const paired = (key, invert = false) => median(results[a].map((g, i) => (invert ? results[b][i][key] / g[key] : g[key] / results[b][i][key])));
+  return { m, paired, results };
+}
+
+/**
+ * What the time budget costs: a generated project served twice on the same Node, with the default
+ * budget and with WEBHOOK_BUDGET_MS=0 (none). Once as generated (its initial handlers answer
+ * synchronously, so no timer is armed), once with the first link's initial handler made async (as
+ * one calling an API is: the budget's timer and race run on every call).
+ */
+async function benchBudget(runtime, asyncHandler) {
+  const variant = asyncHandler ? "async handler" : "handlers as generated";
+  log(`· ${runtime} runtime: the time budget's cost, ${variant}`);
+  const { generate, install, projectNode } = await import("./lib/projects.mjs");
+  const dir = await generate(runtime, 3, scratch);
+  if (asyncHandler) {
+    const file = path.join(dir, "src/links/pin_vetting.ts");
+    const source = readFileSync(file, "utf8");
+    if (!source.includes("initial: () => (")) throw new Error(`${file} has no generated initial handler to make async`);
+    writeFileSync(file, source.replace("initial: () => (", "initial: async () => ("));
+  }
+  await install(dir);
+  const [command, args] = startCommand(dir, await projectNode());
+  const servers = { budget: await startServer(command, args, dir, {}), none: await startServer(command, args, dir, { WEBHOOK_BUDGET_MS: "0" }) };
+  try {
+    const { m, paired } = measureRounds(`${runtime} ${variant}`, servers, "pin_vetting");
+    const same = "same server, no budget";
+    row("http", `${runtime}: time budget (${variant}), req/s`, "req/s", m("budget", "rps"), m("none", "rps"), same, 0.97, "higher", { ratio: paired("rps") });
+    if (HAS_PROC) {
+      const ratio = paired("cpuUsPerRequest", true);
+      rows.push({ section: "http", name: `${runtime}: time budget (${variant}), req per server CPU-s`, unit: "req/s", value: 1e6 / m("budget", "cpuUsPerRequest"), baseline: 1e6 / m("none", "cpuUsPerRequest"), baselineName: same, ratio, better: "higher", informative: true });
+    }
+  } finally {
+    await servers.budget.stop();
+    await servers.none.stop();
   }
 }
 
@@ -427,6 +485,7 @@ const sections = [
     for (const rt of (process.env.BENCH_RUNTIMES ?? "node,express,fastify,hono").split(",")) {
       try {
         await benchRuntime(rt);
+        if (rt === "node") for (const asyncHandler of [false, true]) await benchBudget(rt, asyncHandler);
       } catch (error) {
         notes.push(`${rt}: ${error.message.split("\n").slice(0, 6).join(" | ")}`);
         log(`  ${rt} failed: ${error.message}`);

@@ -1,18 +1,13 @@
-// The only file that knows argv. Each command's module is imported inside its action, so
-// `--help` pays for commander alone and `create` never loads ts-morph (the type imports below
-// are erased). Each action reads its options with OptionValues into the command's own options
-// type, so a misspelled or missing option is a type error here.
+// The only file that knows argv. Each command's module and its options schema (options.ts) are
+// imported inside its action, so `--help` pays for commander alone and `create` never loads
+// ts-morph. Each action's values are parsed with the command's schema, and the schema's type must
+// fit the command's own options type: a misspelled or missing option is a type error here.
 import { Command, Option } from "commander";
-import { commanderLine, operand, OptionValues, requiredOperand, settleFirstArgument } from "./args.js";
+import { commanderLine, settleFirstArgument } from "./args.js";
 import { report } from "./report.js";
 import { CLI_VERSION as VERSION } from "./version.js";
-import type { CreateOptions } from "./commands/create.js";
-import type { AddLinkOptions } from "./commands/add-link.js";
-import type { RemoveLinkOptions } from "./commands/remove-link.js";
-import type { RenameLinkOptions } from "./commands/rename-link.js";
-import type { ChainOptions } from "./commands/chain.js";
-import type { SimulateOptions } from "./commands/simulate.js";
-import type { VerifyOptions } from "./commands/verify.js";
+
+type Schemas = typeof import("./options.js");
 
 function collect(value: string, previous: string[] = []): string[] {
   return [...previous, value];
@@ -20,9 +15,9 @@ function collect(value: string, previous: string[] = []): string[] {
 
 /**
  * Runs a command's module with its options, turning user errors into one line and an exit code.
- * `options` reads commander's values (OptionValues checks each type), inside the same error handling.
+ * `values` (commander's options, with the command's operands) are parsed by the schema `pick` names.
  */
-async function execute<O>(load: () => Promise<{ run(options: O): Promise<number | void> }>, options: () => NoInfer<O>): Promise<void> {
+async function execute<O>(load: () => Promise<{ run(options: O): Promise<number | void> }>, pick: (schemas: Schemas) => { parse(value: unknown): NoInfer<O> }, values: object, operands: Record<string, unknown> = {}): Promise<void> {
   const debug = process.argv.includes("--debug");
   // `… | head`: the reader left. The rest of the output goes nowhere, but the command still runs to
   // its real exit code instead of dying on an unhandled EPIPE with a stack trace.
@@ -30,9 +25,10 @@ async function execute<O>(load: () => Promise<{ run(options: O): Promise<number 
     if (error.code !== "EPIPE") throw error;
   });
   try {
-    const values = options();
+    const schema = pick(await import("./options.js"));
+    const options = schema.parse({ ...values, ...operands });
     const mod = await load();
-    const code = await mod.run(values);
+    const code = await mod.run(options);
     process.exitCode = typeof code === "number" ? code : 0;
   } catch (error) {
     process.exitCode = report(error, debug);
@@ -77,30 +73,7 @@ export function buildProgram(): Command {
     .option("-y, --yes", "take defaults for everything not given; never prompt")
     .option("--dry-run", "print every path that would be created; write nothing")
     .option("-f, --force", "write into a non-empty directory (files the project needs are replaced)")
-    .action((dir: unknown, values: unknown) =>
-      execute(
-        () => import("./commands/create.js"),
-        (): CreateOptions => {
-          const o = new OptionValues(values);
-          return {
-            dir: operand(dir, "dir"),
-            link: o.strings("link"),
-            runtime: o.string("runtime"),
-            example: o.string("example"),
-            spec: o.string("spec"),
-            fromChain: o.string("fromChain"),
-            baseUrl: o.string("baseUrl"),
-            trigger: o.string("trigger"),
-            pm: o.string("pm"),
-            install: o.boolean("install"),
-            git: o.boolean("git"),
-            yes: o.boolean("yes"),
-            dryRun: o.boolean("dryRun"),
-            force: o.boolean("force"),
-          };
-        },
-      ),
-    );
+    .action((dir: unknown, values: object) => execute(() => import("./commands/create.js"), (o) => o.create, values, { dir }));
 
   program
     .command("add-link <name>")
@@ -114,26 +87,7 @@ export function buildProgram(): Command {
     .option("--interrupt <param>", "an interrupt parameter (same form; default: reason)", collect)
     .option("-y, --yes", "take defaults for everything not given; never prompt")
     .option("--dry-run", "print the files it would create and the edits as a diff")
-    .action((name: unknown, values: unknown) =>
-      execute(
-        () => import("./commands/add-link.js"),
-        (): AddLinkOptions => {
-          const o = new OptionValues(values);
-          return {
-            name: requiredOperand(name, "name"),
-            cwd: o.string("cwd"),
-            after: o.string("after"),
-            before: o.string("before"),
-            prompt: o.string("prompt"),
-            qualified: o.strings("qualified"),
-            disqualified: o.strings("disqualified"),
-            interrupt: o.strings("interrupt"),
-            yes: o.boolean("yes"),
-            dryRun: o.boolean("dryRun"),
-          };
-        },
-      ),
-    );
+    .action((name: unknown, values: object) => execute(() => import("./commands/add-link.js"), (o) => o.addLink, values, { name }));
 
   program
     .command("remove-link <name>")
@@ -141,48 +95,34 @@ export function buildProgram(): Command {
     .option("--cwd <dir>", "the project (default: the current directory)")
     .option("-f, --force", "remove even while switchTask() references to it remain")
     .option("--dry-run", "print the changes as a diff; write nothing")
-    .action((name: unknown, values: unknown) =>
-      execute(
-        () => import("./commands/remove-link.js"),
-        (): RemoveLinkOptions => {
-          const o = new OptionValues(values);
-          return { name: requiredOperand(name, "name"), cwd: o.string("cwd"), force: o.boolean("force"), dryRun: o.boolean("dryRun") };
-        },
-      ),
-    );
+    .action((name: unknown, values: object) => execute(() => import("./commands/remove-link.js"), (o) => o.removeLink, values, { name }));
+
+  program
+    .command("upgrade")
+    .description("bring the files create-taskchain owns (runtime, server, contract tests) to this version; edited ones are left as they are")
+    .option("--cwd <dir>", "the project (default: the current directory)")
+    .option("--dry-run", "print what would change; write nothing")
+    .option("--diff", "print a diff of every file that changes")
+    .option("-f, --force <file>", "replace this owned file even though you edited it (repeatable)", collect)
+    .action((values: object) => execute(() => import("./commands/upgrade.js"), (o) => o.upgrade, values));
 
   program
     .command("rename-link <old> <new>")
     .description("rename a link: registry, files, tests, chain.json and every switchTask() reference")
     .option("--cwd <dir>", "the project (default: the current directory)")
     .option("--dry-run", "print the changes as a diff; write nothing")
-    .action((from: unknown, to: unknown, values: unknown) =>
-      execute(
-        () => import("./commands/rename-link.js"),
-        (): RenameLinkOptions => {
-          const o = new OptionValues(values);
-          return { from: requiredOperand(from, "old"), to: requiredOperand(to, "new"), cwd: o.string("cwd"), dryRun: o.boolean("dryRun") };
-        },
-      ),
-    );
+    .action((from: unknown, to: unknown, values: object) => execute(() => import("./commands/rename-link.js"), (o) => o.renameLink, values, { from, to }));
 
   program
     .command("chain")
     .description("regenerate chain.json from the code (static: never runs it)")
     .option("--cwd <dir>", "the project (default: the current directory)")
     .option("--base-url <url>", "endpoint base, saved as the project's (default: package.json \"taskchain\".baseUrl)")
-    .option("--check", "exit non-zero with the difference when chain.json is stale")
+    .option("--check", "exit non-zero with the difference when chain.json or the README's chain section is stale")
     .option("--print", "print chain.json as the code gives it; write nothing")
     .option("--with-token", "with --print: append ?token= from TASKCHAIN_TOKEN (environment, .env or .dev.vars) to each endpoint")
-    .action((values: unknown) =>
-      execute(
-        () => import("./commands/chain.js"),
-        (): ChainOptions => {
-          const o = new OptionValues(values);
-          return { cwd: o.string("cwd"), baseUrl: o.string("baseUrl"), check: o.boolean("check"), print: o.boolean("print"), withToken: o.boolean("withToken") };
-        },
-      ),
-    );
+    .option("--graph", "print the chain as a Mermaid flowchart, read from the code; write nothing")
+    .action((values: object) => execute(() => import("./commands/chain.js"), (o) => o.chain, values));
 
   program
     .command("simulate")
@@ -194,29 +134,11 @@ export function buildProgram(): Command {
     .option("--token <token>", "TASKCHAIN_TOKEN of the webhook (default: $TASKCHAIN_TOKEN, else .env/.dev.vars for a loopback URL)")
     .option("--script <file>", "scenario JSON: outcomes, parameters and expectations per link (no prompts)")
     .option("--json", "print the transcript as JSON")
+    .option("--graph", "also print the path the call took over the chain's graph (Mermaid, from the project's code)")
     .option("--record <file>", "append this call to a file, in the format TASKCHAIN_RECORD writes (replay it with --replay)")
     .option("--replay <file>", "play the recorded calls in a file (TASKCHAIN_RECORD's lines) and compare every answer; exit 1 on a difference")
     .option("--update", "with --replay: keep the answers received as the recorded ones")
-    .action((values: unknown) =>
-      execute(
-        () => import("./commands/simulate.js"),
-        (): SimulateOptions => {
-          const o = new OptionValues(values);
-          return {
-            url: o.string("url"),
-            chain: o.string("chain"),
-            from: o.string("from"),
-            forwardedBy: o.string("forwardedBy"),
-            token: o.string("token"),
-            script: o.string("script"),
-            json: o.boolean("json"),
-            record: o.string("record"),
-            replay: o.string("replay"),
-            update: o.boolean("update"),
-          };
-        },
-      ),
-    );
+    .action((values: object) => execute(() => import("./commands/simulate.js"), (o) => o.simulate, values));
 
   program
     .command("verify")
@@ -225,15 +147,10 @@ export function buildProgram(): Command {
     .option("--chain <file>", "the chain JSON (default: ./chain.json)")
     .option("--token <token>", "TASKCHAIN_TOKEN of the webhook (default: $TASKCHAIN_TOKEN, else .env/.dev.vars for a loopback URL)")
     .option("--json", "print the report as JSON")
-    .action((values: unknown) =>
-      execute(
-        () => import("./commands/verify.js"),
-        (): VerifyOptions => {
-          const o = new OptionValues(values);
-          return { url: requiredOperand(o.string("url"), "--url"), chain: o.string("chain"), token: o.string("token"), json: o.boolean("json") };
-        },
-      ),
-    );
+    .option("--latency", "also time every link's answers: p50/p95/p99 against the budget; a link whose p99 is over it fails")
+    .option("--rounds <n>", "with --latency: how many times each link's initial and outcomes are timed (default 10)")
+    .option("--budget <ms>", "with --latency: the time budget per webhook call (default: $WEBHOOK_BUDGET_MS, .env read too; else 4000)")
+    .action((values: object) => execute(() => import("./commands/verify.js"), (o) => o.verify, values));
 
   return program;
 }

@@ -1,11 +1,12 @@
 // add-link: options → (prompts on a TTY) → plan (ts-morph, parse only) → change set → commit.
-import { CancelledError, UserError } from "../errors.js";
-import { commitInPlace, describeChanges } from "../fs/changeset.js";
-import { planAddLink } from "../edit/operations.js";
+import { UserError } from "../errors.js";
+import { describeChanges } from "../fs/changeset.js";
+import { commitInPlace } from "../fs/journal.js";
+import { planAddLink } from "../edit/add-link.js";
 import { openProject } from "../edit/project.js";
-import { parametersFromFlags, parseParamFlag, PARAM_FLAG_FORM } from "../spec/param-flag.js";
+import { parametersFromFlags } from "../spec/param-flag.js";
 import { OUTCOMES } from "../protocol/outcomes.js";
-import { defaultParameters, defaultPrompt, LinkSpecSchema, type LinkSpec, type ParamSpec } from "../spec/spec.js";
+import { defaultPrompt, LinkSpecSchema, type LinkSpec } from "../spec/spec.js";
 
 export interface AddLinkOptions {
   name: string;
@@ -44,47 +45,11 @@ export async function run(options: AddLinkOptions): Promise<number> {
   return 0;
 }
 
-/** The link's prompt and parameters, asked on a TTY. Nothing is written while asking. */
-async function ask(name: string, suggested: string): Promise<{ prompt: string; parameters: LinkSpec["parameters"] }> {
-  const p = await import("@clack/prompts");
-  const check = <T>(value: T | symbol): T => {
-    if (typeof value === "symbol" || p.isCancel(value)) {
-      p.cancel("Cancelled: nothing was written.");
-      throw new CancelledError();
-    }
-    return value;
-  };
-  p.intro(`add-link ${name}`);
-  const prompt: string = check<string>(await p.text({ message: "What should the agent do in this step? (the link's prompt)", placeholder: suggested, defaultValue: suggested }));
-  const defaults = defaultParameters();
-  const parameters = { ...defaults };
-  for (const outcome of OUTCOMES) {
-    if (defaults[outcome].length) {
-      const keep = check(await p.confirm({ message: `When ${outcome}: collect the default "reason" (string)?`, initialValue: true }));
-      if (keep) continue;
-    }
-    const params: ParamSpec[] = [];
-    for (;;) {
-      const value: string = check<string>(
-        await p.text({
-          message: `A parameter Agent4 collects when ${outcome} (${params.length ? "Enter when done" : "Enter for none"})`,
-          placeholder: "name:type:description",
-          validate: (v) => {
-            if (!v) return undefined;
-            try {
-              const param = parseParamFlag(v, outcome);
-              return params.some((x) => x.name === param.name) ? `"${param.name}" is already a parameter` : undefined;
-            } catch (error) {
-              return error instanceof Error ? error.message.replace(/; expected .*$/, `; expected ${PARAM_FLAG_FORM}`) : String(error);
-            }
-          },
-        }),
-      );
-      if (!value) break;
-      params.push(parseParamFlag(value, outcome));
-    }
-    parameters[outcome] = params;
-  }
-  p.outro(`Adding link "${name}"`);
+/** The link's prompt and parameters, asked on a TTY as create asks them. Nothing is written while asking. */
+async function ask(name: string, suggested: string): Promise<Pick<LinkSpec, "prompt" | "parameters">> {
+  const ui = await import("../prompts/create.js");
+  ui.intro(`add-link ${name}`);
+  const { prompt, parameters } = await ui.askLink(name, suggested);
+  ui.outro(`Adding link "${name}"`);
   return { prompt, parameters };
 }

@@ -1,9 +1,12 @@
-// chain: chain.json from the code (static; the user's code never runs). --check is for CI.
-import { commitInPlace } from "../fs/changeset.js";
-import { CHAIN_JSON, planChain } from "../edit/operations.js";
-import { README } from "../edit/readme.js";
-import { openProject } from "../edit/project.js";
-import { parseChainJson } from "../edit/chain-json.js";
+// chain: chain.json and the README's chain section from the code (static; the user's code never
+// runs). --check is for CI; --graph prints the chain as a Mermaid flowchart.
+import { commitInPlace } from "../fs/journal.js";
+import { planChain } from "../edit/chain.js";
+import { readChainGraph } from "../edit/graph.js";
+import { openProject, readText } from "../edit/project.js";
+import { mermaid } from "../generate/chain-graph.js";
+import { CHAIN_JSON, parseChainJson } from "../generate/chain-json.js";
+import { README } from "../generate/readme-chain.js";
 import { UserError } from "../errors.js";
 import { projectEnv } from "../sim/env.js";
 
@@ -13,6 +16,7 @@ export interface ChainOptions {
   check?: boolean;
   print?: boolean;
   withToken?: boolean;
+  graph?: boolean;
 }
 
 /** chain.json with `?token=` on each endpoint: what Agent4 takes, never written to a file. */
@@ -26,10 +30,23 @@ function withToken(chainJson: string, token: string): string {
   return `${JSON.stringify(entries, null, 2)}\n`;
 }
 
+/** The difference between two texts as a unified patch without its header line. */
+async function difference(file: string, before: string, after: string): Promise<string> {
+  const { createTwoFilesPatch } = await import("diff");
+  const patch = createTwoFilesPatch(`a/${file}`, `b/${file}`, before, after, "on disk", "from the code", { context: 3 });
+  return patch.split("\n").slice(1).join("\n").trimEnd();
+}
+
 export async function run(options: ChainOptions): Promise<number> {
   // Finishes a commit a kill interrupted before anything is read.
   const project = await openProject(options.cwd ?? process.cwd());
   if (options.withToken && !options.print) throw new UserError("--with-token goes with --print: the token is never written into chain.json");
+  if (options.graph) {
+    const other = (["print", "check", "baseUrl"] as const).find((o) => options[o] !== undefined && options[o] !== false);
+    if (other) throw new UserError(`--graph prints the graph alone: run it without --${other === "baseUrl" ? "base-url" : other}`);
+    process.stdout.write(mermaid(await readChainGraph(project.root)));
+    return 0;
+  }
   const { set, note, status } = await planChain(project, options.baseUrl);
   if (options.print) {
     let text = status.expected;
@@ -48,12 +65,8 @@ export async function run(options: ChainOptions): Promise<number> {
   ];
   if (options.check) {
     const problems: string[] = [];
-    if (stale) {
-      const { createTwoFilesPatch } = await import("diff");
-      const patch = createTwoFilesPatch(`a/${CHAIN_JSON}`, `b/${CHAIN_JSON}`, status.current ?? "", status.expected, "on disk", "from the code", { context: 3 });
-      problems.push(status.current === undefined ? `${CHAIN_JSON} is missing` : `${CHAIN_JSON} is stale:\n${patch.split("\n").slice(1).join("\n").trimEnd()}`);
-    }
-    if (status.readmeStale) problems.push(`${README}'s chain section is stale`);
+    if (stale) problems.push(status.current === undefined ? `${CHAIN_JSON} is missing` : `${CHAIN_JSON} is stale:\n${await difference(CHAIN_JSON, status.current, status.expected)}`);
+    if (status.readmeStale) problems.push(`${README}'s chain section is stale:\n${await difference(README, readText(project.root, README)!, status.readmeExpected!)}`);
     problems.push(...unionProblems, ...status.dangling);
     if (problems.length) {
       process.stderr.write(`${problems.join("\n")}\nRun \`create-taskchain chain\` to rewrite ${CHAIN_JSON}, its ${README} section and LinkName from the code.\n`);

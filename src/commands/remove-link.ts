@@ -1,5 +1,6 @@
-import { commitInPlace, describeChanges } from "../fs/changeset.js";
-import { planRemoveLink } from "../edit/operations.js";
+import { describeChanges } from "../fs/changeset.js";
+import { commitInPlace } from "../fs/journal.js";
+import { planRemoveLink } from "../edit/remove-link.js";
 import { openProject } from "../edit/project.js";
 
 export interface RemoveLinkOptions {

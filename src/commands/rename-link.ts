@@ -1,5 +1,6 @@
-import { commitInPlace, describeChanges } from "../fs/changeset.js";
-import { planRenameLink } from "../edit/operations.js";
+import { describeChanges } from "../fs/changeset.js";
+import { commitInPlace } from "../fs/journal.js";
+import { planRenameLink } from "../edit/rename-link.js";
 import { openProject } from "../edit/project.js";
 
 export interface RenameLinkOptions {

@@ -3,14 +3,16 @@ import { randomInt } from "node:crypto";
 import { readFile } from "node:fs/promises";
 import path from "node:path";
 import { UserError } from "../errors.js";
-import { ChangeSet, commitInPlace } from "../fs/changeset.js";
+import { ChangeSet } from "../fs/changeset.js";
+import { commitInPlace } from "../fs/journal.js";
 import { loadChain, parseBaseUrl, redact } from "../sim/chain.js";
 import { defaultToken, defaultUrl, defaultUrlSource, projectEnv } from "../sim/env.js";
 import { WebhookClient } from "../sim/client.js";
 import { renderEnd, renderExpectations, renderHeader, renderInitial, renderOutcome, renderReplay, renderTranscript } from "../sim/render.js";
 import { groupCalls, parseRecords, recordLines, replayCall, updatedRecords, type CallResult } from "../sim/replay.js";
 import { checkExpectations, loadScenario, scriptedDecider, type ExpectationResult } from "../sim/scenario.js";
-import { walk, type Decide, type WalkHooks } from "../sim/walker.js";
+import { walk, type Decide, type Transcript, type WalkHooks } from "../sim/walker.js";
+import type { ChainGraph, Route } from "../generate/chain-graph.js";
 
 export interface SimulateOptions {
   url?: string;
@@ -20,6 +22,8 @@ export interface SimulateOptions {
   token?: string;
   script?: string;
   json?: boolean;
+  /** Print the path the call took over the chain's graph (read from the project's code). */
+  graph?: boolean;
   /** Recorded calls to play again and compare (TASKCHAIN_RECORD's format). */
   replay?: string;
   /** With replay: write the answers received as the new recorded ones. */
@@ -47,12 +51,26 @@ function print(lines: readonly string[], stream: NodeJS.WritableStream = process
   if (lines.length) stream.write(`${lines.join("\n")}\n`);
 }
 
+/** The chain's graph from the project's code in the current folder: read before the call is made. */
+async function projectGraph(): Promise<ChainGraph> {
+  const [{ openProject }, { readChainGraph }] = await Promise.all([import("../edit/project.js"), import("../edit/graph.js")]);
+  return readChainGraph((await openProject(process.cwd())).root);
+}
+
+/** The graph's Mermaid text with the call's steps drawn thick, and the steps the code does not show. */
+async function pathOver(graph: ChainGraph, transcript: Transcript): Promise<{ mermaid: string; notInCode: Route[] }> {
+  const { drawsRoute, mermaid } = await import("../generate/chain-graph.js");
+  const taken = transcript.visits.flatMap((v): Route[] => (v.moved ? [{ from: v.link, handler: v.moved.answer, action: v.moved.action, ...(v.moved.target !== undefined && { target: v.moved.target }) }] : []));
+  return { mermaid: mermaid(graph, taken), notInCode: taken.filter((r) => !drawsRoute(graph, r)) };
+}
+
 export async function run(options: SimulateOptions): Promise<number> {
   const env = projectEnv();
   const base = options.url === undefined ? parseBaseUrl(defaultUrl(env), defaultUrlSource(env)) : parseBaseUrl(options.url);
   if (options.update && !options.replay) throw new UserError("--update goes with --replay <file>");
   if (options.replay) {
-    if (options.script || options.record) throw new UserError(`--replay plays a recorded file; it does not take ${options.script ? "--script" : "--record"}`);
+    const other = options.script ? "--script" : options.record ? "--record" : options.graph ? "--graph" : undefined;
+    if (other) throw new UserError(`--replay plays a recorded file; it does not take ${other}`);
     return replay(options.replay, options, base, new WebhookClient({ token: options.token ?? defaultToken(env, base, options.url !== undefined) }));
   }
   const chain = await loadChain(options.chain, base);
@@ -61,6 +79,7 @@ export async function run(options: SimulateOptions): Promise<number> {
   if (interactive && !(process.stdin.isTTY && (options.json ? process.stderr.isTTY : process.stdout.isTTY))) {
     throw new UserError("simulate needs a terminal to ask how each link ends; without one pass --script scenario.json");
   }
+  const graph = options.graph ? await projectGraph() : undefined;
   const from = options.from ?? scenario?.from ?? newCaller();
   const forwardedBy = options.forwardedBy ?? scenario?.forwardedBy ?? DEFAULT_FORWARDED_BY;
   const client = new WebhookClient({ token: options.token ?? defaultToken(env, base, options.url !== undefined) });
@@ -95,12 +114,17 @@ export async function run(options: SimulateOptions): Promise<number> {
   }
   const expectations: ExpectationResult[] = scenario ? checkExpectations(scenario, transcript) : [];
   const ok = scenario ? expectations.every((e) => e.ok) : transcript.violations.length === 0;
+  const path = graph && (await pathOver(graph, transcript));
   if (live) print(renderEnd(transcript), live);
   if (options.json) {
-    process.stdout.write(`${JSON.stringify({ ok, url: shownUrl, transcript, ...(scenario && { expectations }) }, null, 2)}\n`);
+    process.stdout.write(`${JSON.stringify({ ok, url: shownUrl, transcript, ...(scenario && { expectations }), ...(path && { path }) }, null, 2)}\n`);
   } else {
     if (!live) print(renderTranscript(transcript, shownUrl));
     print(renderExpectations(expectations));
+    if (path) {
+      print(["", "The call's path over the chain's graph (Mermaid; thick edges):", path.mermaid.trimEnd()]);
+      for (const r of path.notInCode) print([`not in the code's graph: ${r.from} ${r.handler} → ${r.action}${r.target === undefined ? "" : ` ${r.target}`}`]);
+    }
     if (scenario) print(["", ok ? "PASS" : "FAIL"]);
   }
   return ok ? 0 : 1;

@@ -47,8 +47,7 @@ export interface Parsed {
 export function parseSource(ts: Ts, rel: string, text: string): Parsed {
   const sf = ts.createSourceFile(rel, text, ts.ScriptTarget.Latest, true, rel.endsWith(".tsx") ? ts.ScriptKind.TSX : ts.ScriptKind.TS);
   // The parser records syntax errors on the source file; reading them costs nothing more.
-  const diagnostics = (sf as unknown as { parseDiagnostics?: readonly TS.DiagnosticWithLocation[] }).parseDiagnostics ?? [];
-  const first = diagnostics[0];
+  const first = "parseDiagnostics" in sf && Array.isArray(sf.parseDiagnostics) ? (sf.parseDiagnostics[0] as TS.DiagnosticWithLocation | undefined) : undefined;
   if (first) {
     const message = ts.flattenDiagnosticMessageText(first.messageText, " ");
     throw new UserError(`${rel}:${lineOf(text, first.start)}: syntax error: ${message} (fix it, then run the command again; nothing was changed)`);

@@ -2,7 +2,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { UserError } from "../errors.js";
-import { recover } from "../fs/changeset.js";
+import { recover } from "../fs/journal.js";
 import { baseUrlProblem, normalizeBaseUrl } from "../spec/base-url.js";
 
 export interface TaskchainProject {

@@ -1,5 +1,6 @@
 // One installer per runtime and per example (create-t3-app style): each names its template folder,
 // its dependencies and scripts, and any links it brings with their own code.
+import type { Route } from "./chain-graph.js";
 import type { Example, Runtime } from "../spec/spec.js";
 
 export interface Feature {
@@ -10,6 +11,8 @@ export interface Feature {
   scripts?: Record<string, string>;
   /** Links this feature writes itself (src/links/<name>.ts + test/<name>.test.ts), appended to the chain. */
   links?: string[];
+  /** Where those links' handlers send the call, as their code shows it: the README's graph at create. */
+  routes?: Route[];
   /** The project's `tsconfig.json` compilerOptions.types, when not ["node"]. */
   types?: string[];
   /**
@@ -97,6 +100,24 @@ export const EXAMPLE_FEATURES: Record<Example, Feature> = {
   shipstation: {
     folder: "examples/shipstation",
     links: ["order_lookup", "order_followup"],
+    // A lookup that finds nothing asks again; hand-offs transfer, or end the call without TRANSFER_NUMBER.
+    routes: [
+      { from: "order_lookup", handler: "qualified", action: "next_task" },
+      { from: "order_lookup", handler: "qualified", action: "switch_task", target: "order_lookup" },
+      { from: "order_lookup", handler: "qualified", action: "transfer_call" },
+      { from: "order_lookup", handler: "qualified", action: "end_call" },
+      { from: "order_lookup", handler: "disqualified", action: "transfer_call" },
+      { from: "order_lookup", handler: "disqualified", action: "end_call" },
+      { from: "order_followup", handler: "qualified", action: "transfer_call" },
+      { from: "order_followup", handler: "qualified", action: "end_call" },
+      { from: "order_followup", handler: "disqualified", action: "end_call" },
+    ],
     scripts: { "shipstation:fake": "node test/shipstation/serve.ts" },
   },
 };
+
+/** A project's features in the order they are rendered: a feature's `includes` under it, so it can override them. */
+export function projectFeatures(runtime: Runtime, example?: Example): Feature[] {
+  const top = [RUNTIME_FEATURES[runtime], ...(example ? [EXAMPLE_FEATURES[example]] : [])];
+  return top.flatMap((f) => [...(f.includes ?? []), f]);
+}

@@ -1,7 +1,7 @@
 // What templates may call. User text reaches generated code only through `str` and `key`.
 import { linkIdentifier } from "../spec/names.js";
 import { sampleValue } from "../protocol/samples.js";
-import { toAgent4Block } from "../spec/parse.js";
+import { toAgent4Block } from "../spec/spec-file.js";
 import { CHECKED_KEYWORDS, type ParamSpec } from "../spec/spec.js";
 
 /** A JS/TS string literal holding exactly `value` (JSON is a subset of JS since ES2019). */

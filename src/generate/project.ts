@@ -1,15 +1,17 @@
 // spec → change set. Pure apart from reading templates: no prompts, no writes.
 import { UserError } from "../errors.js";
 import { ChangeSet } from "../fs/changeset.js";
-import { chainJsonFor } from "../edit/chain-json.js";
-import { chainBlock } from "../edit/readme.js";
+import { chainJsonFor } from "./chain-json.js";
+import { chainBlock } from "./readme-chain.js";
+import { graphOf, templateRoutes } from "./chain-graph.js";
 import { RUNTIME_HINTS, type LinkSpec, type ProjectSpec } from "../spec/spec.js";
-import { EXAMPLE_FEATURES, RUNTIME_FEATURES, type Feature } from "./features.js";
+import { projectFeatures, type Feature } from "./features.js";
+import { hashOf, ownedFiles } from "./owned.js";
 import { renderFolder, render, renderPartial } from "./templates.js";
 import { CLI_VERSION, TS_MORPH } from "../version.js";
 import { NODE_ENGINES, VERSIONS } from "./versions.js";
 
-// create writes chain.json as the edit commands do (no ts-morph behind it: edit/chain-json.ts is plain).
+// create writes chain.json as the edit commands do (no ts-morph behind it: chain-json.ts is plain).
 export { chainJsonFor as renderChainJson };
 
 /** The link's handler and its contract test, from the templates create and add-link share. */
@@ -31,7 +33,31 @@ function merge(...records: Array<Record<string, string> | undefined>): Record<st
   return Object.fromEntries(Object.entries(out).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
 }
 
-export function renderPackageJson(spec: ProjectSpec, features: Feature[]): string {
+/** What package.json's `taskchain.owned` records: each owned file's hash as written. */
+export function ownedRecord(owned: ReadonlyMap<string, string>): Record<string, string> {
+  return Object.fromEntries([...owned].map(([file, content]) => [file, hashOf(content)]).sort(([a], [b]) => (a! < b! ? -1 : 1)));
+}
+
+/** The dependencies a project with these features needs, as create writes them. */
+export function projectDependencies(features: readonly Feature[]): { dependencies: Record<string, string>; devDependencies: Record<string, string> } {
+  return {
+    dependencies: merge({ zod: VERSIONS.zod }, ...features.map((f) => f.dependencies)),
+    devDependencies: merge(
+      {
+        // Exactly the CLI that wrote the project: a newer one may write code this project does not have.
+        "create-taskchain": CLI_VERSION,
+        // What the CLI's edit commands (add-link, chain, …) parse with: an optional peer of the CLI.
+        "ts-morph": TS_MORPH,
+        typescript: VERSIONS.typescript,
+        vitest: VERSIONS.vitest,
+        "@types/node": VERSIONS["@types/node"],
+      },
+      ...features.map((f) => f.devDependencies),
+    ),
+  };
+}
+
+export function renderPackageJson(spec: ProjectSpec, features: Feature[], owned: Record<string, string>): string {
   const pkg = {
     name: spec.packageName,
     version: "0.1.0",
@@ -46,25 +72,16 @@ export function renderPackageJson(spec: ProjectSpec, features: Feature[]): strin
       test: "vitest run",
       typecheck: "tsc --noEmit",
     },
-    dependencies: merge({ zod: VERSIONS.zod }, ...features.map((f) => f.dependencies)),
-    devDependencies: merge(
-      {
-        // Exactly the CLI that wrote the project: a newer one may write code this project does not have.
-        "create-taskchain": CLI_VERSION,
-        // What the CLI's edit commands (add-link, chain, …) parse with: an optional peer of the CLI.
-        "ts-morph": TS_MORPH,
-        typescript: VERSIONS.typescript,
-        vitest: VERSIONS.vitest,
-        "@types/node": VERSIONS["@types/node"],
-      },
-      ...features.map((f) => f.devDependencies),
-    ),
+    ...projectDependencies(features),
     ...(allowScripts(features) ?? {}),
     taskchain: {
       runtime: spec.runtime,
       baseUrl: spec.baseUrl,
       trigger: spec.trigger,
       ...(spec.example ? { example: spec.example } : {}),
+      // The CLI that wrote the owned files, and their hashes as written (see `upgrade`).
+      version: CLI_VERSION,
+      owned,
     },
   };
   return `${JSON.stringify(pkg, null, 2)}\n`;
@@ -144,8 +161,7 @@ function renderExampleScenario(): string {
 
 /** Every file of a new project, in memory. `root` is where it will be written. */
 export function generateProject(spec: ProjectSpec, root: string): ChangeSet {
-  // A feature's `includes` (e.g. the Redis session store) layer under it, so it can override them.
-  const features = [RUNTIME_FEATURES[spec.runtime], ...(spec.example ? [EXAMPLE_FEATURES[spec.example]] : [])].flatMap((f) => [...(f.includes ?? []), f]);
+  const features = projectFeatures(spec.runtime, spec.example);
   const names = [...spec.links.map((l) => l.name), ...features.flatMap((f) => f.links ?? [])];
   const scenario = spec.links[0] && renderScenario(spec.links[0].name);
   const data = {
@@ -158,7 +174,8 @@ export function generateProject(spec: ProjectSpec, root: string): ChangeSet {
     example: spec.example,
     links: names.map((name) => ({ name })),
     specLinks: spec.links,
-    chainBlock: chainBlock(chainJsonFor(names, spec.baseUrl)),
+    // The graph as the templates route calls (create has no parser; a unit test reads it back from the code).
+    chainBlock: chainBlock(chainJsonFor(names, spec.baseUrl), graphOf(names, [...spec.links.flatMap((l) => templateRoutes(l.name)), ...features.flatMap((f) => f.routes ?? [])])),
     scenarioFile: scenario ? SCENARIO : `scenarios/${EXAMPLE_SCENARIO}`,
     scenario: scenario ?? renderExampleScenario(),
     // A name the README's add-link example can use in any chain.
@@ -187,7 +204,9 @@ export function generateProject(spec: ProjectSpec, root: string): ChangeSet {
   if (scenario) files.set(SCENARIO, scenario);
   files.set("src/links/index.ts", renderRegistry(names));
   files.set("chain.json", chainJsonFor(names, spec.baseUrl));
-  files.set("package.json", renderPackageJson(spec, features));
+  const owned = ownedFiles(features);
+  for (const [file, content] of owned) files.set(file, content);
+  files.set("package.json", renderPackageJson(spec, features, ownedRecord(owned)));
   const types = features.find((f) => f.types)?.types;
   if (types) {
     const tsconfig = JSON.parse(files.get("tsconfig.json")!) as { compilerOptions: { types: string[] } };

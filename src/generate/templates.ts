@@ -49,7 +49,7 @@ function isPartial(rel: string): boolean {
 }
 
 /** Every file of a template folder (relative to templates/), rendered: output path → content. */
-export function renderFolder(folder: string, data: TemplateData): Map<string, string> {
+export function renderFolder(folder: string, data: TemplateData, include: (rel: string) => boolean = () => true): Map<string, string> {
   const out = new Map<string, string>();
   const root = templatesDir(folder);
   let files: string[];
@@ -60,7 +60,7 @@ export function renderFolder(folder: string, data: TemplateData): Map<string, st
     throw error;
   }
   for (const rel of files) {
-    if (isPartial(rel)) continue;
+    if (isPartial(rel) || !include(rel)) continue;
     const template = `${folder}/${rel}`;
     out.set(outputName(rel), rel.endsWith(".ejs") ? render(template, data) : readFileSync(templatesDir(template), "utf8"));
   }

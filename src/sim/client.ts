@@ -36,6 +36,8 @@ export interface HttpResult {
   isJson: boolean;
   /** Why no answer arrived (e.g. ECONNREFUSED). */
   error?: string;
+  /** From sending the request to reading the whole answer, in ms. */
+  ms: number;
 }
 
 export interface ClientOptions {
@@ -65,15 +67,17 @@ export class WebhookClient {
   }
 
   async #request(url: string, init: RequestInit): Promise<HttpResult> {
+    const started = performance.now();
     let res: Response;
     try {
       res = await fetch(url, { ...init, signal: AbortSignal.timeout(this.#timeoutMs), redirect: "manual" });
     } catch (error) {
       const cause = (error as { cause?: { code?: string; message?: string } }).cause;
       const reason = cause?.code ?? cause?.message ?? (error as Error).message;
-      return { contentType: "", text: "", isJson: false, error: String(reason) };
+      return { contentType: "", text: "", isJson: false, error: String(reason), ms: performance.now() - started };
     }
     const text = await res.text();
+    const ms = performance.now() - started;
     const contentType = res.headers.get("content-type") ?? "";
     let json: unknown;
     let isJson = false;
@@ -83,7 +87,7 @@ export class WebhookClient {
     } catch {
       json = undefined;
     }
-    return { status: res.status, contentType, text, json, isJson };
+    return { status: res.status, contentType, text, json, isJson, ms };
   }
 }
 

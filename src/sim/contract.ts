@@ -71,12 +71,12 @@ export interface ContractOptions {
  * from a random start (independent random numbers could repeat within a run, and two calls from one
  * number share a session, which would fail key-new-caller on a correct server).
  */
-function callerNumbers(): () => string {
+export function callerNumbers(): () => string {
   let next = randomInt(0, 9_000_000);
   return () => `+1555${(next++).toString().padStart(7, "0")}`;
 }
 
-const sampleDecider = (outcome: Outcome): Decide => async ({ blocks }) => ({
+export const sampleDecider = (outcome: Outcome): Decide => async ({ blocks }) => ({
   outcome,
   context: outcome === "interrupt" && !blocks.interrupt ? undefined : sampleContext(blocks[outcome]),
 });

@@ -8,6 +8,9 @@ import type { Exchange, Transcript, Visit } from "./walker.js";
 
 const INDENT = "   ";
 
+/** How long the answer took, after the line for its request. */
+const took = (exchange: Exchange) => `  (${Math.round(exchange.ms)} ms)`;
+
 function quote(text: string): string {
   return JSON.stringify(text);
 }
@@ -75,7 +78,7 @@ export function renderHeader(t: Pick<Transcript, "from" | "forwardedBy">, url: s
 /** The link's heading, the prompt and the parameters it would collect. */
 export function renderInitial(visit: Visit): string[] {
   // A blank line before each link keeps the links apart, on a terminal between the questions too.
-  const lines = ["", `── ${visit.link}${visit.visit > 1 ? ` (visit ${visit.visit})` : ""} ──  POST ${visit.initial.url}`];
+  const lines = ["", `── ${visit.link}${visit.visit > 1 ? ` (visit ${visit.visit})` : ""} ──  POST ${visit.initial.url}${took(visit.initial)}`];
   const r = visit.initial.response;
   if (r) {
     lines.push(`${INDENT}prompt: ${quote(r.content)}`);
@@ -96,7 +99,7 @@ export function renderInitial(visit: Visit): string[] {
 export function renderOutcome(visit: Visit): string[] {
   if (!visit.decision || !visit.outcome) return [];
   const context = visit.decision.context === undefined ? "" : ` ${JSON.stringify(visit.decision.context)}`;
-  return [`${INDENT}→ ${visit.decision.outcome}${context}`, ...answerLines(visit.outcome, true, visit.decision.outcome === "interrupt")];
+  return [`${INDENT}→ ${visit.decision.outcome}${context}${took(visit.outcome)}`, ...answerLines(visit.outcome, true, visit.decision.outcome === "interrupt")];
 }
 
 export function renderEnd(t: Transcript): string[] {

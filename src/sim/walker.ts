@@ -43,6 +43,8 @@ export interface Exchange {
   url: string;
   payload: PayloadInput;
   status?: number;
+  /** How long the answer took, in ms. */
+  ms: number;
   /** The answer body: parsed JSON, or the text when it is not JSON. */
   body: unknown;
   response?: TaskchainResponse;
@@ -57,6 +59,8 @@ export interface Visit {
   blocks: Blocks;
   decision?: { outcome: Outcome; context?: Record<string, unknown> | undefined };
   outcome?: Exchange;
+  /** The answer that moved the call on from this visit, and how (`simulate --graph` draws it). */
+  moved?: { answer: "initial" | Outcome; action: "next_task" | "switch_task" | "transfer_call" | "end_call"; target?: string };
 }
 
 export const END_REASONS = ["end_call", "transfer_call", "interrupt", "chain_end", "no_next", "loop", "error", "script", "stopped"] as const;
@@ -111,6 +115,12 @@ export const DEFAULT_MAX_VISITS = 5;
 
 type Navigation = { kind: "none" } | { kind: "end"; reason: "end_call" | "transfer_call"; detail: string } | { kind: "next" } | { kind: "switch"; to: string };
 
+function moved(answer: "initial" | Outcome, nav: Navigation): Visit["moved"] {
+  if (nav.kind === "next") return { answer, action: "next_task" };
+  if (nav.kind === "switch") return { answer, action: "switch_task", target: nav.to };
+  return nav.kind === "end" ? { answer, action: nav.reason } : undefined;
+}
+
 export async function walk(options: WalkOptions): Promise<Transcript> {
   const { chain, client, from, forwardedBy, decide, hooks } = options;
   const maxVisits = options.maxVisits ?? DEFAULT_MAX_VISITS;
@@ -146,7 +156,7 @@ export async function walk(options: WalkOptions): Promise<Transcript> {
     const payload: PayloadInput = { name: link.name, action, call_from: from, call_forwarded_by: forwardedBy };
     if (context !== undefined) payload.context = context;
     const result = await client.post(link.url, payload);
-    const exchange: Exchange = { action, url: redact(link.url), payload, body: result.isJson ? result.json : result.text, violations: [] };
+    const exchange: Exchange = { action, url: redact(link.url), payload, ms: result.ms, body: result.isJson ? result.json : result.text, violations: [] };
     if (result.status !== undefined) exchange.status = result.status;
     const inspection = inspectAnswer(result);
     const failed = new Set(inspection.findings.map((f) => f.check));
@@ -269,6 +279,7 @@ export async function walk(options: WalkOptions): Promise<Transcript> {
     // Actions on the initial answer happen before the conversation (e.g. a say, or an early end_call).
     const early = follow(response, false);
     if (early.kind !== "none") {
+      visit.moved = moved("initial", early);
       const over = go(early, link);
       if (over) return over;
       continue;
@@ -283,6 +294,7 @@ export async function walk(options: WalkOptions): Promise<Transcript> {
     const nav = answer ? follow(answer, true, decision.outcome === "interrupt") : ({ kind: "none" } as Navigation);
     hooks?.outcome?.(visit, t);
     if (!answer) return end("error", link.name, `no valid answer to ${decision.outcome} from ${link.name}`);
+    if (nav.kind !== "none") visit.moved = moved(decision.outcome, nav);
     if (decision.outcome === "interrupt") return end("interrupt", link.name, "the caller hung up");
     if (nav.kind === "none") {
       return end(index === chain.length - 1 ? "chain_end" : "no_next", link.name, index === chain.length - 1 ? "the last link ended without next_task: the chain is complete" : `${link.name} answered without next_task or switch_task: the chain stops here`);

@@ -15,6 +15,12 @@ export const MAX_LINK_NAME = 64;
  */
 export const RESERVED_LINK_NAMES = new Set(["index", "health", "server", "define", "describe"]);
 
+/** `--link a,b --link c` → ["a", "b", "c"]: trimmed, empty pieces dropped. */
+export function splitLinkFlags(values: readonly string[] | string | undefined): string[] {
+  const list = values === undefined ? [] : typeof values === "string" ? [values] : values;
+  return list.flatMap((v) => v.split(",")).map((v) => v.trim()).filter(Boolean);
+}
+
 /** `pin_vetting` → `pinVettingLink`. The suffix keeps every name clear of reserved words. */
 export function linkIdentifier(name: string): string {
   const parts = name.split("_").filter(Boolean);

@@ -5,7 +5,7 @@ import { UserError } from "../errors.js";
 import { OUTCOMES, type Outcome } from "../protocol/outcomes.js";
 import { PARAM_TYPES, ParamSpecSchema, type LinkSpec, type ParamSpec, defaultParameters } from "./spec.js";
 
-export const PARAM_FLAG_FORM = '"name:type:description" (type: string, number, integer, boolean or enum(a|b); "?" after the type = optional)';
+const PARAM_FLAG_FORM = '"name:type:description" (type: string, number, integer, boolean or enum(a|b); "?" after the type = optional)';
 
 export function parseParamFlag(flag: string, option = "--qualified"): ParamSpec {
   const bad = (why: string): never => {

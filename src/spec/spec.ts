@@ -44,7 +44,7 @@ export const ParamSpecSchema = z
     values: z.optional(z.array(z.string().check(z.minLength(1))).check(z.minLength(1))),
     /**
      * The other JSON-schema keywords a pasted Agent4 block gave the property (`minimum`, `format`,
-     * `default`, …), in its order; checked by parameterBlock (src/spec/parse.ts).
+     * `default`, …), in its order; checked by parameterBlock (src/spec/spec-file.ts).
      */
     keywords: z.optional(z.record(z.string(), z.unknown())),
   })
@@ -119,6 +119,12 @@ export const CHECKED_KEYWORDS: Record<ParamType, readonly string[]> = {
 export { DEFAULT_BASE_URL } from "./base-url.js";
 export const DEFAULT_TRIGGER = "I need help with my order";
 
+export function triggerProblem(trigger: string): string | undefined {
+  if (trigger.trim().length === 0) return "must not be empty";
+  if (trigger.length > 500) return "is longer than 500 characters";
+  return undefined;
+}
+
 /** The default parameters a new link gets when none are given: a reason for the two unhappy outcomes. */
 export function defaultParameters(): LinkSpec["parameters"] {
   return {
@@ -126,6 +132,11 @@ export function defaultParameters(): LinkSpec["parameters"] {
     disqualified: [{ name: "reason", type: "string", description: "Reason for disqualification.", required: true }],
     interrupt: [{ name: "reason", type: "string", description: "Reason for interruption.", required: true }],
   };
+}
+
+/** A link with the default prompt and parameters: what a bare name in --link or a spec file gives. */
+export function defaultLink(name: string): LinkSpec {
+  return { name, prompt: defaultPrompt(name), parameters: defaultParameters() };
 }
 
 export function defaultPrompt(name: string): string {

@@ -4,7 +4,7 @@ import { spawnSync } from "node:child_process";
 import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it, onTestFinished } from "vitest";
-import { CLI, expectProjectGreen, installProject, projectNode, run, runCli, tempDir, testEnv } from "../helpers/project.js";
+import { CLI, expectProjectGreen, installProject, projectNode, REPO, run, runCli, tempDir, testEnv } from "../helpers/project.js";
 
 /** A folder with a fake executable `name` that logs its arguments and exits with `code`. */
 function fakeBin(name: string, code: number, say = ""): { dir: string; log: string } {
@@ -88,6 +88,15 @@ describe("create with no terminal", () => {
     const option = runCli(["p", "--links", "a"], { cwd });
     expect(option.code).toBe(1);
     expect(option.stderr).toBe("create-taskchain: unknown option '--links'; did you mean --link? (run with --help for usage)\n");
+  });
+
+  it("--help prints commander's own help: the text the build captured for bin's fast path is the same", () => {
+    const captured = readFileSync(path.join(REPO, "dist/help.txt"), "utf8");
+    const commander = spawnSync(process.execPath, [path.join(REPO, "dist/cli.js"), "--help"], { encoding: "utf8", env: { ...process.env, NO_COLOR: "1" } });
+    expect(commander.status).toBe(0);
+    expect(captured).toBe(commander.stdout);
+    expect(captured).toMatch(/^Usage: create-taskchain \[options\] \[command\] \[dir\]/);
+    expect(runCli(["--help"]).stdout).toBe(captured);
   });
 
   it("colours follow NO_COLOR / FORCE_COLOR and are off when piped", () => {

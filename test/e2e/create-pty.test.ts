@@ -3,7 +3,7 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { parseSpec } from "../../src/spec/parse.js";
+import { parseSpec } from "../../src/spec/spec-file.js";
 import pty from "node-pty";
 import { CLI, expectProjectGreen, installProject, run, runCli, tempDir, testEnv, projectNode } from "../helpers/project.js";
 import { PtySession as Session } from "../helpers/pty.js";

@@ -1,5 +1,5 @@
-// add-link on a terminal: the prompts ask for the link's prompt and parameters, validate the
-// "name:type:description" form as you type, and a cancel writes nothing.
+// add-link on a terminal: the prompts ask for the link's prompt and parameters as create asks them,
+// validate as you type, and a cancel writes nothing.
 import { readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
@@ -22,17 +22,28 @@ describe("add-link on a terminal", () => {
   it("asks for the prompt and the parameters, validating as you type", async () => {
     const root = create();
     const s = session(["add-link", "book_slot", "--after", "pin_vetting"], root);
-    await s.waitFor("What should the agent do in this step?");
+    const DOWN = "\x1b[B";
+    await s.waitFor("book_slot: the prompt that drives this step of the call");
     s.type("Offer two slots: 9:30 or 14:00\r");
-    await s.waitFor("A parameter Agent4 collects when qualified");
-    s.type("when:date:x\r");
-    await s.waitFor('unknown type "date"');
-    s.type(`${"\x7f".repeat("when:date:x".length)}timeslot:string:The slot: am or pm\r`);
-    await s.waitFor("A parameter Agent4 collects when qualified (Enter when done)");
+    await s.waitFor("book_slot: parameters Agent4 collects");
+    s.type(`${DOWN}\r`);
+    await s.waitFor("book_slot · qualified parameters: none");
     s.type("\r");
-    await s.waitFor('When disqualified: collect the default "reason"');
+    await s.waitFor("qualified: field name");
+    s.type("__proto__\r");
+    await s.waitFor("__proto__ cannot be a parameter name");
+    s.type(`${"\x7f".repeat("__proto__".length)}timeslot\r`);
+    await s.waitFor("timeslot: type");
     s.type("\r");
-    await s.waitFor('When interrupt: collect the default "reason"');
+    await s.waitFor("timeslot: description");
+    s.type("The slot: am or pm\r");
+    await s.waitFor("timeslot: required?");
+    s.type("\r");
+    await s.waitFor("qualified parameters: timeslot (string)");
+    s.type("\r");
+    await s.waitFor("book_slot · disqualified parameters: reason (string)");
+    s.type("\r");
+    await s.waitFor("book_slot · interrupt parameters: reason (string)");
     s.type("\r");
     expect(await s.exited).toBe(0);
     const link = readFileSync(path.join(root, "src/links/book_slot.ts"), "utf8");
@@ -47,7 +58,7 @@ describe("add-link on a terminal", () => {
     const before = listing(root);
     const registry = readFileSync(path.join(root, "src/links/index.ts"), "utf8");
     const s = session(["add-link", "book_slot"], root);
-    await s.waitFor("What should the agent do in this step?");
+    await s.waitFor("book_slot: the prompt that drives this step of the call");
     s.type("\x03");
     expect(await s.exited).toBe(130);
     expect(listing(root)).toEqual(before);

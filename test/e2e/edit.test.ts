@@ -56,6 +56,11 @@ describe("editing a created project", () => {
       .replace("defineLink, endCall, nextTask", "defineLink, endCall, nextTask, switchTask")
       .replace("actions: [endCall()],", 'actions: [switchTask("schedule")],');
     write(root, "src/links/pin_vetting.ts", `${pin}\n// Added by the user.\nexport function maskPin(pin: string): string {\n  return pin.replace(/./g, "*");\n}\n`);
+    // The switch changes the chain's graph: the README's is stale until chain redraws it.
+    const redrawn = cli(root, "chain", "--check");
+    expect(redrawn.code).toBe(1);
+    expect(redrawn.stderr).toContain('+  l_pin_vetting -->|"disqualified: switch_task"| l_schedule');
+    ok(root, "chain");
     checkGreen(root);
 
     const before = { reg: read(root, "src/links/index.ts"), chain: read(root, "chain.json"), pin: read(root, "src/links/pin_vetting.ts") };
@@ -94,7 +99,7 @@ describe("editing a created project", () => {
     checkGreen(root);
   });
 
-  it("straight after create (the compiler-free path): add first and last, rename, remove; green throughout", () => {
+  it("straight after create: add first and last, rename, remove; green throughout", () => {
     const root = create("pin_vetting,schedule");
     checkGreen(root);
     const before = read(root, "src/links/index.ts");

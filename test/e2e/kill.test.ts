@@ -8,7 +8,7 @@
 //   - at each file-system call that changes something, in turn (test/helpers/kill-at-op.mjs,
 //     preloaded into the CLI, sends the signal to its own process just before the n-th such call):
 //     create (new folder, existing empty folder, --force over a full one), add-link, chain,
-//     remove-link and rename-link, each with SIGKILL and SIGINT at every point.
+//     remove-link, rename-link and upgrade, each with SIGKILL and SIGINT at every point.
 //
 // What "afterwards" means:
 //   - create: the target directory right after the kill. It is absent (as before) or complete.
@@ -25,7 +25,8 @@ import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, watch
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { writeFileSync } from "node:fs";
-import { RETIRED_TXN_DIR, TXN_DIR } from "../../src/fs/changeset.js";
+import { RETIRED_TXN_DIR, TXN_DIR } from "../../src/fs/journal.js";
+import { earlierCli } from "../helpers/earlier-cli.js";
 import { CLI, REPO, run, runCli, tempDir, testEnv } from "../helpers/project.js";
 
 type Snapshot = Map<string, string>;
@@ -244,8 +245,9 @@ describe("killed while writing, the target is as before or complete", () => {
     const src = (rel: string) => JSON.stringify(path.join(REPO, rel));
     writeFileSync(
       script,
-      `import { commitInPlace } from ${src("src/fs/changeset.ts")};
-import { planAddLink, planChain } from ${src("src/edit/operations.ts")};
+      `import { commitInPlace } from ${src("src/fs/journal.ts")};
+import { planAddLink } from ${src("src/edit/add-link.ts")};
+import { planChain } from ${src("src/edit/chain.ts")};
 import { openProject } from ${src("src/edit/project.ts")};
 import { defaultParameters, defaultPrompt } from ${src("src/spec/spec.ts")};
 const [root, step] = process.argv.slice(2);
@@ -467,10 +469,10 @@ describe("killed at every file-system write, the target is as before or complete
    * as before or complete. Where the kill left a journal to roll forward, that next command is
    * first killed itself (at a write picked from the seed) while it recovers, and then run again.
    */
-  async function everyWrite(name: string, args: string[], seed: number): Promise<void> {
+  async function everyWrite(name: string, args: string[], seed: number, makeBase = baseProject): Promise<void> {
     const parent = path.join(scratch, name);
     mkdirSync(parent);
-    const base = baseProject(parent);
+    const base = makeBase(parent);
     const before = snapshot(base);
     const ref = path.join(parent, "ref");
     cpSync(base, ref, { recursive: true });
@@ -517,5 +519,17 @@ describe("killed at every file-system write, the target is as before or complete
 
   it(`rename-link of a link in a subfolder (seed ${SEED + 6})`, async () => {
     await everyWrite("every-rename-link", ["rename-link", "extra", "bonus"], SEED + 6);
+  });
+
+  it(`upgrade of a project an earlier version wrote (seed ${SEED + 7})`, async () => {
+    await everyWrite("every-upgrade", ["upgrade"], SEED + 7, (parent) => {
+      const made = run(process.execPath, [earlierCli(), "base", "--link", "pin_vetting,sms_vetting", "--no-install", "--no-git", "--yes"], parent);
+      expect(made.code, made.stderr).toBe(0);
+      const base = path.join(parent, "base");
+      // The check after each kill runs this version's `chain`, which also draws the README's graph
+      // (the earlier version had none): drawn first, so `chain` changes nothing on its own.
+      expect(runCli(["chain", "--cwd", base]).code).toBe(0);
+      return base;
+    });
   });
 });

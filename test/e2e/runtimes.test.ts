@@ -12,6 +12,7 @@ import { commitNewProject } from "../../src/fs/changeset.js";
 import { generateProject } from "../../src/generate/project.js";
 import { defaultParameters, ProjectSpecSchema, RUNTIMES, type Runtime } from "../../src/spec/spec.js";
 import { ResponseSchema, type TaskchainResponse } from "../../templates/base/src/taskchain/protocol.js";
+import { slowQualified, STILL_CHECKING } from "../helpers/slow-link.js";
 import { expectProjectGreen, freePort, installProject, run, serve, tempDir, testEnv, runAsync, type Served, projectNode } from "../helpers/project.js";
 
 const token = "e2e-runtime-secret";
@@ -49,6 +50,8 @@ async function generate(runtime: Runtime): Promise<string> {
   const speaking = source.replace('initial: () => ({\n    content: "Tell the caller where their order is.",', 'initial: ({ state }) => ({\n    content: `State: ${JSON.stringify(state)}`,');
   expect(speaking).not.toBe(source);
   writeFileSync(last, speaking);
+  // pin_vetting answers within 500 ms, with its onTimeout reply, when its handler sleeps (PIN "slow").
+  slowQualified(dir, "pin_vetting", BUDGET_MS, 'context.pin === "slow"');
   installProject(dir);
   return dir;
 }
@@ -75,7 +78,7 @@ async function notifyEnded(url: string, response: TaskchainResponse): Promise<vo
  * caller IDs, which share nothing.
  */
 async function expectCallBoundaries(url: string): Promise<void> {
-  const caller = { call_from: "+15125550142", call_forwarded_by: "+15128888888" };
+  const caller = { call_from: "+15125550143", call_forwarded_by: "+15128888888" };
   const pin = (action: string, context?: unknown) => webhook(url, { name: "pin_vetting", action, ...caller, context });
   const order = (action: string, context?: unknown) => webhook(url, { name: "order_status", action, ...caller, context });
 
@@ -114,6 +117,26 @@ async function expectCallBoundaries(url: string): Promise<void> {
     keys.add(next.key);
   }
   expect(keys.size).toBe(9);
+}
+
+const BUDGET_MS = 500;
+
+/** A handler that sleeps 10 s is answered 200 with its link's onTimeout reply within the budget (+ 250 ms). */
+async function expectAnsweredInBudget(served: Served): Promise<void> {
+  const started = performance.now();
+  const res = await fetch(`${served.url}/pin_vetting?token=${token}`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ name: "pin_vetting", action: "qualified", call_from: "+15125550142", call_forwarded_by: "+15128888888", context: { pin: "slow" } }),
+  });
+  const response = ResponseSchema.parse(await res.json());
+  const elapsed = performance.now() - started;
+  expect(res.status).toBe(200);
+  expect(response.content).toBe(STILL_CHECKING);
+  expect(elapsed).toBeGreaterThanOrEqual(BUDGET_MS - 5);
+  expect(elapsed, served.output().slice(-3000)).toBeLessThan(BUDGET_MS + 250);
+  for (let i = 0; i < 40 && !/over its time budget/.test(served.output()); i++) await new Promise((r) => setTimeout(r, 50));
+  expect(served.output()).toMatch(/"message":"link over its time budget; answered with the fallback","link":"pin_vetting","action":"qualified","outcome":"timeout","ms":\d/);
 }
 
 /** How each runtime is started for real: the command its `start` script (or build) runs. */
@@ -189,6 +212,7 @@ describe.each(RUNTIMES)("runtime %s", (runtime) => {
     const response = ResponseSchema.parse(await res.json());
     expect(response.content).toBe("Ask for the caller's PIN.");
     expect(response.qualified_parameters?.required).toEqual(["pin"]);
+    await expectAnsweredInBudget(served);
 
     // The same contract files, now over HTTP against the running server.
     const contract = await runAsync(path.join(dir, "node_modules/.bin/vitest"), ["run", "test/server.test.ts", "test/pin_vetting.test.ts", "test/order_status.test.ts"], dir, {

@@ -159,6 +159,24 @@ describe.each(RUNTIMES_UNDER_TEST)("simulate --script against a generated %s pro
     expect(r.code, r.stdout).toBe(0);
   });
 
+  it("--graph draws the path over the code's graph and names the step the code does not show", () => {
+    const file = scenario(dir, "retry-graph.json", {
+      from: "+15125550013",
+      steps: { pin_vetting: "qualified", sms_vetting: [{ outcome: "qualified", context: { consent: "maybe" } }, "qualified"], data: "interrupt" },
+    });
+    const r = simulate(["--script", file, "--graph"]);
+    expect(r.code, r.stdout + r.stderr).toBe(0);
+    const drawn = r.stdout.slice(r.stdout.indexOf("flowchart TD"));
+    // Edges in order: the caller's, then pin_vetting's two, then sms_vetting's (qualified first).
+    expect(drawn).toContain('  l_pin_vetting -->|"qualified"| l_sms_vetting\n  l_pin_vetting -->|"disqualified"| exit_end_call\n  l_sms_vetting -->|"qualified"| l_data\n');
+    expect(drawn).toContain("  linkStyle 0,1,3 stroke:#d1242f,stroke-width:4px\n");
+    // The runtime's retry of context that does not parse is no edge of the code.
+    expect(r.stdout).toContain("not in the code's graph: sms_vetting qualified → switch_task sms_vetting");
+    const json = JSON.parse(simulate(["--script", file, "--graph", "--json", "--from", "+15125550014"]).stdout) as { path: { mermaid: string; notInCode: unknown[] } };
+    expect(json.path.mermaid).toBe(drawn.slice(0, drawn.indexOf("\nnot in the code")) + "\n");
+    expect(json.path.notInCode).toEqual([{ from: "sms_vetting", handler: "qualified", action: "switch_task", target: "sms_vetting" }]);
+  });
+
   it("exits 1 and names each unmet expectation", () => {
     const file = scenario(dir, "wrong.json", {
       from: "+15125550004",

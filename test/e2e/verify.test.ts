@@ -6,8 +6,11 @@ import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { defaultParameters, ProjectSpecSchema } from "../../src/spec/spec.js";
 import { brokenChain } from "../fixtures/broken-server.js";
-import { RUNTIMES_UNDER_TEST, buildCli, startGenerated } from "../helpers/live-project.js";
-import { CLI, REPO, freePort, runCli, serve, tempDir, testEnv, type Served } from "../helpers/project.js";
+import { commitNewProject } from "../../src/fs/changeset.js";
+import { generateProject } from "../../src/generate/project.js";
+import { RUNTIMES_UNDER_TEST, buildCli, startGenerated, startProject } from "../helpers/live-project.js";
+import { CLI, REPO, freePort, installProject, runCli, serve, tempDir, testEnv, type Served } from "../helpers/project.js";
+import { slowQualified } from "../helpers/slow-link.js";
 
 const TOKEN = "verify-e2e-secret";
 
@@ -75,6 +78,74 @@ describe.each(RUNTIMES_UNDER_TEST)("verify against a generated %s project", (run
     expect(report.hint).toBe("every request got HTTP 401: the webhook wants its TASKCHAIN_TOKEN; pass it with --token <token> or the TASKCHAIN_TOKEN environment variable");
     const text = runCli(["verify", "--url", served.url], { cwd: dir, env: { TASKCHAIN_TOKEN: undefined } });
     expect(text.stdout.trimEnd().split("\n").slice(-2)).toEqual([report.hint, "FAIL: 1 check(s) failed: status-2xx"]);
+  });
+});
+
+describe("verify --latency against a generated project with a slow link", () => {
+  let dir: string;
+  let served: Served;
+
+  beforeAll(async () => {
+    const spec = ProjectSpecSchema.parse({
+      packageName: "verify-latency",
+      runtime: "node",
+      baseUrl: "https://hooks.example.com",
+      trigger: "check my order",
+      links: [
+        { name: "pin_vetting", prompt: "Ask for the PIN.", parameters: { ...defaultParameters(), qualified: [{ name: "pin", type: "string" }] } },
+        { name: "plan", prompt: "Ask for the plan.", parameters: { ...defaultParameters(), qualified: [{ name: "plan", type: "enum", values: ["basic", "pro"] }] } },
+      ],
+    });
+    dir = path.join(tempDir("verify-latency-"), "node");
+    await commitNewProject(generateProject(spec, dir));
+    // plan's qualified handler sleeps 10 s: the runtime answers it at plan's 300 ms budget.
+    slowQualified(dir, "plan", 300, "true");
+    installProject(dir);
+    served = await startProject("node", dir, TOKEN);
+  });
+
+  afterAll(async () => {
+    await served?.stop();
+  });
+
+  it("prints p50/p95/p99 per link against the budget and fails for the link over it", () => {
+    const r = runCli(["verify", "--url", served.url, "--token", TOKEN, "--latency", "--rounds", "3", "--budget", "200"], { cwd: dir });
+    expect(r.stderr).toBe("");
+    expect(r.stdout).toMatch(/^latency per link \(3 rounds; budget 200 ms\)$/m);
+    expect(r.stdout).toMatch(/^ {2}link +p50 +p95 +p99 +calls$/m);
+    expect(r.stdout).toMatch(/^✓ pin_vetting +\d+ ms +\d+ ms +\d+ ms +18$/m);
+    const plan = /^✗ plan +(\d+) ms +(\d+) ms +(\d+) ms +18 {2}✗ over budget: p99 (\d+) ms > 200 ms$/m.exec(r.stdout);
+    expect(plan, r.stdout).not.toBeNull();
+    // Three of plan's eighteen calls (its qualified ones) waited out its 300 ms budget; the rest did not.
+    expect(Number(plan![1])).toBeLessThan(200);
+    expect(Number(plan![3])).toBeGreaterThanOrEqual(295);
+    expect(Number(plan![3])).toBeLessThan(300 + 250);
+    expect(r.stdout.trimEnd()).toMatch(/LATENCY FAIL: 1 link\(s\) over budget: plan$/);
+    expect(r.code).toBe(1);
+  });
+
+  it("passes when every link's p99 is within the budget; --json carries the figures", () => {
+    const r = runCli(["verify", "--url", served.url, "--token", TOKEN, "--latency", "--rounds", "2", "--budget", "1000", "--json"], { cwd: dir });
+    expect(r.code, r.stdout + r.stderr).toBe(0);
+    const report = JSON.parse(r.stdout) as { ok: boolean; latency: { budgetMs: number; ok: boolean; links: Array<{ link: string; samples: number; p99: number; over: boolean }> } };
+    expect(report.latency).toMatchObject({ budgetMs: 1000, ok: true });
+    expect(report.latency.links.map((l) => [l.link, l.samples, l.over])).toEqual([
+      ["pin_vetting", 12, false],
+      ["plan", 12, false],
+    ]);
+    expect(report.latency.links[1]!.p99).toBeGreaterThanOrEqual(295);
+  });
+
+  it("a budget or rounds that is not a positive whole number is one line, before any request", () => {
+    for (const args of [["--budget", "fast"], ["--rounds", "0"]]) {
+      const r = runCli(["verify", "--url", served.url, "--token", TOKEN, "--latency", ...args], { cwd: dir });
+      expect(r.code).toBe(1);
+      expect(r.stdout).toBe("");
+      expect(r.stderr.trim().split("\n")).toEqual([expect.stringMatching(new RegExp(`${args[0]} must be a positive whole number`))]);
+    }
+    const without = runCli(["verify", "--url", served.url, "--rounds", "3"], { cwd: dir });
+    expect(without.stderr.trim()).toMatch(/--rounds and --budget go with --latency$/);
+    expect(without.code).toBe(1);
   });
 });
 

@@ -7,7 +7,8 @@ import { syncBuiltinESMExports } from "node:module";
 import os from "node:os";
 import path from "node:path";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { ChangeSet, commitInPlace, recover, RETIRED_TXN_DIR, TXN_DIR } from "../../src/fs/changeset.js";
+import { ChangeSet } from "../../src/fs/changeset.js";
+import { commitInPlace, recover, RETIRED_TXN_DIR, TXN_DIR } from "../../src/fs/journal.js";
 
 function project(): string {
   const root = mkdtempSync(path.join(os.tmpdir(), "taskchain-changeset-"));

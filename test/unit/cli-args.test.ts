@@ -1,7 +1,8 @@
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { commanderLine, editDistance, nearCommand, operand, OptionValues, requiredOperand, settleFirstArgument } from "../../src/args.js";
+import { commanderLine, editDistance, nearCommand, settleFirstArgument } from "../../src/args.js";
+import * as options from "../../src/options.js";
 import { UserError } from "../../src/errors.js";
 
 const COMMANDS = ["add-link", "remove-link", "rename-link", "chain", "simulate", "verify"];
@@ -86,25 +87,18 @@ describe("the first argument", () => {
 });
 
 describe("command options", () => {
-  it("are read with the type each option was declared with", () => {
-    const o = new OptionValues({ cwd: "p", dryRun: true, install: false, link: ["a", "b"] });
-    expect(o.string("cwd")).toBe("p");
-    expect(o.boolean("dryRun")).toBe(true);
-    expect(o.boolean("install")).toBe(false);
-    expect(o.strings("link")).toEqual(["a", "b"]);
-    expect(o.string("missing")).toBeUndefined();
-    expect(operand(undefined, "dir")).toBeUndefined();
-    expect(requiredOperand("pin", "name")).toBe("pin");
+  it("are parsed with the command's schema, keeping the types commander gave them", () => {
+    expect(options.create.parse({ dir: "p", dryRun: true, install: false, link: ["a", "b"], debug: true })).toEqual({ dir: "p", dryRun: true, install: false, link: ["a", "b"] });
+    expect(options.renameLink.parse({ from: "a", to: "b" })).toEqual({ from: "a", to: "b" });
+    expect(options.create.parse({ dir: undefined })).toEqual({ dir: undefined });
   });
 
-  it("refuse a value of another type: a declaration and its read disagree", () => {
-    const o = new OptionValues({ cwd: true, link: "a", json: "yes" });
-    expect(() => o.string("cwd")).toThrow("option cwd: expected a string, got true");
-    expect(() => o.strings("link")).toThrow('option link: expected a list of strings, got "a"');
-    expect(() => o.boolean("json")).toThrow('option json: expected a boolean, got "yes"');
-    expect(() => new OptionValues(undefined)).toThrow();
-    expect(() => requiredOperand(undefined, "name")).toThrow("argument name is missing");
-    expect(() => operand(3, "dir")).toThrow("argument dir: expected a string, got 3");
+  it("refuse a value of another type: a declaration and its schema disagree", () => {
+    expect(() => options.chain.parse({ cwd: true })).toThrow();
+    expect(() => options.addLink.parse({ name: "a", qualified: "x" })).toThrow();
+    expect(() => options.simulate.parse({ json: "yes" })).toThrow();
+    expect(() => options.removeLink.parse({})).toThrow();
+    expect(() => options.verify.parse({ json: true })).toThrow();
   });
 
   it("reach each command typed: cli.ts casts none of them", () => {

@@ -1,7 +1,8 @@
 // add-link on generated projects and on registries users rewrote: only the intended insertions.
 import { describe, expect, it } from "vitest";
 import { renderChainJson } from "../../src/generate/project.js";
-import { withChainBlock } from "../../src/edit/readme.js";
+import { withChainBlock } from "../../src/generate/readme-chain.js";
+import { graphOf, templateRoutes } from "../../src/generate/chain-graph.js";
 import { expectRefused, filesReadDuring, fixture, insertedChunks, lineChanges, makeProject, read, runCommand, snapshot, write } from "./edit-helpers.js";
 
 const NEW_FILES = ["src/links/book_slot.ts", "test/book_slot.test.ts"];
@@ -251,7 +252,8 @@ describe("add-link on registries users rewrote", () => {
     write(root, "src/links/schedule.ts", read(root, "src/links/schedule.ts").replace('name: "schedule"', 'name: "booking"'));
     write(root, "src/links/index.ts", read(root, "src/links/index.ts").replace('"schedule",', '"booking",'));
     write(root, "chain.json", renderChainJson(["pin_vetting", "booking"], "https://hooks.example.com"));
-    write(root, "README.md", withChainBlock(read(root, "README.md"), read(root, "chain.json"))!);
+    const graph = graphOf(["pin_vetting", "booking"], [...templateRoutes("pin_vetting"), ...templateRoutes("booking")]);
+    write(root, "README.md", withChainBlock(read(root, "README.md"), read(root, "chain.json"), graph)!);
     await expectCheckGreen(root);
     const { before, after } = await addLink(root, { after: "booking" });
     const reg = lineChanges(before.get("src/links/index.ts")!, after.get("src/links/index.ts")!);

@@ -79,7 +79,7 @@ export interface Ran {
 }
 
 /** Runs a command module in-process with its output captured; a UserError is returned, not thrown. */
-export async function runCommand(command: "add-link" | "chain" | "remove-link" | "rename-link", options: Record<string, unknown>): Promise<Ran> {
+export async function runCommand(command: "add-link" | "chain" | "remove-link" | "rename-link" | "upgrade", options: Record<string, unknown>): Promise<Ran> {
   let out = "";
   let err = "";
   const o = vi.spyOn(process.stdout, "write").mockImplementation((chunk: string | Uint8Array) => ((out += String(chunk)), true));

@@ -401,7 +401,7 @@ const specText = fc.tuple(specFile, fc.constantFrom("plain", "plain", "plain", "
   return text;
 });
 
-/** What a spec file asks for, read independently of src/spec/parse.ts (the oracle). */
+/** What a spec file asks for, read independently of src/spec/spec-file.ts (the oracle). */
 function expectedLinks(spec: Record<string, unknown>): LinkSpec[] {
   return (spec.links as unknown[]).map((raw) => {
     const link = (typeof raw === "string" ? { name: raw } : raw) as Record<string, unknown>;

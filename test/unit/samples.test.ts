@@ -3,7 +3,7 @@
 import { describe, expect, it } from "vitest";
 import { helpers } from "../../src/generate/helpers.js";
 import { sampleContext, sampleValue } from "../../src/protocol/samples.js";
-import { toAgent4Block } from "../../src/spec/parse.js";
+import { toAgent4Block } from "../../src/spec/spec-file.js";
 import type { ParamSpec } from "../../src/spec/spec.js";
 
 const PARAMS: ParamSpec[] = [

@@ -192,7 +192,7 @@ describe("sample values", () => {
 
 describe("answers", () => {
   it("report required ⊆ properties apart from the shape, and non-JSON as a shape problem", () => {
-    const base = { status: 200, contentType: "application/json", text: "", isJson: true };
+    const base = { status: 200, contentType: "application/json", text: "", isJson: true, ms: 1 };
     const r1 = inspectAnswer({ ...base, json: { key: crypto.randomUUID(), content: "x", qualified_parameters: { properties: {}, required: ["pin"] } } });
     expect(r1.findings.map((f) => f.check)).toEqual(["required-in-properties"]);
     expect(r1.response?.content).toBe("x");
@@ -283,6 +283,9 @@ describe("walking a chain on the real runtime", () => {
     expect(text).not.toContain("s3cret");
     expect(text).toContain('   would say (the caller hung up): "Goodbye"\n   would say (the caller hung up): "Call us back"\n   SMS to caller: "We missed you"');
     expect(text).toContain('\n\n── route ──  POST ');
+    // Each request's line says how long its answer took.
+    expect(text).toMatch(/^── route ── {2}POST \S+ {2}\(\d+ ms\)$/m);
+    expect(text).toMatch(/^ {3}→ qualified \{"choice":"done","count":3\} {2}\(\d+ ms\)$/m);
   });
 
   it("detects a loop: the same link more than maxVisits times in one call", async () => {

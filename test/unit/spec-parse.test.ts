@@ -5,20 +5,13 @@ import path from "node:path";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { UserError } from "../../src/errors.js";
-import {
-  baseUrlProblem,
-  formatJson,
-  jsonErrorOffset,
-  packageNameFrom,
-  parameterBlock,
-  parseChain,
-  parseJsonText,
-  parseSpec,
-  resolveTarget,
-  specFileFor,
-  splitLinkFlags,
-  toAgent4Block,
-} from "../../src/spec/parse.js";
+import { baseUrlProblem } from "../../src/spec/base-url.js";
+import { parseChain } from "../../src/spec/chain-file.js";
+import { formatJson } from "../../src/spec/format-json.js";
+import { jsonErrorOffset, parseJsonText } from "../../src/spec/json-text.js";
+import { splitLinkFlags } from "../../src/spec/names.js";
+import { parameterBlock, parseSpec, specFileFor, toAgent4Block } from "../../src/spec/spec-file.js";
+import { packageNameFrom, resolveTarget } from "../../src/spec/target.js";
 import { trimTrailingSlashes } from "../../src/spec/base-url.js";
 import { numberSample, stringSample } from "../../src/protocol/samples.js";
 import { DEFAULT_BASE_URL, DEFAULT_TRIGGER, defaultParameters, defaultPrompt, MAX_TEXT, type ParamSpec } from "../../src/spec/spec.js";

@@ -1,6 +1,6 @@
 import project from "../package.json" with { type: "json" };
 import { chain } from "./links/index.ts";
-import { consoleLogger, createTaskchain, MemorySessionStore, recorderFromEnv, type Env, type RecordSink, type SessionStore, type Taskchain } from "./taskchain/index.ts";
+import { consoleLogger, createTaskchain, DEFAULT_BUDGET_MS, MemorySessionStore, recorderFromEnv, type Env, type RecordSink, type SessionStore, type Taskchain } from "./taskchain/index.ts";
 
 export type { Env };
 
@@ -24,6 +24,9 @@ export function createApp(env: Env, store?: SessionStore, recordFile?: (path: st
     env,
     token: env.TASKCHAIN_TOKEN,
     sessionTtlMs: positive(env.SESSION_TTL_SECONDS, 30 * 60) * 1000,
+    // 0 turns the budget off: the runtime then waits for a handler as long as it takes.
+    budgetMs: env.WEBHOOK_BUDGET_MS?.trim() === "0" ? 0 : positive(env.WEBHOOK_BUDGET_MS, DEFAULT_BUDGET_MS),
+    transferNumber: env.TRANSFER_NUMBER?.trim(),
     store: store ?? memoryStoreFromEnv(env),
     // Where Agent4 reaches this server, for the call-ended notification: TASKCHAIN_PUBLIC_URL, else
     // package.json's "taskchain".baseUrl (chain.json's base); TASKCHAIN_PUBLIC_URL=off sends none.

@@ -1,6 +1,7 @@
 // Dispatch: one webhook call, from a routed payload to the answer. Opens the caller's session,
 // runs the link's handler for the payload's action, checks the reply, and saves or ends the session.
-import { endCall } from "./actions.ts";
+import { endCall, transferCall } from "./actions.ts";
+import { DEFAULT_BUDGET_MS, LATE, logCall, withinBudget, type Budget, type CallLog } from "./budget.ts";
 import { endedCallKey, errorAnswer, gate, jsonAnswer, route, type HttpAnswer, type HttpRequest } from "./http.ts";
 import type { Awaitable, Env, InitialArgs, Link, Reply } from "./link.ts";
 import { consoleLogger, describeThrown, type Logger } from "./log.ts";
@@ -16,6 +17,8 @@ export const INVALID_CONTEXT_RETRIES = 2;
 export const APOLOGY = "I'm sorry, something went wrong on our side. Please bear with me.";
 export const INVALID_CONTEXT_RETRY = "Sorry, I didn't get all of that. Let's try that again.";
 export const INVALID_CONTEXT_GIVE_UP = "I'm sorry, I couldn't complete that right now. Please call us again later. Goodbye.";
+export const TIMEOUT_APOLOGY = "I'm sorry, that is taking longer than it should. Let's carry on.";
+export const TIMEOUT_TRANSFER = "I'm sorry, that is taking longer than it should. Let me connect you with a member of our team.";
 
 export interface TaskchainOptions {
   /** The links, in chain order. */
@@ -31,13 +34,18 @@ export interface TaskchainOptions {
   env?: Env;
   /** Where Agent4 reaches this server. Set: every answer asks Agent4 to call `<publicUrl>/calls/<key>/ended` after the call. */
   publicUrl?: string | undefined;
+  /** Each webhook call's time budget in ms (default 4 s; 0: none); a link's `budgetMs` wins. */
+  budgetMs?: number;
+  /** Where a call over its budget goes when its link has no `onTimeout` reply; unset, it hears an apology. */
+  transferNumber?: string | undefined;
   /** Told of every webhook call that reached a link, with its answer (see record.ts). */
   record?: Recorder | undefined;
 }
 
 export interface Taskchain {
   readonly links: readonly Link[];
-  handle(request: HttpRequest): Promise<HttpAnswer>;
+  /** `timeLeftMs`: what the platform still allows this request (Lambda); the budget stays within it. */
+  handle(request: HttpRequest, limits?: { timeLeftMs?: number }): Promise<HttpAnswer>;
   /** The answer a request gets before its body matters, or undefined (gate() in http.ts, and callEnded()). */
   gate(request: Omit<HttpRequest, "body">): HttpAnswer | Promise<HttpAnswer> | undefined;
   /** The JSON body of an error answer, for adapters that detect errors themselves (413, bad JSON). */
@@ -45,7 +53,8 @@ export interface Taskchain {
 }
 
 /** Everything a webhook call needs from the app, fixed when the app is created. */
-type App = Required<Pick<TaskchainOptions, "store" | "logger" | "apology" | "env">> & {
+type App = Required<Pick<TaskchainOptions, "store" | "logger" | "apology" | "env" | "budgetMs">> & {
+  transferNumber: string | undefined;
   links: ReadonlyMap<string, Link>;
   lastLink: string | undefined;
   blocks: ReadonlyMap<string, ReturnType<typeof parameterBlocks>>;
@@ -73,6 +82,8 @@ export function createTaskchain(options: TaskchainOptions): Taskchain {
     logger: options.logger ?? consoleLogger,
     apology: options.apology ?? APOLOGY,
     env: options.env ?? {},
+    budgetMs: options.budgetMs ?? DEFAULT_BUDGET_MS,
+    transferNumber: options.transferNumber || undefined,
     token: options.token || undefined,
     publicUrl: options.publicUrl?.replace(/\/+$/, "") || undefined,
   };
@@ -83,13 +94,13 @@ export function createTaskchain(options: TaskchainOptions): Taskchain {
   return {
     links: options.links,
     gate: early,
-    async handle(request) {
+    async handle(request, limits) {
+      const started = performance.now();
       const routed = early(request) ?? route(request, links);
       if (routed instanceof Promise || "status" in routed) return routed;
-      if (!options.record) return answer(app, routed.link, routed.payload);
-      const started = performance.now();
-      const reply = await answer(app, routed.link, routed.payload);
-      options.record(routed.payload, reply, performance.now() - started);
+      const reply = answer(app, routed.link, routed.payload, deadline(app, routed.link, started, limits?.timeLeftMs), started);
+      if (!options.record) return reply;
+      options.record(routed.payload, await reply, performance.now() - started);
       return reply;
     },
     error: (status, error, message) => errorAnswer(status, error, message),
@@ -106,7 +117,13 @@ export function sessionId(payload: Pick<Payload, "call_from" | "call_forwarded_b
 
 const newSession = (): Session => ({ key: crypto.randomUUID(), state: {}, retries: {} });
 
-async function answer(app: App, link: Link, payload: Payload): Promise<HttpAnswer> {
+/** When this call's handler must be done: its link's budget (or the project's) from its start, within the platform's limit. */
+function deadline(app: App, link: Link, started: number, timeLeftMs = Infinity): number {
+  return started + Math.min((link.budgetMs ?? app.budgetMs) || Infinity, timeLeftMs);
+}
+
+async function answer(app: App, link: Link, payload: Payload, deadline: number, started: number): Promise<HttpAnswer> {
+  const call: CallLog = { started, outcome: "answered", handlerMs: 0 };
   const id = sessionId(payload);
   let session: Session;
   try {
@@ -115,12 +132,13 @@ async function answer(app: App, link: Link, payload: Payload): Promise<HttpAnswe
   } catch (error) {
     // Without its session the handler would run without the call's state, so it does not run at
     // all: the caller hears the apology under a one-off key.
-    app.logger.error("session store failed; answered with an apology", { link: link.name, action: payload.action, error: describeThrown(error) });
+    logCall(app.logger, link.name, payload.action, { ...call, outcome: "store_failed", detail: { error: describeThrown(error) } });
     return jsonAnswer(200, serialise(app, link, payload, { key: crypto.randomUUID(), content: app.apology }));
   }
-  const { response, body } = await respond(app, link, payload, session, id);
+  const { response, body } = await respond(app, link, payload, session, call, deadline, id);
   if (response.state) session.state = { ...session.state, ...response.state };
   if (id !== undefined) await keepOrEnd(app, id, session, payload, response);
+  logCall(app.logger, link.name, payload.action, call);
   return jsonAnswer(200, body);
 }
 
@@ -150,18 +168,30 @@ function withCallEnded(app: App, id: string | undefined, response: TaskchainResp
   return { ...response, additional_call_notifications: [...(response.additional_call_notifications ?? []), notification] };
 }
 
+/** The handler's reply within the call's budget, else the link's timeout reply. */
+async function replyInTime(app: App, link: Link, payload: Payload, session: Session, call: CallLog, deadline: number): Promise<Reply> {
+  const start = performance.now();
+  const reply = await withinBudget((budget) => runHandler(app, link, payload, session, call, budget), deadline);
+  call.handlerMs = performance.now() - start;
+  if (reply !== LATE) return reply;
+  call.outcome = "timeout";
+  const args = { call: callInfo(payload, session), state: session.state, env: app.env, action: payload.action, elapsedMs: performance.now() - call.started };
+  if (link.onTimeout) return link.onTimeout(args);
+  return app.transferNumber ? { content: TIMEOUT_TRANSFER, actions: [transferCall(app.transferNumber)] } : { content: TIMEOUT_APOLOGY };
+}
+
 /** The handler's reply if it is valid, else the apology; with its JSON. */
-async function respond(app: App, link: Link, payload: Payload, session: Session, id: string | undefined): Promise<{ response: TaskchainResponse; body: string }> {
+async function respond(app: App, link: Link, payload: Payload, session: Session, call: CallLog, deadline: number, id: string | undefined): Promise<{ response: TaskchainResponse; body: string }> {
   try {
-    const response = toResponse(session.key, await runHandler(app, link, payload, session));
+    const response = toResponse(session.key, await replyInTime(app, link, payload, session, call, deadline));
     const problem = problemWith(app, link, payload, response);
     if (problem) throw new Error(`invalid reply: ${problem}`);
     // Serialised here, inside the try: a reply JSON cannot carry (a cycle, a BigInt, nesting
     // deeper than the stack) is a failed reply too, not a 500.
     return { response, body: serialise(app, link, payload, withCallEnded(app, id, response)) };
   } catch (error) {
-    const meta = { link: link.name, action: payload.action, error: describeThrown(error), stack: error instanceof Error ? error.stack : undefined };
-    app.logger.error("link handler failed; answered with an apology", meta);
+    call.outcome = "failed";
+    call.detail = { error: describeThrown(error), stack: error instanceof Error ? error.stack : undefined };
     const response = toResponse(session.key, { content: app.apology });
     return { response, body: serialise(app, link, payload, withCallEnded(app, id, response)) };
   }
@@ -204,32 +234,38 @@ function problemWith(app: App, link: Link, payload: Payload, response: Taskchain
   return undefined;
 }
 
+const callInfo = (payload: Payload, session: Session) => ({ key: session.key, from: payload.call_from, forwardedBy: payload.call_forwarded_by, withheld: isWithheld(payload.call_from) });
+
 /** Calls the link's handler for this action, with context parsed by that action's schema. */
-function runHandler(app: App, link: Link, payload: Payload, session: Session): Awaitable<Reply> {
-  const call = { key: session.key, from: payload.call_from, forwardedBy: payload.call_forwarded_by, withheld: isWithheld(payload.call_from) };
-  const args: InitialArgs = { call, state: session.state, env: app.env };
+function runHandler(app: App, link: Link, payload: Payload, session: Session, call: CallLog, budget: Budget): Awaitable<Reply> {
+  const args: InitialArgs = { call: callInfo(payload, session), state: session.state, env: app.env, ...budget };
   const action = payload.action;
   if (action === "initial") return link.initial(args);
   if (action === "interrupt") {
     const schema = link.parameters.interrupt;
     const parsed = payload.context != null && schema ? schema.safeParse(payload.context) : undefined;
-    if (parsed?.error) app.logger.warn("interrupt context did not parse", { link: link.name, problem: describeIssues(parsed.error).message });
+    if (parsed?.error) fellBack(call, { problem: describeIssues(parsed.error).message });
     return link.interrupt ? link.interrupt({ ...args, context: parsed?.data as never }) : {};
   }
   const schema = link.parameters[action];
   if (!schema) return link[action]({ ...args, context: (payload.context ?? {}) as never });
   const parsed = schema.safeParse(payload.context ?? {});
   if (parsed.success) return link[action]({ ...args, context: parsed.data as never });
-  return invalidContext(app, link, payload, session, args, describeIssues(parsed.error).message);
+  return invalidContext(app, link, payload, session, args, call, describeIssues(parsed.error).message);
+}
+
+function fellBack(call: CallLog, detail: Record<string, unknown>): void {
+  call.outcome = "invalid_context";
+  call.detail = detail;
 }
 
 /** Context that does not parse never drops the call: the link's hook answers, or ask again, then end politely. */
-function invalidContext(app: App, link: Link, payload: Payload, session: Session, args: InitialArgs, problem: string): Awaitable<Reply> {
+function invalidContext(app: App, link: Link, payload: Payload, session: Session, args: InitialArgs, call: CallLog, problem: string): Awaitable<Reply> {
   const action = payload.action as "qualified" | "disqualified";
   // Own keys only: a link named "constructor" must not read Object.prototype.constructor.
   const attempt = Object.hasOwn(session.retries, link.name) ? (session.retries[link.name] ?? 0) : 0;
   session.retries = { ...session.retries, [link.name]: attempt + 1 };
-  app.logger.warn("context did not parse; answering with the fallback", { link: link.name, action, problem, attempt });
+  fellBack(call, { problem, attempt });
   if (link.invalidContext) return link.invalidContext({ ...args, action, raw: payload.context, problem, attempt });
   // A withheld caller's attempts cannot be counted (nothing is stored): asking again could loop.
   return attempt < INVALID_CONTEXT_RETRIES && !args.call.withheld

@@ -1,4 +1,4 @@
-// The typed Agent4 Task Chain runtime. Written by create-taskchain; yours to read and change.
+// The typed Agent4 Task Chain runtime: everything a link file imports comes from here.
 export * from "./protocol.ts";
 export * from "./actions.ts";
 export * from "./link.ts";
@@ -8,3 +8,4 @@ export * from "./log.ts";
 export * from "./http.ts";
 export * from "./dispatch.ts";
 export * from "./record.ts";
+export * from "./budget.ts";

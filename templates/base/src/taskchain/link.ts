@@ -1,6 +1,7 @@
 // A link of the chain: its parameter schemas and its handlers, declared with defineLink().
 import type { z } from "zod";
-import type { Action, Notification } from "./protocol.ts";
+import type { Budget } from "./budget.ts";
+import type { Action, LinkAction, Notification } from "./protocol.ts";
 
 /**
  * Filled in by `src/links/index.ts` (module augmentation), so that `switchTask()` only accepts
@@ -38,8 +39,8 @@ export interface Reply {
 
 export type Awaitable<T> = T | Promise<T>;
 
-/** What every handler gets: this call, its state so far and the app's settings. */
-export interface InitialArgs {
+/** What every handler gets: this call, its state so far, the app's settings and the call's time budget. */
+export interface InitialArgs extends Budget {
   call: CallInfo;
   state: Readonly<CallState>;
   env: Readonly<Env>;
@@ -62,6 +63,13 @@ export interface InvalidContextArgs extends InitialArgs {
   attempt: number;
 }
 
+/** What `onTimeout` gets: the call, its state without the late handler's update, and the settings. */
+export interface TimeoutArgs extends Omit<InitialArgs, keyof Budget> {
+  action: LinkAction;
+  /** How long the call had taken when its budget ran out. */
+  elapsedMs: number;
+}
+
 /** An object schema whose parsed output is a plain object. */
 export type ParamsSchema = z.ZodType<Record<string, unknown>>;
 
@@ -76,6 +84,8 @@ interface Handlers<Q, D, I> {
    * (`switch_task` to this same link, up to twice per call) and then ends the call politely.
    */
   invalidContext?: (args: InvalidContextArgs) => Awaitable<Reply>;
+  /** The answer when a handler of this link runs out of time; it must be immediate. */
+  onTimeout?: (args: TimeoutArgs) => Reply;
 }
 
 export interface LinkDefinition<N extends string, Q extends ParamsSchema, D extends ParamsSchema, I extends ParamsSchema>
@@ -84,12 +94,15 @@ export interface LinkDefinition<N extends string, Q extends ParamsSchema, D exte
   name: N;
   /** The parameters Agent4 collects for each outcome; sent as `*_parameters` on `initial`. */
   parameters: { qualified?: Q; disqualified?: D; interrupt?: I };
+  /** This link's time budget per webhook call, in ms, instead of the project's (WEBHOOK_BUDGET_MS). */
+  budgetMs?: number;
 }
 
 /** A link as the runtime sees it: schemas erased to `ParamsSchema`, handlers taking `unknown` context. */
 export interface Link extends Readonly<Handlers<never, never, never>> {
   readonly name: string;
   readonly parameters: { qualified?: ParamsSchema; disqualified?: ParamsSchema; interrupt?: ParamsSchema };
+  readonly budgetMs?: number;
 }
 
 /**

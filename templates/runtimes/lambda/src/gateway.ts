@@ -8,6 +8,8 @@ import type { LambdaHandler } from "./server.ts";
 
 /** API Gateway's own payload limit; the handler enforces the webhook's smaller one. */
 const GATEWAY_MAX_BYTES = 10 * 1024 * 1024;
+/** The longest API Gateway waits for an integration. */
+const GATEWAY_TIMEOUT_MS = 30_000;
 
 function readBody(req: IncomingMessage): Promise<Buffer | undefined> {
   return new Promise((resolve, reject) => {
@@ -85,7 +87,9 @@ export function createGateway(handler: LambdaHandler): Server {
         res.end(JSON.stringify({ message: "Request Entity Too Large" }));
         return;
       }
-      const result = await handler(toEvent(req, body));
+      // Like Lambda, tell the handler its time left: here API Gateway's 30 s integration limit.
+      const until = Date.now() + GATEWAY_TIMEOUT_MS;
+      const result = await handler(toEvent(req, body), { getRemainingTimeInMillis: () => until - Date.now() });
       const payload = result.body === undefined ? Buffer.alloc(0) : Buffer.from(result.body, result.isBase64Encoded ? "base64" : "utf8");
       const headers: Record<string, string | number> = { "content-length": payload.length };
       for (const [name, value] of Object.entries(result.headers ?? {})) headers[name] = typeof value === "boolean" ? String(value) : value;

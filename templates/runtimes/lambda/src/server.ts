@@ -1,11 +1,14 @@
 // The lambda runtime: one handler for API Gateway HTTP API (payload format 2.0) and Lambda function
 // URLs, which send the same event shape. `npm run build` bundles this file to dist/index.mjs.
-import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from "aws-lambda";
+import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from "aws-lambda";
 import { createApp } from "./app.ts";
 import { consoleLogger, MAX_BODY_BYTES, type Taskchain } from "./taskchain/index.ts";
 import { redisStoreFromEnv } from "./taskchain/redis-store.ts";
 
-export type LambdaHandler = (event: APIGatewayProxyEventV2) => Promise<APIGatewayProxyStructuredResultV2>;
+export type LambdaHandler = (event: APIGatewayProxyEventV2, context?: Pick<Context, "getRemainingTimeInMillis">) => Promise<APIGatewayProxyStructuredResultV2>;
+
+/** Time kept back from the function's timeout for Lambda to send the answer: the call's budget ends before it. */
+const SEND_MS = 200;
 
 /** The request path without a named stage's prefix (`/prod/pin_vetting` → `/pin_vetting`). */
 function routePath(event: APIGatewayProxyEventV2): string {
@@ -29,7 +32,7 @@ function header(headers: APIGatewayProxyEventV2["headers"] | undefined, name: st
 }
 
 export function createLambdaHandler(app: Taskchain): LambdaHandler {
-  return async (event) => {
+  return async (event, context) => {
     // A REST API (or an HTTP API set to payload 1.0) sends another event shape: say so, rather than
     // fail on a missing field.
     if (!event.requestContext?.http) throw new Error("Expected an API Gateway HTTP API event in payload format 2.0 or a function URL event");
@@ -49,7 +52,8 @@ export function createLambdaHandler(app: Taskchain): LambdaHandler {
       if (bytes.length > MAX_BODY_BYTES) return toResult((await app.gate(head)) ?? app.error(413, "payload_too_large", "The request body is over 1 MiB"));
       text = bytes.toString("utf8");
     }
-    const answer = await app.handle({ ...head, body: method === "POST" && text !== undefined ? { text } : undefined });
+    const limits = context && { timeLeftMs: context.getRemainingTimeInMillis() - SEND_MS };
+    const answer = await app.handle({ ...head, body: method === "POST" && text !== undefined ? { text } : undefined }, limits);
     return toResult(answer);
   };
 }
@@ -62,7 +66,7 @@ function toResult(answer: { status: number; headers: Record<string, string>; bod
 let instance: LambdaHandler | undefined;
 
 /** The Lambda entry point (`index.handler` in dist/index.mjs). REDIS_URL: sessions shared by every instance. */
-export const handler: LambdaHandler = (event) => {
+export const handler: LambdaHandler = (event, context) => {
   instance ??= createLambdaHandler(createApp(process.env, redisStoreFromEnv(process.env, consoleLogger)));
-  return instance(event);
+  return instance(event, context);
 };

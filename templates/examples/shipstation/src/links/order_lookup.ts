@@ -65,7 +65,10 @@ export const orderLookupLink = defineLink({
 
   initial: ({ state, env }) => ({ content: prompt(lookupAttempts(state), verifyZip(env)) }),
 
-  qualified: async ({ context, state, env }) => {
+  // Too slow for the call's budget (WEBHOOK_BUDGET_MS): the caller hears why, and is handed over.
+  onTimeout: ({ env }) => handOff(env, unavailableMessage("timeout")),
+
+  qualified: async ({ context, state, env, signal, timeLeft }) => {
     const attempt = lookupAttempts(state) + 1;
     const orderNumber = normalizeOrderNumber(context.order_number);
     const zip = context.zip_code?.trim() || undefined;
@@ -81,7 +84,7 @@ export const orderLookupLink = defineLink({
       return handOff(env, "I'm sorry, I can't look up an order without the shipping ZIP code.");
     }
 
-    const lookup = await lookupOrders(orderNumber, env);
+    const lookup = await lookupOrders(orderNumber, env, { signal, timeLeft });
     if (!lookup.ok) return handOff(env, unavailableMessage(lookup.failure.reason));
 
     // A ZIP code the caller gave is always checked; a mismatch sounds like "not found", so an

@@ -5,16 +5,11 @@ import type { Env } from "../taskchain/index.ts";
 export const V1_BASE_URL = "https://ssapi.shipstation.com";
 /** The V2 paths start with /v2 (see the OpenAPI spec's `servers`). A base URL given with /v2 loses it. */
 export const V2_BASE_URL = "https://api.shipstation.com";
-export const DEFAULT_TIMEOUT_MS = 4_000;
-/** The whole lookup (every request and any 429 wait) must be done in this time, so the caller is not left waiting. */
-export const DEFAULT_BUDGET_MS = 8_000;
 
 export interface ShipStationConfig {
   api: "v1" | "v2";
   baseUrl: string;
   headers: Record<string, string>;
-  timeoutMs: number;
-  budgetMs: number;
 }
 
 export type ConfigResult = { ok: true; config: ShipStationConfig } | { ok: false; problem: string };
@@ -23,11 +18,6 @@ export type ConfigResult = { ok: true; config: ShipStationConfig } | { ok: false
 function read(env: Env, name: string): string | undefined {
   const value = env[name];
   return typeof value === "string" && value.trim() !== "" ? value.trim() : undefined;
-}
-
-function positiveMs(env: Env, name: string, fallback: number): number {
-  const n = Number(read(env, name));
-  return Number.isFinite(n) && n > 0 ? n : fallback;
 }
 
 function baseUrl(env: Env, name: string, fallback: string, strip?: RegExp): string | { problem: string } {
@@ -50,8 +40,6 @@ export function readShipStationConfig(env: Env): ConfigResult {
   const v2Key = read(env, "SHIPSTATION_V2_API_KEY");
   const v1Key = read(env, "SHIPSTATION_API_KEY");
   const v1Secret = read(env, "SHIPSTATION_API_SECRET");
-  const timeoutMs = positiveMs(env, "SHIPSTATION_TIMEOUT_MS", DEFAULT_TIMEOUT_MS);
-  const budgetMs = Math.max(timeoutMs, positiveMs(env, "SHIPSTATION_BUDGET_MS", DEFAULT_BUDGET_MS));
 
   // V2 when its key is there (ShipStation advises it for new integrations), unless SHIPSTATION_API says v1.
   const useV2 = forced === "v2" || (forced === undefined && v2Key !== undefined);
@@ -60,12 +48,12 @@ export function readShipStationConfig(env: Env): ConfigResult {
     // ShipStation's docs give the V2 base URL as https://api.shipstation.com/v2.
     const url = baseUrl(env, "SHIPSTATION_V2_BASE_URL", V2_BASE_URL, /\/v2$/i);
     if (typeof url !== "string") return { ok: false, ...url };
-    return { ok: true, config: { api: "v2", baseUrl: url, headers: { "API-Key": v2Key }, timeoutMs, budgetMs } };
+    return { ok: true, config: { api: "v2", baseUrl: url, headers: { "API-Key": v2Key } } };
   }
   if (v1Key && v1Secret) {
     const url = baseUrl(env, "SHIPSTATION_V1_BASE_URL", V1_BASE_URL);
     if (typeof url !== "string") return { ok: false, ...url };
-    return { ok: true, config: { api: "v1", baseUrl: url, headers: { authorization: `Basic ${btoa(`${v1Key}:${v1Secret}`)}` }, timeoutMs, budgetMs } };
+    return { ok: true, config: { api: "v1", baseUrl: url, headers: { authorization: `Basic ${btoa(`${v1Key}:${v1Secret}`)}` } } };
   }
   if (v1Key) return { ok: false, problem: "SHIPSTATION_API_KEY is set but SHIPSTATION_API_SECRET is not (API V1 needs both)" };
   if (v1Secret) return { ok: false, problem: "SHIPSTATION_API_SECRET is set but SHIPSTATION_API_KEY is not (API V1 needs both)" };

@@ -1,28 +1,27 @@
-// GET + JSON + zod for both ShipStation APIs, with the failure handling a phone call needs:
-// every request has a timeout, the whole lookup has a deadline, a 429 is retried once when the
-// server's wait and the retry fit before the deadline, and every other problem becomes a
-// `Failure` (never a throw).
+// GET + JSON + zod for both ShipStation APIs, with the failure handling a phone call needs: every
+// request stops when the webhook call's time budget runs out, a 429 is retried once when the
+// server's wait and the retry fit in the time left, and every other problem becomes a `Failure`
+// (never a throw).
 import { z } from "zod";
+import type { Budget } from "../taskchain/index.ts";
 import type { ShipStationConfig } from "./config.ts";
 import type { Failure, FailureReason } from "./types.ts";
 
-/** After a 429 wait, the retry must still have this long (or the request timeout, if shorter). */
+/** After a 429 wait, the retry must still have this long. */
 export const MIN_RETRY_TIME_MS = 1_000;
 
 export interface RequestOptions {
   baseUrl: string;
   headers: Record<string, string>;
-  /** Per request. */
-  timeoutMs: number;
-  /** Epoch ms by which the whole lookup must be done. */
-  deadline: number;
+  /** The webhook call's: its signal ends every request when the caller cannot wait any longer. */
+  budget: Budget;
   /** The wait a 429 answer asks for, in ms (V1: X-Rate-Limit-Reset, V2: Retry-After). */
   retryAfterMs(headers: Headers): number | undefined;
 }
 
-/** The options for one lookup on either API: the config's endpoint, auth and timeouts, due `budgetMs` from now. */
-export function lookupOptions(config: ShipStationConfig, retryAfterMs: RequestOptions["retryAfterMs"]): RequestOptions {
-  return { baseUrl: config.baseUrl, headers: config.headers, timeoutMs: config.timeoutMs, deadline: Date.now() + config.budgetMs, retryAfterMs };
+/** The options for one lookup on either API: the config's endpoint and auth, within the call's budget. */
+export function lookupOptions(config: ShipStationConfig, budget: Budget, retryAfterMs: RequestOptions["retryAfterMs"]): RequestOptions {
+  return { baseUrl: config.baseUrl, headers: config.headers, budget, retryAfterMs };
 }
 
 /** The fields of every paged list, on V1 and V2 alike. */
@@ -70,28 +69,26 @@ export async function getJson<S extends z.ZodType>(
   const url = `${options.baseUrl.replace(/\/+$/, "")}${path}?${new URLSearchParams(query)}`;
   let retried = false;
   for (;;) {
-    const remaining = options.deadline - Date.now();
-    if (remaining <= 0) return fail("timeout", `out of time before GET ${path}`);
-    const timeoutMs = Math.min(options.timeoutMs, remaining);
+    if (options.budget.timeLeft() <= 0) return fail("timeout", `out of time before GET ${path}`);
     let status: number;
     let headers: Headers;
     let text: string;
     try {
       // The signal covers the body too: a server that stalls mid-answer times out as well.
-      const res = await fetch(url, { headers: { accept: "application/json", ...options.headers }, signal: AbortSignal.timeout(timeoutMs) });
+      const res = await fetch(url, { headers: { accept: "application/json", ...options.headers }, signal: options.budget.signal });
       status = res.status;
       headers = res.headers;
       text = await res.text();
     } catch (error) {
-      if (isTimeout(error)) return fail("timeout", `GET ${path} got no answer within ${timeoutMs} ms`);
+      if (isTimeout(error)) return fail("timeout", `GET ${path} got no answer within the call's time budget`);
       return fail("network", `GET ${path} failed: ${error instanceof Error ? error.message : String(error)}`);
     }
 
     if (status === 429) {
       const wait = options.retryAfterMs(headers);
-      // Once, and only when the wait and another request still fit before the deadline: the
-      // deadline (SHIPSTATION_BUDGET_MS) is how long the caller may be kept waiting.
-      if (!retried && wait !== undefined && Date.now() + wait + Math.min(options.timeoutMs, MIN_RETRY_TIME_MS) < options.deadline) {
+      // Once, and only when the wait and another request still fit in the call's time budget
+      // (WEBHOOK_BUDGET_MS): how long the caller may be kept waiting.
+      if (!retried && wait !== undefined && wait + MIN_RETRY_TIME_MS < options.budget.timeLeft()) {
         retried = true;
         await sleep(wait);
         continue;

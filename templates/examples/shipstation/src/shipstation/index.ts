@@ -1,6 +1,6 @@
 // The ShipStation client for this project: V2 when SHIPSTATION_V2_API_KEY is set, V1 with
 // SHIPSTATION_API_KEY + SHIPSTATION_API_SECRET (see config.ts). Links call lookupOrders().
-import { consoleLogger, type Env, type Logger } from "../taskchain/index.ts";
+import { consoleLogger, type Budget, type Env, type Logger } from "../taskchain/index.ts";
 import { readShipStationConfig, type ShipStationConfig } from "./config.ts";
 import type { Failure, Lookup, ShipStationClient } from "./types.ts";
 import { ShipStationV1 } from "./v1.ts";
@@ -37,13 +37,13 @@ function hint(reason: Failure["reason"], api: "v1" | "v2" | undefined): string |
   return undefined;
 }
 
-/** Orders with exactly this number, newest first; every failure logged once here and returned. */
-export async function lookupOrders(orderNumber: string, env: Readonly<Env>, logger: Logger = consoleLogger): Promise<Lookup> {
+/** Orders with exactly this number, newest first, within the call's `budget`; every failure logged once here and returned. */
+export async function lookupOrders(orderNumber: string, env: Readonly<Env>, budget: Budget, logger: Logger = consoleLogger): Promise<Lookup> {
   const client = shipStation(env, logger);
   let result: Lookup;
   if ("findOrders" in client) {
     try {
-      result = await client.findOrders(orderNumber);
+      result = await client.findOrders(orderNumber, budget);
     } catch (error) {
       // The clients return failures rather than throw; this is a last guard so the call goes on.
       result = { ok: false, failure: { reason: "bad_response", detail: error instanceof Error ? error.message : String(error) } };

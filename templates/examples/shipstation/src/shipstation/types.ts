@@ -1,4 +1,5 @@
 // What the phone links need to know about an order, whichever ShipStation API answered.
+import type { Budget } from "../taskchain/index.ts";
 
 /**
  * Order status in V1's words. V2 shipments map onto them: pending → awaiting_shipment (on_hold
@@ -73,6 +74,6 @@ export type Lookup = { ok: true; orders: Order[] } | { ok: false; failure: Failu
 /** One interface, two implementations (API V1 and API V2), chosen by env in ./index.ts. */
 export interface ShipStationClient {
   readonly api: "v1" | "v2";
-  /** Orders whose number is exactly `orderNumber` (case-insensitive), newest first. */
-  findOrders(orderNumber: string): Promise<Lookup>;
+  /** Orders whose number is exactly `orderNumber` (case-insensitive), newest first, within the call's budget. */
+  findOrders(orderNumber: string, budget: Budget): Promise<Lookup>;
 }

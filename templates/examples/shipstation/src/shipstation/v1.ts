@@ -1,6 +1,6 @@
 // ShipStation API V1 (https://ssapi.shipstation.com): Basic auth, orders + shipments + fulfillments.
 import * as z from "zod";
-import type { Logger } from "../taskchain/index.ts";
+import type { Budget, Logger } from "../taskchain/index.ts";
 import type { ShipStationConfig } from "./config.ts";
 import { getList, lookupOptions, PAGE_FIELDS } from "./http.ts";
 import { trackingUrl } from "./speech.ts";
@@ -87,8 +87,8 @@ export class ShipStationV1 implements ShipStationClient {
     this.logger = logger;
   }
 
-  async findOrders(orderNumber: string): Promise<Lookup> {
-    const options = lookupOptions(this.config, rateLimitResetMs);
+  async findOrders(orderNumber: string, budget: Budget): Promise<Lookup> {
+    const options = lookupOptions(this.config, budget, rateLimitResetMs);
     const query = { orderNumber, pageSize: String(V1_PAGE_SIZE) };
     // Newest first, so when a short number prefix-matches more pages than are read, the orders
     // left unread are the oldest.

@@ -1,7 +1,7 @@
 // ShipStation API V2 (https://api.shipstation.com/v2): `API-Key` header, shipments + labels.
 // A V1 order is a V2 shipment; a V1 shipment is a V2 label.
 import * as z from "zod";
-import type { Logger } from "../taskchain/index.ts";
+import type { Budget, Logger } from "../taskchain/index.ts";
 import type { ShipStationConfig } from "./config.ts";
 import { getList, lookupOptions, PAGE_FIELDS, parseRetryAfter } from "./http.ts";
 import { trackingUrl } from "./speech.ts";
@@ -79,8 +79,8 @@ export class ShipStationV2 implements ShipStationClient {
     this.logger = logger;
   }
 
-  async findOrders(orderNumber: string): Promise<Lookup> {
-    const options = lookupOptions(this.config, (headers) => parseRetryAfter(headers.get("retry-after")));
+  async findOrders(orderNumber: string, budget: Budget): Promise<Lookup> {
+    const options = lookupOptions(this.config, budget, (headers) => parseRetryAfter(headers.get("retry-after")));
     const list = await getList(options, "/v2/shipments", { shipment_number: orderNumber, sort_by: "created_at", sort_dir: "desc", page_size: "100" }, {
       schema: V2ShipmentListSchema,
       items: (page) => page.shipments,

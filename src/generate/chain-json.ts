@@ -2,6 +2,8 @@
 // is JSON.stringify-shaped (any indent), so an added link shows up as the added entry alone.
 import { trimTrailingSlashes } from "../spec/base-url.js";
 
+export const CHAIN_JSON = "chain.json";
+
 export interface ChainEntryJson {
   name: string;
   endpoint?: string;
