@@ -2,7 +2,7 @@
 // stable name so CI logs and --json consumers can key on it.
 import { randomInt } from "node:crypto";
 import { redact, type ChainLink } from "./chain.js";
-import type { WebhookClient } from "./client.js";
+import { inspectAnswer, type WebhookClient } from "./client.js";
 import { OUTCOMES, type Outcome } from "../protocol/outcomes.js";
 import { sampleContext } from "../protocol/samples.js";
 import { walk, type Decide, type Transcript } from "./walker.js";
@@ -17,6 +17,8 @@ export const CHECKS = {
   "required-in-properties": { severity: "error", description: "every parameter block's required names are in its properties" },
   "key-stable": { severity: "error", description: "one key for every answer of one call" },
   "key-new-caller": { severity: "error", description: "a new caller gets a new key" },
+  "call-ends": { severity: "error", description: "a call that is over (hung up, ended, the chain done) leaves nothing: the same number's next call gets a new key" },
+  "withheld-caller": { severity: "error", description: "a withheld caller ID (call_from missing, null or empty) is answered, and no two such calls share a key" },
   "params-only-initial": { severity: "error", description: "*_parameters appear only in the answer to initial" },
   "switch-target-known": { severity: "error", description: "switch_task targets are links of the chain" },
   // Samples always pick the first enum value, which may be a legitimate "try again": a warning only.
@@ -79,6 +81,10 @@ export const sampleDecider = (outcome: Outcome): Decide => async ({ blocks }) =>
   context: outcome === "interrupt" && !blocks.interrupt ? undefined : sampleContext(blocks[outcome]),
 });
 
+/** Walks that end the call, by the protocol's reading: after them the same number calls anew. */
+const CALL_OVER = new Set(["end_call", "transfer_call", "interrupt", "chain_end", "no_next"]);
+const WITHHELD = [{ what: "call_from missing" }, { what: "call_from null", call_from: null }, { what: 'call_from ""', call_from: "" }] as const;
+
 /** Answers that refuse the request before its payload is read: the token is missing or wrong. */
 const REFUSED = new Set([401, 403]);
 
@@ -130,6 +136,23 @@ export async function runContract(options: ContractOptions): Promise<ContractRep
   const health = await client.get(new URL(`${base.pathname}/health`.replace(/\/{2,}/g, "/"), base).href);
   add("health", health.status === 200, "GET /health", health.status === undefined ? `no answer (${health.error})` : `HTTP ${health.status}`);
 
+  /** The key the first link's initial answer gives the caller `from` (undefined: no valid answer). */
+  const initialKey = async (from: string | null | undefined) => {
+    const payload = { name: chain[0]!.name, action: "initial", call_forwarded_by: "+15550000000", ...(from === undefined ? {} : { call_from: from }) };
+    const r = await client.post(chain[0]!.url, payload);
+    posted(r.status);
+    const refused = r.status !== undefined && REFUSED.has(r.status);
+    return { key: inspectAnswer(r).response?.key, refused, got: r.status === undefined ? `no answer (${r.error})` : `HTTP ${r.status}` };
+  };
+  /** After a call that is over, the same number's next call must get a new key. */
+  const checkCallEnded = async (t: Transcript, subject: string) => {
+    if (!t.key || !CALL_OVER.has(t.ended.reason)) return;
+    const next = await initialKey(t.from);
+    if (next.refused) return;
+    if (next.key === undefined) add("call-ends", false, subject, `the next call's initial got ${next.got}, not a valid answer`);
+    else add("call-ends", next.key !== t.key, subject, `after the call ended (${t.ended.reason}), the same number's next call got its key ${t.key} again`);
+  };
+
   // Every link with every outcome, each in a call of its own.
   const firstKeys: Array<{ key: string; subject: string }> = [];
   for (const link of chain) {
@@ -137,6 +160,7 @@ export async function runContract(options: ContractOptions): Promise<ContractRep
       const t = await walk({ chain, client, from: freshCaller(), forwardedBy: "+15550000000", decide: sampleDecider(outcome), start: link.name, stopAfter: 1 });
       fromWalk(t);
       if (t.key) firstKeys.push({ key: t.key, subject: `${link.name} ${outcome}` });
+      await checkCallEnded(t, `${link.name} ${outcome}, then a new call`);
     }
   }
   // New callers, new keys: every call above came from a different number.
@@ -153,6 +177,21 @@ export async function runContract(options: ContractOptions): Promise<ContractRep
   // A call cut short by a broken answer says nothing about loops.
   const completed = call.ended.reason !== "error" && call.ended.reason !== "stopped";
   if (completed && !call.checks.some((c) => c.check === "loop")) add("loop", true, `whole call: ${call.links.join(" → ")}`);
+  await checkCallEnded(call, "whole call, then a new call");
+
+  // Withheld caller IDs: answered, each call with a key of its own.
+  const withheldKeys = new Map<string, string>();
+  for (const { what, ...from } of WITHHELD) {
+    const r = await initialKey("call_from" in from ? from.call_from : undefined);
+    if (r.refused) continue;
+    if (r.key === undefined) {
+      add("withheld-caller", false, what, `got ${r.got}, not a valid answer (a withheld caller ID must not drop the call)`);
+      continue;
+    }
+    const other = [...withheldKeys].find(([, key]) => key === r.key)?.[0];
+    add("withheld-caller", other === undefined, what, `got key ${r.key}, already given to the call with ${other}: withheld callers would share state`);
+    withheldKeys.set(what, r.key);
+  }
 
   // Malformed input: never a 5xx (an error); a JSON 4xx saying what is wrong is recommended (a warning).
   // A refused request (401/403) never reached the payload checks: it proves nothing either way.

@@ -3,7 +3,7 @@
 // compared with the one recorded.
 import * as z from "zod";
 import { LinkActionSchema } from "../../templates/base/src/taskchain/protocol.js";
-import type { CallRecord } from "../../templates/base/src/taskchain/record.js";
+import { recordable, type CallRecord } from "../../templates/base/src/taskchain/record.js";
 import { UserError } from "../errors.js";
 import type { WebhookClient } from "./client.js";
 
@@ -122,13 +122,16 @@ export async function replayCall(call: readonly RecordLine[], options: ReplayOpt
     if (payload.call_forwarded_by) payload.call_forwarded_by = options.forwardedBy;
     const result = await options.client.post(options.urlFor(record.link), payload);
     const answer = result.isJson ? result.json : result.text;
-    const expected = withKey(answer, keys, keyOf(record.answer));
+    const expected = withKey(recordable(answer), keys, keyOf(record.answer));
     steps.push({ record, ...(result.status !== undefined && { status: result.status }), answer, expected: expected.answer, ...differenceOf(record, result.status, result.error, expected) });
   }
   return { steps, ok: steps.every((step) => step.difference === undefined) };
 }
 
-/** The answer with its key replaced by the recorded key it stands for, or why it cannot be. */
+/**
+ * The answer with its key replaced by the recorded key it stands for, wherever it appears (the
+ * call-ended notification's URL too), or why it cannot be.
+ */
 function withKey(answer: unknown, keys: Map<string, string>, recorded: string | undefined): { answer: unknown; problem?: string } {
   const actual = keyOf(answer);
   if (actual === undefined || recorded === undefined) return { answer };
@@ -138,7 +141,7 @@ function withKey(answer: unknown, keys: Map<string, string>, recorded: string | 
     if (other !== recorded && mapped === actual) return { answer, problem: `two recorded calls share the key ${actual}` };
   }
   keys.set(recorded, actual);
-  return { answer: { ...(answer as object), key: recorded } };
+  return { answer: JSON.parse(JSON.stringify(answer).replaceAll(actual, recorded)) as unknown };
 }
 
 function differenceOf(record: RecordLine, status: number | undefined, error: string | undefined, expected: { answer: unknown; problem?: string }): { difference?: string } {
@@ -167,6 +170,6 @@ export function recordLines(exchanges: readonly { link: string; action: CallReco
   const time = new Date().toISOString();
   return exchanges
     .filter((exchange) => exchange.status !== undefined)
-    .map((exchange) => JSON.stringify({ taskchain: "call", time, link: exchange.link, action: exchange.action, payload: exchange.payload, status: exchange.status, answer: exchange.body }))
+    .map((exchange) => JSON.stringify({ taskchain: "call", time, link: exchange.link, action: exchange.action, payload: exchange.payload, status: exchange.status, answer: recordable(exchange.body) }))
     .join("\n");
 }

@@ -13,6 +13,7 @@ import {
 import type { Outcome } from "../protocol/outcomes.js";
 import { redact, type ChainLink } from "./chain.js";
 import { inspectAnswer, parameterBlocks, type WebhookClient } from "./client.js";
+import { moved, navigationOf, type Navigation } from "./navigation.js";
 
 export type Blocks = Partial<Record<Outcome, ParameterBlock>>;
 
@@ -113,14 +114,6 @@ export interface WalkOptions {
 
 export const DEFAULT_MAX_VISITS = 5;
 
-type Navigation = { kind: "none" } | { kind: "end"; reason: "end_call" | "transfer_call"; detail: string } | { kind: "next" } | { kind: "switch"; to: string };
-
-function moved(answer: "initial" | Outcome, nav: Navigation): Visit["moved"] {
-  if (nav.kind === "next") return { answer, action: "next_task" };
-  if (nav.kind === "switch") return { answer, action: "switch_task", target: nav.to };
-  return nav.kind === "end" ? { answer, action: nav.reason } : undefined;
-}
-
 export async function walk(options: WalkOptions): Promise<Transcript> {
   const { chain, client, from, forwardedBy, decide, hooks } = options;
   const maxVisits = options.maxVisits ?? DEFAULT_MAX_VISITS;
@@ -196,38 +189,16 @@ export async function walk(options: WalkOptions): Promise<Transcript> {
     if (spoken && !hungUp && response.content) t.said.push(response.content);
     if (response.state) Object.assign(t.state, response.state);
     if (response.additional_call_notifications) t.notifications.push(...response.additional_call_notifications);
-    let nav: Navigation = { kind: "none" };
-    for (const a of response.actions ?? []) {
+    const actions = response.actions ?? [];
+    for (const a of actions) {
       t.actions.push(a.name);
-      switch (a.name) {
-        case "say":
-          if (!hungUp) t.said.push(a.context.content);
-          break;
-        case "sms":
-          t.sms.push(a.context.message);
-          break;
-        case "email":
-          t.emails.push(a.context.email);
-          break;
-        case "set_trigger":
-          t.triggers.push(a.context.trigger);
-          break;
-        case "transfer_call":
-          t.transfers.push(a.context.number);
-          if (nav.kind !== "end") nav = { kind: "end", reason: "transfer_call", detail: `transferred to ${a.context.number}` };
-          break;
-        case "end_call":
-          if (nav.kind !== "end") nav = { kind: "end", reason: "end_call", detail: "the webhook ended the call" };
-          break;
-        case "next_task":
-          if (nav.kind === "none") nav = { kind: "next" };
-          break;
-        case "switch_task":
-          if (nav.kind === "none") nav = { kind: "switch", to: a.context.name };
-          break;
-      }
+      if (a.name === "say" && !hungUp) t.said.push(a.context.content);
+      else if (a.name === "sms") t.sms.push(a.context.message);
+      else if (a.name === "email") t.emails.push(a.context.email);
+      else if (a.name === "set_trigger") t.triggers.push(a.context.trigger);
+      else if (a.name === "transfer_call") t.transfers.push(a.context.number);
     }
-    return nav;
+    return navigationOf(actions);
   }
 
   const counts = new Map<string, number>();

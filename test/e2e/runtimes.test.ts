@@ -4,14 +4,14 @@
 // Lambda bundle invoked with payload 2.0 events for lambda), and the project's own contract test
 // files run again over HTTP against it (TASKCHAIN_URL + TASKCHAIN_TOKEN).
 import { once } from "node:events";
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { connect } from "node:net";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { commitNewProject } from "../../src/fs/changeset.js";
 import { generateProject } from "../../src/generate/project.js";
 import { defaultParameters, ProjectSpecSchema, RUNTIMES, type Runtime } from "../../src/spec/spec.js";
-import { ResponseSchema } from "../../templates/base/src/taskchain/protocol.js";
+import { ResponseSchema, type TaskchainResponse } from "../../templates/base/src/taskchain/protocol.js";
 import { slowQualified, STILL_CHECKING } from "../helpers/slow-link.js";
 import { expectProjectGreen, freePort, installProject, run, serve, tempDir, testEnv, runAsync, type Served, projectNode } from "../helpers/project.js";
 
@@ -44,10 +44,79 @@ async function generate(runtime: Runtime): Promise<string> {
     ],
   });
   await commitNewProject(generateProject(spec, dir));
+  // The last link speaks the state it is handed, so the two-call test below hears what it saw.
+  const last = path.join(dir, "src/links/order_status.ts");
+  const source = readFileSync(last, "utf8");
+  const speaking = source.replace('initial: () => ({\n    content: "Tell the caller where their order is.",', 'initial: ({ state }) => ({\n    content: `State: ${JSON.stringify(state)}`,');
+  expect(speaking).not.toBe(source);
+  writeFileSync(last, speaking);
   // pin_vetting answers within 500 ms, with its onTimeout reply, when its handler sleeps (PIN "slow").
   slowQualified(dir, "pin_vetting", BUDGET_MS, 'context.pin === "slow"');
   installProject(dir);
   return dir;
+}
+
+/** One webhook call to the served runtime, as Agent4 makes it; its answer, validated. */
+async function webhook(url: string, body: Record<string, unknown>): Promise<TaskchainResponse> {
+  const res = await fetch(`${url}/${String(body.name)}?token=${token}`, { method: "POST", body: JSON.stringify(body) });
+  expect(res.status).toBe(200);
+  return ResponseSchema.parse(await res.json());
+}
+
+/** Agent4 calling an answer's call-ended notification, on the served runtime (its host is the public URL). */
+async function notifyEnded(url: string, response: TaskchainResponse): Promise<void> {
+  const webhooks = (response.additional_call_notifications ?? []).flatMap((n) => ("webhook" in n ? [n.webhook] : []));
+  const ended = webhooks.find((w) => w.host === `https://hooks.example.com/calls/${response.key}/ended`);
+  expect(ended, JSON.stringify(response.additional_call_notifications)).toBeDefined();
+  const res = await fetch(`${url}/calls/${response.key}/ended`, { method: "POST", headers: ended!.headers, body: '{"status":"completed"}' });
+  expect(res.status).toBe(200);
+}
+
+/**
+ * Calls from one number, each after the previous one ended (the chain done, the notification, the
+ * caller hanging up mid-chain): each gets a new key and starts with empty state. Then withheld
+ * caller IDs, which share nothing.
+ */
+async function expectCallBoundaries(url: string): Promise<void> {
+  const caller = { call_from: "+15125550143", call_forwarded_by: "+15128888888" };
+  const pin = (action: string, context?: unknown) => webhook(url, { name: "pin_vetting", action, ...caller, context });
+  const order = (action: string, context?: unknown) => webhook(url, { name: "order_status", action, ...caller, context });
+
+  // Call 1 runs the whole chain: the last link moving on ends it.
+  const call1 = await pin("initial");
+  await pin("qualified", { pin: "1234" });
+  const seen = await order("initial");
+  expect(seen).toMatchObject({ key: call1.key, content: 'State: {"pin_vetting":{"pin":"1234"}}' });
+  await order("qualified", { channel: "sms" });
+
+  // Call 2: a new key, empty state. It ends mid-chain when Agent4 calls the notification.
+  const call2 = await pin("initial");
+  expect(call2.key).not.toBe(call1.key);
+  await pin("qualified", { pin: "5678" });
+  expect(await order("initial")).toMatchObject({ key: call2.key, content: 'State: {"pin_vetting":{"pin":"5678"}}' });
+  await notifyEnded(url, call2);
+
+  // Call 3: new again; it ends mid-chain with the caller hanging up.
+  const call3 = await pin("initial");
+  expect(call3.key).not.toBe(call2.key);
+  await pin("qualified", { pin: "9012" });
+  await order("interrupt");
+  // Call 4: new, empty; call 2's notification arriving late does not end it.
+  const call4 = await pin("initial");
+  expect([call1.key, call2.key, call3.key]).not.toContain(call4.key);
+  await notifyEnded(url, call2);
+  expect(await order("initial")).toMatchObject({ key: call4.key, content: "State: {}" });
+
+  // Withheld caller IDs: every webhook call a key of its own and empty state.
+  const keys = new Set<string>();
+  for (const withheld of [{}, { call_from: null }, { call_from: "" }]) {
+    keys.add((await webhook(url, { name: "pin_vetting", action: "initial", ...withheld })).key);
+    keys.add((await webhook(url, { name: "pin_vetting", action: "qualified", ...withheld, context: { pin: "1" } })).key);
+    const next = await webhook(url, { name: "order_status", action: "initial", ...withheld });
+    expect(next.content).toBe("State: {}");
+    keys.add(next.key);
+  }
+  expect(keys.size).toBe(9);
 }
 
 const BUDGET_MS = 500;
@@ -126,7 +195,7 @@ afterAll(async () => {
 });
 
 describe.each(RUNTIMES)("runtime %s", (runtime) => {
-  it("installs, type-checks, passes its own tests, serves on its real runtime and passes the contract there", async () => {
+  it("installs, type-checks, passes its own tests, serves on its real runtime, passes the contract and keeps call boundaries there", async () => {
     const dir = await generate(runtime);
     const { test } = expectProjectGreen(dir);
     expect(test.stdout + test.stderr).toMatch(/Tests\s+\d+ passed/);
@@ -156,6 +225,8 @@ describe.each(RUNTIMES)("runtime %s", (runtime) => {
     expect(out).not.toMatch(/\d+ (failed|skipped)/);
     // The traffic reached the started server (the garbled-context tests log a warning there).
     expect(served.output()).toMatch(/context did not parse/);
+
+    await expectCallBoundaries(served.url);
 
     if (runtime === "cloudflare") {
       await served.stop("SIGTERM");

@@ -185,6 +185,29 @@ describe("replay", () => {
     expect(sent.map((body) => (body as { call_from: string }).call_from)).toEqual(["+15125550142", "+15125550142"]);
   });
 
+  it("records no notification header (the call-ended one's carries the caller line) and replays such a call green", async () => {
+    const lines: string[] = [];
+    const record = createRecorder({ sink: (line) => void lines.push(line), logger: silentLogger });
+    const app = createTaskchain({ links: [ask, thanks], logger: silentLogger, token: "s3cret-token", publicUrl: "https://hooks.example.com", record });
+    const send = (request: HttpRequest) => app.handle({ ...request, authorization: "Bearer s3cret-token" });
+    await send(post("ask", "initial", "+15125551234"));
+    await send(post("ask", "qualified", "+15125551234", { pin: "42" }));
+    const text = (await linesOf(lines, 2)).join("\n");
+    expect(text).not.toContain("s3cret-token");
+    expect(text).not.toContain("5125551234");
+    const headers = { "x-taskchain-caller": "[redacted]" };
+    expect((JSON.parse(lines[0]!) as CallRecord).answer).toMatchObject({ additional_call_notifications: [{ webhook: { headers } }] });
+    // Played again on the same app, under another caller and so another key: the same answers.
+    const client = {
+      post: async (url: string, body: unknown): Promise<HttpResult> => {
+        const answer = await send({ method: "POST", url: new URL(url).pathname, body: { json: body } });
+        return { status: answer.status, contentType: "application/json", text: answer.body, json: JSON.parse(answer.body), isJson: true, ms: 0 };
+      },
+    } as Pick<WebhookClient, "post">;
+    const result = await replayCall(parseRecords(text, "f"), options(client as WebhookClient));
+    expect(result.steps.map((step) => step.difference)).toEqual([undefined, undefined]);
+  });
+
   it("fails on a changed answer or a key that changes within the call, and --update keeps the new answers", async () => {
     const changed = await replayCall(call, options(scripted([{ key: "n1", content: "hello" }, { key: "n1", content: "PIN 4", actions: [{ name: "next_task" }] }]).client));
     expect(changed.steps.map((s) => s.difference)).toEqual(["the answer differs", undefined]);

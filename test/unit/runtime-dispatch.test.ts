@@ -138,8 +138,8 @@ describe("routing and errors", () => {
     expect((await call(app, body, { path: "/pin_vetting", authorization: "Bearer t", contentEncoding: "Identity" })).status).toBe(200);
     expect((await call(app, body, { path: "/pin_vetting", authorization: "Bearer t", contentEncoding: "" })).status).toBe(200);
     // gate() says the same before a body is read (the adapters' early answer).
-    expect(app.gate({ method: "POST", url: "/pin_vetting", authorization: "Bearer t", contentEncoding: "br" })?.status).toBe(415);
-    expect(app.gate({ method: "GET", url: "/health", contentEncoding: "gzip" })?.status).toBe(200);
+    expect((await app.gate({ method: "POST", url: "/pin_vetting", authorization: "Bearer t", contentEncoding: "br" }))?.status).toBe(415);
+    expect((await app.gate({ method: "GET", url: "/health", contentEncoding: "gzip" }))?.status).toBe(200);
   });
 
   it("accepts JSON a framework already parsed", async () => {
@@ -519,8 +519,8 @@ describe("session store failures", () => {
       save(id: string, session: Session, ttl: number) {
         return store.failing === "save" ? Promise.reject(new Error("ECONNREFUSED redis:6379")) : inner.save(id, session, ttl);
       },
-      end(id: string) {
-        return store.failing === "end" ? Promise.reject(new Error("ECONNREFUSED redis:6379")) : inner.end(id);
+      end(id: string, key?: string) {
+        return store.failing === "end" ? Promise.reject(new Error("ECONNREFUSED redis:6379")) : inner.end(id, key);
       },
     };
     return store;
@@ -611,5 +611,126 @@ describe("replies of a spoken text alone", () => {
     expect(bad.status).toBe(200);
     expect(bad.json.content).toBe("Sorry.");
     expect(logger.error).toHaveBeenCalledWith(expect.stringMatching(/failed/), expect.objectContaining({ error: expect.stringMatching(/invalid reply: key/) }));
+  });
+});
+
+describe("call boundaries", () => {
+  const PUBLIC = "https://hooks.example.com/";
+  const initial = { name: "pin_vetting", action: "initial", ...caller };
+
+  /** The call-ended notification an answer carries, as the request Agent4 would send. */
+  function notification(response: TaskchainResponse) {
+    const webhooks = (response.additional_call_notifications ?? []).flatMap((n) => ("webhook" in n ? [n.webhook] : []));
+    const ended = webhooks.find((w) => w.host === `https://hooks.example.com/calls/${response.key}/ended`);
+    expect(ended, JSON.stringify(response.additional_call_notifications)).toBeDefined();
+    return { url: `/calls/${response.key}/ended`, caller: ended!.headers?.["x-taskchain-caller"] };
+  }
+
+  it("ends the session on every call-ending answer, and keeps it while the chain goes on", async () => {
+    const reply = (actions: ReturnType<typeof nextTask>[]) => ({ content: "", actions });
+    const links = (qualified: () => ReturnType<typeof reply>, initialReply?: ReturnType<typeof reply>) => [
+      defineLink({ ...pin, qualified, ...(initialReply ? { initial: () => initialReply } : {}) }),
+      sms,
+    ];
+    const cases: Array<[string, Link[], string, boolean]> = [
+      ["end_call", links(() => reply([endCall()])), "qualified", true],
+      ["transfer_call", links(() => reply([transferCall("+15550000000")])), "qualified", true],
+      ["say alone", links(() => reply([say("bye")])), "qualified", true],
+      ["end_call on initial", links(() => reply([nextTask()]), reply([endCall()])), "initial", true],
+      ["transfer_call on initial", links(() => reply([nextTask()]), reply([transferCall("+15550000000")])), "initial", true],
+      ["next_task on a link before the last", links(() => reply([nextTask()])), "qualified", false],
+      ["switch_task", links(() => reply([{ name: "switch_task", context: { name: "sms_vetting" } }])), "qualified", false],
+      ["next_task with switch_task", links(() => reply([nextTask(), { name: "switch_task", context: { name: "sms_vetting" } }])), "qualified", false],
+    ];
+    for (const [what, chain, action, ends] of cases) {
+      const app = setup({}, chain);
+      const first = await ok(app, initial);
+      if (action !== "initial") await ok(app, { ...initial, action, context: { pin: "1" } });
+      const next = await ok(app, initial);
+      expect(next.key !== first.key, what).toBe(ends);
+    }
+    // The last link moving on on its initial answer finishes the chain as well.
+    const skipping = defineLink({ ...sms, initial: () => ({ content: "", actions: [nextTask()] }) });
+    const app = setup({}, [pin, skipping]);
+    const first = await ok(app, initial);
+    await ok(app, { name: "sms_vetting", action: "initial", ...caller });
+    expect((await ok(app, initial)).key).not.toBe(first.key);
+  });
+
+  it("adds the call-ended notification after the handler's own, with the caller line and never the token", async () => {
+    const own = { webhook: { host: "https://crm.example.com/hook", headers: { "x-crm": "1" } } };
+    const noisy = defineLink({ ...pin, initial: () => ({ content: "Ask.", additional_call_notifications: [{ email: "ops@example.com" }, own] }) });
+    const app = setup({ publicUrl: PUBLIC, token: "t" }, [noisy, sms]);
+    const res = await call(app, initial, { authorization: "Bearer t" });
+    const response = ResponseSchema.parse(res.json);
+    expect(response.additional_call_notifications?.slice(0, 2)).toEqual([{ email: "ops@example.com" }, own]);
+    expect(notification(response)).toEqual({ url: `/calls/${response.key}/ended`, caller: encodeURIComponent("12:+15129999999:+15128888888") });
+    expect(res.answer.body).not.toContain("Bearer");
+    // Off: no notification at all; the answer of a spoken text alone stays as it was.
+    expect((await ok(setup(), initial)).additional_call_notifications).toBeUndefined();
+  });
+
+  it("ends the call on the notification: any method and body, idempotent, never the same caller's next call", async () => {
+    const app = setup({ publicUrl: PUBLIC });
+    const call1 = await ok(app, initial);
+    await ok(app, { ...initial, action: "qualified", context: { pin: "1" } });
+    const ended = notification(await ok(app, { name: "sms_vetting", action: "initial", ...caller }));
+    for (const method of ["POST", "GET", "PUT", "DELETE"]) {
+      const answer = await app.handle({ method, url: ended.url, caller: ended.caller, body: { text: "not json at all" } });
+      expect(answer.status, method).toBe(200);
+    }
+    const call2 = await ok(app, initial);
+    expect(call2.key).not.toBe(call1.key);
+    expect((await ok(app, { name: "sms_vetting", action: "initial", ...caller })).content).toBe("Text the code. PIN so far: undefined");
+    // Call 1's notification again, late: call 2 goes on.
+    expect((await app.handle({ method: "POST", url: ended.url, caller: ended.caller })).status).toBe(200);
+    expect((await ok(app, initial)).key).toBe(call2.key);
+    // The gate answers it too, before a body is read; a caller header that is not ours ends nothing.
+    expect((await app.gate({ method: "POST", url: `/calls/${call2.key}/ended`, caller: "%E0%A4%A" }))?.status).toBe(200);
+    expect((await ok(app, initial)).key).toBe(call2.key);
+  });
+
+  it("ends a call on its key and caller line together, without the token; 503 when the store cannot end it", async () => {
+    const app = setup({ publicUrl: PUBLIC, token: "t" });
+    const first = ResponseSchema.parse((await call(app, initial, { authorization: "Bearer t" })).json);
+    const ended = notification(first);
+    const still = async () => ResponseSchema.parse((await call(app, initial, { authorization: "Bearer t" })).json).key;
+    const otherLine = encodeURIComponent("12:+15125550000:+15128888888");
+    for (const [url, caller] of [[ended.url, undefined], [ended.url, otherLine], [`/calls/${crypto.randomUUID()}/ended`, ended.caller]]) {
+      expect((await app.handle({ method: "POST", url: url!, caller })).status).toBe(200);
+      expect(await still(), `${url} ${caller}`).toBe(first.key);
+    }
+    expect((await app.handle({ method: "POST", url: ended.url, caller: ended.caller })).status).toBe(200);
+    expect(await still()).not.toBe(first.key);
+    const key = crypto.randomUUID();
+    const logger: Logger = { info: vi.fn(), warn: vi.fn(), error: vi.fn() };
+    const broken: SessionStore = { open: () => Promise.reject(new Error("down")), save: () => Promise.reject(new Error("down")), end: () => Promise.reject(new Error("down")) };
+    const failing = setup({ publicUrl: PUBLIC, store: broken, logger });
+    expect((await failing.handle({ method: "POST", url: `/calls/${key}/ended`, caller: "x" })).status).toBe(503);
+    expect(logger.error).toHaveBeenCalledOnce();
+  });
+
+  it("answers a withheld caller ID (missing, null, empty, no digit) and never lets such calls share state or key", async () => {
+    const app = setup({ publicUrl: PUBLIC });
+    const keys = new Set<string>();
+    for (const withheld of [{}, { call_from: null }, { call_from: "" }, { call_from: "Anonymous" }, { call_from: "restricted" }]) {
+      const payload = { name: "pin_vetting", call_forwarded_by: "+15128888888", ...withheld };
+      const first = await ok(app, { ...payload, action: "initial" });
+      const qualified = await ok(app, { ...payload, action: "qualified", context: { pin: "1" } });
+      const next = await ok(app, { name: "sms_vetting", action: "initial", call_forwarded_by: "+15128888888", ...withheld });
+      expect(next.content).toBe("Text the code. PIN so far: undefined");
+      for (const response of [first, qualified, next]) {
+        expect(keys.has(response.key)).toBe(false);
+        keys.add(response.key);
+        expect(response.additional_call_notifications, "nothing kept, nothing to end").toBeUndefined();
+      }
+    }
+  });
+
+  it("ends a withheld caller's call at once on unparseable context: its attempts cannot be counted", async () => {
+    const app = setup();
+    const response = await ok(app, { name: "pin_vetting", action: "qualified", call_from: null, context: { pin: 5 } });
+    expect(response.content).toBe(INVALID_CONTEXT_GIVE_UP);
+    expect(response.actions).toEqual([endCall()]);
   });
 });

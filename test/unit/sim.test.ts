@@ -312,7 +312,7 @@ describe("walking a chain on the real runtime", () => {
   it("verify passes on the real runtime, with and without a token; a loop of samples is a warning", async () => {
     const report = await runContract({ base: parseBaseUrl(server.url), chain, client });
     const text = renderReport(report).join("\n");
-    expect(text).toMatch(/^PASS: 10\/11 checks passed; 1 warning\(s\): loop$/m);
+    expect(text).toMatch(/^PASS: 12\/13 checks passed; 1 warning\(s\): loop$/m);
     expect(text).toMatch(/^! loop {2,}a call where every link qualifies/m);
     expect(text).toContain('    whole call: greet initial: "greet" would be visited a 6th time in one call (limit 5): the chain loops');
     expect(report.checks.filter((c) => c.failed > 0).map((c) => c.check)).toEqual(["loop"]);
@@ -445,6 +445,8 @@ describe("the broken server", () => {
       "response-shape",
       "required-in-properties",
       "key-stable",
+      // It keeps a caller's key forever: the same number's next call continues the last one.
+      "call-ends",
       "params-only-initial",
       "switch-target-known",
       "malformed-no-5xx",
@@ -489,6 +491,8 @@ describe("a correct server making other choices than ours", () => {
       "required-in-properties": "pass",
       "key-stable": "pass",
       "key-new-caller": "pass",
+      "call-ends": "pass",
+      "withheld-caller": "pass",
       "params-only-initial": "pass",
       "switch-target-known": "skip",
       loop: "pass",
@@ -497,7 +501,7 @@ describe("a correct server making other choices than ours", () => {
       "auth-refused": "pass",
     });
     expect(report.ok).toBe(true);
-    expect(renderReport(report).at(-1)).toBe("PASS: 9/12 checks passed; 2 warning(s): health, malformed-4xx; not exercised: switch-target-known");
+    expect(renderReport(report).at(-1)).toBe("PASS: 11/14 checks passed; 2 warning(s): health, malformed-4xx; not exercised: switch-target-known");
   });
 });
 

@@ -1,3 +1,4 @@
+import project from "../package.json" with { type: "json" };
 import { chain } from "./links/index.ts";
 import { consoleLogger, createTaskchain, DEFAULT_BUDGET_MS, MemorySessionStore, recorderFromEnv, type Env, type RecordSink, type SessionStore, type Taskchain } from "./taskchain/index.ts";
 
@@ -27,6 +28,9 @@ export function createApp(env: Env, store?: SessionStore, recordFile?: (path: st
     budgetMs: env.WEBHOOK_BUDGET_MS?.trim() === "0" ? 0 : positive(env.WEBHOOK_BUDGET_MS, DEFAULT_BUDGET_MS),
     transferNumber: env.TRANSFER_NUMBER?.trim(),
     store: store ?? memoryStoreFromEnv(env),
+    // Where Agent4 reaches this server, for the call-ended notification: TASKCHAIN_PUBLIC_URL, else
+    // package.json's "taskchain".baseUrl (chain.json's base); TASKCHAIN_PUBLIC_URL=off sends none.
+    publicUrl: env.TASKCHAIN_PUBLIC_URL === "off" ? undefined : env.TASKCHAIN_PUBLIC_URL || project.taskchain?.baseUrl,
     record: recorderFromEnv(env, consoleLogger, recordFile),
   });
 }

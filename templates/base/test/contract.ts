@@ -86,6 +86,14 @@ function garbled(sample: Record<string, unknown>): Record<string, unknown> {
   return Object.fromEntries(Object.keys(sample).map((k) => [k, { unexpected: [1, 2, 3] }]));
 }
 
+/** The call-ended notification an answer carries, as a request to the target: its path and headers. */
+export function callEndedRequest(response: TaskchainResponse): { path: string; headers: Record<string, string> } {
+  const hosts = (response.additional_call_notifications ?? []).map((n) => ("webhook" in n ? n.webhook : undefined));
+  const webhook = hosts.find((w) => w !== undefined && new URL(w.host).pathname.endsWith(`/calls/${response.key}/ended`));
+  expect(webhook, "a call-ended notification in additional_call_notifications").toBeDefined();
+  return { path: `/calls/${response.key}/ended`, headers: webhook?.headers ?? {} };
+}
+
 export function describeLink(link: Link, samples: Samples): void {
   describe(`link ${link.name}`, () => {
     let target: Target;
@@ -220,8 +228,37 @@ export function describeServer(): void {
       const res = await post(target, `/${first}`, { name: first, action: "bogus", ...newCaller() });
       expect(res.status).toBe(400);
       expect(res.body).toMatchObject({ error: "invalid_payload", field: "action" });
-      const noCaller = await post(target, `/${first}`, { name: first, action: "initial" });
-      expect(noCaller.body).toMatchObject({ error: "invalid_payload", field: "call_from" });
+      const wrongCaller = await post(target, `/${first}`, { name: first, action: "initial", call_from: 15125550100 });
+      expect(wrongCaller.body).toMatchObject({ error: "invalid_payload", field: "call_from" });
+    });
+
+    it("answers a withheld caller ID, and never gives two such calls one key", async () => {
+      const keys = new Set<string>();
+      for (const withheld of [{}, { call_from: null }, { call_from: "" }, { call_from: "anonymous" }]) {
+        keys.add(expectValidResponse(await post(target, `/${first}`, { name: first, action: "initial", ...withheld })).key);
+      }
+      expect(keys.size).toBe(4);
+    });
+
+    it("ends a call when Agent4 calls its call-ended notification: any method and body, any number of times", async () => {
+      const caller = newCaller();
+      const initial = () => post(target, `/${first}`, { name: first, action: "initial", ...caller }).then(expectValidResponse);
+      const call1 = await initial();
+      const ended = callEndedRequest(call1);
+      // No answer carries the token: the key and the caller line together end the call, either alone nothing.
+      expect(JSON.stringify(call1)).not.toContain(target.token);
+      await fetch(target.url + ended.path, { method: "POST" });
+      await fetch(target.url + ended.path, { method: "POST", headers: { "x-taskchain-caller": encodeURIComponent("12:+15125550000:+15128888888") } });
+      await fetch(`${target.url}/calls/${crypto.randomUUID()}/ended`, { method: "POST", headers: ended.headers });
+      expect((await initial()).key, "the call goes on until the notification").toBe(call1.key);
+      for (const [method, body] of [["POST", "{not json"], ["POST", '{"status":"completed"}'], ["GET", undefined]] as const) {
+        expect((await fetch(target.url + ended.path, { method, headers: ended.headers, body })).status, method).toBe(200);
+      }
+      const call2 = await initial();
+      expect(call2.key).not.toBe(call1.key);
+      // Call 1's notification arriving late does not end call 2.
+      expect((await fetch(target.url + ended.path, { method: "POST", headers: ended.headers })).status).toBe(200);
+      expect((await initial()).key).toBe(call2.key);
     });
 
     it("answers a body over 1 MiB with 413, and 401 first without the token", async () => {

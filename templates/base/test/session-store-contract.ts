@@ -45,6 +45,17 @@ export function describeSessionStore(name: string, setup: StoreContractSetup): v
       await store.end("caller");
     });
 
+    it("ends a session by its key only while it is still that call", async () => {
+      const store = await make();
+      await touch(store, "line", "first-call", MINUTE);
+      await store.end("line", "another-call");
+      expect((await store.open("line", fresh("k2"), MINUTE)).key).toBe("first-call");
+      await store.save("line", { key: "first-call", state: {}, retries: {} }, MINUTE);
+      await store.end("line", "first-call");
+      expect((await store.open("line", fresh("k3"), MINUTE)).key).toBe("k3");
+      await store.end("line");
+    });
+
     it("keeps each caller's session apart, and ends one without touching another", async () => {
       const store = await make();
       await store.save("a", { ...(await store.open("a", fresh("ka"), MINUTE)), state: { who: "a" } }, MINUTE);

@@ -2,11 +2,11 @@
 // runs the link's handler for the payload's action, checks the reply, and saves or ends the session.
 import { endCall, transferCall } from "./actions.ts";
 import { DEFAULT_BUDGET_MS, LATE, logCall, withinBudget, type Budget, type CallLog } from "./budget.ts";
-import { errorAnswer, gate, jsonAnswer, route, type HttpAnswer, type HttpRequest } from "./http.ts";
+import { endedCallKey, errorAnswer, gate, jsonAnswer, route, type HttpAnswer, type HttpRequest } from "./http.ts";
 import type { Awaitable, Env, InitialArgs, Link, Reply } from "./link.ts";
 import { consoleLogger, describeThrown, type Logger } from "./log.ts";
 import { parameterBlocks, withBlocksJson } from "./parameters.ts";
-import { describeIssues, LINK_NAME_PATTERN, ResponseSchema, type Payload, type TaskchainResponse } from "./protocol.ts";
+import { describeIssues, LINK_NAME_PATTERN, ResponseSchema, type Notification, type Payload, type TaskchainResponse } from "./protocol.ts";
 import type { Recorder } from "./record.ts";
 import { MemorySessionStore, type Session, type SessionStore } from "./session.ts";
 
@@ -24,7 +24,7 @@ export interface TaskchainOptions {
   /** The links, in chain order. */
   links: readonly Link[];
   store?: SessionStore;
-  /** When set, every route but `/health` needs `Authorization: Bearer <token>` or `?token=<token>`. */
+  /** When set, every route but `/health` and `/calls/<key>/ended` needs `Authorization: Bearer <token>` or `?token=<token>`. */
   token?: string | undefined;
   sessionTtlMs?: number;
   logger?: Logger;
@@ -32,6 +32,8 @@ export interface TaskchainOptions {
   apology?: string;
   /** Handed to every handler as `env`. */
   env?: Env;
+  /** Where Agent4 reaches this server. Set: every answer asks Agent4 to call `<publicUrl>/calls/<key>/ended` after the call. */
+  publicUrl?: string | undefined;
   /** Each webhook call's time budget in ms (default 4 s; 0: none); a link's `budgetMs` wins. */
   budgetMs?: number;
   /** Where a call over its budget goes when its link has no `onTimeout` reply; unset, it hears an apology. */
@@ -44,8 +46,8 @@ export interface Taskchain {
   readonly links: readonly Link[];
   /** `timeLeftMs`: what the platform still allows this request (Lambda); the budget stays within it. */
   handle(request: HttpRequest, limits?: { timeLeftMs?: number }): Promise<HttpAnswer>;
-  /** The answer a request gets before its body matters, or undefined (see gate() in http.ts). */
-  gate(request: Omit<HttpRequest, "body">): HttpAnswer | undefined;
+  /** The answer a request gets before its body matters, or undefined (gate() in http.ts, and callEnded()). */
+  gate(request: Omit<HttpRequest, "body">): HttpAnswer | Promise<HttpAnswer> | undefined;
   /** The JSON body of an error answer, for adapters that detect errors themselves (413, bad JSON). */
   error(status: number, error: string, message: string): HttpAnswer;
 }
@@ -57,6 +59,8 @@ type App = Required<Pick<TaskchainOptions, "store" | "logger" | "apology" | "env
   lastLink: string | undefined;
   blocks: ReadonlyMap<string, ReturnType<typeof parameterBlocks>>;
   ttl: number;
+  token: string | undefined;
+  publicUrl: string | undefined;
 };
 
 /** A handler's reply is checked against the response without its parameter blocks, which the runtime adds. */
@@ -80,15 +84,20 @@ export function createTaskchain(options: TaskchainOptions): Taskchain {
     env: options.env ?? {},
     budgetMs: options.budgetMs ?? DEFAULT_BUDGET_MS,
     transferNumber: options.transferNumber || undefined,
+    token: options.token || undefined,
+    publicUrl: options.publicUrl?.replace(/\/+$/, "") || undefined,
   };
-  const token = options.token || undefined;
+  const early = (request: Omit<HttpRequest, "body">) => {
+    const key = endedCallKey(request);
+    return key === undefined ? gate(request, app.token, links.size) : callEnded(app, key, request.caller);
+  };
   return {
     links: options.links,
-    gate: (request) => gate(request, token, links.size),
+    gate: early,
     async handle(request, limits) {
       const started = performance.now();
-      const routed = gate(request, token, links.size) ?? route(request, links);
-      if ("status" in routed) return routed;
+      const routed = early(request) ?? route(request, links);
+      if (routed instanceof Promise || "status" in routed) return routed;
       const reply = answer(app, routed.link, routed.payload, deadline(app, routed.link, started, limits?.timeLeftMs), started);
       if (!options.record) return reply;
       options.record(routed.payload, await reply, performance.now() - started);
@@ -98,9 +107,12 @@ export function createTaskchain(options: TaskchainOptions): Taskchain {
   };
 }
 
-/** The caller: `call_from` and `call_forwarded_by`, length-prefixed so no two pairs share an id. */
-export function sessionId(payload: Pick<Payload, "call_from" | "call_forwarded_by">): string {
-  return `${payload.call_from.length}:${payload.call_from}:${payload.call_forwarded_by}`;
+/** A caller ID with no digit in it ("", "anonymous", "restricted") is withheld: it names no one. */
+const isWithheld = (callFrom: string): boolean => !/\d/.test(callFrom);
+
+/** The caller: `call_from` and `call_forwarded_by`, length-prefixed so no two pairs share an id. Withheld: undefined. */
+export function sessionId(payload: Pick<Payload, "call_from" | "call_forwarded_by">): string | undefined {
+  return isWithheld(payload.call_from) ? undefined : `${payload.call_from.length}:${payload.call_from}:${payload.call_forwarded_by}`;
 }
 
 const newSession = (): Session => ({ key: crypto.randomUUID(), state: {}, retries: {} });
@@ -115,18 +127,45 @@ async function answer(app: App, link: Link, payload: Payload, deadline: number, 
   const id = sessionId(payload);
   let session: Session;
   try {
-    session = await app.store.open(id, newSession, app.ttl);
+    // A withheld caller ID: a session of its own for this one webhook call, never stored.
+    session = id === undefined ? newSession() : await app.store.open(id, newSession, app.ttl);
   } catch (error) {
     // Without its session the handler would run without the call's state, so it does not run at
     // all: the caller hears the apology under a one-off key.
     logCall(app.logger, link.name, payload.action, { ...call, outcome: "store_failed", detail: { error: describeThrown(error) } });
     return jsonAnswer(200, serialise(app, link, payload, { key: crypto.randomUUID(), content: app.apology }));
   }
-  const { response, body } = await respond(app, link, payload, session, call, deadline);
+  const { response, body } = await respond(app, link, payload, session, call, deadline, id);
   if (response.state) session.state = { ...session.state, ...response.state };
-  await keepOrEnd(app, id, session, payload, response);
+  if (id !== undefined) await keepOrEnd(app, id, session, payload, response);
   logCall(app.logger, link.name, payload.action, call);
   return jsonAnswer(200, body);
+}
+
+/**
+ * Agent4 reports the call complete: its session ends, whatever the method and body. Again: a no-op.
+ * No token: the call's key (a random UUID only Agent4 is told) and its caller line together are
+ * the credential, and they end only that call; the token stays out of every answer.
+ */
+async function callEnded(app: App, key: string, caller: string | null | undefined): Promise<HttpAnswer> {
+  try {
+    if (caller) await app.store.end(decodeURIComponent(caller), key);
+  } catch (error) {
+    // A caller header this runtime did not write (undecodable) names no session: nothing to end.
+    if (!(error instanceof URIError)) {
+      app.logger.error("session store failed to end the call", { key, error: describeThrown(error) });
+      return errorAnswer(503, "store_unavailable", "The session store failed; try again");
+    }
+  }
+  return jsonAnswer(200, '{"status":"ended"}');
+}
+
+/** The response with the call-ended notification added after the handler's own (see callEnded()). */
+function withCallEnded(app: App, id: string | undefined, response: TaskchainResponse): TaskchainResponse {
+  if (app.publicUrl === undefined || id === undefined) return response;
+  const headers = { "x-taskchain-caller": encodeURIComponent(id) };
+  const notification: Notification = { webhook: { host: `${app.publicUrl}/calls/${response.key}/ended`, headers } };
+  return { ...response, additional_call_notifications: [...(response.additional_call_notifications ?? []), notification] };
 }
 
 /** The handler's reply within the call's budget, else the link's timeout reply. */
@@ -142,19 +181,19 @@ async function replyInTime(app: App, link: Link, payload: Payload, session: Sess
 }
 
 /** The handler's reply if it is valid, else the apology; with its JSON. */
-async function respond(app: App, link: Link, payload: Payload, session: Session, call: CallLog, deadline: number): Promise<{ response: TaskchainResponse; body: string }> {
+async function respond(app: App, link: Link, payload: Payload, session: Session, call: CallLog, deadline: number, id: string | undefined): Promise<{ response: TaskchainResponse; body: string }> {
   try {
     const response = toResponse(session.key, await replyInTime(app, link, payload, session, call, deadline));
     const problem = problemWith(app, link, payload, response);
     if (problem) throw new Error(`invalid reply: ${problem}`);
     // Serialised here, inside the try: a reply JSON cannot carry (a cycle, a BigInt, nesting
     // deeper than the stack) is a failed reply too, not a 500.
-    return { response, body: serialise(app, link, payload, response) };
+    return { response, body: serialise(app, link, payload, withCallEnded(app, id, response)) };
   } catch (error) {
     call.outcome = "failed";
     call.detail = { error: describeThrown(error), stack: error instanceof Error ? error.stack : undefined };
     const response = toResponse(session.key, { content: app.apology });
-    return { response, body: serialise(app, link, payload, response) };
+    return { response, body: serialise(app, link, payload, withCallEnded(app, id, response)) };
   }
 }
 
@@ -195,7 +234,7 @@ function problemWith(app: App, link: Link, payload: Payload, response: Taskchain
   return undefined;
 }
 
-const callInfo = (payload: Payload, session: Session) => ({ key: session.key, from: payload.call_from, forwardedBy: payload.call_forwarded_by });
+const callInfo = (payload: Payload, session: Session) => ({ key: session.key, from: payload.call_from, forwardedBy: payload.call_forwarded_by, withheld: isWithheld(payload.call_from) });
 
 /** Calls the link's handler for this action, with context parsed by that action's schema. */
 function runHandler(app: App, link: Link, payload: Payload, session: Session, call: CallLog, budget: Budget): Awaitable<Reply> {
@@ -228,7 +267,8 @@ function invalidContext(app: App, link: Link, payload: Payload, session: Session
   session.retries = { ...session.retries, [link.name]: attempt + 1 };
   fellBack(call, { problem, attempt });
   if (link.invalidContext) return link.invalidContext({ ...args, action, raw: payload.context, problem, attempt });
-  return attempt < INVALID_CONTEXT_RETRIES
+  // A withheld caller's attempts cannot be counted (nothing is stored): asking again could loop.
+  return attempt < INVALID_CONTEXT_RETRIES && !args.call.withheld
     ? { content: INVALID_CONTEXT_RETRY, actions: [{ name: "switch_task", context: { name: link.name } }] }
     : { content: INVALID_CONTEXT_GIVE_UP, actions: [endCall()] };
 }
@@ -239,11 +279,7 @@ function invalidContext(app: App, link: Link, payload: Payload, session: Session
  * ended session lingers until its idle TTL).
  */
 async function keepOrEnd(app: App, id: string, session: Session, payload: Payload, response: TaskchainResponse): Promise<void> {
-  const names = (response.actions ?? []).map((action) => action.name);
-  const movesOn = names.includes("next_task") || names.includes("switch_task");
-  // The last link moving on finishes the chain: the same caller's next call is a new call.
-  const finished = payload.name === app.lastLink && names.includes("next_task") && !names.includes("switch_task");
-  const over = payload.action === "interrupt" || names.includes("end_call") || names.includes("transfer_call") || (payload.action !== "initial" && (!movesOn || finished));
+  const over = endsCall(app, payload, response);
   try {
     if (over) await app.store.end(id);
     else await app.store.save(id, session, app.ttl);
@@ -251,4 +287,13 @@ async function keepOrEnd(app: App, id: string, session: Session, payload: Payloa
     const message = over ? "session store failed to end the call" : "session store failed to save the call's state";
     app.logger.error(message, { link: payload.name, action: payload.action, error: describeThrown(error) });
   }
+}
+
+/** Whether this answer ends the call: also when an outcome does not move on, or the last link moves on (the chain is done). */
+function endsCall(app: App, payload: Payload, response: TaskchainResponse): boolean {
+  const names = (response.actions ?? []).map((action) => action.name);
+  if (payload.action === "interrupt" || names.includes("end_call") || names.includes("transfer_call")) return true;
+  if (names.includes("switch_task")) return false;
+  if (names.includes("next_task")) return payload.name === app.lastLink;
+  return payload.action !== "initial";
 }

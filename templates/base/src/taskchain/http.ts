@@ -16,6 +16,8 @@ export interface HttpRequest {
   /** The `Content-Encoding` header: a compressed body is refused with 415. */
   contentEncoding?: string | null | undefined;
   body?: { text: string } | { json: unknown } | undefined;
+  /** The `X-Taskchain-Caller` header: whose session a call-ended notification ends. */
+  caller?: string | null | undefined;
 }
 
 export interface HttpAnswer {
@@ -101,6 +103,13 @@ export function gate(request: Omit<HttpRequest, "body">, token: string | undefin
   return undefined;
 }
 
+const CALL_ENDED = /^\/calls\/([0-9a-f-]{36})\/ended$/i;
+
+/** The key in a call-ended notification's path, `/calls/<key>/ended`; undefined on any other path. */
+export function endedCallKey(request: Omit<HttpRequest, "body">): string | undefined {
+  return CALL_ENDED.exec(splitUrl(request.url).path)?.[1];
+}
+
 const emptyBody = (): HttpAnswer => errorAnswer(400, "invalid_json", "The request body is empty; expected a JSON payload");
 
 /** The request's JSON body, or the 400 it gets. One byte order mark is dropped, as frameworks do. */
@@ -151,14 +160,16 @@ export function route(request: HttpRequest, links: ReadonlyMap<string, Link>): H
 function plainPayload(raw: unknown): { success: true; data: Payload } | undefined {
   if (!isPlain(raw)) return undefined;
   const { name, action, call_from, call_forwarded_by, context } = raw;
-  if (typeof name !== "string" || name === "" || typeof call_from !== "string") return undefined;
-  if (!LINK_ACTIONS.includes(action as never) || (call_forwarded_by !== undefined && typeof call_forwarded_by !== "string")) return undefined;
+  if (typeof name !== "string" || name === "" || !isText(call_from) || !isText(call_forwarded_by) || !LINK_ACTIONS.includes(action as never)) return undefined;
   // A context the schema would copy differently (another prototype, an own "__proto__" key) takes the schema's path.
   if (context !== undefined && context !== null && !(isPlain(context) && !Object.hasOwn(context, "__proto__"))) return undefined;
-  const data: Payload = { name, action: action as Payload["action"], call_from, call_forwarded_by: call_forwarded_by ?? "" };
+  const data: Payload = { name, action: action as Payload["action"], call_from: call_from ?? "", call_forwarded_by: call_forwarded_by ?? "" };
   if (context !== undefined) data.context = context;
   return { success: true, data };
 }
+
+/** A string, or absent as the schema allows (undefined or null). */
+const isText = (value: unknown): value is string | null | undefined => value == null || typeof value === "string";
 
 function isPlain(value: unknown): value is Record<string, unknown> {
   return typeof value === "object" && value !== null && Object.getPrototypeOf(value) === Object.prototype;

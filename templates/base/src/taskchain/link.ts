@@ -23,6 +23,8 @@ export interface CallInfo {
   key: string;
   from: string;
   forwardedBy: string;
+  /** No digit in `from` (withheld, "" when absent): every webhook call gets a new key and empty state. */
+  withheld: boolean;
 }
 
 /** What a handler returns. Everything is optional; `content` defaults to "". */

@@ -11,16 +11,20 @@ export type LinkAction = z.infer<typeof LinkActionSchema>;
 /** Agent4 link names as configured in the chain: lowercase letters, digits and underscores. */
 export const LINK_NAME_PATTERN = /^[a-z0-9_]+$/;
 
+/** A phone number that may be absent or null, as "" then. */
+const PhoneNumberSchema = z
+  .string()
+  .nullish()
+  .transform((value) => value ?? "");
+
 /** Every call to a webhook carries this JSON body. */
 export const PayloadSchema = z.object({
   name: z.string().min(1, "must not be empty"),
   action: LinkActionSchema,
-  call_from: z.string(),
-  // A call placed straight to the agent has no forwarding number: absent, null or "", it is "".
-  call_forwarded_by: z
-    .string()
-    .nullish()
-    .transform((value) => value ?? ""),
+  // A withheld caller ID may come without a number (see sessionId() in dispatch.ts).
+  call_from: PhoneNumberSchema,
+  // A call placed straight to the agent has no forwarding number.
+  call_forwarded_by: PhoneNumberSchema,
   // Sent with qualified/disqualified (and sometimes interrupt); absent on initial.
   context: z.record(z.string(), z.unknown()).nullish(),
 });

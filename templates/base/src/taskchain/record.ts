@@ -58,8 +58,20 @@ async function recordLine(payload: Payload, answer: HttpAnswer, ms: number, time
   const hide = async (value: string | null | undefined) => (value ? pseudonym(value) : value);
   const hidden = { ...payload, call_from: await hide(payload.call_from), call_forwarded_by: await hide(payload.call_forwarded_by) };
   // Every answer the runtime gives is JSON, error answers included.
-  const record: CallRecord = { taskchain: "call", time, link: payload.name, action: payload.action, payload: hidden as Payload, status: answer.status, answer: JSON.parse(answer.body), ms: Math.round(ms * 10) / 10 };
+  const record: CallRecord = { taskchain: "call", time, link: payload.name, action: payload.action, payload: hidden as Payload, status: answer.status, answer: recordable(JSON.parse(answer.body)), ms: Math.round(ms * 10) / 10 };
   return JSON.stringify(record);
+}
+
+/**
+ * An answer as recorded (and compared on replay): notification webhook headers are credentials (the
+ * call-ended notification's carries the caller line), so their values are not kept.
+ */
+export function recordable(answer: unknown): unknown {
+  const notifications = (answer as { additional_call_notifications?: unknown } | null)?.additional_call_notifications;
+  if (!Array.isArray(notifications)) return answer;
+  const hide = (headers: object) => Object.fromEntries(Object.keys(headers).map((name) => [name, "[redacted]"]));
+  const hidden = notifications.map((n) => (n?.webhook?.headers ? { ...n, webhook: { ...n.webhook, headers: hide(n.webhook.headers) } } : n));
+  return { ...(answer as object), additional_call_notifications: hidden };
 }
 
 /**

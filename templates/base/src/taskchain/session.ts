@@ -26,8 +26,8 @@ export interface SessionStore {
   open(id: string, fresh: () => Session, ttlMs: number): Promise<Session>;
   /** Store the session's new state; its idle TTL starts again. */
   save(id: string, session: Session, ttlMs: number): Promise<void>;
-  /** The call is over: forget it. */
-  end(id: string): Promise<void>;
+  /** The call is over: forget it. With `key`, only if `id`'s session is still that call (a late notification must not end the next). */
+  end(id: string, key?: string): Promise<void>;
   /** Lets go of connections on shutdown, for a store that holds any. */
   close?(): Promise<void>;
 }
@@ -78,9 +78,9 @@ export class MemorySessionStore implements SessionStore {
     this.#put(id, session, ttlMs);
   }
 
-  async end(id: string): Promise<void> {
+  async end(id: string, key?: string): Promise<void> {
     const entry = this.#entries.get(id);
-    if (entry === undefined) return;
+    if (entry === undefined || (key !== undefined && entry.session.key !== key)) return;
     this.#entries.delete(id);
     this.#bytes -= entry.size;
   }

@@ -65,16 +65,17 @@ export async function handleRequest(request: Request, env: WorkerEnv): Promise<R
       url: url.pathname + url.search,
       authorization: request.headers.get("authorization"),
       contentEncoding: request.headers.get("content-encoding"),
+      caller: request.headers.get("x-taskchain-caller"),
     };
     let text: string | undefined;
     if (request.method === "POST") {
       // Health, the token and the encoding come first, as on every runtime.
-      const tooLarge = () => toResponse(app.gate(head) ?? app.error(413, "payload_too_large", "The request body is over 1 MiB"));
+      const tooLarge = async () => toResponse((await app.gate(head)) ?? app.error(413, "payload_too_large", "The request body is over 1 MiB"));
       if (Number(request.headers.get("content-length")) > MAX_BODY_BYTES) return tooLarge();
       // A streamed body is read only for a caller the gate lets through.
       if (!request.headers.has("content-length")) {
         const early = app.gate(head);
-        if (early) return toResponse(early);
+        if (early) return toResponse(await early);
       }
       const bytes = await readBody(request);
       if (bytes === undefined || bytes.byteLength > MAX_BODY_BYTES) return tooLarge();

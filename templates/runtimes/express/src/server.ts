@@ -14,8 +14,8 @@ export function createExpressApp(app: Taskchain = createApp(process.env)): Expre
   // Health, the token and the encoding are answered before express reads a byte of the body.
   // req.url, not originalUrl: mounted under a path (`outer.use("/taskchain", …)`), routes stay /<link>.
   server.use((req, res, next) => {
-    const early = app.gate({ method: req.method, url: req.url, authorization: req.get("authorization"), contentEncoding: req.get("content-encoding") });
-    if (early) send(res, early);
+    const early = app.gate({ method: req.method, url: req.url, authorization: req.get("authorization"), contentEncoding: req.get("content-encoding"), caller: req.get("x-taskchain-caller") });
+    if (early) Promise.resolve(early).then((answer) => send(res, answer), next);
     else next();
   });
   // Only POST carries a payload. Any content type is read as JSON (strict: false lets the core's

@@ -25,8 +25,9 @@ export function createFastifyApp(app: Taskchain = createApp(process.env)): Fasti
 
   // Health, the token and the encoding are answered before fastify parses the body.
   server.addHook("onRequest", async (request, reply) => {
-    const early = app.gate({ method: request.method, url: request.url, authorization: request.headers.authorization, contentEncoding: request.headers["content-encoding"] });
-    if (early) return send(reply, early);
+    const { authorization, "content-encoding": contentEncoding, "x-taskchain-caller": caller } = request.headers;
+    const early = app.gate({ method: request.method, url: request.url, authorization, contentEncoding, caller: caller?.toString() });
+    if (early) return send(reply, await early);
   });
 
   const handler = async (request: FastifyRequest, reply: FastifyReply) => {

@@ -54,10 +54,11 @@ export function createHonoApp(app: Taskchain = createApp(process.env)): Hono {
       url: pathAndQuery(c.req.url),
       authorization: headers ? headers.authorization : c.req.header("authorization"),
       contentEncoding: headers ? headers["content-encoding"] : c.req.header("content-encoding"),
+      caller: headers ? headers["x-taskchain-caller"]?.toString() : c.req.header("x-taskchain-caller"),
     };
     // Health, the token and the encoding are answered before the body limit reads anything.
     const early = app.gate(request);
-    if (early) return send(c, early);
+    if (early) return send(c, await early);
     const fromNode = nodeBody(c);
     if (fromNode) {
       const text = await fromNode;

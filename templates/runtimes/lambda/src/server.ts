@@ -42,13 +42,14 @@ export function createLambdaHandler(app: Taskchain): LambdaHandler {
       url: routePath(event) + (event.rawQueryString ? `?${event.rawQueryString}` : ""),
       authorization: header(event.headers, "authorization"),
       contentEncoding: header(event.headers, "content-encoding"),
+      caller: header(event.headers, "x-taskchain-caller"),
     };
     let text: string | undefined;
     if (event.body !== undefined && event.body !== null) {
       // Function URLs and HTTP APIs base64-encode bodies they do not take for text.
       const bytes = event.isBase64Encoded ? Buffer.from(event.body, "base64") : Buffer.from(event.body, "utf8");
       // Health, the token and the encoding come first, as on every runtime.
-      if (bytes.length > MAX_BODY_BYTES) return toResult(app.gate(head) ?? app.error(413, "payload_too_large", "The request body is over 1 MiB"));
+      if (bytes.length > MAX_BODY_BYTES) return toResult((await app.gate(head)) ?? app.error(413, "payload_too_large", "The request body is over 1 MiB"));
       text = bytes.toString("utf8");
     }
     const limits = context && { timeLeftMs: context.getRemainingTimeInMillis() - SEND_MS };

@@ -24,7 +24,7 @@ function reply(app: Taskchain, req: IncomingMessage, res: ServerResponse, reques
 
 export function createNodeServer(app: Taskchain = createApp(process.env)): Server {
   return createServer((req, res) => {
-    const request: HttpRequest = { method: req.method ?? "GET", url: req.url ?? "/", authorization: req.headers.authorization, contentEncoding: req.headers["content-encoding"], body: undefined };
+    const request: HttpRequest = { method: req.method ?? "GET", url: req.url ?? "/", authorization: req.headers.authorization, contentEncoding: req.headers["content-encoding"], caller: req.headers["x-taskchain-caller"]?.toString() };
     if (request.method !== "POST") return reply(app, req, res, request);
     // Health, the token and the encoding are answered before a byte of the body is read, as on
     // every runtime: a caller without the token learns nothing from the body and is not waited for.
@@ -33,7 +33,7 @@ export function createNodeServer(app: Taskchain = createApp(process.env)): Serve
       // Declared over 1 MiB: not worth draining for the next request on this connection.
       if (Number(req.headers["content-length"]) > MAX_BODY_BYTES) res.setHeader("connection", "close");
       req.resume();
-      return send(res, early);
+      return void Promise.resolve(early).then((answer) => send(res, answer));
     }
     readBody(
       req,

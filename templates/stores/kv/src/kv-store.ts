@@ -82,8 +82,9 @@ export class KvSessionStore implements SessionStore {
     await this.#kvCall((kv) => kv.put(this.#prefix + id, `{"session":${json},"expires":${now + ttlMs}}`, { expirationTtl }));
   }
 
-  async end(id: string): Promise<void> {
+  async end(id: string, key?: string): Promise<void> {
     this.#read.delete(id);
+    if (key !== undefined && parse(await this.#kvCall((kv) => kv.get(this.#prefix + id, "text")))?.session.key !== key) return;
     await this.#kvCall((kv) => kv.delete(this.#prefix + id));
   }
 }

@@ -63,7 +63,8 @@ export class DynamoSessionStore implements SessionStore {
 
   #item(id: string, session: Session, ttlMs: number): Item {
     const expiresAt = Date.now() + Math.max(1, Math.round(ttlMs));
-    return { id: { S: this.#prefix + id }, session: { S: JSON.stringify(session) }, expiresAt: { N: String(expiresAt) }, expires: { N: String(Math.ceil(expiresAt / 1000)) } };
+    const item = { id: { S: this.#prefix + id }, callKey: { S: session.key }, session: { S: JSON.stringify(session) } };
+    return { ...item, expiresAt: { N: String(expiresAt) }, expires: { N: String(Math.ceil(expiresAt / 1000)) } };
   }
 
   async open(id: string, create: () => Session, ttlMs: number): Promise<Session> {
@@ -85,8 +86,14 @@ export class DynamoSessionStore implements SessionStore {
     await this.#send((client, abortSignal) => client.send(new PutItemCommand({ TableName: this.#table, Item: this.#item(id, session, ttlMs) }), { abortSignal }));
   }
 
-  async end(id: string): Promise<void> {
-    await this.#send((client, abortSignal) => client.send(new DeleteItemCommand({ TableName: this.#table, Key: { id: { S: this.#prefix + id } } }), { abortSignal }));
+  /** With `key`, only while the item is still that call: a late notification never ends the next call. */
+  async end(id: string, key?: string): Promise<void> {
+    const condition = key === undefined ? {} : { ConditionExpression: "callKey = :key", ExpressionAttributeValues: { ":key": { S: key } } };
+    try {
+      await this.#send((client, abortSignal) => client.send(new DeleteItemCommand({ TableName: this.#table, Key: { id: { S: this.#prefix + id } }, ...condition }), { abortSignal }));
+    } catch (error) {
+      if (!isConditionFailure(error)) throw error;
+    }
   }
 
   async close(): Promise<void> {

@@ -22,6 +22,9 @@ export interface RedisSessionStoreOptions {
   logger: Logger;
 }
 
+/** Deletes a session only while it is still the call with this key, in one step. */
+const END_IF_KEY = "local s = redis.call('GET', KEYS[1]) if s and cjson.decode(s).key == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0";
+
 /**
  * The same semantics as MemorySessionStore: one session per caller id, a stable key for the call,
  * an idle TTL that every touch restarts. Redis expiry (PX) bounds growth: every key it writes has
@@ -132,8 +135,9 @@ export class RedisSessionStore implements SessionStore {
     await this.#run((client) => client.set(this.#prefix + id, value, { expiration: { type: "PX", value: Math.max(1, Math.round(ttlMs)) } }));
   }
 
-  async end(id: string): Promise<void> {
-    await this.#run((client) => client.del(this.#prefix + id));
+  async end(id: string, key?: string): Promise<void> {
+    const at = this.#prefix + id;
+    await this.#run((client) => (key === undefined ? client.del(at) : client.eval(END_IF_KEY, { keys: [at], arguments: [key] })));
   }
 
   /** Closes the connection (graceful shutdown); a store never used has nothing to close. */
