@@ -5,11 +5,21 @@ export default defineConfig({
     globalSetup: ["test/setup/tmpdir.ts"],
     projects: [
       {
+        // No daemon, no install, nothing past this process and loopback: fast enough to run on every save.
         test: {
           name: "unit",
           include: ["test/unit/**/*.test.ts"],
           setupFiles: ["test/setup/fast-check.ts"],
           testTimeout: 20_000,
+        },
+      },
+      {
+        // What needs a real redis-server, or draws thousands of inputs (the fuzzers): no install.
+        test: {
+          name: "integration",
+          include: ["test/integration/**/*.test.ts"],
+          setupFiles: ["test/setup/fast-check.ts"],
+          testTimeout: 120_000,
         },
       },
       {

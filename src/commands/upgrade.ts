@@ -16,7 +16,12 @@ export interface UpgradeOptions {
 async function keptReport(kept: readonly KeptFile[]): Promise<string[]> {
   if (kept.length === 0) return [];
   const { createTwoFilesPatch } = await import("diff");
-  const lines = ["", `Left as you have them (${kept.length}): create-taskchain's current version differs from yours.`];
+  const lines = [
+    "",
+    `Left as you have them (${kept.length}): create-taskchain's current version differs from yours.`,
+    // The rest of the runtime moved on around them, so an edited file can stop fitting it.
+    "If the project no longer type-checks, take the current version with --force and apply your edit to it again.",
+  ];
   for (const { file, current, yours } of kept) {
     if (yours === undefined) lines.push("", `${file}: you deleted it; upgrade leaves it out (--force ${file} brings it back)`);
     else if (current === undefined) lines.push("", `${file}: create-taskchain ${CLI_VERSION} no longer writes it; you edited it, so it stays (--force ${file} deletes it)`);

@@ -3,7 +3,7 @@
 // API Gateway stand-in, and the Workers handler gets web Requests with streamed bodies. Each
 // generated project is installed (cached) and its server runs in this process, so a prototype
 // polluted by a framework's parser or by state merging shows up in the checks here. Properties as
-// in test/unit/fuzz-webhook.test.ts: never a 5xx or a crash, always a JSON error or a valid
+// in test/integration/fuzz-webhook.test.ts: never a 5xx or a crash, always a JSON error or a valid
 // response, 413 past 1 MiB (streamed or not), and the victim's call keeps its key and state.
 import { once } from "node:events";
 import { createServer, type Server } from "node:http";

@@ -68,7 +68,7 @@ function randomSpecs(n: number): unknown[] {
   const linkName = fc.oneof(fc.stringMatching(/^[a-z][a-z0-9_]{0,8}[a-z0-9]$/), fc.constantFrom("constructor", "prototype", "class", "delete", "new", "function", "this", "super", "yield", "let", "enum", "null", "true"));
   const spec = fc.record({
     trigger: text.filter((t) => t.trim().length > 0),
-    // (A prompt of white space only is refused, by design: test/unit/fuzz-inputs.test.ts.)
+    // (A prompt of white space only is refused, by design: test/integration/fuzz-inputs.test.ts.)
     links: fc.uniqueArray(fc.record({ name: linkName, prompt: text.filter((t) => t.trim().length > 0), qualified_parameters: block, disqualified_parameters: block, interrupt_parameters: block }), { minLength: 1, maxLength: 4, selector: (l) => l.name }),
   });
   return fc.sample(spec, { numRuns: n, seed: fc.readConfigureGlobal().seed ?? 4242 });

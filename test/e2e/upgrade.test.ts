@@ -67,9 +67,18 @@ describe("upgrade of a project written by an earlier version", () => {
     expect([...current.keys()].filter((file) => before.get(file) !== snapshot(root).get(file)).length).toBeGreaterThan(3);
     expect(up.stdout).toMatch(/^create {2}src\/taskchain\/record\.ts$/m);
 
+    expect(up.stdout).toContain("If the project no longer type-checks, take the current version with --force");
+
+    // The runtime around the kept file moved on (dispatch.ts imports what the old http.ts lacks), so
+    // the user does what the report says: takes the current version and applies the edit again.
+    const forced = runCli(["upgrade", "--force", "src/taskchain/http.ts"], { cwd: root });
+    expect(forced.code, forced.stdout + forced.stderr).toBe(0);
+    expect(readFileSync(path.join(root, "src/taskchain/http.ts"), "utf8")).toBe(current.get("src/taskchain/http.ts"));
+    edit("src/taskchain/http.ts", "Missing or wrong token", "Missing or wrong token (see the README)");
     installProject(root);
     expectProjectGreen(root);
     const again = runCli(["upgrade", "--dry-run"], { cwd: root });
     expect(again.stdout).toContain("The owned files are current.");
+    expect(again.stdout).toContain("src/taskchain/http.ts: you edited it.");
   });
 });

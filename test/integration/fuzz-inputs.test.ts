@@ -12,7 +12,7 @@ import { run as addLink } from "../../src/commands/add-link.js";
 import { run as create, type CreateOptions } from "../../src/commands/create.js";
 import { UserError } from "../../src/errors.js";
 import { report } from "../../src/report.js";
-import { runCommand } from "./edit-helpers.js";
+import { runCommand } from "../unit/edit-helpers.js";
 import { parseParamFlag } from "../../src/spec/param-flag.js";
 import { linkIdentifier } from "../../src/spec/names.js";
 import { DEFAULT_BASE_URL, DEFAULT_TRIGGER, defaultParameters, defaultPrompt, type LinkSpec, type ParamSpec } from "../../src/spec/spec.js";
