@@ -7,7 +7,7 @@
 //   BENCH_ONLY=help,scaffold,addlink,npx,http   run only these sections
 //   BENCH_RUNTIMES=node,express              the runtimes of the HTTP section (default: all four)
 import { spawn, spawnSync } from "node:child_process";
-import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { closeSync, cpSync, existsSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { connect, createServer } from "node:net";
 import os from "node:os";
 import path from "node:path";
@@ -249,15 +249,17 @@ const running = new Set();
 async function startServer(command, args, cwd, env) {
   const port = await freePort();
   const pinned = TASKSET ? ["taskset", ["-c", "0", command, ...args]] : [command, args];
-  const child = spawn(pinned[0], pinned[1], { cwd, env: { ...ENV, ...env, PORT: String(port), HOST: "127.0.0.1", NODE_ENV: "production" }, stdio: ["ignore", "pipe", "pipe"], detached: true });
-  let out = "";
-  child.stdout.on("data", (d) => (out += d));
-  child.stderr.on("data", (d) => (out += d));
+  // The server logs to a file, as to a log collector: the load generator runs with spawnSync, so
+  // a pipe read by this process would fill up and stall the server's writes mid-measurement.
+  const logFile = path.join(scratch, `server-${port}.log`);
+  const fd = openSync(logFile, "w");
+  const child = spawn(pinned[0], pinned[1], { cwd, env: { ...ENV, ...env, PORT: String(port), HOST: "127.0.0.1", NODE_ENV: "production" }, stdio: ["ignore", fd, fd], detached: true });
+  closeSync(fd);
   running.add(child);
   const server = {
     url: `http://127.0.0.1:${port}`,
     pgid: child.pid,
-    output: () => out,
+    output: () => readFileSync(logFile, "utf8").slice(-20_000),
     stop: () => {
       running.delete(child);
       if (child.exitCode !== null) return Promise.resolve();
