@@ -20,7 +20,7 @@ function appFor(env: WorkerEnv): Taskchain {
   if (!app) {
     const vars: Env = {};
     for (const [name, value] of Object.entries(env)) if (typeof value === "string") vars[name] = value;
-    app = createApp(vars, env.SESSIONS ? new KvSessionStore(env.SESSIONS) : (memory ??= memoryStoreFromEnv(vars)));
+    app = createApp(vars, { store: env.SESSIONS ? new KvSessionStore(env.SESSIONS) : (memory ??= memoryStoreFromEnv(vars)) });
     apps.set(env, app);
   }
   return app;

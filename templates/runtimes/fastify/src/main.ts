@@ -2,14 +2,15 @@ import { createApp } from "./app.ts";
 import { listenAddress, loadDotEnv } from "./dotenv.ts";
 import { fileRecordSink } from "./record-file.ts";
 import { exitGracefully, orExit } from "./shutdown.ts";
+import { stderrLogger } from "./stderr-logger.ts";
 import { createFastifyApp } from "./server.ts";
-import { consoleLogger } from "./taskchain/index.ts";
 import { sessionStoreFromEnv } from "./sessions.ts";
 
 loadDotEnv();
 const { port, host } = orExit(() => listenAddress(process.env));
-const store = orExit(() => sessionStoreFromEnv(process.env, consoleLogger));
-const server = createFastifyApp(createApp(process.env, store, fileRecordSink));
+const logger = stderrLogger();
+const store = orExit(() => sessionStoreFromEnv(process.env, logger));
+const server = createFastifyApp(createApp(process.env, { store, recordFile: fileRecordSink, logger }));
 // Fastify's close() waits for in-flight requests (idle keep-alive sockets are closed at once).
 server.addHook("onClose", async () => {
   await store.close?.();

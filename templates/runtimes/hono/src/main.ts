@@ -4,14 +4,15 @@ import { createApp } from "./app.ts";
 import { listenAddress, loadDotEnv } from "./dotenv.ts";
 import { fileRecordSink } from "./record-file.ts";
 import { closeServer, exitGracefully, orExit } from "./shutdown.ts";
+import { stderrLogger } from "./stderr-logger.ts";
 import { createHonoApp } from "./server.ts";
-import { consoleLogger } from "./taskchain/index.ts";
 import { sessionStoreFromEnv } from "./sessions.ts";
 
 loadDotEnv();
 const { port, host } = orExit(() => listenAddress(process.env));
-const store = orExit(() => sessionStoreFromEnv(process.env, consoleLogger));
-const app = createHonoApp(createApp(process.env, store, fileRecordSink));
+const logger = stderrLogger();
+const store = orExit(() => sessionStoreFromEnv(process.env, logger));
+const app = createHonoApp(createApp(process.env, { store, recordFile: fileRecordSink, logger }));
 // serve() makes a node:http server unless told otherwise.
 const server = serve({ fetch: app.fetch, port, hostname: host }, () => {
   console.log(`taskchain webhook (hono) listening on http://${host === "0.0.0.0" ? "localhost" : host}:${port}`);

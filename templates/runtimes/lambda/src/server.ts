@@ -67,6 +67,6 @@ let instance: LambdaHandler | undefined;
 
 /** The Lambda entry point (`index.handler` in dist/index.mjs); src/sessions.ts says where sessions live. */
 export const handler: LambdaHandler = (event, context) => {
-  instance ??= createLambdaHandler(createApp(process.env, sessionStoreFromEnv(process.env, consoleLogger)));
+  instance ??= createLambdaHandler(createApp(process.env, { store: sessionStoreFromEnv(process.env, consoleLogger) }));
   return instance(event, context);
 };
