@@ -64,10 +64,10 @@ describe("create --sessions", () => {
   it("refuses a store the runtime cannot use in one line, before anything is written", async () => {
     const cwd = mkdtempSync(path.join(scratch, "refused-"));
     const attempts = [
-      { runtime: "cloudflare", sessions: "redis", message: '--sessions "redis" is not a session store for cloudflare: cloudflare takes kv' },
+      { runtime: "cloudflare", sessions: "redis", message: '--sessions "redis" is not a session store for cloudflare: cloudflare takes kv or durable-object' },
       { runtime: "node", sessions: "kv", message: '--sessions "kv" is not a session store for node: node takes memory or redis' },
       { sessions: "kv", message: '--sessions "kv" is not a session store for node: node takes memory or redis' },
-      { runtime: "lambda", sessions: "dynamo", message: '--sessions "dynamo" is not one of memory, redis, kv, dynamodb' },
+      { runtime: "lambda", sessions: "dynamo", message: '--sessions "dynamo" is not one of memory, redis, kv, dynamodb, durable-object' },
       { runtime: "express", sessions: "dynamodb", message: '--sessions "dynamodb" is not a session store for express: express takes memory or redis' },
     ];
     for (const { message, ...flags } of attempts) {
@@ -108,6 +108,39 @@ describe("create-taskchain sessions", () => {
     expect(snapshot(root)).toEqual(snapshot(await project("lambda", "memory")));
   });
 
+  it("moves a cloudflare project from KV to Durable Objects and back: each time what create writes with that store", async () => {
+    const root = await project("cloudflare");
+    const before = snapshot(root);
+    expect(await sessions({ store: "durable-object", cwd: root })).toBe(0);
+    expect(out).toContain("Sessions moved from kv to durable-object");
+    const objects = snapshot(root);
+    expect(objects).toEqual(snapshot(await project("cloudflare", "durable-object")));
+    expect(objects.get("wrangler.jsonc")).toContain('"durable_objects": { "bindings": [{ "name": "SESSIONS", "class_name": "CallSession" }] }');
+    expect(objects.get("wrangler.jsonc")).not.toContain("kv_namespaces");
+    expect([...objects.keys()].filter((file) => /kv/.test(file))).toEqual([]);
+    expect(objects.get("src/sessions.ts")).toContain('export { CallSession } from "./session-object.ts";');
+    await sessions({ store: "kv", cwd: root });
+    expect(snapshot(root)).toEqual(before);
+  });
+
+  it("takes the KV binding with the user's namespace id out of wrangler.jsonc; refuses one it cannot find unless --force", async () => {
+    const root = await project("cloudflare");
+    write(root, "wrangler.jsonc", read(root, "wrangler.jsonc").replace("replace-with-your-kv-namespace-id", "0f2ac74b498b48028cb68387c421e279"));
+    await sessions({ store: "durable-object", cwd: root });
+    expect(read(root, "wrangler.jsonc")).toBe(read(await project("cloudflare", "durable-object"), "wrangler.jsonc"));
+
+    const edited = await project("cloudflare");
+    write(edited, "wrangler.jsonc", read(edited, "wrangler.jsonc").replace('"binding": "SESSIONS"', '"binding": "CALLS"'));
+    const before = snapshot(edited);
+    await expect(sessions({ store: "durable-object", cwd: edited })).rejects.toThrow(
+      /^wrangler\.jsonc no longer binds SESSIONS as create-taskchain wrote it for kv sessions: pass --force to move the code and then bind SESSIONS for durable-object in wrangler\.jsonc yourself$/,
+    );
+    expect(snapshot(edited)).toEqual(before);
+    await sessions({ store: "durable-object", cwd: edited, force: true });
+    expect(read(edited, "wrangler.jsonc")).toBe(before.get("wrangler.jsonc"));
+    expect(read(edited, "src/sessions.ts")).toContain("CallSession");
+  });
+
   it("prints the diff and writes nothing with --dry-run; says so when the store is already the one", async () => {
     const root = await project("hono");
     const before = snapshot(root);
@@ -126,8 +159,9 @@ describe("create-taskchain sessions", () => {
     const worker = await project("cloudflare");
     const cases: Array<[string, string, RegExp]> = [
       [node, "kv", /^"kv" is not a session store for node: node takes memory or redis$/],
-      [worker, "memory", /^"memory" is not a session store for cloudflare: cloudflare takes kv$/],
-      [node, "mongo", /^unknown session store "mongo": expected one of memory, redis, kv, dynamodb$/],
+      [worker, "memory", /^"memory" is not a session store for cloudflare: cloudflare takes kv or durable-object$/],
+      [node, "durable-object", /^"durable-object" is not a session store for node: node takes memory or redis$/],
+      [node, "mongo", /^unknown session store "mongo": expected one of memory, redis, kv, dynamodb, durable-object$/],
     ];
     for (const [root, store, message] of cases) {
       const before = snapshot(root);
