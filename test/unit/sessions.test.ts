@@ -10,7 +10,8 @@ import { UserError } from "../../src/errors.js";
 import { commitNewProject } from "../../src/fs/changeset.js";
 import { generateProject } from "../../src/generate/project.js";
 import { defaultParameters, defaultPrompt, ProjectSpecSchema, type Runtime, type SessionStoreName } from "../../src/spec/spec.js";
-import { read, snapshot, write } from "./edit-helpers.js";
+import { hashOf } from "../../src/generate/owned.js";
+import { read, runCommand, snapshot, write } from "./edit-helpers.js";
 
 const scratch = mkdtempSync(path.join(os.tmpdir(), "taskchain-sessions-"));
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
@@ -139,6 +140,21 @@ describe("create-taskchain sessions", () => {
     await sessions({ store: "durable-object", cwd: edited, force: true });
     expect(read(edited, "wrangler.jsonc")).toBe(before.get("wrangler.jsonc"));
     expect(read(edited, "src/sessions.ts")).toContain("CallSession");
+  });
+
+  it("is kept by upgrade: a Durable Object project's store files are brought current, never swapped for KV's", async () => {
+    const root = await project("cloudflare", "durable-object");
+    // As an earlier version wrote them: the record matches the files as they are.
+    const pkg = JSON.parse(read(root, "package.json"));
+    for (const file of ["src/session-object.ts", "src/server.ts"]) {
+      const earlier = `${read(root, file)}// an earlier version\n`;
+      write(root, file, earlier);
+      pkg.taskchain.owned[file] = hashOf(earlier);
+    }
+    write(root, "package.json", `${JSON.stringify(pkg, null, 2)}\n`);
+    const ran = await runCommand("upgrade", { cwd: root });
+    expect(ran.err).toBe("");
+    expect(snapshot(root)).toEqual(snapshot(await project("cloudflare", "durable-object")));
   });
 
   it("prints the diff and writes nothing with --dry-run; says so when the store is already the one", async () => {
