@@ -1,7 +1,8 @@
 // One Durable Object per caller line (its name is the session id): the single place a call's session
 // lives, so every webhook of the call, from whichever Cloudflare location it reaches the worker,
-// reads what the one before it wrote. Cloudflare runs each object in one place at a time and one
-// request of it at a time, which is what makes `open` a "get or create" two racing webhooks agree on.
+// reads what the one before it wrote. Cloudflare runs each object in one place, and lets no other
+// request in while one waits on the object's storage (its input gate): that makes `open` a "get or
+// create" two racing webhooks agree on.
 import { DurableObject } from "cloudflare:workers";
 import type { Session } from "./taskchain/index.ts";
 
