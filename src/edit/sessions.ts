@@ -86,9 +86,15 @@ function storeFiles(store: SessionStoreName): Map<string, string> {
   return files;
 }
 
+/** The file the entry imports its store from; a project without it imports the store itself. */
+const SESSIONS_FILE = "src/sessions.ts";
+
 function swapFiles(project: TaskchainProject, set: ChangeSet, from: SessionStoreName, to: SessionStoreName, force: boolean): void {
   const old = storeFiles(from);
   const next = storeFiles(to);
+  if (readText(project.root, SESSIONS_FILE) === undefined) {
+    throw new UserError(`${SESSIONS_FILE} is missing, so the entry file would still import the ${from} store: run \`create-taskchain upgrade\` first (it writes the file and the entry that imports it), or put it back`);
+  }
   const record = ownedRecord(project);
   for (const [file, content] of old) {
     const text = readText(project.root, file);

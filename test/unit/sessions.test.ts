@@ -142,6 +142,14 @@ describe("create-taskchain sessions", () => {
     expect(read(edited, "src/sessions.ts")).toContain("CallSession");
   });
 
+  it("refuses a project whose entry imports its store itself (no src/sessions.ts: written before it existed), pointing at upgrade", async () => {
+    const root = await project("cloudflare");
+    rmSync(path.join(root, "src/sessions.ts"));
+    const before = snapshot(root);
+    await expect(sessions({ store: "durable-object", cwd: root })).rejects.toThrow(/^src\/sessions\.ts is missing, so the entry file would still import the kv store: run `create-taskchain upgrade` first/);
+    expect(snapshot(root)).toEqual(before);
+  });
+
   it("is kept by upgrade: a Durable Object project's store files are brought current, never swapped for KV's", async () => {
     const root = await project("cloudflare", "durable-object");
     // As an earlier version wrote them: the record matches the files as they are.
