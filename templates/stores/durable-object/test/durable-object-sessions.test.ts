@@ -9,12 +9,13 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { chain } from "../src/links/index.ts";
 import { DurableObjectSessionStore, type CallSessionNamespace, type CallSessionStub } from "../src/durable-object-store.ts";
 import { describeSessionStore } from "./session-store-contract.ts";
+import { sessionsBinding } from "./sessions-binding.ts";
 import { bundleWorker } from "./target.ts";
 
 let mf: Miniflare;
 let objects: CallSessionNamespace;
 beforeAll(async () => {
-  mf = new Miniflare(v4({ modules: true, script: await bundleWorker(), compatibilityDate: "2025-09-01", durableObjects: { SESSIONS: "CallSession" } }));
+  mf = new Miniflare(v4({ modules: true, script: await bundleWorker(), compatibilityDate: "2025-09-01", ...sessionsBinding }));
   objects = (await mf.getDurableObjectNamespace("SESSIONS")) as unknown as CallSessionNamespace;
 });
 afterAll(() => mf?.dispose());
@@ -70,8 +71,16 @@ describe("two workers bound to one Durable Object namespace", () => {
   beforeAll(async () => {
     const script = await bundleWorker();
     // Worker "one" hosts the objects; "two" reaches the same ones, as every location does in production.
-    const worker = (name: string, objects: Record<string, string | { className: string; scriptName: string }>) => ({ name, modules: true, script, compatibilityDate: "2025-09-01", bindings: { TASKCHAIN_TOKEN: token }, durableObjects: objects, unsafeDirectSockets: [{ host: "127.0.0.1", port: 0 }] });
-    mf = new Miniflare(v4({ host: "127.0.0.1", port: 0, workers: [worker("one", { SESSIONS: "CallSession" }), worker("two", { SESSIONS: { className: "CallSession", scriptName: "one" } })] }));
+    const worker = (name: string, scriptName?: string) => ({
+      name,
+      modules: true,
+      script,
+      compatibilityDate: "2025-09-01",
+      bindings: { TASKCHAIN_TOKEN: token },
+      durableObjects: { SESSIONS: { className: "CallSession", useSQLite: true, scriptName } },
+      unsafeDirectSockets: [{ host: "127.0.0.1", port: 0 }],
+    });
+    mf = new Miniflare(v4({ host: "127.0.0.1", port: 0, workers: [worker("one"), worker("two", "one")] }));
     for (const name of ["one", "two"]) urls.push((await mf.unsafeGetDirectURL(name)).origin);
   });
   afterAll(() => mf?.dispose());
