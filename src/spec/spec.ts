@@ -22,9 +22,9 @@ export type SessionStoreName = (typeof SESSION_STORES)[number];
 export const STORE_HINTS: Record<SessionStoreName, string> = {
   memory: "this process's memory: one instance",
   redis: "Redis at REDIS_URL, shared by every instance",
-  kv: "Workers KV, shared by every isolate",
+  kv: "Workers KV, shared by every isolate; eventually consistent between locations",
   dynamodb: "a DynamoDB table, shared by every Lambda instance",
-  "durable-object": "a Durable Object per caller line: one consistent place per call",
+  "durable-object": "a Durable Object per caller line: one strongly consistent place per call",
 };
 /**
  * The stores each runtime can keep sessions in, its default first. Lambda runs many instances, so
