@@ -17,11 +17,11 @@ export interface CallSessionNamespace<Id = unknown> {
 }
 
 /**
- * The memory store's semantics, kept in one place per call: the object for the caller line reads
- * and writes its own storage, one request at a time there, so a call's webhooks see each other's writes
- * at once wherever they arrive, and two that race on the call's first webhook get one key (KV,
+ * The memory store's semantics, kept in one place per call: the caller line's object reads and
+ * writes its own storage, one request at a time, so a call's webhooks see each other's writes at
+ * once wherever they arrive, and two that race on the call's first webhook get one key (KV,
  * eventually consistent across locations with no "set if absent", promises neither). The object
- * checks the idle TTL on every read and deletes itself with an alarm when it runs out.
+ * checks the idle TTL on every read, and an alarm deletes its storage when the TTL runs out.
  */
 export class DurableObjectSessionStore implements SessionStore {
   readonly #namespace: CallSessionNamespace;
