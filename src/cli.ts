@@ -60,7 +60,7 @@ export function buildProgram(): Command {
     .argument("[dir]", "where to create the project (also as: create-taskchain create <dir>)")
     .option("-l, --link <names>", "link names in chain order (repeatable, comma-separated)", collect)
     .addOption(new Option("-r, --runtime <name>", "target runtime").choices(["node", "express", "fastify", "hono", "cloudflare", "lambda"]))
-    .option("--sessions <store>", "where sessions live: memory or redis (node runtimes; lambda: redis by default, or memory, dynamodb), kv (cloudflare)")
+    .option("--sessions <store>", "where sessions live: memory or redis (node runtimes; lambda: redis by default, or memory, dynamodb), kv or durable-object (cloudflare)")
     .addOption(new Option("-e, --example <name>", "add a working example chain").choices(["shipstation", "none"]))
     .option("-s, --spec <file>", "a JSON spec: trigger, baseUrl, runtime, links with prompts and Agent4 parameter blocks")
     .option("--from-chain <file>", "an existing Agent4 chain JSON array: one link per entry")
@@ -100,7 +100,7 @@ export function buildProgram(): Command {
 
   program
     .command("sessions <store>")
-    .description("move the project's sessions to another store (memory, redis; dynamodb on lambda; kv on cloudflare): files, dependency, README")
+    .description("move the project's sessions to another store (memory, redis; dynamodb on lambda; kv, durable-object on cloudflare): files, dependency, README")
     .option("--cwd <dir>", "the project (default: the current directory)")
     .option("-f, --force", "replace store files you changed")
     .option("--dry-run", "print the changes as a diff; write nothing")

@@ -1,4 +1,4 @@
-// sessions: move a project's sessions to another store (memory, redis, kv) in one change set.
+// sessions: move a project's sessions to another store (memory, redis, dynamodb; kv, durable-object) in one change set.
 import { describeChanges } from "../fs/changeset.js";
 import { commitInPlace } from "../fs/journal.js";
 import { openProject } from "../edit/project.js";

@@ -48,7 +48,7 @@ const STEPS: { [K in keyof Answers]: Step<Answers[K]> } = {
   },
   sessions: {
     given: (ctx) => ctx.sessions ?? OPEN,
-    // A runtime with one store (cloudflare: kv) is not asked.
+    // A runtime with one store is not asked.
     ask: async (ui, _ctx, so) => (RUNTIME_STORES[so.runtime!].length > 1 ? ui.askSessions(so.runtime!) : undefined),
     // The runtime's default (sessionsOf).
     otherwise: () => undefined,

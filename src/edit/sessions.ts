@@ -1,7 +1,7 @@
 // `create-taskchain sessions <store>`: where a project keeps its calls' sessions. Each store is a
 // template folder (src/sessions.ts, which the entry file imports, plus the store's own files), its
-// dependencies, a README block and the lines it adds to .env.example; switching swaps those
-// through one change set and leaves the entry files alone.
+// dependencies, a README block, the lines it adds to .env.example and, on Workers, its bindings in
+// wrangler.jsonc; switching swaps those through one change set and leaves the entry files alone.
 import { UserError } from "../errors.js";
 import { ChangeSet } from "../fs/changeset.js";
 import { STORE_FEATURES } from "../generate/features.js";
@@ -11,9 +11,11 @@ import { RUNTIME_STORES, RUNTIMES, SESSION_STORES, sessionsOf, storeProblem, typ
 import { readText, type TaskchainProject } from "./project.js";
 import { README } from "../generate/readme-chain.js";
 import { replaceBlock, sessionsBlock } from "../generate/readme-sessions.js";
+import { swapWranglerSessions } from "../generate/wrangler-sessions.js";
 
 const ENV_EXAMPLE = ".env.example";
 const PACKAGE_JSON = "package.json";
+const WRANGLER = "wrangler.jsonc";
 
 /** What a store adds to .env.example (its settings), or "". */
 function envLines(runtime: Runtime, store: SessionStoreName): string {
@@ -72,6 +74,7 @@ export function planSessions(project: TaskchainProject, to: string, force: boole
   updatePackageJson(project, set, from, target);
   updateText(project, set, README, (text) => replaceBlock(text, sessionsBlock(runtime, target)));
   updateText(project, set, ENV_EXAMPLE, (text) => swapEnvLines(text, envLines(runtime, from), envLines(runtime, target)));
+  if (runtime === "cloudflare") updateText(project, set, WRANGLER, (text) => swapBindings(text, from, target, force));
   return { runtime, from, to: target, set };
 }
 
@@ -83,9 +86,15 @@ function storeFiles(store: SessionStoreName): Map<string, string> {
   return files;
 }
 
+/** The file the entry imports its store from; a project without it imports the store itself. */
+const SESSIONS_FILE = "src/sessions.ts";
+
 function swapFiles(project: TaskchainProject, set: ChangeSet, from: SessionStoreName, to: SessionStoreName, force: boolean): void {
   const old = storeFiles(from);
   const next = storeFiles(to);
+  if (readText(project.root, SESSIONS_FILE) === undefined) {
+    throw new UserError(`${SESSIONS_FILE} is missing, so the entry file would still import the ${from} store: run \`create-taskchain upgrade\` first (it writes the file and the entry that imports it), or put it back`);
+  }
   const record = ownedRecord(project);
   for (const [file, content] of old) {
     const text = readText(project.root, file);
@@ -133,6 +142,15 @@ function updateText(project: TaskchainProject, set: ChangeSet, file: string, edi
   const text = readText(project.root, file);
   const next = text === undefined ? undefined : edit(text);
   if (text !== undefined && next !== undefined) set.update(file, text, next);
+}
+
+/** wrangler.jsonc with the new store's bindings; a file whose old ones were changed is refused unless `force` (then left alone). */
+function swapBindings(text: string, from: SessionStoreName, to: SessionStoreName, force: boolean): string | undefined {
+  const swapped = swapWranglerSessions(text, from, to);
+  if (swapped === undefined && !force) {
+    throw new UserError(`${WRANGLER} no longer binds SESSIONS as create-taskchain wrote it for ${from} sessions: pass --force to move the code and then bind SESSIONS for ${to} in ${WRANGLER} yourself`);
+  }
+  return swapped;
 }
 
 /**

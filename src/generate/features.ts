@@ -31,19 +31,22 @@ const nodeScripts = {
   dev: "node --watch src/main.ts",
 };
 
-/**
- * Where sessions live (`--sessions`, `create-taskchain sessions`). Each node-based store writes
- * src/sessions.ts, which the entry file imports, so switching stores swaps files and dependencies
- * and never edits the entry file.
- */
 /** src/taskchain/outage.ts: one log line per outage, for the stores with a backend. */
 const OUTAGE_LOG: Feature = { folder: "stores/outage" };
+
+/**
+ * Where sessions live (`--sessions`, `create-taskchain sessions`). Each store writes src/sessions.ts,
+ * which the entry file imports (a Workers store also its bindings in wrangler.jsonc, from the
+ * store's _partial.wrangler.jsonc.ejs), so switching stores swaps files and dependencies and never
+ * edits the entry file.
+ */
 
 export const STORE_FEATURES: Record<SessionStoreName, Feature> = {
   memory: { folder: "stores/memory" },
   redis: { folder: "stores/redis", dependencies: { "@redis/client": "^5.9.0" }, includes: [OUTAGE_LOG] },
   kv: { folder: "stores/kv", includes: [OUTAGE_LOG] },
   dynamodb: { folder: "stores/dynamodb", dependencies: { "@aws-sdk/client-dynamodb": "^3.1178.0" }, includes: [OUTAGE_LOG] },
+  "durable-object": { folder: "stores/durable-object", includes: [OUTAGE_LOG] },
 };
 
 /** src/shutdown.ts: graceful exit on SIGTERM/SIGINT, for every runtime that runs as a node process. */

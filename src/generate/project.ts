@@ -5,6 +5,7 @@ import { chainJsonFor } from "./chain-json.js";
 import { chainBlock } from "./readme-chain.js";
 import { graphOf, templateRoutes } from "./chain-graph.js";
 import { sessionsBlock } from "./readme-sessions.js";
+import { wranglerSessions } from "./wrangler-sessions.js";
 import { RUNTIME_HINTS, sessionsOf, type LinkSpec, type ProjectSpec } from "../spec/spec.js";
 import { projectFeatures, type Feature } from "./features.js";
 import { hashOf, ownedFiles } from "./owned.js";
@@ -188,6 +189,7 @@ export function generateProject(spec: ProjectSpec, root: string): ChangeSet {
   const partials = {
     runtime: renderPartial(`runtimes/${spec.runtime}/_partial.README.md.ejs`, partialData),
     env: features.map((f) => renderPartial(`${f.folder}/_partial.env.ejs`, partialData)).join(""),
+    wrangler: wranglerSessions(sessionsOf(spec)),
     example: spec.example ? renderPartial(`examples/${spec.example}/_partial.README.md.ejs`, partialData) : "",
   };
 

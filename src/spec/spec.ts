@@ -17,25 +17,28 @@ export const RUNTIME_HINTS: Record<Runtime, string> = {
   lambda: "AWS Lambda (API Gateway HTTP API / function URL)",
 };
 
-export const SESSION_STORES = ["memory", "redis", "kv", "dynamodb"] as const;
+export const SESSION_STORES = ["memory", "redis", "kv", "dynamodb", "durable-object"] as const;
 export type SessionStoreName = (typeof SESSION_STORES)[number];
 export const STORE_HINTS: Record<SessionStoreName, string> = {
   memory: "this process's memory: one instance",
   redis: "Redis at REDIS_URL, shared by every instance",
-  kv: "Workers KV, shared by every isolate",
+  kv: "Workers KV, shared by every isolate; eventually consistent between locations",
   dynamodb: "a DynamoDB table, shared by every Lambda instance",
+  "durable-object": "a Durable Object per caller line: one strongly consistent place per call",
 };
 /**
  * The stores each runtime can keep sessions in, its default first. Lambda runs many instances, so
- * its default is shared. Workers spread calls over isolates that share no memory, so KV is the one
- * honest choice there (an unbound namespace falls back to the isolate's memory for `wrangler dev`).
+ * its default is shared. Workers spread calls over isolates that share no memory, so only shared
+ * stores are offered there: KV by default (nothing to deploy but a namespace), or a Durable Object
+ * per caller line where a call's webhooks must never read a stale session (an unbound SESSIONS falls
+ * back to the isolate's memory).
  */
 export const RUNTIME_STORES: Record<Runtime, readonly SessionStoreName[]> = {
   node: ["memory", "redis"],
   express: ["memory", "redis"],
   fastify: ["memory", "redis"],
   hono: ["memory", "redis"],
-  cloudflare: ["kv"],
+  cloudflare: ["kv", "durable-object"],
   lambda: ["redis", "memory", "dynamodb"],
 };
 

@@ -8,7 +8,8 @@
 //   - at each file-system call that changes something, in turn (test/helpers/kill-at-op.mjs,
 //     preloaded into the CLI, sends the signal to its own process just before the n-th such call):
 //     create (new folder, existing empty folder, --force over a full one), add-link, chain,
-//     remove-link, rename-link, upgrade and sessions, each with SIGKILL and SIGINT at every point.
+//     remove-link, rename-link, upgrade and sessions (a node project's and a worker's), each with
+//     SIGKILL and SIGINT at every point.
 //
 // What "afterwards" means:
 //   - create: the target directory right after the kill. It is absent (as before) or complete.
@@ -535,5 +536,12 @@ describe("killed at every file-system write, the target is as before or complete
 
   it(`sessions redis: store files, package.json, README, .env.example (seed ${SEED + 8})`, async () => {
     await everyWrite("every-sessions", ["sessions", "redis"], SEED + 8);
+  });
+
+  it(`sessions durable-object: store files, wrangler.jsonc, package.json, README, .env.example (seed ${SEED + 9})`, async () => {
+    await everyWrite("every-sessions-worker", ["sessions", "durable-object"], SEED + 9, (parent) => {
+      expect(runCli(["worker", "--link", "pin_vetting,sms_vetting", "--runtime", "cloudflare", "--no-install", "--no-git", "--yes"], { cwd: parent }).code).toBe(0);
+      return path.join(parent, "worker");
+    });
   });
 });

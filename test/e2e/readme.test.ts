@@ -9,7 +9,7 @@ import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { commitNewProject } from "../../src/fs/changeset.js";
 import { generateProject } from "../../src/generate/project.js";
-import { defaultParameters, defaultPrompt, ProjectSpecSchema, RUNTIMES, type Runtime } from "../../src/spec/spec.js";
+import { defaultParameters, defaultPrompt, ProjectSpecSchema, RUNTIMES, type Runtime, type SessionStoreName } from "../../src/spec/spec.js";
 import { freePort, installProject, run, serve, tempDir, type Served } from "../helpers/project.js";
 import { PtySession } from "../helpers/pty.js";
 
@@ -41,7 +41,7 @@ function readmeCommands(readme: string): string[] {
   return commands;
 }
 
-async function project(runtime: Runtime, example: boolean): Promise<string> {
+async function project(runtime: Runtime, example: boolean, sessions?: SessionStoreName): Promise<string> {
   const root = tempDir("taskchain-readme-");
   dirs.push(root);
   const dir = path.join(root, "hooks");
@@ -52,15 +52,23 @@ async function project(runtime: Runtime, example: boolean): Promise<string> {
     trigger: "where is my order",
     links: ["pin_vetting", "wrap_up"].map((name) => ({ name, prompt: defaultPrompt(name), parameters: defaultParameters() })),
     ...(example ? { example: "shipstation" } : {}),
+    ...(sessions ? { sessions } : {}),
   });
   await commitNewProject(generateProject(spec, dir));
   installProject(dir);
   return dir;
 }
 
-describe.each(RUNTIMES.flatMap((runtime) => [[runtime, false] as const, [runtime, true] as const]))("the %s README (example: %s)", (runtime, example) => {
+// Every runtime with its default store, with and without the example; and a worker keeping its
+// sessions in Durable Objects, whose README has nothing to create for them.
+const CASES: Array<readonly [Runtime, boolean, SessionStoreName | undefined]> = [
+  ...RUNTIMES.flatMap((runtime) => [[runtime, false, undefined] as const, [runtime, true, undefined] as const]),
+  ["cloudflare", false, "durable-object"],
+];
+
+describe.each(CASES)("the %s README (example: %s, sessions: %s)", (runtime, example, sessions) => {
   it("runs every command it shows", async () => {
-    const dir = await project(runtime, example);
+    const dir = await project(runtime, example, sessions);
     const readme = readFileSync(path.join(dir, "README.md"), "utf8");
     const commands = readmeCommands(readme);
     expect(commands.length).toBeGreaterThan(5);
@@ -122,7 +130,8 @@ describe.each(RUNTIMES.flatMap((runtime) => [[runtime, false] as const, [runtime
     }
     expect(ran).toContain("npm test");
     expect(ran.some((c) => c.includes("simulate"))).toBe(true);
-    const expectedSkips = runtime === "cloudflare" ? ["npx wrangler kv namespace create SESSIONS", "npx wrangler secret put TASKCHAIN_TOKEN", "npm run deploy"] : [];
+    const kv = sessions === undefined || sessions === "kv";
+    const expectedSkips = runtime === "cloudflare" ? [...(kv ? ["npx wrangler kv namespace create SESSIONS"] : []), "npx wrangler secret put TASKCHAIN_TOKEN", "npm run deploy"] : [];
     expect(skipped).toEqual(expectedSkips);
   });
 });

@@ -10,18 +10,19 @@ import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { commitNewProject } from "../../src/fs/changeset.js";
 import { generateProject } from "../../src/generate/project.js";
-import { defaultParameters, ProjectSpecSchema, RUNTIMES, type Runtime } from "../../src/spec/spec.js";
+import { defaultParameters, ProjectSpecSchema, RUNTIMES, type Runtime, type SessionStoreName } from "../../src/spec/spec.js";
 import { ResponseSchema, type TaskchainResponse } from "../../templates/base/src/taskchain/protocol.js";
 import { slowQualified, STILL_CHECKING } from "../helpers/slow-link.js";
 import { expectProjectGreen, freePort, installProject, run, serve, tempDir, testEnv, runAsync, type Served, projectNode } from "../helpers/project.js";
 
 const token = "e2e-runtime-secret";
 
-async function generate(runtime: Runtime): Promise<string> {
+async function generate(runtime: Runtime, sessions?: SessionStoreName): Promise<string> {
   const dir = path.join(tempDir(`taskchain-rt-`), `webhook-${runtime}`);
   const spec = ProjectSpecSchema.parse({
     packageName: `webhook-${runtime}`,
     runtime,
+    ...(sessions ? { sessions } : {}),
     baseUrl: "https://hooks.example.com",
     trigger: "check my order",
     links: [
@@ -194,11 +195,21 @@ afterAll(async () => {
   for (const s of running) await s.stop("SIGKILL");
 });
 
-describe.each(RUNTIMES)("runtime %s", (runtime) => {
+// Each runtime with its default store, and Workers with sessions in Durable Objects as well: its own
+// tests run the store contract on its CallSession class in workerd, and `wrangler dev` serves the
+// objects from wrangler.jsonc's binding and migration.
+const CASES: Array<[Runtime, SessionStoreName | undefined]> = [...RUNTIMES.map((runtime): [Runtime, undefined] => [runtime, undefined]), ["cloudflare", "durable-object"]];
+
+describe.each(CASES)("runtime %s (sessions: %s)", (runtime, sessions) => {
   it("installs, type-checks, passes its own tests, serves on its real runtime, passes the contract and keeps call boundaries there", async () => {
-    const dir = await generate(runtime);
+    const dir = await generate(runtime, sessions);
     const { test } = expectProjectGreen(dir);
     expect(test.stdout + test.stderr).toMatch(/Tests\s+\d+ passed/);
+    if (sessions === "durable-object") {
+      expect(test.stdout + test.stderr).toMatch(/durable-object-sessions\.test\.ts \(8 tests/);
+      const build = run("npm", ["run", "build", "--silent"], dir);
+      expect(build.code, build.stdout + build.stderr).toBe(0);
+    }
 
     const served = await start(runtime, dir);
     running.push(served);

@@ -1,7 +1,8 @@
 // The session store contract (templates/base/test/session-store-contract.ts) on the Redis and
 // DynamoDB stores a generated project gets, against a real redis-server and dynalite (DynamoDB's
 // API, through the real AWS SDK v3 client), each stopped and restarted for the outage case.
-// The in-memory store runs it in test/unit; KV runs it in workerd in every cloudflare project.
+// The in-memory store runs it in test/unit; KV and Durable Objects run it in workerd in the
+// cloudflare projects that keep their sessions there (test/e2e/runtimes.test.ts).
 import { rmSync } from "node:fs";
 import path from "node:path";
 import { pathToFileURL } from "node:url";

@@ -1,7 +1,8 @@
 // `create-taskchain sessions` on installed projects (Node 22): a node and an express project
 // written with memory sessions are green, switched to Redis are green with their own tests running
 // the store contract on a real redis-server, and switched back are green without any Redis code.
-// A lambda project likewise moves from Redis to DynamoDB (its contract on dynalite) to memory.
+// A lambda project likewise moves from Redis to DynamoDB (its contract on dynalite) to memory, and a
+// cloudflare project from KV to Durable Objects (its contract on its own CallSession in workerd) and back.
 import { DynamoDBClient, ScanCommand } from "@aws-sdk/client-dynamodb";
 import { createClient } from "@redis/client";
 import { existsSync, readFileSync, rmSync } from "node:fs";
@@ -85,5 +86,30 @@ describe("lambda project", () => {
     switchTo(dir, "memory");
     expect(dependencies(dir)).toEqual(["zod"]);
     expectProjectGreen(dir, { REDIS_URL: undefined });
+  });
+});
+
+describe("cloudflare project", () => {
+  const dir = path.join(tempDir("taskchain-switch-"), "switch-cloudflare");
+
+  it("stays green moved from KV to Durable Objects and back, and its worker builds each way", async () => {
+    const made = runCli([dir, "--link", "pin_vetting,sms_vetting", "--runtime", "cloudflare", "--yes", "--no-install", "--no-git"]);
+    expect(made.code, made.stderr).toBe(0);
+    installProject(dir);
+
+    switchTo(dir, "durable-object");
+    expect(readFileSync(path.join(dir, "wrangler.jsonc"), "utf8")).toContain('"new_sqlite_classes": ["CallSession"]');
+    const objects = expectProjectGreen(dir);
+    expect(objects.test.stdout + objects.test.stderr).toMatch(/durable-object-sessions\.test\.ts \(8 tests/);
+    // wrangler's own bundle and config check: the class it binds is among the worker's exports.
+    const build = run("npm", ["run", "build", "--silent"], dir);
+    expect(build.code, build.stdout + build.stderr).toBe(0);
+    expect(build.stdout + build.stderr).toMatch(/env\.SESSIONS \(CallSession\)/);
+
+    switchTo(dir, "kv");
+    expect(existsSync(path.join(dir, "src/session-object.ts"))).toBe(false);
+    const kv = expectProjectGreen(dir);
+    expect(kv.test.stdout + kv.test.stderr).toMatch(/kv-sessions\.test\.ts \(\d+ tests/);
+    expect(run("npm", ["run", "build", "--silent"], dir).code).toBe(0);
   });
 });

@@ -10,7 +10,8 @@ import { UserError } from "../../src/errors.js";
 import { commitNewProject } from "../../src/fs/changeset.js";
 import { generateProject } from "../../src/generate/project.js";
 import { defaultParameters, defaultPrompt, ProjectSpecSchema, type Runtime, type SessionStoreName } from "../../src/spec/spec.js";
-import { read, snapshot, write } from "./edit-helpers.js";
+import { hashOf } from "../../src/generate/owned.js";
+import { read, runCommand, snapshot, write } from "./edit-helpers.js";
 
 const scratch = mkdtempSync(path.join(os.tmpdir(), "taskchain-sessions-"));
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
@@ -64,10 +65,10 @@ describe("create --sessions", () => {
   it("refuses a store the runtime cannot use in one line, before anything is written", async () => {
     const cwd = mkdtempSync(path.join(scratch, "refused-"));
     const attempts = [
-      { runtime: "cloudflare", sessions: "redis", message: '--sessions "redis" is not a session store for cloudflare: cloudflare takes kv' },
+      { runtime: "cloudflare", sessions: "redis", message: '--sessions "redis" is not a session store for cloudflare: cloudflare takes kv or durable-object' },
       { runtime: "node", sessions: "kv", message: '--sessions "kv" is not a session store for node: node takes memory or redis' },
       { sessions: "kv", message: '--sessions "kv" is not a session store for node: node takes memory or redis' },
-      { runtime: "lambda", sessions: "dynamo", message: '--sessions "dynamo" is not one of memory, redis, kv, dynamodb' },
+      { runtime: "lambda", sessions: "dynamo", message: '--sessions "dynamo" is not one of memory, redis, kv, dynamodb, durable-object' },
       { runtime: "express", sessions: "dynamodb", message: '--sessions "dynamodb" is not a session store for express: express takes memory or redis' },
     ];
     for (const { message, ...flags } of attempts) {
@@ -108,6 +109,62 @@ describe("create-taskchain sessions", () => {
     expect(snapshot(root)).toEqual(snapshot(await project("lambda", "memory")));
   });
 
+  it("moves a cloudflare project from KV to Durable Objects and back: each time what create writes with that store", async () => {
+    const root = await project("cloudflare");
+    const before = snapshot(root);
+    expect(await sessions({ store: "durable-object", cwd: root })).toBe(0);
+    expect(out).toContain("Sessions moved from kv to durable-object");
+    const objects = snapshot(root);
+    expect(objects).toEqual(snapshot(await project("cloudflare", "durable-object")));
+    expect(objects.get("wrangler.jsonc")).toContain('"durable_objects": { "bindings": [{ "name": "SESSIONS", "class_name": "CallSession" }] }');
+    expect(objects.get("wrangler.jsonc")).not.toContain("kv_namespaces");
+    expect([...objects.keys()].filter((file) => /kv/.test(file))).toEqual([]);
+    expect(objects.get("src/sessions.ts")).toContain('export { CallSession } from "./session-object.ts";');
+    await sessions({ store: "kv", cwd: root });
+    expect(snapshot(root)).toEqual(before);
+  });
+
+  it("takes the KV binding with the user's namespace id out of wrangler.jsonc; refuses one it cannot find unless --force", async () => {
+    const root = await project("cloudflare");
+    write(root, "wrangler.jsonc", read(root, "wrangler.jsonc").replace("replace-with-your-kv-namespace-id", "0f2ac74b498b48028cb68387c421e279"));
+    await sessions({ store: "durable-object", cwd: root });
+    expect(read(root, "wrangler.jsonc")).toBe(read(await project("cloudflare", "durable-object"), "wrangler.jsonc"));
+
+    const edited = await project("cloudflare");
+    write(edited, "wrangler.jsonc", read(edited, "wrangler.jsonc").replace('"binding": "SESSIONS"', '"binding": "CALLS"'));
+    const before = snapshot(edited);
+    await expect(sessions({ store: "durable-object", cwd: edited })).rejects.toThrow(
+      /^wrangler\.jsonc no longer binds SESSIONS as create-taskchain wrote it for kv sessions: pass --force to move the code and then bind SESSIONS for durable-object in wrangler\.jsonc yourself$/,
+    );
+    expect(snapshot(edited)).toEqual(before);
+    await sessions({ store: "durable-object", cwd: edited, force: true });
+    expect(read(edited, "wrangler.jsonc")).toBe(before.get("wrangler.jsonc"));
+    expect(read(edited, "src/sessions.ts")).toContain("CallSession");
+  });
+
+  it("refuses a project whose entry imports its store itself (no src/sessions.ts: written before it existed), pointing at upgrade", async () => {
+    const root = await project("cloudflare");
+    rmSync(path.join(root, "src/sessions.ts"));
+    const before = snapshot(root);
+    await expect(sessions({ store: "durable-object", cwd: root })).rejects.toThrow(/^src\/sessions\.ts is missing, so the entry file would still import the kv store: run `create-taskchain upgrade` first/);
+    expect(snapshot(root)).toEqual(before);
+  });
+
+  it("is kept by upgrade: a Durable Object project's store files are brought current, never swapped for KV's", async () => {
+    const root = await project("cloudflare", "durable-object");
+    // As an earlier version wrote them: the record matches the files as they are.
+    const pkg = JSON.parse(read(root, "package.json"));
+    for (const file of ["src/session-object.ts", "src/server.ts"]) {
+      const earlier = `${read(root, file)}// an earlier version\n`;
+      write(root, file, earlier);
+      pkg.taskchain.owned[file] = hashOf(earlier);
+    }
+    write(root, "package.json", `${JSON.stringify(pkg, null, 2)}\n`);
+    const ran = await runCommand("upgrade", { cwd: root });
+    expect(ran.err).toBe("");
+    expect(snapshot(root)).toEqual(snapshot(await project("cloudflare", "durable-object")));
+  });
+
   it("prints the diff and writes nothing with --dry-run; says so when the store is already the one", async () => {
     const root = await project("hono");
     const before = snapshot(root);
@@ -126,8 +183,9 @@ describe("create-taskchain sessions", () => {
     const worker = await project("cloudflare");
     const cases: Array<[string, string, RegExp]> = [
       [node, "kv", /^"kv" is not a session store for node: node takes memory or redis$/],
-      [worker, "memory", /^"memory" is not a session store for cloudflare: cloudflare takes kv$/],
-      [node, "mongo", /^unknown session store "mongo": expected one of memory, redis, kv, dynamodb$/],
+      [worker, "memory", /^"memory" is not a session store for cloudflare: cloudflare takes kv or durable-object$/],
+      [node, "durable-object", /^"durable-object" is not a session store for node: node takes memory or redis$/],
+      [node, "mongo", /^unknown session store "mongo": expected one of memory, redis, kv, dynamodb, durable-object$/],
     ];
     for (const [root, store, message] of cases) {
       const before = snapshot(root);

@@ -1,18 +1,19 @@
 // The cloudflare runtime: a Workers module. Vars and secrets (TASKCHAIN_TOKEN, …) come from the
-// worker's env; sessions live in the SESSIONS KV namespace when it is bound (see wrangler.jsonc).
-import { createApp, memoryStoreFromEnv, type Env } from "./app.ts";
-import { KvSessionStore, type KvNamespace } from "./kv-store.ts";
-import { MAX_BODY_BYTES, type HttpAnswer, type SessionStore, type Taskchain } from "./taskchain/index.ts";
+// worker's env; sessions live where src/sessions.ts keeps them, through the SESSIONS binding in
+// wrangler.jsonc.
+import { createApp, type Env } from "./app.ts";
+import sessionStoreFor, { type SessionBindings } from "./sessions.ts";
+import { MAX_BODY_BYTES, type HttpAnswer, type Taskchain } from "./taskchain/index.ts";
 
-/** The worker's bindings: string vars and secrets, plus the optional KV namespace. */
-export interface WorkerEnv {
-  SESSIONS?: KvNamespace;
+// Cloudflare finds a Durable Object class among the worker's exports: whatever src/sessions.ts
+// exports by name is the worker's too (its default, the store factory, is not).
+export * from "./sessions.ts";
+
+/** The worker's bindings: string vars and secrets, plus the session store's. */
+export interface WorkerEnv extends SessionBindings {
   [name: string]: unknown;
 }
 
-// Without KV, sessions live in this isolate's memory, bounded by MAX_SESSIONS and SESSION_MEMORY_MB
-// as on node: fine for `wrangler dev`, not for production (Cloudflare runs many isolates).
-let memory: SessionStore | undefined;
 const apps = new WeakMap<object, Taskchain>();
 
 function appFor(env: WorkerEnv): Taskchain {
@@ -20,7 +21,7 @@ function appFor(env: WorkerEnv): Taskchain {
   if (!app) {
     const vars: Env = {};
     for (const [name, value] of Object.entries(env)) if (typeof value === "string") vars[name] = value;
-    app = createApp(vars, { store: env.SESSIONS ? new KvSessionStore(env.SESSIONS) : (memory ??= memoryStoreFromEnv(vars)) });
+    app = createApp(vars, { store: sessionStoreFor(env, vars) });
     apps.set(env, app);
   }
   return app;

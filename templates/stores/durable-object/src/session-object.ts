@@ -1,0 +1,61 @@
+// One Durable Object per caller line (its name is the session id): the single place a call's session
+// lives, so every webhook of the call, from whichever Cloudflare location it reaches the worker,
+// reads what the one before it wrote. Cloudflare runs each object in one place, and lets no other
+// request in while one waits on the object's storage (its input gate): that makes `open` a "get or
+// create" two racing webhooks agree on.
+import { DurableObject } from "cloudflare:workers";
+import type { Session } from "./taskchain/index.ts";
+
+interface Stored {
+  session: Session;
+  /** Epoch ms: when the idle TTL ends, unless a save restarts it. */
+  expires: number;
+}
+
+const KEY = "session";
+
+export class CallSession extends DurableObject {
+  /** The live session, else `candidate`, stored as this line's call. */
+  async open(candidate: Session, ttlMs: number): Promise<Session> {
+    const live = await this.#live();
+    if (live) return live.session;
+    await this.#store(candidate, ttlMs);
+    return candidate;
+  }
+
+  /** Stores the session; its idle TTL starts again. */
+  async save(session: Session, ttlMs: number): Promise<void> {
+    await this.#store(session, ttlMs);
+  }
+
+  /** Forgets the call; with `key`, only while the stored session is still that call. */
+  async end(key?: string): Promise<void> {
+    if (key !== undefined && (await this.#live())?.session.key !== key) return;
+    await this.#forget();
+  }
+
+  /** The idle TTL is over: the object's storage goes, so an abandoned line costs nothing. */
+  async alarm(): Promise<void> {
+    const stored = await this.ctx.storage.get<Stored>(KEY);
+    if (stored && stored.expires > Date.now()) await this.ctx.storage.setAlarm(stored.expires);
+    else await this.#forget();
+  }
+
+  /** The stored session while its TTL runs; reads check it themselves, as an alarm may run late. */
+  async #live(): Promise<Stored | undefined> {
+    const stored = await this.ctx.storage.get<Stored>(KEY);
+    return stored && stored.expires > Date.now() ? stored : undefined;
+  }
+
+  async #store(session: Session, ttlMs: number): Promise<void> {
+    const expires = Date.now() + ttlMs;
+    await this.ctx.storage.put<Stored>(KEY, { session, expires });
+    // One alarm per object: setting it moves the one a previous save set.
+    await this.ctx.storage.setAlarm(expires);
+  }
+
+  async #forget(): Promise<void> {
+    await this.ctx.storage.deleteAlarm();
+    await this.ctx.storage.deleteAll();
+  }
+}
