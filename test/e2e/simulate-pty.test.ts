@@ -5,7 +5,6 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { commitNewProject } from "../../src/fs/changeset.js";
 import { generateProject } from "../../src/generate/project.js";
 import { ProjectSpecSchema } from "../../src/spec/spec.js";
-import { buildCli } from "../helpers/live-project.js";
 import { freePort, installProject, serve, tempDir, type Served } from "../helpers/project.js";
 import { PtySession } from "../helpers/pty.js";
 
@@ -17,7 +16,6 @@ let dir: string;
 let served: Served;
 
 beforeAll(async () => {
-  buildCli();
   dir = path.join(tempDir("sim-pty-"), "project");
   const spec = ProjectSpecSchema.parse({
     packageName: "sim-pty",

@@ -4,7 +4,7 @@ import { readFileSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ProjectSpecSchema, type Runtime } from "../../src/spec/spec.js";
-import { RUNTIMES_UNDER_TEST, buildCli, startGenerated } from "../helpers/live-project.js";
+import { RUNTIMES_UNDER_TEST, startGenerated } from "../helpers/live-project.js";
 import { freePort, run, runCli, tempDir, type Served } from "../helpers/project.js";
 
 const TOKEN = "sim-e2e-secret";
@@ -43,7 +43,6 @@ function spec(runtime: Runtime) {
 }
 
 // The CLI under test is the built bin → dist.
-beforeAll(buildCli);
 
 /** A scenario file in the project; returns its path. */
 function scenario(dir: string, name: string, value: unknown): string {

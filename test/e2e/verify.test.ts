@@ -8,7 +8,7 @@ import { defaultParameters, ProjectSpecSchema } from "../../src/spec/spec.js";
 import { brokenChain } from "../fixtures/broken-server.js";
 import { commitNewProject } from "../../src/fs/changeset.js";
 import { generateProject } from "../../src/generate/project.js";
-import { RUNTIMES_UNDER_TEST, buildCli, startGenerated, startProject } from "../helpers/live-project.js";
+import { RUNTIMES_UNDER_TEST, startGenerated, startProject } from "../helpers/live-project.js";
 import { CLI, REPO, freePort, installProject, runCli, serve, tempDir, testEnv, type Served } from "../helpers/project.js";
 import { slowQualified } from "../helpers/slow-link.js";
 
@@ -20,7 +20,6 @@ interface JsonReport {
   checks: Array<{ check: string; severity: string; status: string; passed: number; failed: number; failures: Array<{ subject: string; message: string }> }>;
 }
 
-beforeAll(buildCli);
 
 describe.each(RUNTIMES_UNDER_TEST)("verify against a generated %s project", (runtime) => {
   let dir: string;

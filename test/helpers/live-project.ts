@@ -1,21 +1,15 @@
 // Setup shared by the suites that drive the built CLI against generated projects served for real
-// (simulate, verify): the CLI build, the runtimes under test, and a project started by `npm start`.
-import { spawnSync } from "node:child_process";
+// (simulate, verify): the runtimes under test, and a project started by `npm start`. The CLI is the
+// one `npm test` built first: a suite that rebuilt dist/ would pull it from under the others running.
 import path from "node:path";
 import { commitNewProject } from "../../src/fs/changeset.js";
 import { generateProject } from "../../src/generate/project.js";
 import { RUNTIMES, type ProjectSpec, type Runtime } from "../../src/spec/spec.js";
-import { REPO, freePort, installProject, serve, tempDir, testEnv, type Served } from "./project.js";
+import { freePort, installProject, serve, tempDir, type Served } from "./project.js";
 
 /** Every runtime the CLI generates, each served by its own `npm start`; SIM_E2E_RUNTIMES=node,… narrows it. */
 export const RUNTIMES_UNDER_TEST = (process.env.SIM_E2E_RUNTIMES ?? RUNTIMES.join(",")).split(",").map((r) => r.trim()) as Runtime[];
 for (const r of RUNTIMES_UNDER_TEST) if (!RUNTIMES.includes(r)) throw new Error(`SIM_E2E_RUNTIMES: unknown runtime ${r}`);
-
-/** Builds bin → dist, the CLI under test; other suites build too, hence the lock. Throws on failure. */
-export function buildCli(): void {
-  const r = spawnSync("flock", ["/tmp/build.lock", "npm", "run", "build"], { cwd: REPO, encoding: "utf8", env: testEnv() });
-  if (r.status !== 0) throw new Error(`npm run build failed:\n${r.stdout}${r.stderr}`);
-}
 
 /** `npm start` on a free 127.0.0.1 port: $PORT for the node-based runtimes, wrangler's flags for cloudflare. */
 export async function startProject(runtime: Runtime, dir: string, token: string): Promise<Served> {
