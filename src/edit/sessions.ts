@@ -24,14 +24,16 @@ function envLines(runtime: Runtime, store: SessionStoreName): string {
 
 /**
  * The store a project keeps its sessions in, for `upgrade`: package.json's "taskchain".sessions, else
- * (written before the choice existed) Redis where the project has its store, as every node-based
- * project then did, else the runtime's default.
+ * (written before the choice existed) the store whose file it has: Redis in every node-based
+ * project then, KV in every Workers project; else the runtime's default.
  */
 export function storeOf(project: TaskchainProject, runtime: Runtime): SessionStoreName {
   const { sessions } = project.settings;
   if (typeof sessions === "string" && (RUNTIME_STORES[runtime] as readonly string[]).includes(sessions)) return sessions as SessionStoreName;
-  const hasRedis = readText(project.root, "src/taskchain/redis-store.ts") !== undefined;
-  return hasRedis && RUNTIME_STORES[runtime].includes("redis") ? "redis" : sessionsOf({ runtime });
+  const has = (file: string) => readText(project.root, file) !== undefined;
+  if (runtime === "cloudflare" && (has("src/kv-store.ts") || has("test/kv-sessions.test.ts"))) return "kv";
+  if (runtime !== "cloudflare" && has("src/taskchain/redis-store.ts")) return "redis";
+  return sessionsOf({ runtime });
 }
 
 /** The project's runtime and store, from package.json "taskchain"; one line when it cannot tell. */

@@ -27,19 +27,19 @@ export const STORE_HINTS: Record<SessionStoreName, string> = {
   "durable-object": "a Durable Object per caller line: one strongly consistent place per call",
 };
 /**
- * The stores each runtime can keep sessions in, its default first. Lambda runs many instances, so
- * its default is shared. Workers spread calls over isolates that share no memory, so only shared
- * stores are offered there: KV by default (nothing to deploy but a namespace), or a Durable Object
- * per caller line where a call's webhooks must never read a stale session (an unbound SESSIONS falls
- * back to the isolate's memory).
+ * The stores each runtime can keep sessions in, its default first. A call's webhooks may each reach
+ * another instance, so where a platform runs many, the default is its own strongly consistent store:
+ * a DynamoDB table on Lambda, a Durable Object per caller line on Workers. KV stays an option there
+ * (only a namespace to create) for chains that can live with a stale read between locations; an
+ * unbound store falls back to the instance's memory.
  */
 export const RUNTIME_STORES: Record<Runtime, readonly SessionStoreName[]> = {
   node: ["memory", "redis"],
   express: ["memory", "redis"],
   fastify: ["memory", "redis"],
   hono: ["memory", "redis"],
-  cloudflare: ["kv", "durable-object"],
-  lambda: ["redis", "memory", "dynamodb"],
+  cloudflare: ["durable-object", "kv"],
+  lambda: ["dynamodb", "redis", "memory"],
 };
 
 /** Why `store` cannot keep a `runtime` project's sessions, or undefined when it can. */

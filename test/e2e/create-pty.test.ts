@@ -128,21 +128,21 @@ describe("create on a terminal", () => {
     expect(readdirSync(cwd)).toEqual([]);
   });
 
-  it("offers a worker its two shared stores, KV first, and writes the Durable Object one when picked", async () => {
+  it("offers a worker its two shared stores, Durable Objects first, and writes the KV one when picked", async () => {
     const cwd = tempDir("taskchain-pty-");
     const flags = ["worker", "--link", "a", "--runtime", "cloudflare", "--example", "none", "--base-url", "https://x.test", "--trigger", "hi", "--no-install", "--no-git"];
     const s = new Session(flags, cwd);
     await s.answer("a: the prompt", KEY.enter);
     await s.answer("a: parameters", KEY.enter);
     await s.waitFor("Sessions");
-    await s.answer("durable-object", `${KEY.down}${KEY.enter}`);
+    await s.answer("kv", `${KEY.down}${KEY.enter}`);
     await s.answer("Create the project?", KEY.enter);
     expect(await s.exited).toBe(0);
-    const question = s.text.slice(s.text.indexOf("Sessions"), s.text.indexOf("durable-object") + "durable-object".length);
-    expect(question).toMatch(/kv[\s\S]*durable-object/);
+    const question = s.text.slice(s.text.indexOf("Sessions"));
+    expect(question).toMatch(/durable-object[\s\S]*kv/);
     const root = path.join(cwd, "worker");
-    expect((JSON.parse(readFileSync(path.join(root, "package.json"), "utf8")) as { taskchain: { sessions: string } }).taskchain.sessions).toBe("durable-object");
-    expect(readFileSync(path.join(root, "wrangler.jsonc"), "utf8")).toContain('"class_name": "CallSession"');
+    expect((JSON.parse(readFileSync(path.join(root, "package.json"), "utf8")) as { taskchain: { sessions: string } }).taskchain.sessions).toBe("kv");
+    expect(readFileSync(path.join(root, "wrangler.jsonc"), "utf8")).toContain('"kv_namespaces"');
   });
 
   it("a terminal for input but not for output does not prompt: it names the flags to pass", async () => {

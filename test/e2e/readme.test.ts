@@ -59,11 +59,11 @@ async function project(runtime: Runtime, example: boolean, sessions?: SessionSto
   return dir;
 }
 
-// Every runtime with its default store, with and without the example; and a worker keeping its
-// sessions in Durable Objects, whose README has nothing to create for them.
+// Every runtime with its default store, with and without the example (a worker's Durable Objects
+// need nothing created); and a worker keeping its sessions in KV, whose namespace is created by hand.
 const CASES: Array<readonly [Runtime, boolean, SessionStoreName | undefined]> = [
   ...RUNTIMES.flatMap((runtime) => [[runtime, false, undefined] as const, [runtime, true, undefined] as const]),
-  ["cloudflare", false, "durable-object"],
+  ["cloudflare", false, "kv"],
 ];
 
 describe.each(CASES)("the %s README (example: %s, sessions: %s)", (runtime, example, sessions) => {
@@ -130,7 +130,7 @@ describe.each(CASES)("the %s README (example: %s, sessions: %s)", (runtime, exam
     }
     expect(ran).toContain("npm test");
     expect(ran.some((c) => c.includes("simulate"))).toBe(true);
-    const kv = sessions === undefined || sessions === "kv";
+    const kv = sessions === "kv";
     const expectedSkips = runtime === "cloudflare" ? [...(kv ? ["npx wrangler kv namespace create SESSIONS"] : []), "npx wrangler secret put TASKCHAIN_TOKEN", "npm run deploy"] : [];
     expect(skipped).toEqual(expectedSkips);
   });

@@ -67,7 +67,7 @@ describe("lambda project", () => {
   const dir = path.join(tempDir("taskchain-switch-"), "switch-lambda");
 
   it("stays green moved from Redis to DynamoDB and on to memory, and its bundle builds", async () => {
-    const made = runCli([dir, "--link", "pin_vetting,sms_vetting", "--runtime", "lambda", "--yes", "--no-install", "--no-git"]);
+    const made = runCli([dir, "--link", "pin_vetting,sms_vetting", "--runtime", "lambda", "--sessions", "redis", "--yes", "--no-install", "--no-git"]);
     expect(made.code, made.stderr).toBe(0);
     expect(dependencies(dir)).toContain("@redis/client");
 
@@ -93,7 +93,7 @@ describe("cloudflare project", () => {
   const dir = path.join(tempDir("taskchain-switch-"), "switch-cloudflare");
 
   it("stays green moved from KV to Durable Objects and back, and its worker builds each way", async () => {
-    const made = runCli([dir, "--link", "pin_vetting,sms_vetting", "--runtime", "cloudflare", "--yes", "--no-install", "--no-git"]);
+    const made = runCli([dir, "--link", "pin_vetting,sms_vetting", "--runtime", "cloudflare", "--sessions", "kv", "--yes", "--no-install", "--no-git"]);
     expect(made.code, made.stderr).toBe(0);
     installProject(dir);
 

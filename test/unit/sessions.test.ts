@@ -56,8 +56,8 @@ describe("create --sessions", () => {
     expect(read(redis, ".env.example")).toContain("REDIS_URL=");
   });
 
-  it("defaults to each runtime's store: memory on a server, Redis on Lambda, KV on Workers", async () => {
-    for (const [runtime, store] of [["express", "memory"], ["lambda", "redis"], ["cloudflare", "kv"]] as const) {
+  it("defaults to each runtime's store: memory on a server, DynamoDB on Lambda, a Durable Object on Workers", async () => {
+    for (const [runtime, store] of [["express", "memory"], ["lambda", "dynamodb"], ["cloudflare", "durable-object"]] as const) {
       expect(JSON.parse(read(await project(runtime), "package.json")).taskchain.sessions).toBe(store);
     }
   });
@@ -65,7 +65,7 @@ describe("create --sessions", () => {
   it("refuses a store the runtime cannot use in one line, before anything is written", async () => {
     const cwd = mkdtempSync(path.join(scratch, "refused-"));
     const attempts = [
-      { runtime: "cloudflare", sessions: "redis", message: '--sessions "redis" is not a session store for cloudflare: cloudflare takes kv or durable-object' },
+      { runtime: "cloudflare", sessions: "redis", message: '--sessions "redis" is not a session store for cloudflare: cloudflare takes durable-object or kv' },
       { runtime: "node", sessions: "kv", message: '--sessions "kv" is not a session store for node: node takes memory or redis' },
       { sessions: "kv", message: '--sessions "kv" is not a session store for node: node takes memory or redis' },
       { runtime: "lambda", sessions: "dynamo", message: '--sessions "dynamo" is not one of memory, redis, kv, dynamodb, durable-object' },
@@ -89,8 +89,8 @@ describe("create-taskchain sessions", () => {
     expect(snapshot(root)).toEqual(before);
   });
 
-  it("switches a lambda project from its default Redis to memory and back", async () => {
-    const root = await project("lambda");
+  it("switches a lambda project from Redis to memory and back", async () => {
+    const root = await project("lambda", "redis");
     const before = snapshot(root);
     await sessions({ store: "memory", cwd: root });
     expect(snapshot(root)).toEqual(snapshot(await project("lambda", "memory")));
@@ -98,8 +98,8 @@ describe("create-taskchain sessions", () => {
     expect(snapshot(root)).toEqual(before);
   });
 
-  it("moves a lambda project to DynamoDB and on to memory: each time what create writes with that store", async () => {
-    const root = await project("lambda");
+  it("moves a lambda project from Redis to DynamoDB and on to memory: each time what create writes with that store", async () => {
+    const root = await project("lambda", "redis");
     await sessions({ store: "dynamodb", cwd: root });
     const dynamo = snapshot(root);
     expect(dynamo).toEqual(snapshot(await project("lambda", "dynamodb")));
@@ -110,7 +110,7 @@ describe("create-taskchain sessions", () => {
   });
 
   it("moves a cloudflare project from KV to Durable Objects and back: each time what create writes with that store", async () => {
-    const root = await project("cloudflare");
+    const root = await project("cloudflare", "kv");
     const before = snapshot(root);
     expect(await sessions({ store: "durable-object", cwd: root })).toBe(0);
     expect(out).toContain("Sessions moved from kv to durable-object");
@@ -125,12 +125,12 @@ describe("create-taskchain sessions", () => {
   });
 
   it("takes the KV binding with the user's namespace id out of wrangler.jsonc; refuses one it cannot find unless --force", async () => {
-    const root = await project("cloudflare");
+    const root = await project("cloudflare", "kv");
     write(root, "wrangler.jsonc", read(root, "wrangler.jsonc").replace("replace-with-your-kv-namespace-id", "0f2ac74b498b48028cb68387c421e279"));
     await sessions({ store: "durable-object", cwd: root });
     expect(read(root, "wrangler.jsonc")).toBe(read(await project("cloudflare", "durable-object"), "wrangler.jsonc"));
 
-    const edited = await project("cloudflare");
+    const edited = await project("cloudflare", "kv");
     write(edited, "wrangler.jsonc", read(edited, "wrangler.jsonc").replace('"binding": "SESSIONS"', '"binding": "CALLS"'));
     const before = snapshot(edited);
     await expect(sessions({ store: "durable-object", cwd: edited })).rejects.toThrow(
@@ -143,7 +143,7 @@ describe("create-taskchain sessions", () => {
   });
 
   it("refuses a project whose entry imports its store itself (no src/sessions.ts: written before it existed), pointing at upgrade", async () => {
-    const root = await project("cloudflare");
+    const root = await project("cloudflare", "kv");
     rmSync(path.join(root, "src/sessions.ts"));
     const before = snapshot(root);
     await expect(sessions({ store: "durable-object", cwd: root })).rejects.toThrow(/^src\/sessions\.ts is missing, so the entry file would still import the kv store: run `create-taskchain upgrade` first/);
@@ -180,10 +180,10 @@ describe("create-taskchain sessions", () => {
 
   it("refuses in one line, changing nothing: a store the runtime cannot use, an unknown one, a project it cannot read", async () => {
     const node = await project("node");
-    const worker = await project("cloudflare");
+    const worker = await project("cloudflare", "kv");
     const cases: Array<[string, string, RegExp]> = [
       [node, "kv", /^"kv" is not a session store for node: node takes memory or redis$/],
-      [worker, "memory", /^"memory" is not a session store for cloudflare: cloudflare takes kv or durable-object$/],
+      [worker, "memory", /^"memory" is not a session store for cloudflare: cloudflare takes durable-object or kv$/],
       [node, "durable-object", /^"durable-object" is not a session store for node: node takes memory or redis$/],
       [node, "mongo", /^unknown session store "mongo": expected one of memory, redis, kv, dynamodb, durable-object$/],
     ];
