@@ -1,6 +1,6 @@
 // Where a project keeps its sessions: `create --sessions` and `create-taskchain sessions <store>`.
 // Switching must leave exactly the project create would have written with that store, both ways.
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, afterEach, beforeEach, describe, expect, it, vi } from "vitest";
@@ -11,6 +11,7 @@ import { commitNewProject } from "../../src/fs/changeset.js";
 import { generateProject } from "../../src/generate/project.js";
 import { defaultParameters, defaultPrompt, ProjectSpecSchema, type Runtime, type SessionStoreName } from "../../src/spec/spec.js";
 import { hashOf } from "../../src/generate/owned.js";
+import { storeOf } from "../../src/edit/sessions.js";
 import { read, runCommand, snapshot, write } from "./edit-helpers.js";
 
 const scratch = mkdtempSync(path.join(os.tmpdir(), "taskchain-sessions-"));
@@ -148,6 +149,23 @@ describe("create-taskchain sessions", () => {
     const before = snapshot(root);
     await expect(sessions({ store: "durable-object", cwd: root })).rejects.toThrow(/^src\/sessions\.ts is missing, so the entry file would still import the kv store: run `create-taskchain upgrade` first/);
     expect(snapshot(root)).toEqual(before);
+  });
+
+  it("is read from the files of a project written before package.json recorded it", async () => {
+    const scratchRoot = mkdtempSync(path.join(scratch, "unrecorded-"));
+    const asWritten = (files: string[]) => {
+      rmSync(scratchRoot, { recursive: true, force: true });
+      for (const file of files) {
+        mkdirSync(path.dirname(path.join(scratchRoot, file)), { recursive: true });
+        write(scratchRoot, file, "");
+      }
+      return { root: scratchRoot, baseUrl: "https://x.test", settings: {} };
+    };
+    expect(storeOf(asWritten(["src/kv-store.ts", "test/kv-sessions.test.ts"]), "cloudflare")).toBe("kv");
+    expect(storeOf(asWritten(["src/taskchain/redis-store.ts"]), "lambda")).toBe("redis");
+    expect(storeOf(asWritten(["src/taskchain/redis-store.ts"]), "node")).toBe("redis");
+    expect(storeOf(asWritten(["src/server.ts"]), "cloudflare")).toBe("durable-object");
+    expect(storeOf({ ...asWritten(["src/kv-store.ts"]), settings: { sessions: "durable-object" } }, "cloudflare")).toBe("durable-object");
   });
 
   it("is kept by upgrade: a Durable Object project's store files are brought current, never swapped for KV's", async () => {
