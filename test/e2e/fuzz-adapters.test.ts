@@ -34,6 +34,9 @@ async function project(runtime: Runtime): Promise<string> {
   const spec = ProjectSpecSchema.parse({
     packageName: `fuzz-${runtime}`,
     runtime,
+    // The worker runs in this process, not in workerd: its store is KV's (unbound: memory), whose
+    // module loads in Node as a Durable Object class from cloudflare:workers would not.
+    ...(runtime === "cloudflare" ? { sessions: "kv" } : {}),
     baseUrl: "https://hooks.example.com",
     trigger: "fuzz",
     links: LINKS.map((name) => ({ name, prompt: `Prompt for ${name}`, parameters: { ...defaultParameters(), qualified: [{ name: "code", type: "string", description: "The code." }] } })),
