@@ -540,7 +540,7 @@ describe("killed at every file-system write, the target is as before or complete
 
   it(`sessions durable-object: store files, wrangler.jsonc, package.json, README, .env.example (seed ${SEED + 9})`, async () => {
     await everyWrite("every-sessions-worker", ["sessions", "durable-object"], SEED + 9, (parent) => {
-      expect(runCli(["worker", "--link", "pin_vetting,sms_vetting", "--runtime", "cloudflare", "--no-install", "--no-git", "--yes"], { cwd: parent }).code).toBe(0);
+      expect(runCli(["worker", "--link", "pin_vetting,sms_vetting", "--runtime", "cloudflare", "--sessions", "kv", "--no-install", "--no-git", "--yes"], { cwd: parent }).code).toBe(0);
       return path.join(parent, "worker");
     });
   });
