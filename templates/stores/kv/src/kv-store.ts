@@ -19,9 +19,10 @@ interface Stored {
 }
 
 /**
- * An unchanged session is not written again this soon after its last write: Agent4 often sends
- * the next link's `initial` right after the previous link's outcome, and KV allows one write per
- * second to a key (more are refused with 429). The idle TTL may then end this much early.
+ * A session unchanged but for its last answer is not written again this soon after its last write:
+ * Agent4 often sends the next link's `initial` right after the previous link's outcome, and KV
+ * allows one write per second to a key (more are refused with 429). The idle TTL may then end this
+ * much early, and a duplicate of that `initial` runs its handler again.
  */
 const REWRITE_AFTER_MS = 10_000;
 
@@ -39,7 +40,7 @@ export class KvSessionStore implements SessionStore {
   readonly #prefix: string;
   readonly #now: () => number;
   /** What open() read, per caller, until the save() or end() that follows. */
-  readonly #read = new Map<string, { json: string; expires: number }>();
+  readonly #read = new Map<string, { json: string; last: Session["last"]; expires: number }>();
   readonly #outage: OutageLog;
 
   constructor(kv: KvNamespace, options: { prefix?: string; now?: () => number; logger?: Logger } = {}) {
@@ -64,7 +65,7 @@ export class KvSessionStore implements SessionStore {
   async open(id: string, fresh: () => Session, _ttlMs: number): Promise<Session> {
     const stored = parse(await this.#kvCall((kv) => kv.get(this.#prefix + id, "text")));
     if (stored && stored.expires > this.#now()) {
-      this.#read.set(id, { json: JSON.stringify(stored.session), expires: stored.expires });
+      this.#read.set(id, { json: JSON.stringify(stored.session), last: stored.session.last, expires: stored.expires });
       return stored.session;
     }
     this.#read.delete(id);
@@ -77,7 +78,8 @@ export class KvSessionStore implements SessionStore {
     this.#read.delete(id);
     const json = JSON.stringify(session);
     const writtenAt = read ? read.expires - ttlMs : -Infinity;
-    if (read?.json === json && now - writtenAt < Math.min(REWRITE_AFTER_MS, ttlMs / 10)) return;
+    const unchanged = read !== undefined && (read.json === json || read.json === JSON.stringify({ ...session, last: read.last }));
+    if (unchanged && now - writtenAt < Math.min(REWRITE_AFTER_MS, ttlMs / 10)) return;
     const expirationTtl = Math.max(KV_MIN_TTL_SECONDS, Math.ceil(ttlMs / 1000));
     await this.#kvCall((kv) => kv.put(this.#prefix + id, `{"session":${json},"expires":${now + ttlMs}}`, { expirationTtl }));
   }
