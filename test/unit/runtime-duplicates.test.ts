@@ -118,6 +118,16 @@ describe("a duplicate delivery", () => {
     expect(JSON.parse(await post({ name: "closed", action: "initial" })).key).not.toBe(a);
   });
 
+  it("is never found in context nested deeper than JSON can carry: each such delivery is answered and runs", async () => {
+    let runs = 0;
+    const deep = defineLink({ name: "deep", parameters: {}, initial: () => ({ content: "" }), qualified: () => ({ content: `run ${++runs}`, actions: [{ name: "switch_task", context: { name: "deep" } }] }), disqualified: () => ({}) });
+    const { app } = setup([deep]);
+    const text = `{"name":"deep","action":"qualified","call_from":"+15125550100","context":{"a":${"[".repeat(20_000)}${"]".repeat(20_000)}}}`;
+    const bodies = [];
+    for (let i = 0; i < 2; i++) bodies.push(JSON.parse((await app.handle({ method: "POST", url: "/", body: { text } })).body).content);
+    expect(bodies).toEqual(["run 1", "run 2"]);
+  });
+
   it("runs again with duplicateWindowMs 0, and always for a withheld caller", async () => {
     const { runs, links } = counted();
     const off = setup(links, { duplicateWindowMs: 0 });

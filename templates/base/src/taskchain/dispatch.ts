@@ -141,8 +141,8 @@ function deadline(app: App, link: Link, started: number, timeLeftMs = Infinity):
  */
 function answer(app: App, link: Link, payload: Payload, deadline: number, started: number): Promise<HttpAnswer> {
   const id = sessionId(payload);
-  if (id === undefined || !app.duplicateWindowMs) return answerCall(app, link, payload, deadline, started, id, "");
-  const delivery = deliveryOf(payload);
+  const delivery = id === undefined || !app.duplicateWindowMs ? undefined : deliveryOf(payload);
+  if (delivery === undefined) return answerCall(app, link, payload, deadline, started, id, undefined);
   const running = `${id}\n${delivery}`;
   const first = app.running.get(running);
   if (first) return first.then((sent) => duplicate(app, link, payload, started, sent.body));
@@ -154,8 +154,15 @@ function answer(app: App, link: Link, payload: Payload, deadline: number, starte
 /**
  * What makes two deliveries the same, within one call: the link, the action and the context as
  * parsed (key order as sent). The caller's numbers already name the call; other fields are not read.
+ * Context JSON cannot carry (nesting deeper than the stack) is never taken for a duplicate.
  */
-const deliveryOf = (payload: Payload): string => `${payload.name}\n${payload.action}\n${JSON.stringify(payload.context ?? null)}`;
+function deliveryOf(payload: Payload): string | undefined {
+  try {
+    return `${payload.name}\n${payload.action}\n${JSON.stringify(payload.context ?? null)}`;
+  } catch {
+    return undefined;
+  }
+}
 
 /** The first answer again, logged as a duplicate; the handler does not run. */
 function duplicate(app: App, link: Link, payload: Payload, started: number, body: string): HttpAnswer {
@@ -173,7 +180,7 @@ function answeredBefore(app: App, session: Session, delivery: string): string | 
   return last !== undefined && last.of === delivery && Date.now() - last.at < app.duplicateWindowMs ? last.body : undefined;
 }
 
-async function answerCall(app: App, link: Link, payload: Payload, deadline: number, started: number, id: string | undefined, delivery: string): Promise<HttpAnswer> {
+async function answerCall(app: App, link: Link, payload: Payload, deadline: number, started: number, id: string | undefined, delivery: string | undefined): Promise<HttpAnswer> {
   const call: CallLog = { started, outcome: "answered", handlerMs: 0 };
   let session: Session;
   try {
@@ -185,13 +192,13 @@ async function answerCall(app: App, link: Link, payload: Payload, deadline: numb
     logCall(app.logger, link.name, payload.action, { ...call, outcome: "store_failed", detail: { error: describeThrown(error) } });
     return jsonAnswer(200, serialise(app, link, payload, { key: crypto.randomUUID(), content: app.apology }));
   }
-  const sent = id === undefined ? undefined : answeredBefore(app, session, delivery);
+  const sent = delivery === undefined ? undefined : answeredBefore(app, session, delivery);
   if (sent !== undefined) return duplicate(app, link, payload, started, sent);
   // A session kept after its call ended (keepOrEnd()) answers only that call's duplicates.
   if (session.last?.ended) session = newSession();
   const { response, body } = await respond(app, link, payload, session, call, deadline, id);
   if (response.state) session.state = { ...session.state, ...response.state };
-  if (id !== undefined) await keepOrEnd(app, id, session, payload, response, { of: delivery, body, at: Date.now() });
+  if (id !== undefined) await keepOrEnd(app, id, session, payload, response, delivery === undefined ? undefined : { of: delivery, body, at: Date.now() });
   logCall(app.logger, link.name, payload.action, call);
   return jsonAnswer(200, body);
 }
@@ -340,15 +347,15 @@ function invalidContext(app: App, link: Link, payload: Payload, session: Session
  * store failing here does not change the answer, which is still right: only the state update is
  * lost (or an ended session lingers until its idle TTL), and a duplicate would run again.
  */
-async function keepOrEnd(app: App, id: string, session: Session, payload: Payload, response: TaskchainResponse, last: Answered): Promise<void> {
+async function keepOrEnd(app: App, id: string, session: Session, payload: Payload, response: TaskchainResponse, last: Answered | undefined): Promise<void> {
   const over = endsCall(app, payload, response);
-  if (app.duplicateWindowMs) session.last = last;
+  session.last = last;
   try {
     if (!over) await app.store.save(id, session, app.ttl);
     // An outcome that ends the call is kept, bare, for the window: that is where a repeated order or
     // SMS would do harm. A call's first delivery is always an `initial`, so the same `initial`
     // after its call ended may be the caller ringing again: it ends the session and runs anew.
-    else if (app.duplicateWindowMs && payload.action !== "initial") await app.store.save(id, { key: session.key, state: {}, retries: {}, last: { ...last, ended: true } }, app.duplicateWindowMs);
+    else if (last !== undefined && payload.action !== "initial") await app.store.save(id, { key: session.key, state: {}, retries: {}, last: { ...last, ended: true } }, app.duplicateWindowMs);
     else await app.store.end(id);
   } catch (error) {
     const message = over ? "session store failed to end the call" : "session store failed to save the call's state";
