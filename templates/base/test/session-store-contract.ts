@@ -112,6 +112,8 @@ export function describeSessionStore(name: string, setup: StoreContractSetup): v
       expect(await post(0, "wrap_up", "qualified")).toBe(last);
       expect(runs).toEqual({ outcomes: 2, sms: 1 });
       expect(JSON.parse(last).content).toBe("run 2, sms 1");
+      // The caller's next call is a call of its own.
+      expect(JSON.parse(await post(0, "pin_vetting", "initial")).key).not.toBe(JSON.parse(last).key);
       await store.close?.();
     });
 

@@ -78,7 +78,8 @@ export class KvSessionStore implements SessionStore {
     this.#read.delete(id);
     const json = JSON.stringify(session);
     const writtenAt = read ? read.expires - ttlMs : -Infinity;
-    const unchanged = read !== undefined && (read.json === json || read.json === JSON.stringify({ ...session, last: read.last }));
+    // A last answer that ended the call is always written: the next call must not take up this one.
+    const unchanged = read !== undefined && (read.json === json || (!session.last?.ended && read.json === JSON.stringify({ ...session, last: read.last })));
     if (unchanged && now - writtenAt < Math.min(REWRITE_AFTER_MS, ttlMs / 10)) return;
     const expirationTtl = Math.max(KV_MIN_TTL_SECONDS, Math.ceil(ttlMs / 1000));
     await this.#kvCall((kv) => kv.put(this.#prefix + id, `{"session":${json},"expires":${now + ttlMs}}`, { expirationTtl }));
