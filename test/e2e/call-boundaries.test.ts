@@ -148,7 +148,7 @@ let dir: string | undefined;
 
 beforeAll(async () => {
   redis = await startRedis();
-  dir = await generateInRepo("call-boundaries", [{ name: "a", prompt: "A", parameters: defaultParameters() }]);
+  dir = await generateInRepo("call-boundaries", [{ name: "a", prompt: "A", parameters: defaultParameters() }], "redis");
   const mod = (await import(pathToFileURL(path.join(dir, "src/taskchain/redis-store.ts")).href)) as { RedisSessionStore: typeof RedisStore };
   RedisStore = mod.RedisSessionStore;
 });
