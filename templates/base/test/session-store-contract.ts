@@ -117,6 +117,29 @@ export function describeSessionStore(name: string, setup: StoreContractSetup): v
       await store.close?.();
     });
 
+    it("runs a link asked again with the same context again: only a delivery repeated with nothing in between is a duplicate", async () => {
+      const store = await make();
+      let runs = 0;
+      // A link that asks again (switch_task to itself) until its third try: Agent4 sends its initial, then the outcome.
+      const again: Link = {
+        name: "pin_vetting",
+        parameters: {},
+        initial: () => ({ content: "Your PIN?" }),
+        qualified: () => (++runs < 3 ? { content: "Once more.", actions: [{ name: "switch_task", context: { name: "pin_vetting" } }] } : { content: "Thanks.", actions: [nextTask()] }),
+        disqualified: () => ({}),
+      };
+      const app = createTaskchain({ links: [again, { ...again, name: "wrap_up" }], store, logger: silentLogger });
+      const post = async (action: string) => {
+        const body = JSON.stringify({ name: "pin_vetting", action, call_from: "+15125550112", call_forwarded_by: "", context: { pin: "1234" } });
+        return (await app.handle({ method: "POST", url: "/pin_vetting", body: { text: body } })).body;
+      };
+      const answers: string[] = [];
+      for (let i = 0; i < 3; i++) answers.push((await post("initial"), await post("qualified")));
+      expect(answers.map((body) => (JSON.parse(body) as { content: string }).content)).toEqual(["Once more.", "Once more.", "Thanks."]);
+      expect(runs).toBe(3);
+      await store.close?.();
+    });
+
     if (setup.outage) {
       const outage = setup.outage;
       it("while its backend is away: the caller hears the apology, the handler does not run, the log gets one line", async () => {
