@@ -59,8 +59,9 @@ interface Entry {
 
 /**
  * Sessions in this process's memory, bounded by `maxSessions`, by `maxBytes` (roughly: 200 bytes a
- * session plus its state and once-results as JSON and its last answer) and by the idle TTL; the least recently used go first. A Map
- * iterates in insertion order and every touch re-inserts, so its first entry is the least recent.
+ * session plus its state and once-results as JSON and its last answer) and by the idle TTL; the
+ * least recently used go first. A Map iterates in insertion order and every touch re-inserts, so
+ * its first entry is the least recent.
  */
 export class MemorySessionStore implements SessionStore {
   readonly #entries = new Map<string, Entry>();
