@@ -2,7 +2,7 @@
 // stable name so CI logs and --json consumers can key on it.
 import { randomInt } from "node:crypto";
 import { redact, type ChainLink } from "./chain.js";
-import { inspectAnswer, type WebhookClient } from "./client.js";
+import { inspectAnswer, parameterBlocks, type HttpResult, type WebhookClient } from "./client.js";
 import { OUTCOMES, type Outcome } from "../protocol/outcomes.js";
 import { sampleContext } from "../protocol/samples.js";
 import { walk, type Decide, type Transcript } from "./walker.js";
@@ -27,6 +27,8 @@ export const CHECKS = {
   // The reference says nothing about bad input; a 4xx JSON error is this tool's own convention.
   "malformed-4xx": { severity: "warning", description: "a malformed payload gets a 4xx JSON error (a convention, not Agent4's protocol: a warning only)" },
   "auth-refused": { severity: "error", description: "a request without the token is refused with 401 or 403" },
+  // Agent4 may send a webhook call again when an answer is late or lost; the reference says nothing of it.
+  duplicate: { severity: "warning", description: "the same delivery twice in a row gets the first answer again, byte for byte (a warning only)" },
 } as const satisfies Record<string, { severity: Severity; description: string }>;
 export type CheckName = keyof typeof CHECKS;
 
@@ -104,6 +106,35 @@ export function malformedProbes(name: string, caller: string): Array<{ what: str
     { what: "context that is a string", body: { ...valid, action: "qualified", context: "pin=1234" } },
   ];
 }
+
+/**
+ * Each link's `initial`, then its `qualified` (sample values), each sent twice in a row in a call
+ * of its own, as Agent4 does when an answer was late or lost: the second must change nothing, so
+ * it gets the first answer byte for byte. A refused pair (401/403) proves nothing either way.
+ */
+async function checkDuplicates(chain: readonly ChainLink[], client: WebhookClient, freshCaller: () => string, posted: (status: number | undefined) => void): Promise<Array<Omit<ContractResult, "check">>> {
+  const results: Array<Omit<ContractResult, "check">> = [];
+  const twice = async (link: ChainLink, payload: Record<string, unknown>): Promise<HttpResult> => {
+    const first = await client.post(link.url, payload);
+    const again = await client.post(link.url, payload);
+    posted(first.status);
+    posted(again.status);
+    if (first.status === undefined || REFUSED.has(first.status)) return first;
+    const same = again.status === first.status && again.text === first.text;
+    const message = `the first answer was HTTP ${first.status} ${clip(first.text)}, the second HTTP ${again.status ?? "none"} ${clip(again.text)}`;
+    results.push(same ? { ok: true, subject: `${link.name} ${String(payload.action)} twice` } : { ok: false, subject: `${link.name} ${String(payload.action)} twice`, message });
+    return first;
+  };
+  for (const link of chain) {
+    const caller = { name: link.name, call_from: freshCaller(), call_forwarded_by: "+15550000000" };
+    const initial = await twice(link, { ...caller, action: "initial" });
+    const blocks = parameterBlocks(inspectAnswer(initial).response);
+    if (initial.status !== undefined && !REFUSED.has(initial.status)) await twice(link, { ...caller, action: "qualified", context: sampleContext(blocks.qualified) });
+  }
+  return results;
+}
+
+const clip = (text: string) => JSON.stringify(text.length > 120 ? `${text.slice(0, 120)}…` : text);
 
 /** The hint for a run where every POST was refused, or undefined when some got through. */
 function refusedAll(statuses: ReadonlyArray<number | undefined>, tokenSent: boolean): string | undefined {
@@ -192,6 +223,8 @@ export async function runContract(options: ContractOptions): Promise<ContractRep
     add("withheld-caller", other === undefined, what, `got key ${r.key}, already given to the call with ${other}: withheld callers would share state`);
     withheldKeys.set(what, r.key);
   }
+
+  for (const result of await checkDuplicates(chain, client, freshCaller, posted)) add("duplicate", result.ok, result.subject, result.message);
 
   // Malformed input: never a 5xx (an error); a JSON 4xx saying what is wrong is recommended (a warning).
   // A refused request (401/403) never reached the payload checks: it proves nothing either way.

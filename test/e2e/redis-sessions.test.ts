@@ -95,10 +95,14 @@ describe.each(RUNTIMES)("two %s processes sharing one redis-server", (runtime) =
 
     const next = await post(b, { name: "order_status", action: "initial", ...caller });
     expect(next.key).toBe(first.key);
-    const over = await post(a, { name: "order_status", action: "disqualified", ...caller, context: { reason: "caller left" } });
+    const ending = { name: "order_status", action: "disqualified", ...caller, context: { reason: "caller left" } };
+    const over = await post(a, ending);
     expect(over.key).toBe(first.key);
     expect(over.actions?.map((x) => x.name)).toEqual(["end_call"]);
-    expect(await raw.exists(sessionKey)).toBe(0);
+    // What is left is the answer alone, for a duplicate of it on any instance, for 30 s: none of the call's state.
+    expect(JSON.parse((await raw.get(sessionKey))!)).toMatchObject({ key: first.key, state: {}, last: { ended: true } });
+    expect(await raw.pTTL(sessionKey)).toBeLessThanOrEqual(30_000);
+    expect(await post(b, ending)).toEqual(over);
 
     const newCall = await post(b, { name: "pin_vetting", action: "initial", ...caller });
     expect(newCall.key).not.toBe(first.key);

@@ -50,11 +50,11 @@ describe.each(RUNTIMES_UNDER_TEST)("verify against a generated %s project", (run
   it("passes every check, the token one included, and exits 0", () => {
     const r = runCli(["verify", "--url", served.url, "--token", TOKEN], { cwd: dir });
     expect(r.stderr).toBe("");
-    for (const check of ["health", "status-2xx", "response-shape", "required-in-properties", "key-stable", "key-new-caller", "call-ends", "withheld-caller", "params-only-initial", "loop", "malformed-no-5xx", "malformed-4xx", "auth-refused"]) {
+    for (const check of ["health", "status-2xx", "response-shape", "required-in-properties", "key-stable", "key-new-caller", "call-ends", "withheld-caller", "params-only-initial", "loop", "malformed-no-5xx", "malformed-4xx", "auth-refused", "duplicate"]) {
       expect(r.stdout).toMatch(new RegExp(`^✓ ${check} `, "m"));
     }
     expect(r.stdout).toMatch(/^- switch-target-known .*\(not exercised\)$/m);
-    expect(r.stdout.trimEnd()).toMatch(/PASS: 13\/14 checks passed; not exercised: switch-target-known$/);
+    expect(r.stdout.trimEnd()).toMatch(/PASS: 14\/15 checks passed; not exercised: switch-target-known$/);
     expect(r.code).toBe(0);
   });
 
@@ -185,7 +185,7 @@ describe("verify against the broken server", () => {
     expect(r.code).toBe(1);
     const report = JSON.parse(r.stdout) as JsonReport;
     expect(report.ok).toBe(false);
-    expect(report.checks.filter((c) => c.failed > 0).map((c) => c.check)).toEqual(["response-shape", "required-in-properties", "key-stable", "call-ends", "params-only-initial", "switch-target-known", "malformed-no-5xx", "malformed-4xx"]);
+    expect(report.checks.filter((c) => c.failed > 0).map((c) => c.check)).toEqual(["response-shape", "required-in-properties", "key-stable", "call-ends", "params-only-initial", "switch-target-known", "malformed-no-5xx", "malformed-4xx", "duplicate"]);
   });
 
   it("simulate --script on it fails with the violations listed", () => {

@@ -189,7 +189,8 @@ describe("a late handler (property)", () => {
         let delay = 0;
         const initial = ({ state }: { state: { count?: number } }) =>
           new Promise((resolve) => setTimeout(() => resolve({ content: "counted", state: { count: (state.count ?? 0) + 1 } }), delay));
-        const app = createTaskchain({ links: [slowLink({ initial })], logger, store, budgetMs: 20 } satisfies TaskchainOptions);
+        // The same `initial` again and again is a duplicate delivery; here each one is meant to run.
+        const app = createTaskchain({ links: [slowLink({ initial })], logger, store, budgetMs: 20, duplicateWindowMs: 0 } satisfies TaskchainOptions);
         let counted = 0;
         const answers: TaskchainResponse[] = [];
         for (const d of delays) {

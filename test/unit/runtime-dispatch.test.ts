@@ -302,11 +302,12 @@ describe("sessions", () => {
     for (let n = 0; n < 3; n++) keys.push((await ok(app, { name: "pin_vetting", action: "initial", ...from(n) })).key);
     expect(store.size).toBe(3);
     const small = store.bytes;
-    // Caller 2's state grows to 30 kB, then caller 1's: together over the cap, so caller 0 (least recent) goes, then 2.
-    await ok(app, { name: "pin_vetting", action: "qualified", ...from(2), context: { pin: "x".repeat(30_000) } });
+    // Caller 2's session grows by 30 kB (15 kB of state, and its last delivery, kept to spot a
+    // duplicate), then caller 1's: together over the cap, so caller 0 (least recent) goes, then 2.
+    await ok(app, { name: "pin_vetting", action: "qualified", ...from(2), context: { pin: "x".repeat(15_000) } });
     expect(store.bytes).toBeGreaterThan(small + 30_000);
     expect(store.size).toBe(3);
-    await ok(app, { name: "pin_vetting", action: "qualified", ...from(1), context: { pin: "y".repeat(30_000) } });
+    await ok(app, { name: "pin_vetting", action: "qualified", ...from(1), context: { pin: "y".repeat(15_000) } });
     expect(store.bytes).toBeLessThanOrEqual(50_000);
     expect((await ok(app, { name: "sms_vetting", action: "initial", ...from(1) })).key).toBe(keys[1]);
     expect((await ok(app, { name: "sms_vetting", action: "initial", ...from(2) })).key).not.toBe(keys[2]);
@@ -314,7 +315,7 @@ describe("sessions", () => {
     // Ending a call gives its share back.
     const before = store.bytes;
     await ok(app, { name: "pin_vetting", action: "interrupt", ...from(1) });
-    expect(store.bytes).toBeLessThan(before - 30_000);
+    expect(store.bytes).toBeLessThan(before - 15_000);
   });
 
   it("keeps the least-recently-used order when calls interleave between open and save", async () => {
@@ -414,7 +415,8 @@ describe("context", () => {
 
   it("answers unparseable context with the documented fallback: ask again twice, then end politely", async () => {
     const app = setup();
-    const send = () => ok(app, { name: "pin_vetting", action: "qualified", ...caller, context: { pin: 42 } });
+    // Agent4 follows the switch_task back to the link: its initial, then the outcome again.
+    const send = async () => (await ok(app, { name: "pin_vetting", action: "initial", ...caller }), ok(app, { name: "pin_vetting", action: "qualified", ...caller, context: { pin: 42 } }));
     for (let i = 0; i < 2; i++) {
       const retry = await send();
       expect(retry.content).toBe(INVALID_CONTEXT_RETRY);
@@ -430,8 +432,7 @@ describe("context", () => {
     const app = setup({}, links);
     for (const { name } of links) {
       const who = { call_from: `+1${name}`, call_forwarded_by: "" };
-      await ok(app, { name, action: "initial", ...who });
-      const send = () => ok(app, { name, action: "qualified", ...who, context: { pin: 42 } });
+      const send = async () => (await ok(app, { name, action: "initial", ...who }), ok(app, { name, action: "qualified", ...who, context: { pin: 42 } }));
       expect((await send()).content, name).toBe(INVALID_CONTEXT_RETRY);
       expect((await send()).content, name).toBe(INVALID_CONTEXT_RETRY);
       expect((await send()).content, name).toBe(INVALID_CONTEXT_GIVE_UP);
@@ -544,19 +545,22 @@ describe("session store failures", () => {
   });
 
   it("still sends the handler's answer when saving or ending the session fails, and logs it", async () => {
-    for (const [failing, link, action, context, expected] of [
-      ["save", "pin_vetting", "qualified", { pin: "7" }, "PIN 7 after 1 attempts"],
-      ["end", "pin_vetting", "disqualified", { reason: "no" }, "No: no"],
+    // An outcome that ends the call keeps its session for the duplicate window (a save); without
+    // a window it is ended.
+    for (const [failing, link, action, context, expected, logged, duplicateWindowMs] of [
+      ["save", "pin_vetting", "qualified", { pin: "7" }, "PIN 7 after 1 attempts", "save", undefined],
+      ["save", "pin_vetting", "disqualified", { reason: "no" }, "No: no", "end", undefined],
+      ["end", "pin_vetting", "disqualified", { reason: "no" }, "No: no", "end", 0],
     ] as const) {
       const logger: Logger = { info: vi.fn(), warn: vi.fn(), error: vi.fn() };
       const store = flakyStore(undefined);
-      const app = setup({ store, logger });
+      const app = setup({ store, logger, duplicateWindowMs });
       const first = await ok(app, { name: link, action: "initial", ...caller });
       store.failing = failing;
       const res = await ok(app, { name: link, action, ...caller, context });
       expect(res.content).toBe(expected);
       expect(res.key).toBe(first.key);
-      expect(logger.error).toHaveBeenCalledWith(expect.stringMatching(new RegExp(`failed to ${failing}`)), expect.objectContaining({ link }));
+      expect(logger.error).toHaveBeenCalledWith(expect.stringMatching(new RegExp(`failed to ${logged}`)), expect.objectContaining({ link }));
     }
   });
 });

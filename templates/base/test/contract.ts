@@ -8,7 +8,7 @@ import { request as httpsRequest } from "node:https";
 import { gzipSync } from "node:zlib";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { chain } from "../src/links/index.ts";
-import { PARAMETER_BLOCKS, ResponseSchema, toParameterBlock, type Link, type TaskchainResponse } from "../src/taskchain/index.ts";
+import { createTaskchain, PARAMETER_BLOCKS, ResponseSchema, silentLogger, toParameterBlock, type Link, type TaskchainResponse } from "../src/taskchain/index.ts";
 import { startTarget, type Target } from "./target.ts";
 
 export type Samples = {
@@ -28,6 +28,8 @@ export interface Answer {
   status: number;
   body: unknown;
   headers: Headers;
+  /** The body as sent, byte for byte. */
+  text?: string;
 }
 
 export async function post(target: Target, path: string, body: unknown, init: { token?: string | null; raw?: string } = {}): Promise<Answer> {
@@ -42,7 +44,7 @@ export async function post(target: Target, path: string, body: unknown, init: { 
   } catch {
     // left as text: the assertions below say what was expected
   }
-  return { status: res.status, body: parsed, headers: res.headers };
+  return { status: res.status, body: parsed, headers: res.headers, text };
 }
 
 /**
@@ -152,6 +154,30 @@ export function describeLink(link: Link, samples: Samples): void {
       expect(next.key).not.toBe(first.key);
       const other = expectValidResponse(await send("initial", newCaller()));
       expect(other.key).not.toBe(next.key);
+    });
+
+    it("answers a duplicate qualified delivery with the first answer, byte for byte", async () => {
+      const caller = newCaller();
+      expectValidResponse(await send("initial", caller));
+      const first = await send("qualified", caller, samples.qualified);
+      expectValidResponse(first);
+      expect((await send("qualified", caller, samples.qualified)).text).toBe(first.text);
+    });
+
+    it("runs its qualified handler once for a duplicate delivery", async () => {
+      let runs = 0;
+      // This link with its qualified handler counted, in a chain served in this process.
+      const counted: Link = { ...link, qualified: (args) => (runs++, link.qualified(args)) };
+      const app = createTaskchain({ links: chain.map((l) => (l.name === link.name ? counted : l)), logger: silentLogger });
+      const caller = newCaller();
+      const deliver = async (action: string) => {
+        const payload = { name: link.name, action, ...caller, ...(action === "initial" ? {} : { context: samples.qualified }) };
+        return (await app.handle({ method: "POST", url: `/${link.name}`, body: { text: JSON.stringify(payload) } })).body;
+      };
+      await deliver("initial");
+      const first = await deliver("qualified");
+      expect(await deliver("qualified")).toBe(first);
+      expect(runs).toBe(1);
     });
 
     for (const outcome of ["qualified", "disqualified"] as const) {

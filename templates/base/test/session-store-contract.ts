@@ -1,7 +1,7 @@
 // The contract every session store keeps (SessionStore in src/taskchain/session.ts). This project's
 // tests run it on its own store; create-taskchain's tests run it on every store it can write.
 import { describe, expect, it } from "vitest";
-import { APOLOGY, createTaskchain, nextTask, silentLogger, type Link, type Logger, type Session, type SessionStore } from "../src/taskchain/index.ts";
+import { APOLOGY, createTaskchain, nextTask, silentLogger, type InitialArgs, type Link, type Logger, type Session, type SessionStore } from "../src/taskchain/index.ts";
 
 export interface StoreContractSetup {
   /** A store whose keys no other store in the run sees; `logger` receives the store's own lines. */
@@ -19,6 +19,20 @@ function recorder(): { logger: Logger; lines: string[] } {
   const lines: string[] = [];
   const at = (level: string) => (message: string) => void lines.push(`${level} ${message}`);
   return { logger: { info: at("info"), warn: at("warn"), error: at("error") }, lines };
+}
+
+/**
+ * A two-link chain counting its handlers' runs: the first link's outcome moves on, the second's
+ * ends the call, and each sends one "SMS" through once().
+ */
+function countingChain() {
+  const runs = { outcomes: 0, sms: 0 };
+  const outcome = (actions: ReturnType<typeof nextTask>[]) => async ({ once }: InitialArgs) => {
+    runs.outcomes++;
+    return { content: `run ${runs.outcomes}, sms ${await once("sms", () => ++runs.sms)}`, state: { runs: runs.outcomes }, actions };
+  };
+  const link = (name: string, actions: ReturnType<typeof nextTask>[]): Link => ({ name, parameters: {}, initial: () => ({ content: "Go on." }), qualified: outcome(actions), disqualified: () => ({}) });
+  return { runs, links: [link("pin_vetting", [nextTask()]), link("wrap_up", [nextTask()])] };
 }
 
 /** Opens and saves as dispatch does for every webhook call; returns the key the call got. */
@@ -76,6 +90,54 @@ export function describeSessionStore(name: string, setup: StoreContractSetup): v
       expect(await touch(store, "idle", "second", ttl)).toBe("first");
       await sleep(ttl + 300);
       expect(await touch(store, "idle", "third", ttl)).toBe("third");
+    });
+
+    it("answers a duplicate delivery with the first answer byte for byte, on any instance; the handler and once() run once", async () => {
+      const store = await make();
+      const { runs, links } = countingChain();
+      // Two instances of the server sharing this store.
+      const instances = [createTaskchain({ links, store, logger: silentLogger }), createTaskchain({ links, store, logger: silentLogger })];
+      const post = async (on: number, name: string, action: string) => {
+        const body = JSON.stringify({ name, action, call_from: "+15125550111", call_forwarded_by: "", context: { pin: "1234" } });
+        const answer = await instances[on]!.handle({ method: "POST", url: `/${name}`, body: { text: body } });
+        expect(answer.status).toBe(200);
+        return answer.body;
+      };
+      await post(0, "pin_vetting", "initial");
+      const first = await post(0, "pin_vetting", "qualified");
+      expect(await post(1, "pin_vetting", "qualified")).toBe(first);
+      await post(1, "wrap_up", "initial");
+      // The last link moving on ends the call: its answer is still the one a duplicate gets.
+      const last = await post(1, "wrap_up", "qualified");
+      expect(await post(0, "wrap_up", "qualified")).toBe(last);
+      expect(runs).toEqual({ outcomes: 2, sms: 1 });
+      expect(JSON.parse(last).content).toBe("run 2, sms 1");
+      // The caller's next call is a call of its own.
+      expect(JSON.parse(await post(0, "pin_vetting", "initial")).key).not.toBe(JSON.parse(last).key);
+      await store.close?.();
+    });
+
+    it("runs a link asked again with the same context again: only a delivery repeated with nothing in between is a duplicate", async () => {
+      const store = await make();
+      let runs = 0;
+      // A link that asks again (switch_task to itself) until its third try: Agent4 sends its initial, then the outcome.
+      const again: Link = {
+        name: "pin_vetting",
+        parameters: {},
+        initial: () => ({ content: "Your PIN?" }),
+        qualified: () => (++runs < 3 ? { content: "Once more.", actions: [{ name: "switch_task", context: { name: "pin_vetting" } }] } : { content: "Thanks.", actions: [nextTask()] }),
+        disqualified: () => ({}),
+      };
+      const app = createTaskchain({ links: [again, { ...again, name: "wrap_up" }], store, logger: silentLogger });
+      const post = async (action: string) => {
+        const body = JSON.stringify({ name: "pin_vetting", action, call_from: "+15125550112", call_forwarded_by: "", context: { pin: "1234" } });
+        return (await app.handle({ method: "POST", url: "/pin_vetting", body: { text: body } })).body;
+      };
+      const answers: string[] = [];
+      for (let i = 0; i < 3; i++) answers.push((await post("initial"), await post("qualified")));
+      expect(answers.map((body) => (JSON.parse(body) as { content: string }).content)).toEqual(["Once more.", "Once more.", "Thanks."]);
+      expect(runs).toBe(3);
+      await store.close?.();
     });
 
     if (setup.outage) {

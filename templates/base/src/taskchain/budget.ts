@@ -53,6 +53,7 @@ const OUTCOMES = {
   timeout: ["warn", "link over its time budget; answered with the fallback"],
   failed: ["error", "link handler failed; answered with an apology"],
   store_failed: ["error", "session store failed; answered with an apology"],
+  duplicate: ["info", "same delivery again; answered as the first time"],
 } as const satisfies Record<string, readonly [keyof Logger, string]>;
 export type Outcome = keyof typeof OUTCOMES;
 

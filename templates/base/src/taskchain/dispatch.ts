@@ -8,9 +8,14 @@ import { consoleLogger, describeThrown, type Logger } from "./log.ts";
 import { parameterBlocks, withBlocksJson } from "./parameters.ts";
 import { describeIssues, LINK_NAME_PATTERN, ResponseSchema, type Notification, type Payload, type TaskchainResponse } from "./protocol.ts";
 import type { Recorder } from "./record.ts";
-import { MemorySessionStore, type Session, type SessionStore } from "./session.ts";
+import { MemorySessionStore, type Answered, type Session, type SessionStore } from "./session.ts";
 
 export const DEFAULT_SESSION_TTL_MS = 30 * 60 * 1000;
+/**
+ * How long the same delivery again is answered with the first answer instead of running its
+ * handler again. Agent4 repeats a delivery within seconds when an answer is late or lost.
+ */
+export const DUPLICATE_WINDOW_MS = 30_000;
 /** How often the default fallback asks again for context that did not parse, per link and call. */
 export const INVALID_CONTEXT_RETRIES = 2;
 
@@ -40,6 +45,8 @@ export interface TaskchainOptions {
   transferNumber?: string | undefined;
   /** Told of every webhook call that reached a link, with its answer (see record.ts). */
   record?: Recorder | undefined;
+  /** How long a duplicate delivery gets the first answer again, in ms (default 30 s; 0: never, each runs). */
+  duplicateWindowMs?: number;
 }
 
 export interface Taskchain {
@@ -61,6 +68,9 @@ type App = Required<Pick<TaskchainOptions, "store" | "logger" | "apology" | "env
   ttl: number;
   token: string | undefined;
   publicUrl: string | undefined;
+  duplicateWindowMs: number;
+  /** The answers being worked out in this process, by caller and delivery (see answer()). */
+  running: Map<string, Promise<HttpAnswer>>;
 };
 
 /** A handler's reply is checked against the response without its parameter blocks, which the runtime adds. */
@@ -86,6 +96,8 @@ export function createTaskchain(options: TaskchainOptions): Taskchain {
     transferNumber: options.transferNumber || undefined,
     token: options.token || undefined,
     publicUrl: options.publicUrl?.replace(/\/+$/, "") || undefined,
+    duplicateWindowMs: options.duplicateWindowMs ?? DUPLICATE_WINDOW_MS,
+    running: new Map(),
   };
   const early = (request: Omit<HttpRequest, "body">) => {
     const key = endedCallKey(request);
@@ -122,9 +134,54 @@ function deadline(app: App, link: Link, started: number, timeLeftMs = Infinity):
   return started + Math.min((link.budgetMs ?? app.budgetMs) || Infinity, timeLeftMs);
 }
 
-async function answer(app: App, link: Link, payload: Payload, deadline: number, started: number): Promise<HttpAnswer> {
-  const call: CallLog = { started, outcome: "answered", handlerMs: 0 };
+/**
+ * What one delivery is answered. The same delivery again while its first is still being answered
+ * in this process waits for that answer and gets it too; one that comes later is answered from
+ * the session (answeredBefore()). A withheld caller's deliveries name no call: each one runs.
+ */
+function answer(app: App, link: Link, payload: Payload, deadline: number, started: number): Promise<HttpAnswer> {
   const id = sessionId(payload);
+  const delivery = id === undefined || !app.duplicateWindowMs ? undefined : deliveryOf(payload);
+  if (delivery === undefined) return answerCall(app, link, payload, deadline, started, id, undefined);
+  const running = `${id}\n${delivery}`;
+  const first = app.running.get(running);
+  if (first) return first.then((sent) => duplicate(app, link, payload, started, sent.body));
+  const answering = answerCall(app, link, payload, deadline, started, id, delivery).finally(() => app.running.delete(running));
+  app.running.set(running, answering);
+  return answering;
+}
+
+/**
+ * What makes two deliveries the same, within one call: the link, the action and the context as
+ * parsed (key order as sent). The caller's numbers already name the call; other fields are not read.
+ * Context JSON cannot carry (nesting deeper than the stack) is never taken for a duplicate.
+ */
+function deliveryOf(payload: Payload): string | undefined {
+  try {
+    return `${payload.name}\n${payload.action}\n${JSON.stringify(payload.context ?? null)}`;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The first answer again, logged as a duplicate; the handler does not run. */
+function duplicate(app: App, link: Link, payload: Payload, started: number, body: string): HttpAnswer {
+  logCall(app.logger, link.name, payload.action, { started, outcome: "duplicate", handlerMs: 0 });
+  return jsonAnswer(200, body);
+}
+
+/**
+ * The body this call last answered with, when that answer was to this same delivery and within
+ * the window. Only the last answer counts: a link run again (a retry, a switch back) always gets
+ * another delivery in between, so the same one twice in a row can only be Agent4 sending it again.
+ */
+function answeredBefore(app: App, session: Session, delivery: string): string | undefined {
+  const last = session.last;
+  return last !== undefined && last.of === delivery && Date.now() - last.at < app.duplicateWindowMs ? last.body : undefined;
+}
+
+async function answerCall(app: App, link: Link, payload: Payload, deadline: number, started: number, id: string | undefined, delivery: string | undefined): Promise<HttpAnswer> {
+  const call: CallLog = { started, outcome: "answered", handlerMs: 0 };
   let session: Session;
   try {
     // A withheld caller ID: a session of its own for this one webhook call, never stored.
@@ -135,9 +192,13 @@ async function answer(app: App, link: Link, payload: Payload, deadline: number, 
     logCall(app.logger, link.name, payload.action, { ...call, outcome: "store_failed", detail: { error: describeThrown(error) } });
     return jsonAnswer(200, serialise(app, link, payload, { key: crypto.randomUUID(), content: app.apology }));
   }
+  const sent = delivery === undefined ? undefined : answeredBefore(app, session, delivery);
+  if (sent !== undefined) return duplicate(app, link, payload, started, sent);
+  // A session kept after its call ended (keepOrEnd()) answers only that call's duplicates.
+  if (session.last?.ended) session = newSession();
   const { response, body } = await respond(app, link, payload, session, call, deadline, id);
   if (response.state) session.state = { ...session.state, ...response.state };
-  if (id !== undefined) await keepOrEnd(app, id, session, payload, response);
+  if (id !== undefined) await keepOrEnd(app, id, session, payload, response, delivery === undefined ? undefined : { of: delivery, body, at: Date.now() });
   logCall(app.logger, link.name, payload.action, call);
   return jsonAnswer(200, body);
 }
@@ -236,9 +297,17 @@ function problemWith(app: App, link: Link, payload: Payload, response: Taskchain
 
 const callInfo = (payload: Payload, session: Session) => ({ key: session.key, from: payload.call_from, forwardedBy: payload.call_forwarded_by, withheld: isWithheld(payload.call_from) });
 
+/** `once()` of InitialArgs (link.ts): the result is recorded as the stores keep it, JSON, so every store gives back the same. */
+async function once<T>(session: Session, name: string, fn: () => Awaitable<T>): Promise<T> {
+  if (session.once !== undefined && Object.hasOwn(session.once, name)) return session.once[name] as T;
+  const result = await fn();
+  session.once = { ...session.once, [name]: JSON.parse(JSON.stringify(result) ?? "null") as unknown };
+  return result;
+}
+
 /** Calls the link's handler for this action, with context parsed by that action's schema. */
 function runHandler(app: App, link: Link, payload: Payload, session: Session, call: CallLog, budget: Budget): Awaitable<Reply> {
-  const args: InitialArgs = { call: callInfo(payload, session), state: session.state, env: app.env, ...budget };
+  const args: InitialArgs = { call: callInfo(payload, session), state: session.state, env: app.env, ...budget, once: (name, fn) => once(session, name, fn) };
   const action = payload.action;
   if (action === "initial") return link.initial(args);
   if (action === "interrupt") {
@@ -274,15 +343,20 @@ function invalidContext(app: App, link: Link, payload: Payload, session: Session
 }
 
 /**
- * Ends the session when this answer ends the call or the chain, else saves it. A store failing
- * here does not change the answer, which is still right: only the state update is lost (or an
- * ended session lingers until its idle TTL).
+ * Ends the session when this answer ends the call or the chain, else saves it with its answer. A
+ * store failing here does not change the answer, which is still right: only the state update is
+ * lost (or an ended session lingers until its idle TTL), and a duplicate would run again.
  */
-async function keepOrEnd(app: App, id: string, session: Session, payload: Payload, response: TaskchainResponse): Promise<void> {
+async function keepOrEnd(app: App, id: string, session: Session, payload: Payload, response: TaskchainResponse, last: Answered | undefined): Promise<void> {
   const over = endsCall(app, payload, response);
+  session.last = last;
   try {
-    if (over) await app.store.end(id);
-    else await app.store.save(id, session, app.ttl);
+    if (!over) await app.store.save(id, session, app.ttl);
+    // An outcome that ends the call is kept, bare, for the window: that is where a repeated order or
+    // SMS would do harm. A call's first delivery is always an `initial`, so the same `initial`
+    // after its call ended may be the caller ringing again: it ends the session and runs anew.
+    else if (last !== undefined && payload.action !== "initial") await app.store.save(id, { key: session.key, state: {}, retries: {}, last: { ...last, ended: true } }, app.duplicateWindowMs);
+    else await app.store.end(id);
   } catch (error) {
     const message = over ? "session store failed to end the call" : "session store failed to save the call's state";
     app.logger.error(message, { link: payload.name, action: payload.action, error: describeThrown(error) });

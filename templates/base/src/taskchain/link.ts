@@ -44,6 +44,13 @@ export interface InitialArgs extends Budget {
   call: CallInfo;
   state: Readonly<CallState>;
   env: Readonly<Env>;
+  /**
+   * A side effect (an SMS, an order) at most once per phone call: the first `once(name, fn)` of
+   * the call runs `fn` and records what it returns in the session, kept as JSON (return plain data);
+   * every later `once(name, …)` in the same call returns that record without running `fn`. A `fn`
+   * that throws records nothing. Await it: two at the same moment under one name would both run.
+   */
+  once<T>(name: string, fn: () => Awaitable<T>): Promise<T>;
 }
 export interface OutcomeArgs<C> extends InitialArgs {
   /** `context`, parsed by the link's parameter schema for this outcome. */
@@ -64,7 +71,7 @@ export interface InvalidContextArgs extends InitialArgs {
 }
 
 /** What `onTimeout` gets: the call, its state without the late handler's update, and the settings. */
-export interface TimeoutArgs extends Omit<InitialArgs, keyof Budget> {
+export interface TimeoutArgs extends Omit<InitialArgs, keyof Budget | "once"> {
   action: LinkAction;
   /** How long the call had taken when its budget ran out. */
   elapsedMs: number;

@@ -7,6 +7,21 @@ export interface Session {
   state: CallState;
   /** Per-link count of unparseable contexts, so the default fallback cannot loop forever. */
   retries: Record<string, number>;
+  /** The call's last answer, so that the same delivery again is answered with it, not run again. */
+  last?: Answered;
+  /** What `once(name, fn)` returned in this call, by name, so that it runs once per call. */
+  once?: Record<string, unknown>;
+}
+
+/** An answer as sent, with the delivery it answered (see answeredBefore() in dispatch.ts). */
+export interface Answered {
+  /** The delivery: link name, action and context. */
+  of: string;
+  body: string;
+  /** When it was sent, in epoch ms. */
+  at: number;
+  /** It ended the call: the session is kept only to answer a duplicate, and a new call starts afresh. */
+  ended?: boolean;
 }
 
 /**
@@ -35,15 +50,18 @@ export interface SessionStore {
 interface Entry {
   session: Session;
   expires: number;
-  /** The state `size` was measured on: dispatch replaces a call's state object when it changes. */
-  measured: CallState;
+  /** The state and once-results `size` was measured on: dispatch replaces each object when it changes. */
+  measured: [CallState, Session["once"]];
+  /** Their size as JSON. */
+  dataSize: number;
   size: number;
 }
 
 /**
  * Sessions in this process's memory, bounded by `maxSessions`, by `maxBytes` (roughly: 200 bytes a
- * session plus its state as JSON) and by the idle TTL; the least recently used go first. A Map
- * iterates in insertion order and every touch re-inserts, so its first entry is the least recent.
+ * session plus its state and once-results as JSON and its last answer) and by the idle TTL; the
+ * least recently used go first. A Map iterates in insertion order and every touch re-inserts, so
+ * its first entry is the least recent.
  */
 export class MemorySessionStore implements SessionStore {
   readonly #entries = new Map<string, Entry>();
@@ -87,11 +105,13 @@ export class MemorySessionStore implements SessionStore {
 
   #put(id: string, session: Session, ttlMs: number): void {
     const old = this.#entries.get(id);
-    // Measuring serialises the state, so an unchanged one keeps its figure.
-    const size = old?.measured === session.state ? old.size : 200 + JSON.stringify(session.state).length;
+    // Measuring serialises the state and once-results, so unchanged ones keep their figure.
+    const same = old !== undefined && old.measured[0] === session.state && old.measured[1] === session.once;
+    const dataSize = same ? old.dataSize : JSON.stringify(session.state).length + JSON.stringify(session.once ?? {}).length;
+    const size = 200 + dataSize + (session.last ? session.last.of.length + session.last.body.length : 0);
     if (old) this.#bytes -= old.size;
     this.#entries.delete(id);
-    this.#entries.set(id, { session, expires: this.#now() + ttlMs, measured: session.state, size });
+    this.#entries.set(id, { session, expires: this.#now() + ttlMs, measured: [session.state, session.once], dataSize, size });
     this.#bytes += size;
     this.#evict();
   }

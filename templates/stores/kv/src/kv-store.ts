@@ -1,5 +1,5 @@
 // Sessions in Workers KV: every isolate and location that answers a call reads the same session.
-import { consoleLogger, type Logger, type Session, type SessionStore } from "./taskchain/index.ts";
+import { consoleLogger, type Answered, type Logger, type Session, type SessionStore } from "./taskchain/index.ts";
 import { OutageLog } from "./taskchain/outage.ts";
 
 /** The part of a Workers KV namespace binding this store uses. */
@@ -26,6 +26,13 @@ interface Stored {
 const REWRITE_AFTER_MS = 10_000;
 
 /**
+ * A call's last answer (for duplicate deliveries) changes with every webhook call, so it is kept
+ * apart from the session, in two keys written in turn: each is written every other webhook call,
+ * never twice within KV's second when an outcome's answer is followed at once by an `initial`.
+ */
+const LAST_SLOTS = [":last0", ":last1"] as const;
+
+/**
  * The memory store's semantics on KV: one session per caller, its key stable for the call, an idle
  * TTL that every saved touch restarts, and KV expiry on every key so nothing grows without bound.
  * One write per webhook call at most: open() only reads; the save() or end() dispatch runs after
@@ -38,8 +45,8 @@ export class KvSessionStore implements SessionStore {
   readonly #kv: KvNamespace;
   readonly #prefix: string;
   readonly #now: () => number;
-  /** What open() read, per caller, until the save() or end() that follows. */
-  readonly #read = new Map<string, { json: string; expires: number }>();
+  /** What open() read, per caller, until the save() or end() that follows; `slot`: where the last answer read is. */
+  readonly #read = new Map<string, { json: string; expires: number; last: Answered | undefined; slot: number }>();
   readonly #outage: OutageLog;
 
   constructor(kv: KvNamespace, options: { prefix?: string; now?: () => number; logger?: Logger } = {}) {
@@ -62,10 +69,16 @@ export class KvSessionStore implements SessionStore {
   }
 
   async open(id: string, fresh: () => Session, _ttlMs: number): Promise<Session> {
-    const stored = parse(await this.#kvCall((kv) => kv.get(this.#prefix + id, "text")));
+    const at = this.#prefix + id;
+    const [raw, ...answers] = await this.#kvCall((kv) => Promise.all([at, ...LAST_SLOTS.map((slot) => at + slot)].map((key) => kv.get(key, "text"))));
+    const stored = parse(raw ?? null);
     if (stored && stored.expires > this.#now()) {
-      this.#read.set(id, { json: JSON.stringify(stored.session), expires: stored.expires });
-      return stored.session;
+      // The newer of the two, and only one this call wrote (a slot may outlive its call).
+      const lasts = answers.map((text) => parseAnswered(text ?? null, stored.session.key));
+      const slot = (lasts[1]?.at ?? -1) > (lasts[0]?.at ?? -1) ? 1 : 0;
+      const last = lasts[slot];
+      this.#read.set(id, { json: JSON.stringify(stored.session), expires: stored.expires, last, slot });
+      return last ? { ...stored.session, last } : stored.session;
     }
     this.#read.delete(id);
     return fresh();
@@ -75,17 +88,26 @@ export class KvSessionStore implements SessionStore {
     const now = this.#now();
     const read = this.#read.get(id);
     this.#read.delete(id);
-    const json = JSON.stringify(session);
+    const { last, ...kept } = session;
+    const json = JSON.stringify(kept);
     const writtenAt = read ? read.expires - ttlMs : -Infinity;
-    if (read?.json === json && now - writtenAt < Math.min(REWRITE_AFTER_MS, ttlMs / 10)) return;
     const expirationTtl = Math.max(KV_MIN_TTL_SECONDS, Math.ceil(ttlMs / 1000));
-    await this.#kvCall((kv) => kv.put(this.#prefix + id, `{"session":${json},"expires":${now + ttlMs}}`, { expirationTtl }));
+    const writes: Array<Promise<void>> = [];
+    if (read?.json !== json || now - writtenAt >= Math.min(REWRITE_AFTER_MS, ttlMs / 10)) {
+      writes.push(this.#kvCall((kv) => kv.put(this.#prefix + id, `{"session":${json},"expires":${now + ttlMs}}`, { expirationTtl })));
+    }
+    if (last !== undefined && last !== read?.last) {
+      const slot = LAST_SLOTS[read ? 1 - read.slot : 0];
+      writes.push(this.#kvCall((kv) => kv.put(this.#prefix + id + slot, JSON.stringify({ key: session.key, last }), { expirationTtl })));
+    }
+    await Promise.all(writes);
   }
 
   async end(id: string, key?: string): Promise<void> {
     this.#read.delete(id);
-    if (key !== undefined && parse(await this.#kvCall((kv) => kv.get(this.#prefix + id, "text")))?.session.key !== key) return;
-    await this.#kvCall((kv) => kv.delete(this.#prefix + id));
+    const at = this.#prefix + id;
+    if (key !== undefined && parse(await this.#kvCall((kv) => kv.get(at, "text")))?.session.key !== key) return;
+    await this.#kvCall((kv) => Promise.all([at, ...LAST_SLOTS.map((slot) => at + slot)].map((name) => kv.delete(name))));
   }
 }
 
@@ -94,6 +116,16 @@ function parse(raw: string | null): Stored | undefined {
   try {
     const value = JSON.parse(raw) as Partial<Stored>;
     return typeof value.expires === "number" && typeof value.session?.key === "string" ? (value as Stored) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** A last answer as save() wrote it, if it is the call `key`'s. */
+function parseAnswered(raw: string | null, key: string): Answered | undefined {
+  try {
+    const value = JSON.parse(raw ?? "null") as { key?: unknown; last?: Answered } | null;
+    return value?.key === key && typeof value.last?.body === "string" ? value.last : undefined;
   } catch {
     return undefined;
   }

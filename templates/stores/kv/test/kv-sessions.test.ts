@@ -101,6 +101,33 @@ describe("KvSessionStore on workerd's KV", () => {
   });
 });
 
+describe("KvSessionStore's last answers", () => {
+  it("keeps them apart from the session, in two keys in turn: an outcome then at once an initial write no key twice", async () => {
+    let now = 3_000_000;
+    const puts: string[] = [];
+    const counting: KvNamespace = {
+      get: (key, type) => kv.get(key, type),
+      put: (key, value, options) => (puts.push(key), kv.put(key, value, options)),
+      delete: (key) => kv.delete(key),
+    };
+    const store = new KvSessionStore(counting, { now: () => now, prefix: `turns:${randomUUID()}:` });
+    const ttl = 30 * 60_000;
+    const answered = (of: string) => ({ of, body: JSON.stringify({ of }), at: now });
+    const first = await store.open("c", () => fresh("t1"), ttl);
+    await store.save("c", { ...first, state: { pin: "1" }, last: answered("qualified") }, ttl);
+    const outcome = puts.splice(0);
+    now += 300;
+    const next = await store.open("c", () => fresh("t2"), ttl);
+    expect(next.last?.of).toBe("qualified");
+    await store.save("c", { ...next, last: answered("initial") }, ttl);
+    expect(puts).toHaveLength(1);
+    expect(outcome).not.toContain(puts[0]);
+    expect(await store.open("c", () => fresh("t3"), ttl)).toMatchObject({ key: "t1", state: { pin: "1" }, last: { of: "initial" } });
+    await store.end("c", "t1");
+    expect(await store.open("c", () => fresh("t4"), ttl)).toEqual(fresh("t4"));
+  });
+});
+
 describe("two workers sharing one KV namespace", () => {
   const token = "kv-test-token";
   let mf: Miniflare;

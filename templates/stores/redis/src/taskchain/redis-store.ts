@@ -160,7 +160,7 @@ function parseSession(raw: string): Session | undefined {
   try {
     const value = JSON.parse(raw) as Partial<Session>;
     if (typeof value.key !== "string") return undefined;
-    return { key: value.key, state: value.state ?? {}, retries: value.retries ?? {} };
+    return { ...value, key: value.key, state: value.state ?? {}, retries: value.retries ?? {} };
   } catch {
     return undefined;
   }
