@@ -3,7 +3,8 @@ import { UserError } from "../errors.js";
 import { loadChain, parseBaseUrl, redact } from "../sim/chain.js";
 import { defaultToken, projectEnv } from "../sim/env.js";
 import { WebhookClient } from "../sim/client.js";
-import { callerNumbers, renderReport, runContract } from "../sim/contract.js";
+import { callerNumbers, runContract } from "../sim/contract.js";
+import { renderReport } from "../sim/render.js";
 import { DEFAULT_BUDGET_MS, DEFAULT_ROUNDS, measureLatency, positiveInteger, projectBudget, renderLatency, type LatencyReport } from "../sim/latency.js";
 
 export interface VerifyOptions {

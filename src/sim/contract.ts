@@ -149,6 +149,22 @@ function isKnown(check: string): check is CheckName {
   return Object.hasOwn(CHECKS, check);
 }
 
+/** Each check's tally and distinct failures; auth-refused is left out without a token to check. */
+function summarize(results: readonly ContractResult[], { guarded, refused }: { guarded: boolean; refused: boolean }): CheckSummary[] {
+  const checks: CheckSummary[] = [];
+  for (const [name, info] of Object.entries(CHECKS) as Array<[CheckName, (typeof CHECKS)[CheckName]]>) {
+    if (name === "auth-refused" && !guarded) continue;
+    const mine = name === "auth-refused" && refused ? [] : results.filter((r) => r.check === name);
+    const failures = new Map<string, { subject: string; message: string }>();
+    for (const r of mine) if (!r.ok) failures.set(`${r.subject}\n${r.message}`, { subject: r.subject, message: r.message ?? "" });
+    const passed = mine.filter((r) => r.ok).length;
+    const failed = mine.length - passed;
+    const status = mine.length === 0 ? "skip" : failed === 0 ? "pass" : info.severity === "warning" ? "warn" : "fail";
+    checks.push({ check: name, severity: info.severity, status, description: info.description, passed, failed, failures: [...failures.values()] });
+  }
+  return checks;
+}
+
 export async function runContract(options: ContractOptions): Promise<ContractReport> {
   const { base, chain, client } = options;
   const freshCaller = callerNumbers();
@@ -257,45 +273,9 @@ export async function runContract(options: ContractOptions): Promise<ContractRep
 
   // Refused with the token as well: a refusal without it tells nothing about the token check.
   const refused = refusedAll(statuses, Boolean(options.token));
-  const checks: CheckSummary[] = [];
-  for (const [name, info] of Object.entries(CHECKS) as Array<[CheckName, (typeof CHECKS)[CheckName]]>) {
-    if (name === "auth-refused" && !guarded) continue;
-    const mine = name === "auth-refused" && refused ? [] : results.filter((r) => r.check === name);
-    const failures = new Map<string, { subject: string; message: string }>();
-    for (const r of mine) if (!r.ok) failures.set(`${r.subject}\n${r.message}`, { subject: r.subject, message: r.message ?? "" });
-    const passed = mine.filter((r) => r.ok).length;
-    const failed = mine.length - passed;
-    const status = mine.length === 0 ? "skip" : failed === 0 ? "pass" : info.severity === "warning" ? "warn" : "fail";
-    checks.push({ check: name, severity: info.severity, status, description: info.description, passed, failed, failures: [...failures.values()] });
-  }
+  const checks = summarize(results, { guarded, refused: refused !== undefined });
   const ok = checks.every((c) => c.status !== "fail");
   const report: ContractReport = { url: redact(base.href), links: chain.map((l) => l.name), ok, checks };
   if (refused) report.hint = refused;
   return report;
-}
-
-export function renderReport(report: ContractReport): string[] {
-  const width = Math.max(...report.checks.map((c) => c.check.length));
-  const lines = [`verify ${report.url} (${report.links.length} link${report.links.length === 1 ? "" : "s"}: ${report.links.join(", ")})`, ""];
-  const marks = { pass: "✓", fail: "✗", warn: "!", skip: "-" } as const;
-  for (const c of report.checks) {
-    const count = c.status === "skip" ? "not exercised" : `${c.passed}/${c.passed + c.failed}`;
-    lines.push(`${marks[c.status]} ${c.check.padEnd(width)}  ${c.description} (${count})`);
-    for (const f of c.failures.slice(0, 20)) lines.push(`    ${f.subject}: ${f.message}`);
-    if (c.failures.length > 20) lines.push(`    … and ${c.failures.length - 20} more`);
-  }
-  const named = (status: CheckSummary["status"]) => report.checks.filter((c) => c.status === status).map((c) => c.check);
-  const failed = named("fail");
-  const extra = [
-    named("warn").length ? `${named("warn").length} warning(s): ${named("warn").join(", ")}` : "",
-    named("skip").length ? `not exercised: ${named("skip").join(", ")}` : "",
-  ].filter(Boolean);
-  lines.push("");
-  if (report.hint) lines.push(report.hint);
-  lines.push(
-    report.ok
-      ? `PASS: ${named("pass").length}/${report.checks.length} checks passed${extra.length ? `; ${extra.join("; ")}` : ""}`
-      : `FAIL: ${failed.length} check(s) failed: ${failed.join(", ")}`,
-  );
-  return lines;
 }

@@ -1,6 +1,7 @@
-// The transcript as a reader sees it. Pure: lines in, no I/O, so live (interactive) and batch
-// (scripted) output are the same text.
+// The transcript, and verify's report, as a reader sees them. Pure: lines in, no I/O, so live
+// (interactive) and batch (scripted) output are the same text.
 import type { ParameterBlock, TaskchainResponse } from "../../templates/base/src/taskchain/protocol.js";
+import type { CheckSummary, ContractReport } from "./contract.js";
 import { canonical, type CallResult } from "./replay.js";
 import type { ExpectationResult } from "./scenario.js";
 import { OUTCOMES } from "../protocol/outcomes.js";
@@ -146,5 +147,31 @@ export async function renderReplay(calls: readonly CallResult[], file: string): 
   const failed = calls.filter((call) => !call.ok).length;
   const count = `${calls.length} recorded call${calls.length === 1 ? "" : "s"}`;
   lines.push("", failed ? `FAIL: ${failed} of ${count} in ${file} answered differently` : `PASS: ${count} in ${file} answered as recorded`);
+  return lines;
+}
+
+export function renderReport(report: ContractReport): string[] {
+  const width = Math.max(...report.checks.map((c) => c.check.length));
+  const lines = [`verify ${report.url} (${report.links.length} link${report.links.length === 1 ? "" : "s"}: ${report.links.join(", ")})`, ""];
+  const marks = { pass: "✓", fail: "✗", warn: "!", skip: "-" } as const;
+  for (const c of report.checks) {
+    const count = c.status === "skip" ? "not exercised" : `${c.passed}/${c.passed + c.failed}`;
+    lines.push(`${marks[c.status]} ${c.check.padEnd(width)}  ${c.description} (${count})`);
+    for (const f of c.failures.slice(0, 20)) lines.push(`    ${f.subject}: ${f.message}`);
+    if (c.failures.length > 20) lines.push(`    … and ${c.failures.length - 20} more`);
+  }
+  const named = (status: CheckSummary["status"]) => report.checks.filter((c) => c.status === status).map((c) => c.check);
+  const failed = named("fail");
+  const extra = [
+    named("warn").length ? `${named("warn").length} warning(s): ${named("warn").join(", ")}` : "",
+    named("skip").length ? `not exercised: ${named("skip").join(", ")}` : "",
+  ].filter(Boolean);
+  lines.push("");
+  if (report.hint) lines.push(report.hint);
+  lines.push(
+    report.ok
+      ? `PASS: ${named("pass").length}/${report.checks.length} checks passed${extra.length ? `; ${extra.join("; ")}` : ""}`
+      : `FAIL: ${failed.length} check(s) failed: ${failed.join(", ")}`,
+  );
   return lines;
 }
