@@ -1,5 +1,6 @@
-// Property test of the call boundary rules, in-process, with sessions in memory and in a real
-// redis-server: calls from many callers (withheld caller IDs included) interleave webhook by webhook,
+// Property test of the call boundary rules, in-process, with sessions in memory, in a real
+// redis-server and in dynalite (DynamoDB's API) through the AWS SDK, fewer runs where each webhook
+// call is a network round trip: calls from many callers (withheld caller IDs included) interleave webhook by webhook,
 // each call ends its own way (the chain finishes, end_call, interrupt, or Agent4 calls the
 // call-ended notification), and old notifications arrive late. Properties: a call keeps one key, no
 // key is ever given to two calls, a call starts with empty state and only ever sees its own state,
@@ -12,6 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import * as z from "zod";
 import { defaultParameters } from "../../src/spec/spec.js";
 import { generateInRepo } from "../helpers/in-repo-project.js";
+import { startDynalite, type Dynalite } from "../helpers/dynalite.js";
 import { startRedis, type RedisServer } from "../helpers/redis.js";
 import { createTaskchain, defineLink, endCall, nextTask, silentLogger, type Logger, type SessionStore, type Taskchain, type TaskchainResponse } from "../../templates/base/src/taskchain/index.js";
 
@@ -143,30 +145,44 @@ interface ClosableStore extends SessionStore {
   close(): Promise<void>;
 }
 let redis: RedisServer | undefined;
+let dynamo: Dynalite | undefined;
 let RedisStore: (new (options: { url: string; prefix?: string; logger: Logger }) => ClosableStore) | undefined;
-let dir: string | undefined;
+type DynamoOptions = { table: string; prefix?: string; logger: Logger; client?: object };
+let DynamoStore: (new (options: DynamoOptions) => ClosableStore) | undefined;
+const dirs: string[] = [];
 
 beforeAll(async () => {
-  redis = await startRedis();
-  dir = await generateInRepo("call-boundaries", [{ name: "a", prompt: "A", parameters: defaultParameters() }], "redis");
-  const mod = (await import(pathToFileURL(path.join(dir, "src/taskchain/redis-store.ts")).href)) as { RedisSessionStore: typeof RedisStore };
-  RedisStore = mod.RedisSessionStore;
+  [redis, dynamo] = await Promise.all([startRedis(), startDynalite()]);
+  const links = [{ name: "a", prompt: "A", parameters: defaultParameters() }];
+  const redisDir = await generateInRepo("call-boundaries-redis", links, "redis");
+  const dynamoDir = await generateInRepo("call-boundaries-dynamodb", links, "dynamodb", "lambda");
+  dirs.push(redisDir, dynamoDir);
+  RedisStore = ((await import(pathToFileURL(path.join(redisDir, "src/taskchain/redis-store.ts")).href)) as { RedisSessionStore: typeof RedisStore }).RedisSessionStore;
+  DynamoStore = ((await import(pathToFileURL(path.join(dynamoDir, "src/taskchain/dynamodb-store.ts")).href)) as { DynamoSessionStore: typeof DynamoStore }).DynamoSessionStore;
 });
 afterAll(async () => {
-  await redis?.stop();
-  if (dir) rmSync(dir, { recursive: true, force: true });
+  await Promise.all([redis?.stop(), dynamo?.stop()]);
+  for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
 });
 
-const RUNS = { memory: 3000, redis: 1000 } as const;
+const RUNS = { memory: 3000, redis: 1000, dynamodb: 150 } as const;
+
+/** A fresh store of `kind` under a prefix of its own, so runs never see each other's sessions. */
+function storeOf(kind: keyof typeof RUNS, prefix: string): ClosableStore | undefined {
+  if (kind === "redis") return new RedisStore!({ url: redis!.url, prefix, logger: silentLogger });
+  if (kind === "memory") return undefined;
+  const client = { endpoint: dynamo!.endpoint, region: dynamo!.env.AWS_REGION, credentials: { accessKeyId: "test", secretAccessKey: "test" } };
+  return new DynamoStore!({ table: dynamo!.table, prefix, logger: silentLogger, client });
+}
 
 describe("call boundaries", () => {
-  for (const kind of ["memory", "redis"] as const) {
+  for (const kind of ["memory", "redis", "dynamodb"] as const) {
     it(`no call ever sees another call's key or state, withheld callers included (sessions in ${kind}, ${RUNS[kind]} interleavings)`, async () => {
       let run = 0;
       let prefix = 0;
       await fc.assert(
         fc.asyncProperty(fc.array(scriptArb, { minLength: 1, maxLength: 12 }), fc.array(fc.nat(), { maxLength: 80 }), fc.array(fc.option(fc.nat(), { freq: 4 }), { maxLength: 80 }), async (scripts, order, replays) => {
-          const store = kind === "redis" ? new RedisStore!({ url: redis!.url, prefix: `calls:${process.pid}:${prefix++}:`, logger: silentLogger }) : undefined;
+          const store = storeOf(kind, `calls:${process.pid}:${prefix++}:`);
           const app = createTaskchain({ links: chain, token: TOKEN, publicUrl: "https://hooks.example.com", store, logger: silentLogger });
           try {
             await play(app, scripts, order, replays, run++);
