@@ -39,7 +39,7 @@ export function createApp(env: Env, host: Host = {}): Taskchain {
     logger,
     // Where Agent4 reaches this server, for the call-ended notification: TASKCHAIN_PUBLIC_URL, else
     // package.json's "taskchain".baseUrl (chain.json's base); TASKCHAIN_PUBLIC_URL=off sends none.
-    publicUrl: env.TASKCHAIN_PUBLIC_URL === "off" ? undefined : env.TASKCHAIN_PUBLIC_URL || project.taskchain?.baseUrl,
+    publicUrl: env.TASKCHAIN_PUBLIC_URL?.trim().toLowerCase() === "off" ? undefined : env.TASKCHAIN_PUBLIC_URL?.trim() || project.taskchain?.baseUrl,
     record: recorderFromEnv(env, logger, host.recordFile),
   });
 }

@@ -1,5 +1,4 @@
-// A node:http request's body, read straight off the socket: what the node runtime serves with, and
-// what the hono runtime uses under @hono/node-server, where a web-stream Request body costs more
+// A node:http request's body, read straight off the socket: a web-stream Request body costs more
 // than all the rest of a webhook call.
 import type { IncomingMessage } from "node:http";
 import { MAX_BODY_BYTES } from "./taskchain/index.ts";

@@ -12,7 +12,7 @@ export function loadDotEnv(file = path.resolve(".env")): void {
 
 /**
  * Where the server listens: PORT and HOST, 3000 and 0.0.0.0 when unset or empty (as `simulate`
- * assumes). A PORT that is not a port number throws, rather than node picking any free port.
+ * assumes). A PORT that is not a port number throws (0 asks for any free port).
  */
 export function listenAddress(env: Record<string, string | undefined>): { port: number; host: string } {
   const raw = env.PORT?.trim() || "3000";

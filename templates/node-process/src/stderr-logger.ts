@@ -2,15 +2,15 @@
 // consoleLogger writes them, but gathered into one write per turn of the event loop.
 import type { Logger } from "./taskchain/index.ts";
 
-/**
- * Every webhook call logs a line, and a write to stderr is a system call made at once (Node writes
- * files and pipes synchronously): about 3 µs each, which held the node runtime under 0.85x bare
- * node:http in `npm run bench`. Under load many calls finish in one turn, so they share a write.
- * Lines still waiting when the process exits are written then.
- */
 /** Lines held for one write at most: a turn that logs more writes them as it goes. */
 const MAX_PENDING = 256;
 
+/**
+ * Every webhook call logs a line, and a write to stderr is a system call made at once (Node writes
+ * files and pipes synchronously): about 3 µs of a call's CPU each, which held the node runtime
+ * under 0.85x bare node:http. Under load many calls finish in one turn, so they share a write.
+ * Lines still waiting when the process exits are written then.
+ */
 export function stderrLogger(): Logger {
   let pending: string[] = [];
   const flush = () => {

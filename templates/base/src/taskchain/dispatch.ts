@@ -13,7 +13,7 @@ import { MemorySessionStore, type Answered, type Session, type SessionStore } fr
 export const DEFAULT_SESSION_TTL_MS = 30 * 60 * 1000;
 /**
  * How long the same delivery again is answered with the first answer instead of running its
- * handler again. Agent4 repeats a delivery within seconds when an answer is late or lost.
+ * handler again: a webhook call may arrive twice (a retry after a late or lost answer).
  */
 export const DUPLICATE_WINDOW_MS = 30_000;
 /** How often the default fallback asks again for context that did not parse, per link and call. */

@@ -29,14 +29,14 @@ export interface Answered {
  * instance answers the same calls. `id` identifies the caller (`call_from` + `call_forwarded_by`).
  * A store that cannot do an operation rejects, within a bounded time, rather than answering from
  * a guess: dispatch then answers the caller with the apology and does not run the handler without
- * the call's state. A store with a backend logs an outage once (outage.ts), not once per call.
+ * the call's state. A store with a backend logs an outage once, not once per call.
  * test/session-store-contract.ts holds every store to this.
  */
 export interface SessionStore {
   /**
    * The live session for `id`, or a new one from `fresh()`. Dispatch always follows it with save()
    * or end() for the same `id`, so a store may leave storing a new session and restarting its idle
-   * TTL to that call (the KV store does, to write once per webhook call).
+   * TTL to that call (a store may, to write once per webhook call).
    */
   open(id: string, fresh: () => Session, ttlMs: number): Promise<Session>;
   /** Store the session's new state; its idle TTL starts again. */

@@ -1,11 +1,13 @@
 // How the contract tests reach this project's server: in-process on an ephemeral port, or an
 // already running server when TASKCHAIN_URL (and its TASKCHAIN_TOKEN) are set.
 import { createApp } from "../src/app.ts";
+import { silentLogger } from "../src/taskchain/index.ts";
 import { createNodeServer } from "../src/server.ts";
 import { externalTarget, listenTarget, LOCAL_TOKEN, type Target } from "./target-shared.ts";
 
 export type { Target } from "./target-shared.ts";
 
+// The server under test logs nothing: a line per webhook call would bury the test report.
 export async function startTarget(): Promise<Target> {
-  return externalTarget() ?? listenTarget(createNodeServer(createApp({ TASKCHAIN_TOKEN: LOCAL_TOKEN })), LOCAL_TOKEN);
+  return externalTarget() ?? listenTarget(createNodeServer(createApp({ TASKCHAIN_TOKEN: LOCAL_TOKEN }, { logger: silentLogger })), LOCAL_TOKEN);
 }

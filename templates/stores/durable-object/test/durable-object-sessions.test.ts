@@ -8,6 +8,7 @@ import { convertV4MiniflareOptions as v4, Miniflare } from "miniflare";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { chain } from "../src/links/index.ts";
 import { DurableObjectSessionStore, type CallSessionNamespace, type CallSessionStub } from "../src/durable-object-store.ts";
+import type { Session } from "../src/taskchain/index.ts";
 import { describeSessionStore } from "./session-store-contract.ts";
 import { sessionsBinding } from "./sessions-binding.ts";
 import { bundleWorker } from "./target.ts";
@@ -30,7 +31,9 @@ describeSessionStore("DurableObjectSessionStore on workerd's Durable Objects", {
       get(id): CallSessionStub {
         const object = objects.get(id);
         return {
-          open: (candidate, ttlMs) => fails(() => object.open(candidate, ttlMs)),
+          // Miniflare hands this Node process an object's answer as a proxy, which a later call sends
+          // back as first received, edits lost; a worker calling its object gets a plain copy, as here.
+          open: (candidate, ttlMs) => fails(() => object.open(candidate, ttlMs)).then((session) => JSON.parse(JSON.stringify(session)) as Session),
           save: (session, ttlMs) => fails(() => object.save(session, ttlMs)),
           end: (key) => fails(() => object.end(key)),
         };
