@@ -171,8 +171,7 @@ const RUNS = { memory: 3000, redis: 1000, dynamodb: 150 } as const;
 function storeOf(kind: keyof typeof RUNS, prefix: string): ClosableStore | undefined {
   if (kind === "redis") return new RedisStore!({ url: redis!.url, prefix, logger: silentLogger });
   if (kind === "memory") return undefined;
-  const client = { endpoint: dynamo!.endpoint, region: dynamo!.env.AWS_REGION, credentials: { accessKeyId: "test", secretAccessKey: "test" } };
-  return new DynamoStore!({ table: dynamo!.table, prefix, logger: silentLogger, client });
+  return new DynamoStore!({ table: dynamo!.table, prefix, logger: silentLogger, client: dynamo!.client });
 }
 
 describe("call boundaries", () => {

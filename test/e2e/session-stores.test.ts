@@ -63,7 +63,7 @@ describeSessionStore("RedisSessionStore on redis-server", {
 
 describeSessionStore("DynamoSessionStore on dynalite", {
   make(logger) {
-    const client = { endpoint: dynamo.endpoint, region: dynamo.env.AWS_REGION, credentials: { accessKeyId: "test", secretAccessKey: "test" } };
+    const client = dynamo.client;
     const store = new dynamoMod.DynamoSessionStore({ table: dynamo.table, prefix: `contract:${prefixes++}:`, timeoutMs: 300, logger, client });
     made.push(store);
     return store;
@@ -77,7 +77,7 @@ describeSessionStore("DynamoSessionStore on dynalite", {
 });
 
 it("DynamoSessionStore: two instances racing on a call's first webhook agree on one key", async () => {
-  const client = { endpoint: dynamo.endpoint, region: dynamo.env.AWS_REGION, credentials: { accessKeyId: "test", secretAccessKey: "test" } };
+  const client = dynamo.client;
   const prefix = `race:${prefixes++}:`;
   const [one, two] = [0, 1].map(() => new dynamoMod.DynamoSessionStore({ table: dynamo.table, prefix, logger: silentLogger, client }));
   made.push(one!, two!);

@@ -76,7 +76,7 @@ describe("lambda project", () => {
     const env = { ...dynamo.env, DYNAMODB_TABLE: dynamo.table, DYNAMODB_ENDPOINT: dynamo.endpoint, REDIS_URL: undefined };
     expectProjectGreen(dir, env);
     // The project's contract ran on dynalite: a session it kept is still there.
-    const client = new DynamoDBClient({ endpoint: dynamo.endpoint, region: dynamo.env.AWS_REGION, credentials: { accessKeyId: "test", secretAccessKey: "test" } });
+    const client = new DynamoDBClient(dynamo.client);
     const { Items } = await client.send(new ScanCommand({ TableName: dynamo.table }));
     client.destroy();
     expect(Items?.some((item) => item.id?.S?.startsWith("test:"))).toBe(true);

@@ -12,6 +12,8 @@ export interface Dynalite {
   table: string;
   /** What the AWS SDK needs besides the endpoint: a region and (any) credentials. */
   env: Record<string, string>;
+  /** A DynamoDBClient's options for this endpoint. */
+  client: { endpoint: string; region: string; credentials: { accessKeyId: string; secretAccessKey: string } };
   stop(): Promise<void>;
 }
 
@@ -28,7 +30,8 @@ export async function startDynalite(on = 0, table = "taskchain-sessions"): Promi
   const port = Number(line.toString().trim());
   const endpoint = `http://127.0.0.1:${port}`;
   const env = { AWS_REGION: "us-east-1", AWS_ACCESS_KEY_ID: "test", AWS_SECRET_ACCESS_KEY: "test" };
-  const client = new DynamoDBClient({ endpoint, region: env.AWS_REGION, credentials: { accessKeyId: "test", secretAccessKey: "test" } });
+  const options = { endpoint, region: env.AWS_REGION, credentials: { accessKeyId: "test", secretAccessKey: "test" } };
+  const client = new DynamoDBClient(options);
   await client.send(
     new CreateTableCommand({ TableName: table, AttributeDefinitions: [{ AttributeName: "id", AttributeType: "S" }], KeySchema: [{ AttributeName: "id", KeyType: "HASH" }], BillingMode: "PAY_PER_REQUEST" }),
   );
@@ -38,6 +41,7 @@ export async function startDynalite(on = 0, table = "taskchain-sessions"): Promi
     port,
     table,
     env,
+    client: options,
     async stop() {
       if (child.exitCode === null && child.signalCode === null) child.kill("SIGTERM");
       await exited;

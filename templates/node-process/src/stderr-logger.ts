@@ -1,6 +1,6 @@
 // Log lines for a server that runs as a node process: stderr, one JSON object per line, as
 // consoleLogger writes them, but gathered into one write per turn of the event loop.
-import type { Logger } from "./taskchain/index.ts";
+import { logLine, type Logger } from "./taskchain/index.ts";
 
 /** Lines held for one write at most: a turn that logs more writes them as it goes. */
 const MAX_PENDING = 256;
@@ -22,7 +22,7 @@ export function stderrLogger(): Logger {
   process.on("exit", flush);
   const writer = (level: string) => (message: string, meta?: Record<string, unknown>) => {
     if (pending.length === 0) setImmediate(flush);
-    pending.push(JSON.stringify({ level, message, ...meta }));
+    pending.push(logLine(level, message, meta));
     if (pending.length >= MAX_PENDING) flush();
   };
   return { info: writer("info"), warn: writer("warn"), error: writer("error") };

@@ -6,8 +6,10 @@ export interface Logger {
   error(message: string, meta?: Record<string, unknown>): void;
 }
 
-const writer = (level: string) => (message: string, meta?: Record<string, unknown>) =>
-  console.error(JSON.stringify({ level, message, ...meta }));
+/** One log line: a JSON object with the level, the message and what else is known. */
+export const logLine = (level: string, message: string, meta?: Record<string, unknown>): string => JSON.stringify({ level, message, ...meta });
+
+const writer = (level: string) => (message: string, meta?: Record<string, unknown>) => console.error(logLine(level, message, meta));
 
 export const consoleLogger: Logger = { info: writer("info"), warn: writer("warn"), error: writer("error") };
 export const silentLogger: Logger = { info() {}, warn() {}, error() {} };
