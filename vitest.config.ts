@@ -34,6 +34,19 @@ export default defineConfig({
           fileParallelism: true,
         },
       },
+      {
+        // The e2e files that take an even spread of their cases in `npm test` (see test/helpers/deep.ts), run whole.
+        test: {
+          name: "deep",
+          include: ["test/e2e/kill.test.ts", "test/e2e/fuzz-adapters.test.ts", "test/e2e/readme.test.ts", "test/e2e/deploy.test.ts"],
+          setupFiles: ["test/setup/fast-check.ts"],
+          env: { TASKCHAIN_TEST_DEEP: "1" },
+          testTimeout: 600_000,
+          hookTimeout: 900_000,
+          maxWorkers: 2,
+          fileParallelism: true,
+        },
+      },
     ],
   },
 });

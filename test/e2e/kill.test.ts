@@ -27,6 +27,7 @@ import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { writeFileSync } from "node:fs";
 import { RETIRED_TXN_DIR, TXN_DIR } from "../../src/fs/journal.js";
+import { spread } from "../helpers/deep.js";
 import { earlierCli } from "../helpers/earlier-cli.js";
 import { CLI, REPO, run, runCli, tempDir, testEnv } from "../helpers/project.js";
 
@@ -330,7 +331,8 @@ const set = plan.build({ name: "new_step", prompt: defaultPrompt("new_step"), pa
 });
 
 // ---------------------------------------------------------------------------------------------
-// At every write: the n-th file-system call that changes something, for every n.
+// At every write: the n-th file-system call that changes something, for every n (an even spread of
+// them outside `npm run test:deep`).
 
 const PRELOAD = path.join(REPO, "test/helpers/kill-at-op.mjs");
 
@@ -354,7 +356,8 @@ async function pointsOf(args: string[], cwd: string): Promise<number> {
 }
 
 const SIGNALS: NodeJS.Signals[] = ["SIGKILL", "SIGINT"];
-const points = (n: number) => Array.from({ length: n }, (_, i) => i + 1).flatMap((at) => SIGNALS.map((signal) => ({ at, signal })));
+/** Every write point of `n` in the deep run, 8 of them spread from first to last otherwise; each with both signals. */
+const points = (n: number) => spread(Array.from({ length: n }, (_, i) => i + 1), 8).flatMap((at) => SIGNALS.map((signal) => ({ at, signal })));
 
 /** What a kill left: no journal, one before its commit point, or one past it (or rolling back). */
 function journalOf(root: string): "none" | "no-manifest" | "manifest" {

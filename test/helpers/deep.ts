@@ -1,0 +1,14 @@
+// `npm run test:deep` sets TASKCHAIN_TEST_DEEP=1: the long runs (the kill sweep at every write, the
+// full runtime × Node and README matrices, big fuzz counts) run whole there, and CI runs it after
+// `npm test`. `npm test` takes an even spread of the same cases, so it stays quick enough to run often.
+export const DEEP = process.env.TASKCHAIN_TEST_DEEP === "1";
+
+/** `count` in the deep run, `quick` otherwise. */
+export const runs = (quick: number, count: number): number => (DEEP ? count : quick);
+
+/** All of `items` in the deep run; otherwise `n` of them evenly spread, the first and last included. */
+export function spread<T>(items: readonly T[], n: number): T[] {
+  if (DEEP || items.length <= n) return [...items];
+  const picked = new Set(Array.from({ length: n }, (_, j) => Math.round((j * (items.length - 1)) / Math.max(1, n - 1))));
+  return [...picked].map((i) => items[i]!);
+}
