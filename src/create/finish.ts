@@ -58,10 +58,15 @@ export function nextSteps(r: Settled, installed: boolean): string {
     `${dev.padEnd(width)}serve every link locally (README.md has the details)`,
     `${test.padEnd(width)}the protocol contract, one test file per link`,
     "",
-    "Then in Agent4 (after deploying, with TASKCHAIN_TOKEN set), add a TaskChain task:",
-    `  Trigger  ${r.spec.trigger.replace(/\s+/g, " ")}`,
-    "  Chain    the output of npx create-taskchain chain --print --with-token",
-    "  Moved?   npx create-taskchain chain --base-url https://your.host rewrites chain.json",
+    "Then connect it to Agent4 (README.md, Connect it to Agent4):",
+    // The public URL comes first: the server learns its call-ended route's address from it.
+    r.spec.baseUrl === DEFAULT_BASE_URL
+      ? "  1. npx create-taskchain chain --base-url https://your.host   your public URL"
+      : `  1. Public URL ${r.spec.baseUrl} (npx create-taskchain chain --base-url changes it)`,
+    "  2. Deploy, with TASKCHAIN_TOKEN set",
+    "  3. Add a TaskChain task in Agent4:",
+    `       Trigger  ${r.spec.trigger.replace(/\s+/g, " ")}`,
+    "       Chain    the output of npx create-taskchain chain --print --with-token",
   );
   return lines.join("\n");
 }
