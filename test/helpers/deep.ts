@@ -1,6 +1,8 @@
 // `npm run test:deep` sets TASKCHAIN_TEST_DEEP=1: the long runs (the kill sweep at every write, the
 // full runtime × Node and README matrices, big fuzz counts) run whole there, and CI runs it after
 // `npm test`. `npm test` takes an even spread of the same cases, so it stays quick enough to run often.
+import type { Runtime } from "../../src/spec/spec.js";
+
 export const DEEP = process.env.TASKCHAIN_TEST_DEEP === "1";
 
 /** `count` in the deep run, `quick` otherwise. */
@@ -12,3 +14,9 @@ export function spread<T>(items: readonly T[], n: number): T[] {
   const picked = new Set(Array.from({ length: n }, (_, j) => Math.round((j * (items.length - 1)) / Math.max(1, n - 1))));
   return [...picked].map((i) => items[i]!);
 }
+
+/**
+ * In the quick run each runtime meets the ShipStation example once: these in the README suite
+ * (their README played with the example), the others in shipstation.test.ts.
+ */
+export const README_WITH_EXAMPLE: readonly Runtime[] = ["express", "hono", "lambda"];
