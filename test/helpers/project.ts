@@ -174,10 +174,16 @@ export function nodeEnv(major: ProjectNode = PROJECT_NODES[0], extra: Record<str
   return { PATH: `${nodeBinDir(major)}${path.delimiter}${process.env.PATH ?? ""}`, ...extra };
 }
 
-/** `npx tsc --noEmit` and `npm test` of a generated project; throws with their output on failure. */
-export function expectProjectGreen(dir: string, env: Record<string, string | undefined> = {}): { typecheck: Run; test: Run } {
+/** `npx tsc --noEmit` of a generated project; throws with its output on failure. */
+export function expectTypeChecks(dir: string, env: Record<string, string | undefined> = {}): Run {
   const typecheck = run(path.join(dir, "node_modules/.bin/tsc"), ["--noEmit"], dir, env);
   if (typecheck.code !== 0) throw new Error(`tsc --noEmit failed in ${dir}:\n${typecheck.stdout}\n${typecheck.stderr}`);
+  return typecheck;
+}
+
+/** `npx tsc --noEmit` and `npm test` of a generated project; throws with their output on failure. */
+export function expectProjectGreen(dir: string, env: Record<string, string | undefined> = {}): { typecheck: Run; test: Run } {
+  const typecheck = expectTypeChecks(dir, env);
   const test = run("npm", ["test", "--silent"], dir, env);
   if (test.code !== 0) throw new Error(`npm test failed in ${dir}:\n${test.stdout}\n${test.stderr}`);
   return { typecheck, test };
