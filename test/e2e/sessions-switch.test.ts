@@ -1,5 +1,5 @@
 // `create-taskchain sessions` on installed projects (Node 22): a node project (and an express one in the deep run)
-// written with memory sessions is green, switched to Redis is green with their own tests running
+// written with memory sessions is green, switched to Redis is green with its own tests running
 // the store contract on a real redis-server, and switched back is green without any Redis code.
 // A lambda project likewise moves from Redis to DynamoDB (its contract on dynalite) to memory, and a
 // cloudflare project from KV to Durable Objects (its contract on its own CallSession in workerd) and back.
