@@ -38,7 +38,7 @@ export default defineConfig({
         // The e2e files that take an even spread of their cases in `npm test` (see test/helpers/deep.ts), run whole.
         test: {
           name: "deep",
-          include: ["test/e2e/kill.test.ts", "test/e2e/fuzz-adapters.test.ts", "test/e2e/readme.test.ts", "test/e2e/deploy.test.ts", "test/e2e/shipstation.test.ts", "test/e2e/edit.test.ts", "test/e2e/sessions-switch.test.ts"],
+          include: ["test/e2e/kill.test.ts", "test/e2e/fuzz-adapters.test.ts", "test/e2e/readme.test.ts", "test/e2e/deploy.test.ts", "test/e2e/shipstation.test.ts", "test/e2e/edit.test.ts", "test/e2e/sessions-switch.test.ts", "test/e2e/call-boundaries.test.ts"],
           setupFiles: ["test/setup/fast-check.ts"],
           env: { TASKCHAIN_TEST_DEEP: "1" },
           testTimeout: 600_000,
