@@ -85,10 +85,11 @@ describe.each(RUNTIMES)("two %s processes sharing one redis-server", (runtime) =
     const qualified = await post(a, { name: "pin_vetting", action: "qualified", ...caller, context: { pin: "4321" } });
     expect(qualified.key).toBe(first.key);
     expect(qualified.actions?.map((x) => x.name)).toEqual(["next_task"]);
-    // The merged state lives in Redis, with the idle TTL as its expiry.
-    const stored = JSON.parse((await raw.get(sessionKey))!) as { key: string; state: Record<string, unknown> };
+    // The merged state lives in Redis, a field per state name, with the idle TTL as its expiry.
+    const stored = await raw.hGetAll(sessionKey);
     expect(stored.key).toBe(first.key);
-    expect(stored.state).toEqual({ pin_vetting: { pin: "4321" } });
+    expect(JSON.parse(stored["s:pin_vetting"]!)).toEqual({ pin: "4321" });
+    expect(Object.keys(stored).filter((field) => field.startsWith("s:"))).toEqual(["s:pin_vetting"]);
     const ttl = await raw.pTTL(sessionKey);
     expect(ttl).toBeGreaterThan(0);
     expect(ttl).toBeLessThanOrEqual(30 * 60 * 1000);
@@ -100,7 +101,10 @@ describe.each(RUNTIMES)("two %s processes sharing one redis-server", (runtime) =
     expect(over.key).toBe(first.key);
     expect(over.actions?.map((x) => x.name)).toEqual(["end_call"]);
     // What is left is the answer alone, for a duplicate of it on any instance, for 30 s: none of the call's state.
-    expect(JSON.parse((await raw.get(sessionKey))!)).toMatchObject({ key: first.key, state: {}, last: { ended: true } });
+    const kept = await raw.hGetAll(sessionKey);
+    expect(Object.keys(kept).sort()).toEqual(["key", "last"]);
+    expect(kept.key).toBe(first.key);
+    expect(JSON.parse(kept.last!)).toMatchObject({ ended: true });
     expect(await raw.pTTL(sessionKey)).toBeLessThanOrEqual(30_000);
     expect(await post(b, ending)).toEqual(over);
 

@@ -16,7 +16,9 @@ import {
   type HttpAnswer,
   type Link,
   type Logger,
+  type Answered,
   type Session,
+  type SessionChange,
   type SessionStore,
   type TaskchainOptions,
   type TaskchainResponse,
@@ -325,19 +327,19 @@ describe("sessions", () => {
     const a = await store.open("a", fresh("a1"), 1_000);
     await store.open("b", fresh("b1"), 1_000);
     // save(a) after b was touched: a must move behind b (it is the most recent now), state kept.
-    await store.save("a", { ...a, state: { step: 1 } }, 1_000);
+    await store.save("a", a.key, { state: { step: 1 } }, 1_000);
     await store.open("c", fresh("c1"), 1_000); // evicts b, the least recently used
     expect((await store.open("a", fresh("a2"), 1_000)).state).toEqual({ step: 1 });
     expect((await store.open("b", fresh("b2"), 1_000)).key).toBe("b2");
     // save right after its own open (updated in place) restarts the idle TTL all the same.
     const c = await store.open("c", fresh("c2"), 1_000);
     now += 900;
-    await store.save("c", c, 1_000);
+    await store.save("c", c.key, {}, 1_000);
     now += 900;
     expect((await store.open("c", fresh("c3"), 1_000)).key).toBe(c.key);
     // An ended session is gone even if it was the last one touched.
     await store.end("c");
-    await store.save("a", { key: "a1", state: {}, retries: {} }, 1_000);
+    await store.save("a", "a1", {}, 1_000);
     expect((await store.open("c", fresh("c4"), 1_000)).key).toBe("c4");
   });
 
@@ -353,6 +355,31 @@ describe("sessions", () => {
     const first = await ok(app, { name: "wrap_up", action: "initial", ...caller });
     await ok(app, { name: "wrap_up", action: "qualified", ...caller, context: {} });
     expect((await ok(app, { name: "wrap_up", action: "initial", ...caller })).key).not.toBe(first.key);
+  });
+
+  it("saves what a webhook call changed, not the session it read: the state update, once() results and retries it added, its answer", async () => {
+    const inner = new MemorySessionStore();
+    const saved: SessionChange[] = [];
+    const store: SessionStore = {
+      open: (id, fresh, ttl) => inner.open(id, fresh, ttl),
+      save: (id, key, change, ttl) => (saved.push(change), inner.save(id, key, change, ttl)),
+      end: (id, key, keep) => inner.end(id, key, keep),
+    };
+    const texting = defineLink({
+      ...sms,
+      initial: async ({ once }) => ({ content: `code ${await once("code", () => 42)}` }),
+    });
+    const app = setup({ store }, [pin, texting]);
+    await ok(app, { name: "pin_vetting", action: "initial", ...caller });
+    await ok(app, { name: "pin_vetting", action: "qualified", ...caller, context: { pin: "1" } });
+    await ok(app, { name: "sms_vetting", action: "initial", ...caller });
+    await ok(app, { name: "sms_vetting", action: "disqualified", ...caller, context: {} }); // no reason: asked again
+    expect(saved.map(({ last, ...change }) => ({ ...change, answered: last?.of.split("\n").slice(0, 2).join(" ") }))).toEqual([
+      { answered: "pin_vetting initial" },
+      { state: { pin: "1", seen: "yes" }, answered: "pin_vetting qualified" },
+      { once: { code: 42 }, answered: "sms_vetting initial" },
+      { retries: { sms_vetting: 1 }, answered: "sms_vetting disqualified" },
+    ]);
   });
 
   it("gives concurrent webhook calls of one caller one key, and keeps both of their state updates", async () => {
@@ -517,11 +544,11 @@ describe("session store failures", () => {
       open(id: string, fresh: () => Session, ttl: number) {
         return store.failing === "open" ? Promise.reject(new Error("ECONNREFUSED redis:6379")) : inner.open(id, fresh, ttl);
       },
-      save(id: string, session: Session, ttl: number) {
-        return store.failing === "save" ? Promise.reject(new Error("ECONNREFUSED redis:6379")) : inner.save(id, session, ttl);
+      save(id: string, key: string, change: SessionChange, ttl: number) {
+        return store.failing === "save" ? Promise.reject(new Error("ECONNREFUSED redis:6379")) : inner.save(id, key, change, ttl);
       },
-      end(id: string, key?: string) {
-        return store.failing === "end" ? Promise.reject(new Error("ECONNREFUSED redis:6379")) : inner.end(id, key);
+      end(id: string, key?: string, keep?: { last: Answered; ttlMs: number }) {
+        return store.failing === "end" ? Promise.reject(new Error("ECONNREFUSED redis:6379")) : inner.end(id, key, keep);
       },
     };
     return store;
@@ -545,11 +572,11 @@ describe("session store failures", () => {
   });
 
   it("still sends the handler's answer when saving or ending the session fails, and logs it", async () => {
-    // An outcome that ends the call keeps its session for the duplicate window (a save); without
-    // a window it is ended.
+    // An outcome that ends the call keeps its last answer for the duplicate window (an end that
+    // keeps it); without a window it is ended all the same.
     for (const [failing, link, action, context, expected, logged, duplicateWindowMs] of [
       ["save", "pin_vetting", "qualified", { pin: "7" }, "PIN 7 after 1 attempts", "save", undefined],
-      ["save", "pin_vetting", "disqualified", { reason: "no" }, "No: no", "end", undefined],
+      ["end", "pin_vetting", "disqualified", { reason: "no" }, "No: no", "end", undefined],
       ["end", "pin_vetting", "disqualified", { reason: "no" }, "No: no", "end", 0],
     ] as const) {
       const logger: Logger = { info: vi.fn(), warn: vi.fn(), error: vi.fn() };

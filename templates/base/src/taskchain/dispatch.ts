@@ -3,12 +3,12 @@
 import { endCall, transferCall } from "./actions.ts";
 import { DEFAULT_BUDGET_MS, LATE, logCall, withinBudget, type Budget, type CallLog } from "./budget.ts";
 import { endedCallKey, errorAnswer, gate, jsonAnswer, route, type HttpAnswer, type HttpRequest } from "./http.ts";
-import type { Awaitable, Env, InitialArgs, Link, Reply } from "./link.ts";
+import type { Awaitable, CallState, Env, InitialArgs, Link, Reply } from "./link.ts";
 import { consoleLogger, describeThrown, type Logger } from "./log.ts";
 import { parameterBlocks, withBlocksJson } from "./parameters.ts";
 import { describeIssues, LINK_NAME_PATTERN, ResponseSchema, type Notification, type Payload, type TaskchainResponse } from "./protocol.ts";
 import type { Recorder } from "./record.ts";
-import { MemorySessionStore, type Answered, type Session, type SessionStore } from "./session.ts";
+import { MemorySessionStore, type Answered, type Session, type SessionChange, type SessionStore } from "./session.ts";
 
 export const DEFAULT_SESSION_TTL_MS = 30 * 60 * 1000;
 /**
@@ -182,25 +182,55 @@ function answeredBefore(app: App, session: Session, delivery: string): string | 
 
 async function answerCall(app: App, link: Link, payload: Payload, deadline: number, started: number, id: string | undefined, delivery: string | undefined): Promise<HttpAnswer> {
   const call: CallLog = { started, outcome: "answered", handlerMs: 0 };
-  let session: Session;
+  let opened: { session: Session; sent?: string };
   try {
-    // A withheld caller ID: a session of its own for this one webhook call, never stored.
-    session = id === undefined ? newSession() : await app.store.open(id, newSession, app.ttl);
+    opened = await openSession(app, id, delivery);
   } catch (error) {
     // Without its session the handler would run without the call's state, so it does not run at
     // all: the caller hears the apology under a one-off key.
     logCall(app.logger, link.name, payload.action, { ...call, outcome: "store_failed", detail: { error: describeThrown(error) } });
     return jsonAnswer(200, serialise(app, link, payload, { key: crypto.randomUUID(), content: app.apology }));
   }
-  const sent = delivery === undefined ? undefined : answeredBefore(app, session, delivery);
-  if (sent !== undefined) return duplicate(app, link, payload, started, sent);
-  // A session kept after its call ended (keepOrEnd()) answers only that call's duplicates.
-  if (session.last?.ended) session = newSession();
+  if (opened.sent !== undefined) return duplicate(app, link, payload, started, opened.sent);
+  const session = opened.session;
+  const before = { ...session };
   const { response, body } = await respond(app, link, payload, session, call, deadline, id);
-  if (response.state) session.state = { ...session.state, ...response.state };
-  if (id !== undefined) await keepOrEnd(app, id, session, payload, response, delivery === undefined ? undefined : { of: delivery, body, at: Date.now() });
+  if (id !== undefined) {
+    const last = delivery === undefined ? undefined : { of: delivery, body, at: Date.now() };
+    await keepOrEnd(app, id, session.key, changeOf(before, session, response.state, last), payload, response);
+  }
   logCall(app.logger, link.name, payload.action, call);
   return jsonAnswer(200, body);
+}
+
+/**
+ * The caller's session, or `sent`: the answer a duplicate of the call's last delivery gets again.
+ * A withheld caller ID gets a session of its own for this one webhook call, never stored. A session
+ * kept after its call ended (keepOrEnd()) answers only that call's duplicates: anything else ends
+ * it and opens the next call's, which two instances racing on it agree on as on any first webhook.
+ */
+async function openSession(app: App, id: string | undefined, delivery: string | undefined): Promise<{ session: Session; sent?: string }> {
+  if (id === undefined) return { session: newSession() };
+  const session = await app.store.open(id, newSession, app.ttl);
+  const sent = delivery === undefined ? undefined : answeredBefore(app, session, delivery);
+  if (sent !== undefined) return { session, sent };
+  if (!session.last?.ended) return { session };
+  await app.store.end(id, session.key);
+  return { session: await app.store.open(id, newSession, app.ttl) };
+}
+
+/**
+ * What this webhook call changed, as save() takes it: the handler's state update, and the once()
+ * results and retry counts it added. once() and invalidContext() replace those objects rather than
+ * edit them, so `before` still holds them as opened.
+ */
+function changeOf(before: Session, after: Session, state: CallState | undefined, last: Answered | undefined): SessionChange {
+  const change: SessionChange = {};
+  if (state) change.state = state;
+  if (after.once !== before.once) change.once = Object.fromEntries(Object.entries(after.once ?? {}).filter(([name]) => !Object.hasOwn(before.once ?? {}, name)));
+  if (after.retries !== before.retries) change.retries = Object.fromEntries(Object.entries(after.retries).filter(([name, count]) => before.retries[name] !== count));
+  if (last) change.last = last;
+  return change;
 }
 
 /**
@@ -343,20 +373,19 @@ function invalidContext(app: App, link: Link, payload: Payload, session: Session
 }
 
 /**
- * Ends the session when this answer ends the call or the chain, else saves it with its answer. A
- * store failing here does not change the answer, which is still right: only the state update is
- * lost (or an ended session lingers until its idle TTL), and a duplicate would run again.
+ * Ends the session when this answer ends the call or the chain, else saves what this webhook call
+ * changed in it. A store failing here does not change the answer, which is still right: only the
+ * state update is lost (or an ended session lingers until its idle TTL), and a duplicate would run again.
  */
-async function keepOrEnd(app: App, id: string, session: Session, payload: Payload, response: TaskchainResponse, last: Answered | undefined): Promise<void> {
+async function keepOrEnd(app: App, id: string, key: string, change: SessionChange, payload: Payload, response: TaskchainResponse): Promise<void> {
   const over = endsCall(app, payload, response);
-  session.last = last;
   try {
-    if (!over) await app.store.save(id, session, app.ttl);
+    if (!over) await app.store.save(id, key, change, app.ttl);
     // An outcome that ends the call is kept, bare, for the window: that is where a repeated order or
     // SMS would do harm. A call's first delivery is always an `initial`, so the same `initial`
     // after its call ended may be the caller ringing again: it ends the session and runs anew.
-    else if (last !== undefined && payload.action !== "initial") await app.store.save(id, { key: session.key, state: {}, retries: {}, last: { ...last, ended: true } }, app.duplicateWindowMs);
-    else await app.store.end(id);
+    else if (change.last !== undefined && payload.action !== "initial") await app.store.end(id, key, { last: { ...change.last, ended: true }, ttlMs: app.duplicateWindowMs });
+    else await app.store.end(id, key);
   } catch (error) {
     const message = over ? "session store failed to end the call" : "session store failed to save the call's state";
     app.logger.error(message, { link: payload.name, action: payload.action, error: describeThrown(error) });

@@ -25,6 +25,20 @@ export interface Answered {
 }
 
 /**
+ * What one webhook call changed in its call's session. Each name in `state`, `once` and `retries`
+ * replaces the stored one of that name (undefined removes it, as JSON drops it); names not given
+ * stay as stored, so two webhooks of one call that update different names both keep theirs. A
+ * store may give the names back in another order.
+ */
+export interface SessionChange {
+  state?: CallState;
+  once?: Record<string, unknown>;
+  retries?: Record<string, number>;
+  /** Replaces the stored last answer. */
+  last?: Answered;
+}
+
+/**
  * Where sessions live. In-memory by default; a shared store (Redis, KV, …) when more than one
  * instance answers the same calls. `id` identifies the caller (`call_from` + `call_forwarded_by`).
  * A store that cannot do an operation rejects, within a bounded time, rather than answering from
@@ -39,18 +53,42 @@ export interface SessionStore {
    * TTL to that call (a store may, to write once per webhook call).
    */
   open(id: string, fresh: () => Session, ttlMs: number): Promise<Session>;
-  /** Store the session's new state; its idle TTL starts again. */
-  save(id: string, session: Session, ttlMs: number): Promise<void>;
-  /** The call is over: forget it. With `key`, only if `id`'s session is still that call (a late notification must not end the next). */
-  end(id: string, key?: string): Promise<void>;
+  /**
+   * Applies `change` to the stored session in one step, only while it is still the call `key` (or
+   * none is stored: then it starts as that call's), so a concurrent update of the same call is kept
+   * and a late one from an ended call never writes into the next. Its idle TTL starts again.
+   */
+  save(id: string, key: string, change: SessionChange, ttlMs: number): Promise<void>;
+  /**
+   * The call is over: forget it. With `key`, only if `id`'s session is still that call (a late
+   * notification must not end the next). With `key` and `keep`, the session is replaced, in one
+   * step, by a bare one of that call holding only `keep.last` for `keep.ttlMs`, also when none is
+   * stored: a duplicate of the call's last delivery is still answered with it.
+   */
+  end(id: string, key?: string, keep?: { last: Answered; ttlMs: number }): Promise<void>;
   /** Lets go of connections on shutdown, for a store that holds any. */
   close?(): Promise<void>;
+}
+
+/** `session` with `change` applied (see SessionChange); the parts it does not touch are the same objects. */
+export function applyChange(session: Session, change: SessionChange): Session {
+  const merged: Session = { ...session };
+  if (change.state) merged.state = byName(session.state, change.state);
+  if (change.once) merged.once = byName(session.once ?? {}, change.once);
+  if (change.retries) merged.retries = byName(session.retries, change.retries);
+  if (change.last) merged.last = change.last;
+  return merged;
+}
+
+/** `stored` with `changed`'s names replaced, or removed where undefined (spread, not assignment: a name may be `__proto__`). */
+function byName<T>(stored: Record<string, T>, changed: Record<string, T | undefined>): Record<string, T> {
+  return Object.fromEntries(Object.entries({ ...stored, ...changed }).filter((entry): entry is [string, T] => entry[1] !== undefined));
 }
 
 interface Entry {
   session: Session;
   expires: number;
-  /** The state and once-results `size` was measured on: dispatch replaces each object when it changes. */
+  /** The state and once-results `size` was measured on: applyChange() replaces each object it changes. */
   measured: [CallState, Session["once"]];
   /** Their size as JSON. */
   dataSize: number;
@@ -86,21 +124,31 @@ export class MemorySessionStore implements SessionStore {
   }
 
   async open(id: string, fresh: () => Session, ttlMs: number): Promise<Session> {
-    const entry = this.#entries.get(id);
-    const session = entry && entry.expires > this.#now() ? entry.session : fresh();
+    const session = this.#live(id) ?? fresh();
     this.#put(id, session, ttlMs);
-    return session;
+    // A copy: the held session changes only through save(), as in a shared store.
+    return { ...session };
   }
 
-  async save(id: string, session: Session, ttlMs: number): Promise<void> {
-    this.#put(id, session, ttlMs);
+  async save(id: string, key: string, change: SessionChange, ttlMs: number): Promise<void> {
+    const held = this.#live(id);
+    if (held && held.key !== key) return;
+    this.#put(id, applyChange(held ?? { key, state: {}, retries: {} }, change), ttlMs);
   }
 
-  async end(id: string, key?: string): Promise<void> {
+  async end(id: string, key?: string, keep?: { last: Answered; ttlMs: number }): Promise<void> {
+    const live = this.#live(id);
+    if (key !== undefined && live !== undefined && live.key !== key) return;
+    if (keep !== undefined && key !== undefined) return this.#put(id, { key, state: {}, retries: {}, last: keep.last }, keep.ttlMs);
     const entry = this.#entries.get(id);
-    if (entry === undefined || (key !== undefined && entry.session.key !== key)) return;
+    if (entry === undefined) return;
     this.#entries.delete(id);
     this.#bytes -= entry.size;
+  }
+
+  #live(id: string): Session | undefined {
+    const entry = this.#entries.get(id);
+    return entry && entry.expires > this.#now() ? entry.session : undefined;
   }
 
   #put(id: string, session: Session, ttlMs: number): void {

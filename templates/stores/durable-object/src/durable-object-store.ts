@@ -1,13 +1,13 @@
 // Sessions in Durable Objects: each caller line's session in its own CallSession object
 // (src/session-object.ts), reached from any isolate and any location by the line's id.
-import { consoleLogger, type Logger, type Session, type SessionStore } from "./taskchain/index.ts";
+import { consoleLogger, type Answered, type Logger, type Session, type SessionChange, type SessionStore } from "./taskchain/index.ts";
 import { OutageLog } from "./taskchain/outage.ts";
 
 /** What a CallSession stub answers over RPC. */
 export interface CallSessionStub {
   open(candidate: Session, ttlMs: number): Promise<Session>;
-  save(session: Session, ttlMs: number): Promise<void>;
-  end(key?: string): Promise<void>;
+  save(key: string, change: SessionChange, ttlMs: number): Promise<void>;
+  end(key?: string, keep?: { last: Answered; ttlMs: number }): Promise<void>;
 }
 
 /** The part of a Durable Object namespace binding this store uses. */
@@ -19,8 +19,9 @@ export interface CallSessionNamespace<Id = unknown> {
 /**
  * The memory store's semantics, kept in one place per call: the caller line's object reads and
  * writes its own storage, one request at a time, so a call's webhooks see each other's writes at
- * once wherever they arrive, and two that race on the call's first webhook get one key (KV,
- * eventually consistent across locations with no "set if absent", promises neither). The object
+ * once wherever they arrive, two that save at once both keep their updates, and two that race on
+ * the call's first webhook get one key (KV, eventually consistent across locations with no "set if
+ * absent", promises neither). The object
  * checks the idle TTL on every read, and an alarm deletes its storage when the TTL runs out.
  */
 export class DurableObjectSessionStore implements SessionStore {
@@ -40,12 +41,12 @@ export class DurableObjectSessionStore implements SessionStore {
     return this.#call(id, (object) => object.open(fresh(), ttlMs));
   }
 
-  save(id: string, session: Session, ttlMs: number): Promise<void> {
-    return this.#call(id, (object) => object.save(session, ttlMs));
+  save(id: string, key: string, change: SessionChange, ttlMs: number): Promise<void> {
+    return this.#call(id, (object) => object.save(key, change, ttlMs));
   }
 
-  end(id: string, key?: string): Promise<void> {
-    return this.#call(id, (object) => object.end(key));
+  end(id: string, key?: string, keep?: { last: Answered; ttlMs: number }): Promise<void> {
+    return this.#call(id, (object) => object.end(key, keep));
   }
 
   /**

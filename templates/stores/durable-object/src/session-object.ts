@@ -2,9 +2,10 @@
 // lives, so every webhook of the call, from whichever Cloudflare location it reaches the worker,
 // reads what the one before it wrote. Cloudflare runs each object in one place, and lets no other
 // request in while one waits on the object's storage (its input gate): that makes `open` a "get or
-// create" two racing webhooks agree on.
+// create" two racing webhooks agree on, and each `save` a read and write no other request comes
+// between, so two webhooks of one call saving at once both keep their updates.
 import { DurableObject } from "cloudflare:workers";
-import type { Session } from "./taskchain/index.ts";
+import { applyChange, type Answered, type Session, type SessionChange } from "./taskchain/index.ts";
 
 interface Stored {
   session: Session;
@@ -23,14 +24,19 @@ export class CallSession extends DurableObject {
     return candidate;
   }
 
-  /** Stores the session; its idle TTL starts again. */
-  async save(session: Session, ttlMs: number): Promise<void> {
-    await this.#store(session, ttlMs);
+  /** Applies a webhook call's change while the stored session is call `key`'s, or none is; its idle TTL starts again. */
+  async save(key: string, change: SessionChange, ttlMs: number): Promise<void> {
+    const live = await this.#live();
+    if (live && live.session.key !== key) return;
+    await this.#store(applyChange(live?.session ?? { key, state: {}, retries: {} }, change), ttlMs);
   }
 
-  /** Forgets the call; with `key`, only while the stored session is still that call. */
-  async end(key?: string): Promise<void> {
-    if (key !== undefined && (await this.#live())?.session.key !== key) return;
+  /** Forgets the call; with `key`, only while the stored session is still that call; with `keep`, keeps a bare one with its last answer. */
+  async end(key?: string, keep?: { last: Answered; ttlMs: number }): Promise<void> {
+    const live = await this.#live();
+    if (key !== undefined && live && live.session.key !== key) return;
+    if (key !== undefined && keep !== undefined) return this.#store({ key, state: {}, retries: {}, last: keep.last }, keep.ttlMs);
+    if (key !== undefined && !live) return;
     await this.#forget();
   }
 

@@ -34,8 +34,8 @@ describeSessionStore("DurableObjectSessionStore on workerd's Durable Objects", {
           // Miniflare hands this Node process an object's answer as a proxy, which a later call sends
           // back as first received, edits lost; a worker calling its object gets a plain copy, as here.
           open: (candidate, ttlMs) => fails(() => object.open(candidate, ttlMs)).then((session) => JSON.parse(JSON.stringify(session)) as Session),
-          save: (session, ttlMs) => fails(() => object.save(session, ttlMs)),
-          end: (key) => fails(() => object.end(key)),
+          save: (key, change, ttlMs) => fails(() => object.save(key, change, ttlMs)),
+          end: (key, keep) => fails(() => object.end(key, keep)),
         };
       },
     };

@@ -1,5 +1,5 @@
 // Sessions in Workers KV: every isolate and location that answers a call reads the same session.
-import { consoleLogger, type Answered, type Logger, type Session, type SessionStore } from "./taskchain/index.ts";
+import { applyChange, consoleLogger, type Answered, type Logger, type Session, type SessionChange, type SessionStore } from "./taskchain/index.ts";
 import { OutageLog } from "./taskchain/outage.ts";
 
 /** The part of a Workers KV namespace binding this store uses. */
@@ -35,18 +35,20 @@ const LAST_SLOTS = [":last0", ":last1"] as const;
 /**
  * The memory store's semantics on KV: one session per caller, its key stable for the call, an idle
  * TTL that every saved touch restarts, and KV expiry on every key so nothing grows without bound.
- * One write per webhook call at most: open() only reads; the save() or end() dispatch runs after
- * every call writes, and skips a session that did not change since a write moments ago.
+ * One write per key per webhook call at most: open() only reads; the save() or end() dispatch runs
+ * after every call writes, and skips a session that did not change since a write moments ago.
  * KV is eventually consistent across locations (a write is seen at once where it was made, within
- * about a minute elsewhere) and has no "set if absent": fine for one call's webhooks, which arrive
- * one after another from the same Agent4 region. Use a Durable Object for strict ordering.
+ * about a minute elsewhere) and has no "set if absent" or conditional write: fine for one call's
+ * webhooks, which arrive one after another from the same Agent4 region. A save reads the session
+ * again and writes it back with the change applied, so of two webhooks of one call saving at the
+ * same moment, one update may be lost. Use a Durable Object for strict ordering.
  */
 export class KvSessionStore implements SessionStore {
   readonly #kv: KvNamespace;
   readonly #prefix: string;
   readonly #now: () => number;
-  /** What open() read, per caller, until the save() or end() that follows; `slot`: where the last answer read is. */
-  readonly #read = new Map<string, { json: string; expires: number; last: Answered | undefined; slot: number }>();
+  /** Where open() read the last answer (a LAST_SLOTS index), per caller, until the save() or end() that follows. */
+  readonly #read = new Map<string, number>();
   readonly #outage: OutageLog;
 
   constructor(kv: KvNamespace, options: { prefix?: string; now?: () => number; logger?: Logger } = {}) {
@@ -77,38 +79,61 @@ export class KvSessionStore implements SessionStore {
       const lasts = answers.map((text) => parseAnswered(text ?? null, stored.session.key));
       const slot = (lasts[1]?.at ?? -1) > (lasts[0]?.at ?? -1) ? 1 : 0;
       const last = lasts[slot];
-      this.#read.set(id, { json: JSON.stringify(stored.session), expires: stored.expires, last, slot });
+      this.#read.set(id, slot);
       return last ? { ...stored.session, last } : stored.session;
     }
     this.#read.delete(id);
     return fresh();
   }
 
-  async save(id: string, session: Session, ttlMs: number): Promise<void> {
+  async save(id: string, key: string, change: SessionChange, ttlMs: number): Promise<void> {
     const now = this.#now();
-    const read = this.#read.get(id);
-    this.#read.delete(id);
-    const { last, ...kept } = session;
-    const json = JSON.stringify(kept);
-    const writtenAt = read ? read.expires - ttlMs : -Infinity;
-    const expirationTtl = Math.max(KV_MIN_TTL_SECONDS, Math.ceil(ttlMs / 1000));
-    const writes: Array<Promise<void>> = [];
-    if (read?.json !== json || now - writtenAt >= Math.min(REWRITE_AFTER_MS, ttlMs / 10)) {
-      writes.push(this.#kvCall((kv) => kv.put(this.#prefix + id, `{"session":${json},"expires":${now + ttlMs}}`, { expirationTtl })));
-    }
-    if (last !== undefined && last !== read?.last) {
-      const slot = LAST_SLOTS[read ? 1 - read.slot : 0];
-      writes.push(this.#kvCall((kv) => kv.put(this.#prefix + id + slot, JSON.stringify({ key: session.key, last }), { expirationTtl })));
-    }
-    await Promise.all(writes);
+    const slot = this.#slotAfter(id);
+    // Read again: another webhook of the call may have saved since open(), or another call owns it now.
+    const stored = live(await this.#kvCall((kv) => kv.get(this.#prefix + id, "text")), now);
+    if (stored && stored.session.key !== key) return;
+    const { last, ...rest } = change;
+    const session = applyChange(stored?.session ?? { key, state: {}, retries: {} }, rest);
+    const unchanged = stored !== undefined && JSON.stringify(stored.session) === JSON.stringify(session);
+    const writtenAt = stored ? stored.expires - ttlMs : -Infinity;
+    const recent = now - writtenAt < Math.min(REWRITE_AFTER_MS, ttlMs / 10);
+    await this.#write(id, { key, session: unchanged && recent ? undefined : session, last, slot }, ttlMs);
   }
 
-  async end(id: string, key?: string): Promise<void> {
-    this.#read.delete(id);
+  async end(id: string, key?: string, keep?: { last: Answered; ttlMs: number }): Promise<void> {
+    const slot = this.#slotAfter(id);
     const at = this.#prefix + id;
-    if (key !== undefined && parse(await this.#kvCall((kv) => kv.get(at, "text")))?.session.key !== key) return;
-    await this.#kvCall((kv) => Promise.all([at, ...LAST_SLOTS.map((slot) => at + slot)].map((name) => kv.delete(name))));
+    if (key !== undefined) {
+      const stored = live(await this.#kvCall((kv) => kv.get(at, "text")), this.#now());
+      // Another call's, or none and nothing to keep: nothing of this call to end.
+      if (stored ? stored.session.key !== key : keep === undefined) return;
+    }
+    if (keep !== undefined && key !== undefined) return this.#write(id, { key, session: { key, state: {}, retries: {} }, last: keep.last, slot }, keep.ttlMs);
+    await this.#kvCall((kv) => Promise.all([at, ...LAST_SLOTS.map((name) => at + name)].map((name) => kv.delete(name))));
   }
+
+  /** The slot for this webhook call's last answer: not the one open() read (see LAST_SLOTS). */
+  #slotAfter(id: string): number {
+    const read = this.#read.get(id);
+    this.#read.delete(id);
+    return read === undefined ? 0 : 1 - read;
+  }
+
+  /** Writes the session and the last answer, those given, each with KV expiry. */
+  async #write(id: string, { key, session, last, slot }: { key: string; session?: Session | undefined; last?: Answered | undefined; slot: number }, ttlMs: number): Promise<void> {
+    const at = this.#prefix + id;
+    const expirationTtl = Math.max(KV_MIN_TTL_SECONDS, Math.ceil(ttlMs / 1000));
+    const writes: Array<Promise<void>> = [];
+    if (session) writes.push(this.#kvCall((kv) => kv.put(at, `{"session":${JSON.stringify(session)},"expires":${this.#now() + ttlMs}}`, { expirationTtl })));
+    if (last) writes.push(this.#kvCall((kv) => kv.put(at + LAST_SLOTS[slot === 1 ? 1 : 0], JSON.stringify({ key, last }), { expirationTtl })));
+    await Promise.all(writes);
+  }
+}
+
+/** A stored session whose idle TTL still runs. */
+function live(raw: string | null, now: number): Stored | undefined {
+  const stored = parse(raw);
+  return stored && stored.expires > now ? stored : undefined;
 }
 
 function parse(raw: string | null): Stored | undefined {

@@ -1,9 +1,12 @@
 // Sessions in DynamoDB, for Lambda: every instance that answers a call reads and writes the same
 // item. One item per caller, keyed by `id`; the table's TTL attribute `expires` removes abandoned ones.
-import { DeleteItemCommand, DynamoDBClient, GetItemCommand, PutItemCommand, type AttributeValue, type DynamoDBClientConfig } from "@aws-sdk/client-dynamodb";
+// Besides `callKey`, `expiresAt` and `last`, the item has one attribute per name, `s.` state, `o.`
+// once() result, `r.` retry count, each value JSON: a save updates only its own, so two concurrent
+// updates of one call both land.
+import { DeleteItemCommand, DynamoDBClient, GetItemCommand, PutItemCommand, UpdateItemCommand, type AttributeValue, type DynamoDBClientConfig } from "@aws-sdk/client-dynamodb";
 import type { Logger } from "./log.ts";
 import { OutageLog } from "./outage.ts";
-import type { Session, SessionStore } from "./session.ts";
+import type { Answered, Session, SessionChange, SessionStore } from "./session.ts";
 
 type Item = Record<string, AttributeValue>;
 
@@ -23,9 +26,9 @@ export interface DynamoSessionStoreOptions {
 /**
  * The memory store's semantics on DynamoDB: one session per caller, a stable key for the call, an
  * idle TTL that every save restarts. DynamoDB deletes expired items only eventually (within days),
- * so every read checks `expiresAt` itself. Reads are strongly consistent, and a call's first
- * webhook creates its session with a conditional write, so two instances racing on it agree on
- * one key.
+ * so every read checks `expiresAt` itself. Reads are strongly consistent, a call's first webhook
+ * creates its session with a conditional write, so two instances racing on it agree on one key, and
+ * a save is an UpdateItem on the condition that the item is still that call's (or absent).
  */
 export class DynamoSessionStore implements SessionStore {
   readonly #client: DynamoDBClient;
@@ -58,13 +61,19 @@ export class DynamoSessionStore implements SessionStore {
   async #read(id: string): Promise<Session | undefined> {
     const key = { id: { S: this.#prefix + id } };
     const { Item } = await this.#send((client, abortSignal) => client.send(new GetItemCommand({ TableName: this.#table, Key: key, ConsistentRead: true }), { abortSignal }));
-    return Item && Number(Item.expiresAt?.N) > Date.now() ? parseSession(Item.session?.S) : undefined;
+    return Item && Number(Item.expiresAt?.N) > Date.now() ? sessionOf(Item) : undefined;
   }
 
-  #item(id: string, session: Session, ttlMs: number): Item {
+  /** What every write sets besides `id`: the call's key and the idle TTL. */
+  #head(key: string, ttlMs: number): Item {
     const expiresAt = Date.now() + Math.max(1, Math.round(ttlMs));
-    const item = { id: { S: this.#prefix + id }, callKey: { S: session.key }, session: { S: JSON.stringify(session) } };
-    return { ...item, expiresAt: { N: String(expiresAt) }, expires: { N: String(Math.ceil(expiresAt / 1000)) } };
+    return { callKey: { S: key }, expiresAt: { N: String(expiresAt) }, expires: { N: String(Math.ceil(expiresAt / 1000)) } };
+  }
+
+  /** Writes the whole item, replacing what is stored, on `condition`. */
+  async #put(id: string, session: Session, ttlMs: number, condition: Condition): Promise<void> {
+    const item: Item = { id: { S: this.#prefix + id }, ...this.#head(session.key, ttlMs), ...Object.fromEntries(attributesOf(session).set) };
+    await this.#send((client, abortSignal) => client.send(new PutItemCommand({ TableName: this.#table, Item: item, ...condition }), { abortSignal }));
   }
 
   async open(id: string, create: () => Session, ttlMs: number): Promise<Session> {
@@ -73,8 +82,7 @@ export class DynamoSessionStore implements SessionStore {
     const fresh = create();
     try {
       // Absent or expired: create it, unless another instance just did.
-      const condition = { ConditionExpression: "attribute_not_exists(id) OR expiresAt < :now", ExpressionAttributeValues: { ":now": { N: String(Date.now()) } } };
-      await this.#send((client, abortSignal) => client.send(new PutItemCommand({ TableName: this.#table, Item: this.#item(id, fresh, ttlMs), ...condition }), { abortSignal }));
+      await this.#put(id, fresh, ttlMs, { ConditionExpression: "attribute_not_exists(id) OR expiresAt < :now", ExpressionAttributeValues: { ":now": { N: String(Date.now()) } } });
       return fresh;
     } catch (error) {
       if (!isConditionFailure(error)) throw error;
@@ -82,14 +90,28 @@ export class DynamoSessionStore implements SessionStore {
     }
   }
 
-  async save(id: string, session: Session, ttlMs: number): Promise<void> {
-    await this.#send((client, abortSignal) => client.send(new PutItemCommand({ TableName: this.#table, Item: this.#item(id, session, ttlMs) }), { abortSignal }));
+  async save(id: string, key: string, change: SessionChange, ttlMs: number): Promise<void> {
+    const { set, removed } = attributesOf(change);
+    const update = updateOf([...Object.entries(this.#head(key, ttlMs)), ...set], removed);
+    const condition = { ConditionExpression: SAME_CALL, ExpressionAttributeValues: { ...update.values, ":key": { S: key } } };
+    const request = { TableName: this.#table, Key: { id: { S: this.#prefix + id } }, UpdateExpression: update.expression, ExpressionAttributeNames: update.names, ...condition };
+    try {
+      await this.#send((client, abortSignal) => client.send(new UpdateItemCommand(request), { abortSignal }));
+    } catch (error) {
+      // Another call's session: this call is over, and its update must not land in the next.
+      if (!isConditionFailure(error)) throw error;
+    }
   }
 
   /** With `key`, only while the item is still that call: a late notification never ends the next call. */
-  async end(id: string, key?: string): Promise<void> {
-    const condition = key === undefined ? {} : { ConditionExpression: "callKey = :key", ExpressionAttributeValues: { ":key": { S: key } } };
+  async end(id: string, key?: string, keep?: { last: Answered; ttlMs: number }): Promise<void> {
+    const values = { ":key": { S: key ?? "" } };
     try {
+      if (keep !== undefined && key !== undefined) {
+        await this.#put(id, { key, state: {}, retries: {}, last: keep.last }, keep.ttlMs, { ConditionExpression: SAME_CALL, ExpressionAttributeValues: values });
+        return;
+      }
+      const condition = key === undefined ? {} : { ConditionExpression: "callKey = :key", ExpressionAttributeValues: values };
       await this.#send((client, abortSignal) => client.send(new DeleteItemCommand({ TableName: this.#table, Key: { id: { S: this.#prefix + id } }, ...condition }), { abortSignal }));
     } catch (error) {
       if (!isConditionFailure(error)) throw error;
@@ -105,11 +127,64 @@ function isConditionFailure(error: unknown): boolean {
   return error instanceof Error && error.name === "ConditionalCheckFailedException";
 }
 
-function parseSession(raw: string | undefined): Session | undefined {
+type Condition = { ConditionExpression: string; ExpressionAttributeValues: Item };
+
+/** A write's condition: the item is call `:key`'s, or there is none. */
+const SAME_CALL = "attribute_not_exists(id) OR callKey = :key";
+
+/** An UpdateItem expression setting and removing these attributes, every name a placeholder (names are the caller's; some are reserved words). */
+function updateOf(set: Array<[string, AttributeValue]>, removed: string[]): { expression: string; names: Record<string, string>; values: Item } {
+  const names: Record<string, string> = {};
+  const values: Item = {};
+  const sets = set.map(([name, value], i) => {
+    names[`#s${i}`] = name;
+    values[`:s${i}`] = value;
+    return `#s${i} = :s${i}`;
+  });
+  const removes = removed.map((name, i) => {
+    names[`#r${i}`] = name;
+    return `#r${i}`;
+  });
+  return { expression: `SET ${sets.join(", ")}${removes.length ? ` REMOVE ${removes.join(", ")}` : ""}`, names, values };
+}
+
+const PREFIX = { state: "s.", once: "o.", retries: "r." } as const;
+
+/** A change's attributes: name-value pairs to set, and the attributes of names it removes (set to undefined). */
+function attributesOf(change: SessionChange): { set: Array<[string, AttributeValue]>; removed: string[] } {
+  const set: Array<[string, AttributeValue]> = [];
+  const removed: string[] = [];
+  for (const part of ["state", "once", "retries"] as const) {
+    for (const [name, value] of Object.entries(change[part] ?? {})) {
+      if (value === undefined) removed.push(PREFIX[part] + name);
+      else set.push([PREFIX[part] + name, { S: JSON.stringify(value) }]);
+    }
+  }
+  if (change.last) set.push(["last", { S: JSON.stringify(change.last) }]);
+  return { set, removed };
+}
+
+/** A session from its item; an attribute that is not JSON is left out. */
+function sessionOf(item: Item): Session | undefined {
+  const key = item.callKey?.S;
+  if (key === undefined) return undefined;
+  const parts = { state: [] as Array<[string, unknown]>, once: [] as Array<[string, unknown]>, retries: [] as Array<[string, unknown]> };
+  for (const [attribute, { S: text }] of Object.entries(item)) {
+    const part = (["state", "once", "retries"] as const).find((name) => attribute.startsWith(PREFIX[name]));
+    const value = part && text !== undefined ? parsed(text) : undefined;
+    if (part && value !== undefined) parts[part].push([attribute.slice(2), value]);
+  }
+  // fromEntries, not assignment: a name may be `__proto__`.
+  const session: Session = { key, state: Object.fromEntries(parts.state), retries: Object.fromEntries(parts.retries) as Record<string, number> };
+  if (parts.once.length) session.once = Object.fromEntries(parts.once);
+  const last = item.last?.S === undefined ? undefined : (parsed(item.last.S) as Answered | undefined);
+  if (last) session.last = last;
+  return session;
+}
+
+function parsed(json: string): unknown {
   try {
-    const value = JSON.parse(raw ?? "") as Partial<Session>;
-    if (typeof value.key !== "string") return undefined;
-    return { ...value, key: value.key, state: value.state ?? {}, retries: value.retries ?? {} };
+    return JSON.parse(json) as unknown;
   } catch {
     return undefined;
   }

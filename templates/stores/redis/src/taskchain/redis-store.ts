@@ -1,9 +1,9 @@
 // Sessions in Redis, for more than one instance of the server (or Lambda): every instance that
-// answers a call reads and writes the same session. Needs Redis ≥ 6.2 (GETEX).
+// answers a call reads and writes the same session. Needs Redis ≥ 4 (HSET of several fields).
 import { createClient } from "@redis/client";
 import type { Logger } from "./log.ts";
 import { OutageLog } from "./outage.ts";
-import type { Session, SessionStore } from "./session.ts";
+import type { Answered, Session, SessionChange, SessionStore } from "./session.ts";
 
 type Client = ReturnType<typeof createClient>;
 
@@ -22,13 +22,51 @@ export interface RedisSessionStoreOptions {
   logger: Logger;
 }
 
+// A session is a hash: `key` (the call's), `last` (its last answer) and one field per name, `s:`
+// state, `o:` once() result, `r:` retry count, each value JSON. A change then sets only its own
+// fields, in a script, so two concurrent updates of one call both land, with no JSON decoding in
+// Lua (cjson rounds numbers beyond 14 digits and turns [] into {}).
+
+/**
+ * Opens in one step, so two instances racing on a call's first webhook agree on one key: the
+ * stored hash, else the new session's fields (ARGV[2…]) stored; the idle TTL (ARGV[1]) restarts.
+ * A value of another type (a session an earlier version stored as one JSON string) is dropped.
+ */
+const OPEN = `local t = redis.call('TYPE', KEYS[1])['ok']
+if t ~= 'hash' then
+  if t ~= 'none' then redis.call('DEL', KEYS[1]) end
+  redis.call('HSET', KEYS[1], unpack(ARGV, 2))
+end
+redis.call('PEXPIRE', KEYS[1], ARGV[1])
+return redis.call('HGETALL', KEYS[1])`;
+
+/**
+ * Applies a change while the hash is call ARGV[1]'s, or absent: the ARGV[3] arguments from ARGV[4]
+ * are field-value pairs to set, the rest fields to delete; the idle TTL (ARGV[2]) restarts.
+ */
+const SAVE_IF_KEY = `local k = redis.call('HGET', KEYS[1], 'key')
+if k and k ~= ARGV[1] then return 0 end
+local n = 3 + tonumber(ARGV[3])
+redis.call('HSET', KEYS[1], 'key', ARGV[1], unpack(ARGV, 4, n))
+if #ARGV > n then redis.call('HDEL', KEYS[1], unpack(ARGV, n + 1)) end
+redis.call('PEXPIRE', KEYS[1], ARGV[2])
+return 1`;
+
+/** Replaces the hash by call ARGV[1]'s last answer (ARGV[2]) for ARGV[3] ms, while it is that call's or absent. */
+const KEEP_IF_KEY = `local k = redis.call('HGET', KEYS[1], 'key')
+if k and k ~= ARGV[1] then return 0 end
+redis.call('DEL', KEYS[1])
+redis.call('HSET', KEYS[1], 'key', ARGV[1], 'last', ARGV[2])
+return redis.call('PEXPIRE', KEYS[1], ARGV[3])`;
+
 /** Deletes a session only while it is still the call with this key, in one step. */
-const END_IF_KEY = "local s = redis.call('GET', KEYS[1]) if s and cjson.decode(s).key == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0";
+const END_IF_KEY = "if redis.call('HGET', KEYS[1], 'key') == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0";
 
 /**
  * The same semantics as MemorySessionStore: one session per caller id, a stable key for the call,
- * an idle TTL that every touch restarts. Redis expiry (PX) bounds growth: every key it writes has
- * a TTL, so an abandoned call disappears by itself.
+ * an idle TTL that every touch restarts, and each save applied in one step (a script), so two
+ * webhooks of one call saving at once both keep their updates. Redis expiry bounds growth: every
+ * key it writes has a TTL, so an abandoned call disappears by itself.
  *
  * Redis down or unreachable: operations fail within `timeoutMs` (commands are not queued while
  * disconnected), the client keeps reconnecting in the background, and the log gets one line when
@@ -112,32 +150,24 @@ export class RedisSessionStore implements SessionStore {
     });
   }
 
-  open(id: string, create: () => Session, ttlMs: number): Promise<Session> {
-    const key = this.#prefix + id;
-    const ttl = Math.max(1, Math.round(ttlMs));
-    return this.#run(async (client) => {
-      const fresh = create();
-      // SET NX: when two instances race on a call's first webhook, exactly one session is created
-      // and both answer with its key. Otherwise read it and restart its TTL in one command.
-      for (let attempt = 0; attempt < 3; attempt++) {
-        const created = await client.set(key, JSON.stringify(fresh), { condition: "NX", expiration: { type: "PX", value: ttl } });
-        if (created !== null) return fresh;
-        const raw = await client.getEx(key, { type: "PX", value: ttl });
-        if (raw !== null) return parseSession(raw) ?? fresh;
-        // It expired or ended between the two commands: try to create it again.
-      }
-      return fresh;
-    });
+  async open(id: string, create: () => Session, ttlMs: number): Promise<Session> {
+    const fresh = create();
+    const { set } = fieldsOf(fresh);
+    const stored = await this.#run((client) => client.eval(OPEN, { keys: [this.#prefix + id], arguments: [ttlOf(ttlMs), "key", fresh.key, ...set] }));
+    return sessionOf(stored as string[]) ?? fresh;
   }
 
-  async save(id: string, session: Session, ttlMs: number): Promise<void> {
-    const value = JSON.stringify(session);
-    await this.#run((client) => client.set(this.#prefix + id, value, { expiration: { type: "PX", value: Math.max(1, Math.round(ttlMs)) } }));
+  async save(id: string, key: string, change: SessionChange, ttlMs: number): Promise<void> {
+    const { set, removed } = fieldsOf(change);
+    const args = [key, ttlOf(ttlMs), String(set.length), ...set, ...removed];
+    await this.#run((client) => client.eval(SAVE_IF_KEY, { keys: [this.#prefix + id], arguments: args }));
   }
 
-  async end(id: string, key?: string): Promise<void> {
+  async end(id: string, key?: string, keep?: { last: Answered; ttlMs: number }): Promise<void> {
     const at = this.#prefix + id;
-    await this.#run((client) => (key === undefined ? client.del(at) : client.eval(END_IF_KEY, { keys: [at], arguments: [key] })));
+    if (key === undefined) await this.#run((client) => client.del(at));
+    else if (keep === undefined) await this.#run((client) => client.eval(END_IF_KEY, { keys: [at], arguments: [key] }));
+    else await this.#run((client) => client.eval(KEEP_IF_KEY, { keys: [at], arguments: [key, JSON.stringify(keep.last), ttlOf(keep.ttlMs)] }));
   }
 
   /** Closes the connection (graceful shutdown); a store never used has nothing to close. */
@@ -156,11 +186,48 @@ function describe(error: unknown): string {
   return String(error);
 }
 
-function parseSession(raw: string): Session | undefined {
+const ttlOf = (ttlMs: number): string => String(Math.max(1, Math.round(ttlMs)));
+
+const FIELD = { state: "s:", once: "o:", retries: "r:" } as const;
+
+/** A change's hash fields: field-value pairs to set, and the fields of names it removes (set to undefined). */
+function fieldsOf(change: SessionChange): { set: string[]; removed: string[] } {
+  const set: string[] = [];
+  const removed: string[] = [];
+  for (const part of ["state", "once", "retries"] as const) {
+    for (const [name, value] of Object.entries(change[part] ?? {})) {
+      if (value === undefined) removed.push(FIELD[part] + name);
+      else set.push(FIELD[part] + name, JSON.stringify(value));
+    }
+  }
+  if (change.last) set.push("last", JSON.stringify(change.last));
+  return { set, removed };
+}
+
+/** A session from its hash, as the flat field-value list a script returns; a field that is not JSON is left out. */
+function sessionOf(fields: string[]): Session | undefined {
+  const parts = { state: [] as Array<[string, unknown]>, once: [] as Array<[string, unknown]>, retries: [] as Array<[string, unknown]> };
+  let key: string | undefined;
+  let last: Answered | undefined;
+  for (let i = 0; i + 1 < fields.length; i += 2) {
+    const [field, text] = [fields[i]!, fields[i + 1]!];
+    if (field === "key") key = text;
+    const value = field === "key" ? undefined : parsed(text);
+    const part = (["state", "once", "retries"] as const).find((name) => field.startsWith(FIELD[name]));
+    if (field === "last") last = value as Answered | undefined;
+    else if (part && value !== undefined) parts[part].push([field.slice(2), value]);
+  }
+  if (key === undefined) return undefined;
+  // fromEntries, not assignment: a name may be `__proto__`.
+  const session: Session = { key, state: Object.fromEntries(parts.state), retries: Object.fromEntries(parts.retries) as Record<string, number> };
+  if (parts.once.length) session.once = Object.fromEntries(parts.once);
+  if (last) session.last = last;
+  return session;
+}
+
+function parsed(json: string): unknown {
   try {
-    const value = JSON.parse(raw) as Partial<Session>;
-    if (typeof value.key !== "string") return undefined;
-    return { ...value, key: value.key, state: value.state ?? {}, retries: value.retries ?? {} };
+    return JSON.parse(json) as unknown;
   } catch {
     return undefined;
   }
