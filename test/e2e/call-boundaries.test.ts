@@ -27,7 +27,7 @@ import { generateInRepo } from "../helpers/in-repo-project.js";
 import { startDynalite } from "../helpers/dynalite.js";
 import { installProject } from "../helpers/project.js";
 import { startRedis } from "../helpers/redis.js";
-import { createTaskchain, defineLink, endCall, nextTask, silentLogger, type Logger, type Session, type SessionStore, type Taskchain, type TaskchainResponse } from "../../templates/base/src/taskchain/index.js";
+import { createTaskchain, defineLink, endCall, nextTask, silentLogger, type Answered, type Logger, type Session, type SessionChange, type SessionStore, type Taskchain, type TaskchainResponse } from "../../templates/base/src/taskchain/index.js";
 
 const TOKEN = "boundary-token";
 const LINKS = ["l0", "l1", "l2"] as const;
@@ -221,8 +221,8 @@ interface KvNamespace {
 }
 interface CallSessionStub {
   open(candidate: Session, ttlMs: number): Promise<Session>;
-  save(session: Session, ttlMs: number): Promise<void>;
-  end(key?: string): Promise<void>;
+  save(key: string, change: SessionChange, ttlMs: number): Promise<void>;
+  end(key?: string, keep?: { last: Answered; ttlMs: number }): Promise<void>;
 }
 interface CallSessionNamespace {
   idFromName(name: string): unknown;
@@ -245,7 +245,8 @@ async function startWorkerd(sessions: "kv" | "durable-object", options: (dir: st
   installProject(dir);
   type MiniflareModule = { Miniflare: new (options: unknown) => Miniflare; convertV4MiniflareOptions(options: object): unknown };
   const { Miniflare, convertV4MiniflareOptions: v4 } = (await import(pathToFileURL(createRequire(path.join(dir, "package.json")).resolve("miniflare")).href)) as MiniflareModule;
-  const mf = new Miniflare(v4({ modules: true, compatibilityDate: "2025-09-01", ...(await options(dir)) }));
+  const { COMPATIBILITY_DATE } = await importFrom<{ COMPATIBILITY_DATE: string }>(dir, "test/target.ts");
+  const mf = new Miniflare(v4({ modules: true, compatibilityDate: COMPATIBILITY_DATE, ...(await options(dir)) }));
   stops.push(() => mf.dispose());
   return { dir, mf };
 }
@@ -280,8 +281,8 @@ async function startDurableObjectBackend(): Promise<Backend> {
           const object = objects.get(objects.idFromName(name as string));
           stub = {
             open: async (candidate, ttlMs) => JSON.parse(JSON.stringify(await object.open(candidate, ttlMs))) as Session,
-            save: (session, ttlMs) => object.save(session, ttlMs),
-            end: (key) => object.end(key),
+            save: (key, change, ttlMs) => object.save(key, change, ttlMs),
+            end: (key, keep) => object.end(key, keep),
           };
           stubs.set(name as string, stub);
         }

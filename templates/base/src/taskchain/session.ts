@@ -111,7 +111,8 @@ export class MemorySessionStore implements SessionStore {
   constructor(options: { maxSessions?: number; maxBytes?: number; now?: () => number } = {}) {
     this.#maxSessions = Math.max(1, options.maxSessions ?? 10_000);
     this.#maxBytes = Math.max(1, options.maxBytes ?? 100 * 1024 * 1024);
-    this.#now = options.now ?? Date.now;
+    // Date.now looked up at each call, so that a test's fake clock reaches a store made before it.
+    this.#now = options.now ?? (() => Date.now());
   }
 
   get size(): number {

@@ -5,6 +5,7 @@ import { build } from "esbuild";
 // Miniflare 5 (wrangler's own) takes a new options shape; its converter keeps these options in the
 // documented Miniflare 4 form.
 import { convertV4MiniflareOptions as v4, Miniflare } from "miniflare";
+import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { sessionsBinding } from "./sessions-binding.ts";
 import { externalTarget, LOCAL_TOKEN, type Target } from "./target-shared.ts";
@@ -12,6 +13,15 @@ import { externalTarget, LOCAL_TOKEN, type Target } from "./target-shared.ts";
 export type { Target } from "./target-shared.ts";
 
 const entry = fileURLToPath(new URL("../src/server.ts", import.meta.url));
+
+/** wrangler.jsonc's compatibility_date: the tests run the worker under the same date it deploys with. */
+export const COMPATIBILITY_DATE = compatibilityDate(readFileSync(new URL("../wrangler.jsonc", import.meta.url), "utf8"));
+
+function compatibilityDate(wranglerJsonc: string): string {
+  const date = /"compatibility_date"\s*:\s*"([^"]+)"/.exec(wranglerJsonc)?.[1];
+  if (date === undefined) throw new Error("wrangler.jsonc has no compatibility_date");
+  return date;
+}
 
 /** The worker as one ES module, the way wrangler bundles it: the runtime's own modules (`cloudflare:…`) stay imports. */
 export async function bundleWorker(): Promise<string> {
@@ -24,7 +34,7 @@ export async function startWorker(bindings: Record<string, string>): Promise<{ u
   const mf = new Miniflare(v4({
     modules: true,
     script: await bundleWorker(),
-    compatibilityDate: "2025-09-01",
+    compatibilityDate: COMPATIBILITY_DATE,
     bindings,
     ...sessionsBinding,
     host: "127.0.0.1",

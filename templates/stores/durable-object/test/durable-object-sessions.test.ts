@@ -11,12 +11,12 @@ import { DurableObjectSessionStore, type CallSessionNamespace, type CallSessionS
 import type { Session } from "../src/taskchain/index.ts";
 import { describeSessionStore } from "./session-store-contract.ts";
 import { sessionsBinding } from "./sessions-binding.ts";
-import { bundleWorker } from "./target.ts";
+import { bundleWorker, COMPATIBILITY_DATE } from "./target.ts";
 
 let mf: Miniflare;
 let objects: CallSessionNamespace;
 beforeAll(async () => {
-  mf = new Miniflare(v4({ modules: true, script: await bundleWorker(), compatibilityDate: "2025-09-01", ...sessionsBinding }));
+  mf = new Miniflare(v4({ modules: true, script: await bundleWorker(), compatibilityDate: COMPATIBILITY_DATE, ...sessionsBinding }));
   objects = (await mf.getDurableObjectNamespace("SESSIONS")) as unknown as CallSessionNamespace;
 });
 afterAll(() => mf?.dispose());
@@ -78,7 +78,7 @@ describe("two workers bound to one Durable Object namespace", () => {
       name,
       modules: true,
       script,
-      compatibilityDate: "2025-09-01",
+      compatibilityDate: COMPATIBILITY_DATE,
       bindings: { TASKCHAIN_TOKEN: token },
       durableObjects: { SESSIONS: { className: "CallSession", useSQLite: true, scriptName } },
       unsafeDirectSockets: [{ host: "127.0.0.1", port: 0 }],

@@ -9,14 +9,14 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { chain } from "../src/links/index.ts";
 import { KvSessionStore, type KvNamespace } from "../src/kv-store.ts";
 import { describeSessionStore } from "./session-store-contract.ts";
-import { bundleWorker } from "./target.ts";
+import { bundleWorker, COMPATIBILITY_DATE } from "./target.ts";
 
 const fresh = (key: string) => ({ key, state: {}, retries: {} });
 
 let mf: Miniflare;
 let kv: KvNamespace;
 beforeAll(async () => {
-  mf = new Miniflare(v4({ modules: true, script: "export default { fetch: () => new Response('') }", kvNamespaces: ["SESSIONS"], compatibilityDate: "2025-09-01" }));
+  mf = new Miniflare(v4({ modules: true, script: "export default { fetch: () => new Response('') }", kvNamespaces: ["SESSIONS"], compatibilityDate: COMPATIBILITY_DATE }));
   kv = (await mf.getKVNamespace("SESSIONS")) as unknown as KvNamespace;
 });
 afterAll(() => mf?.dispose());
@@ -137,7 +137,7 @@ describe("two workers sharing one KV namespace", () => {
   beforeAll(async () => {
     const script = await bundleWorker();
     // Two isolates bound to one namespace id, as two of the worker's instances are in production.
-    const worker = (name: string) => ({ name, modules: true, script, compatibilityDate: "2025-09-01", bindings: { TASKCHAIN_TOKEN: token }, kvNamespaces: { SESSIONS: "sessions" }, unsafeDirectSockets: [{ host: "127.0.0.1", port: 0 }] });
+    const worker = (name: string) => ({ name, modules: true, script, compatibilityDate: COMPATIBILITY_DATE, bindings: { TASKCHAIN_TOKEN: token }, kvNamespaces: { SESSIONS: "sessions" }, unsafeDirectSockets: [{ host: "127.0.0.1", port: 0 }] });
     mf = new Miniflare(v4({ host: "127.0.0.1", port: 0, workers: [worker("one"), worker("two")] }));
     for (const name of ["one", "two"]) urls.push((await mf.unsafeGetDirectURL(name)).origin);
   });
@@ -167,7 +167,7 @@ describe("a worker without KV", () => {
   let url: string;
   beforeAll(async () => {
     // No SESSIONS binding: sessions in the isolate's memory, capped by MAX_SESSIONS.
-    mf = new Miniflare(v4({ modules: true, script: await bundleWorker(), compatibilityDate: "2025-09-01", bindings: { TASKCHAIN_TOKEN: token, MAX_SESSIONS: "1" }, host: "127.0.0.1", port: 0 }));
+    mf = new Miniflare(v4({ modules: true, script: await bundleWorker(), compatibilityDate: COMPATIBILITY_DATE, bindings: { TASKCHAIN_TOKEN: token, MAX_SESSIONS: "1" }, host: "127.0.0.1", port: 0 }));
     url = (await mf.ready).origin;
   });
   afterAll(() => mf?.dispose());
