@@ -19,7 +19,7 @@ interface Session {
 interface Store {
   open(id: string, fresh: () => Session, ttlMs: number): Promise<Session>;
   save(id: string, key: string, change: Partial<Session>, ttlMs: number): Promise<void>;
-  end(id: string): Promise<void>;
+  end(id: string, key?: string, keep?: { last: { of: string; body: string; at: number }; ttlMs: number }): Promise<void>;
   close(): Promise<void>;
 }
 interface StoreModule {
@@ -75,6 +75,21 @@ describe("RedisSessionStore", () => {
     await s.end("a");
     expect(await raw.exists("t:a")).toBe(0);
     expect((await s.open("a", () => fresh("k4"), 60_000)).key).toBe("k4");
+  });
+
+  it("takes a session an earlier version stored as one JSON string for none, in every operation", async () => {
+    const s = store();
+    const legacy = JSON.stringify({ session: fresh("old"), expires: Date.now() + 60_000 });
+    const put = () => raw.set("t:legacy", legacy, { PX: 60_000 });
+    await put();
+    await s.save("legacy", "old", { state: { step: 1 } }, 60_000);
+    await s.end("legacy", "old");
+    expect(await raw.get("t:legacy")).toBe(legacy);
+    const last = { of: "pin\nqualified\n{}", body: "{}", at: Date.now() };
+    await s.end("legacy", "old", { last, ttlMs: 60_000 });
+    expect(await s.open("legacy", () => fresh("next"), 60_000)).toEqual({ key: "old", state: {}, retries: {}, last });
+    await put();
+    expect(await s.open("legacy", () => fresh("next"), 60_000)).toEqual(fresh("next"));
   });
 
   it("sets a Redis expiry on every key it writes, and restarts it on every touch", async () => {

@@ -197,7 +197,7 @@ async function answerCall(app: App, link: Link, payload: Payload, deadline: numb
   const { response, body } = await respond(app, link, payload, session, call, deadline, id);
   if (id !== undefined) {
     const last = delivery === undefined ? undefined : { of: delivery, body, at: Date.now() };
-    await keepOrEnd(app, id, session.key, changeOf(before, session, response.state, last), payload, response);
+    await saveOrEnd(app, id, session.key, changeOf(before, session, response.state, last), payload, response);
   }
   logCall(app.logger, link.name, payload.action, call);
   return jsonAnswer(200, body);
@@ -206,7 +206,7 @@ async function answerCall(app: App, link: Link, payload: Payload, deadline: numb
 /**
  * The caller's session, or `sent`: the answer a duplicate of the call's last delivery gets again.
  * A withheld caller ID gets a session of its own for this one webhook call, never stored. A session
- * kept after its call ended (keepOrEnd()) answers only that call's duplicates: anything else ends
+ * kept after its call ended (saveOrEnd()) answers only that call's duplicates: anything else ends
  * it and opens the next call's, which two instances racing on it agree on as on any first webhook.
  */
 async function openSession(app: App, id: string | undefined, delivery: string | undefined): Promise<{ session: Session; sent?: string }> {
@@ -226,11 +226,25 @@ async function openSession(app: App, id: string | undefined, delivery: string | 
  */
 function changeOf(before: Session, after: Session, state: CallState | undefined, last: Answered | undefined): SessionChange {
   const change: SessionChange = {};
-  if (state) change.state = state;
+  if (state) change.state = asJson(state);
   if (after.once !== before.once) change.once = Object.fromEntries(Object.entries(after.once ?? {}).filter(([name]) => !Object.hasOwn(before.once ?? {}, name)));
   if (after.retries !== before.retries) change.retries = Object.fromEntries(Object.entries(after.retries).filter(([name, count]) => before.retries[name] !== count));
   if (last) change.last = last;
   return change;
+}
+
+/**
+ * Each value as JSON gives it back, as Agent4 was sent it: so every store keeps the same (a Date
+ * its ISO string), and no object a handler still holds is stored. A value JSON leaves out (a
+ * function, undefined) removes its name. The answer was serialised already, so this cannot throw.
+ */
+function asJson(state: CallState): CallState {
+  return Object.fromEntries(
+    Object.entries(state).map(([name, value]) => {
+      const json = JSON.stringify(value) as string | undefined;
+      return [name, json === undefined ? undefined : (JSON.parse(json) as unknown)];
+    }),
+  );
 }
 
 /**
@@ -377,7 +391,7 @@ function invalidContext(app: App, link: Link, payload: Payload, session: Session
  * changed in it. A store failing here does not change the answer, which is still right: only the
  * state update is lost (or an ended session lingers until its idle TTL), and a duplicate would run again.
  */
-async function keepOrEnd(app: App, id: string, key: string, change: SessionChange, payload: Payload, response: TaskchainResponse): Promise<void> {
+async function saveOrEnd(app: App, id: string, key: string, change: SessionChange, payload: Payload, response: TaskchainResponse): Promise<void> {
   const over = endsCall(app, payload, response);
   try {
     if (!over) await app.store.save(id, key, change, app.ttl);

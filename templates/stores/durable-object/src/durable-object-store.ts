@@ -17,12 +17,11 @@ export interface CallSessionNamespace<Id = unknown> {
 }
 
 /**
- * The memory store's semantics, kept in one place per call: the caller line's object reads and
+ * The memory store's semantics, kept in one place per caller line: the line's object reads and
  * writes its own storage, one request at a time, so a call's webhooks see each other's writes at
- * once wherever they arrive, two that save at once both keep their updates, and two that race on
- * the call's first webhook get one key (KV, eventually consistent across locations with no "set if
- * absent", promises neither). The object
- * checks the idle TTL on every read, and an alarm deletes its storage when the TTL runs out.
+ * once wherever they arrive, two that save different names at once both keep theirs, and two that
+ * race on the call's first webhook get one key. The object checks the idle TTL on every read, and
+ * an alarm deletes its storage when the TTL runs out.
  */
 export class DurableObjectSessionStore implements SessionStore {
   readonly #namespace: CallSessionNamespace;

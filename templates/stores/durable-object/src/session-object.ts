@@ -3,7 +3,9 @@
 // reads what the one before it wrote. Cloudflare runs each object in one place, and lets no other
 // request in while one waits on the object's storage (its input gate): that makes `open` a "get or
 // create" two racing webhooks agree on, and each `save` a read and write no other request comes
-// between, so two webhooks of one call saving at once both keep their updates.
+// between, so two webhooks of one call saving different names at once both keep theirs. Nothing but
+// storage may be awaited between a method's get and its put: any other await (a fetch, a timer)
+// opens the input gate, and another request could then write in between.
 import { DurableObject } from "cloudflare:workers";
 import { applyChange, type Answered, type Session, type SessionChange } from "./taskchain/index.ts";
 
@@ -11,6 +13,8 @@ interface Stored {
   session: Session;
   /** Epoch ms: when the idle TTL ends, unless a save restarts it. */
   expires: number;
+  /** The call ended (end() with `keep`): save() no longer applies to it. */
+  ended?: boolean;
 }
 
 const KEY = "session";
@@ -24,18 +28,18 @@ export class CallSession extends DurableObject {
     return candidate;
   }
 
-  /** Applies a webhook call's change while the stored session is call `key`'s, or none is; its idle TTL starts again. */
+  /** Applies a webhook call's change while the stored session is call `key`'s and has not ended; its idle TTL starts again. */
   async save(key: string, change: SessionChange, ttlMs: number): Promise<void> {
     const live = await this.#live();
-    if (live && live.session.key !== key) return;
-    await this.#store(applyChange(live?.session ?? { key, state: {}, retries: {} }, change), ttlMs);
+    if (!live || live.session.key !== key || live.ended) return;
+    await this.#store(applyChange(live.session, change), ttlMs);
   }
 
   /** Forgets the call; with `key`, only while the stored session is still that call; with `keep`, keeps a bare one with its last answer. */
   async end(key?: string, keep?: { last: Answered; ttlMs: number }): Promise<void> {
     const live = await this.#live();
     if (key !== undefined && live && live.session.key !== key) return;
-    if (key !== undefined && keep !== undefined) return this.#store({ key, state: {}, retries: {}, last: keep.last }, keep.ttlMs);
+    if (key !== undefined && keep !== undefined) return this.#store({ key, state: {}, retries: {}, last: keep.last }, keep.ttlMs, true);
     if (key !== undefined && !live) return;
     await this.#forget();
   }
@@ -53,9 +57,9 @@ export class CallSession extends DurableObject {
     return stored && stored.expires > Date.now() ? stored : undefined;
   }
 
-  async #store(session: Session, ttlMs: number): Promise<void> {
+  async #store(session: Session, ttlMs: number, ended = false): Promise<void> {
     const expires = Date.now() + ttlMs;
-    await this.ctx.storage.put<Stored>(KEY, { session, expires });
+    await this.ctx.storage.put<Stored>(KEY, { session, expires, ended });
     // One alarm per object: setting it moves the one a previous save set.
     await this.ctx.storage.setAlarm(expires);
   }

@@ -16,6 +16,8 @@ interface Stored {
   session: Session;
   /** Epoch ms: the idle TTL, exact even when it is shorter than KV's 60-second minimum. */
   expires: number;
+  /** The call ended (end() with `keep`): save() no longer applies to it. */
+  ended?: boolean;
 }
 
 /**
@@ -41,7 +43,10 @@ const LAST_SLOTS = [":last0", ":last1"] as const;
  * about a minute elsewhere) and has no "set if absent" or conditional write: fine for one call's
  * webhooks, which arrive one after another from the same Agent4 region. A save reads the session
  * again and writes it back with the change applied, so of two webhooks of one call saving at the
- * same moment, one update may be lost. Use a Durable Object for strict ordering.
+ * same moment, one update may be lost. As open() stores nothing, a save finding no session starts
+ * it: one that lands after end() deleted the session stores the ended call again for its idle TTL,
+ * and a call from the same line within it carries on with that call's state (a save after end()
+ * with `keep` is refused). Use a Durable Object for strict ordering.
  */
 export class KvSessionStore implements SessionStore {
   readonly #kv: KvNamespace;
@@ -91,7 +96,7 @@ export class KvSessionStore implements SessionStore {
     const slot = this.#slotAfter(id);
     // Read again: another webhook of the call may have saved since open(), or another call owns it now.
     const stored = live(await this.#kvCall((kv) => kv.get(this.#prefix + id, "text")), now);
-    if (stored && stored.session.key !== key) return;
+    if (stored && (stored.session.key !== key || stored.ended)) return;
     const { last, ...rest } = change;
     const session = applyChange(stored?.session ?? { key, state: {}, retries: {} }, rest);
     const unchanged = stored !== undefined && JSON.stringify(stored.session) === JSON.stringify(session);
@@ -108,7 +113,7 @@ export class KvSessionStore implements SessionStore {
       // Another call's, or none and nothing to keep: nothing of this call to end.
       if (stored ? stored.session.key !== key : keep === undefined) return;
     }
-    if (keep !== undefined && key !== undefined) return this.#write(id, { key, session: { key, state: {}, retries: {} }, last: keep.last, slot }, keep.ttlMs);
+    if (keep !== undefined && key !== undefined) return this.#write(id, { key, session: { key, state: {}, retries: {} }, ended: true, last: keep.last, slot }, keep.ttlMs);
     await this.#kvCall((kv) => Promise.all([at, ...LAST_SLOTS.map((name) => at + name)].map((name) => kv.delete(name))));
   }
 
@@ -120,11 +125,11 @@ export class KvSessionStore implements SessionStore {
   }
 
   /** Writes the session and the last answer, those given, each with KV expiry. */
-  async #write(id: string, { key, session, last, slot }: { key: string; session?: Session | undefined; last?: Answered | undefined; slot: number }, ttlMs: number): Promise<void> {
+  async #write(id: string, { key, session, ended, last, slot }: { key: string; session?: Session | undefined; ended?: boolean; last?: Answered | undefined; slot: number }, ttlMs: number): Promise<void> {
     const at = this.#prefix + id;
     const expirationTtl = Math.max(KV_MIN_TTL_SECONDS, Math.ceil(ttlMs / 1000));
     const writes: Array<Promise<void>> = [];
-    if (session) writes.push(this.#kvCall((kv) => kv.put(at, `{"session":${JSON.stringify(session)},"expires":${this.#now() + ttlMs}}`, { expirationTtl })));
+    if (session) writes.push(this.#kvCall((kv) => kv.put(at, JSON.stringify({ session, expires: this.#now() + ttlMs, ended }), { expirationTtl })));
     if (last) writes.push(this.#kvCall((kv) => kv.put(at + LAST_SLOTS[slot === 1 ? 1 : 0], JSON.stringify({ key, last }), { expirationTtl })));
     await Promise.all(writes);
   }

@@ -38,7 +38,7 @@ describeSessionStore("KvSessionStore on workerd's KV", {
     end: async () => void (away = false),
   },
   // KV has no conditional write: of two saves of one call at the same moment, one may be lost.
-  concurrentUpdates: false,
+  conditionalWrites: false,
 });
 
 describe("KvSessionStore on workerd's KV", () => {

@@ -1,8 +1,8 @@
 // Sessions in DynamoDB, for Lambda: every instance that answers a call reads and writes the same
 // item. One item per caller, keyed by `id`; the table's TTL attribute `expires` removes abandoned ones.
-// Besides `callKey`, `expiresAt` and `last`, the item has one attribute per name, `s.` state, `o.`
-// once() result, `r.` retry count, each value JSON: a save updates only its own, so two concurrent
-// updates of one call both land.
+// Besides `callKey`, `expiresAt`, `last` and `ended` (the call has ended: end() with keep), the item
+// has one attribute per name, `s.` state, `o.` once() result, `r.` retry count, each value JSON: a
+// save updates only its own, so two concurrent updates of one call's different names both land.
 import { DeleteItemCommand, DynamoDBClient, GetItemCommand, PutItemCommand, UpdateItemCommand, type AttributeValue, type DynamoDBClientConfig } from "@aws-sdk/client-dynamodb";
 import type { Logger } from "./log.ts";
 import { OutageLog } from "./outage.ts";
@@ -26,9 +26,9 @@ export interface DynamoSessionStoreOptions {
 /**
  * The memory store's semantics on DynamoDB: one session per caller, a stable key for the call, an
  * idle TTL that every save restarts. DynamoDB deletes expired items only eventually (within days),
- * so every read checks `expiresAt` itself. Reads are strongly consistent, a call's first webhook
- * creates its session with a conditional write, so two instances racing on it agree on one key, and
- * a save is an UpdateItem on the condition that the item is still that call's (or absent).
+ * so every read and write checks `expiresAt` itself. Reads are strongly consistent, a call's first
+ * webhook creates its session with a conditional write, so two instances racing on it agree on one
+ * key, and a save is an UpdateItem on the condition that the item is that call's, live and not ended.
  */
 export class DynamoSessionStore implements SessionStore {
   readonly #client: DynamoDBClient;
@@ -70,35 +70,38 @@ export class DynamoSessionStore implements SessionStore {
     return { callKey: { S: key }, expiresAt: { N: String(expiresAt) }, expires: { N: String(Math.ceil(expiresAt / 1000)) } };
   }
 
-  /** Writes the whole item, replacing what is stored, on `condition`. */
-  async #put(id: string, session: Session, ttlMs: number, condition: Condition): Promise<void> {
-    const item: Item = { id: { S: this.#prefix + id }, ...this.#head(session.key, ttlMs), ...Object.fromEntries(attributesOf(session).set) };
+  /** Writes the whole item, replacing what is stored, on `condition`; `extra`: attributes besides the session's. */
+  async #put(id: string, session: Session, ttlMs: number, condition: Condition, extra: Item = {}): Promise<void> {
+    const item: Item = { id: { S: this.#prefix + id }, ...this.#head(session.key, ttlMs), ...Object.fromEntries(attributesOf(session).set), ...extra };
     await this.#send((client, abortSignal) => client.send(new PutItemCommand({ TableName: this.#table, Item: item, ...condition }), { abortSignal }));
   }
 
-  async open(id: string, create: () => Session, ttlMs: number): Promise<Session> {
-    const stored = await this.#read(id);
-    if (stored) return stored;
-    const fresh = create();
-    try {
-      // Absent or expired: create it, unless another instance just did.
-      await this.#put(id, fresh, ttlMs, { ConditionExpression: "attribute_not_exists(id) OR expiresAt < :now", ExpressionAttributeValues: { ":now": { N: String(Date.now()) } } });
-      return fresh;
-    } catch (error) {
-      if (!isConditionFailure(error)) throw error;
-      return (await this.#read(id)) ?? fresh;
+  async open(id: string, fresh: () => Session, ttlMs: number): Promise<Session> {
+    // Another instance may create or end the session between the read and the write: read again.
+    for (let attempt = 0; attempt < 3; attempt++) {
+      const stored = await this.#read(id);
+      if (stored) return stored;
+      const session = fresh();
+      try {
+        await this.#put(id, session, ttlMs, { ConditionExpression: "attribute_not_exists(id) OR expiresAt < :now", ExpressionAttributeValues: { ":now": { N: String(Date.now()) } } });
+        return session;
+      } catch (error) {
+        if (!isConditionFailure(error)) throw error;
+      }
     }
+    throw new Error(`the session of ${this.#prefix + id} changed at every read`);
   }
 
   async save(id: string, key: string, change: SessionChange, ttlMs: number): Promise<void> {
     const { set, removed } = attributesOf(change);
     const update = updateOf([...Object.entries(this.#head(key, ttlMs)), ...set], removed);
-    const condition = { ConditionExpression: SAME_CALL, ExpressionAttributeValues: { ...update.values, ":key": { S: key } } };
+    const condition = { ConditionExpression: LIVE_CALL, ExpressionAttributeValues: { ...update.values, ":key": { S: key }, ":now": { N: String(Date.now()) } } };
     const request = { TableName: this.#table, Key: { id: { S: this.#prefix + id } }, UpdateExpression: update.expression, ExpressionAttributeNames: update.names, ...condition };
     try {
       await this.#send((client, abortSignal) => client.send(new UpdateItemCommand(request), { abortSignal }));
     } catch (error) {
-      // Another call's session: this call is over, and its update must not land in the next.
+      // None, another call's or an ended one: this call is over, and its update must neither bring
+      // it back nor land in the next.
       if (!isConditionFailure(error)) throw error;
     }
   }
@@ -108,7 +111,8 @@ export class DynamoSessionStore implements SessionStore {
     const values = { ":key": { S: key ?? "" } };
     try {
       if (keep !== undefined && key !== undefined) {
-        await this.#put(id, { key, state: {}, retries: {}, last: keep.last }, keep.ttlMs, { ConditionExpression: SAME_CALL, ExpressionAttributeValues: values });
+        const condition = { ConditionExpression: KEEPS, ExpressionAttributeValues: { ...values, ":now": { N: String(Date.now()) } } };
+        await this.#put(id, { key, state: {}, retries: {}, last: keep.last }, keep.ttlMs, condition, { ended: { BOOL: true } });
         return;
       }
       const condition = key === undefined ? {} : { ConditionExpression: "callKey = :key", ExpressionAttributeValues: values };
@@ -129,8 +133,11 @@ function isConditionFailure(error: unknown): boolean {
 
 type Condition = { ConditionExpression: string; ExpressionAttributeValues: Item };
 
-/** A write's condition: the item is call `:key`'s, or there is none. */
-const SAME_CALL = "attribute_not_exists(id) OR callKey = :key";
+/** A save's condition: the item is call `:key`'s, its idle TTL (`:now`) has not run out, and the call has not ended. */
+const LIVE_CALL = "callKey = :key AND expiresAt > :now AND attribute_not_exists(ended)";
+
+/** An ended call's kept answer replaces its own session, one whose idle TTL has run out, or none. */
+const KEEPS = "attribute_not_exists(id) OR callKey = :key OR expiresAt < :now";
 
 /** An UpdateItem expression setting and removing these attributes, every name a placeholder (names are the caller's; some are reserved words). */
 function updateOf(set: Array<[string, AttributeValue]>, removed: string[]): { expression: string; names: Record<string, string>; values: Item } {

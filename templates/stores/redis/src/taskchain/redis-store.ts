@@ -22,18 +22,20 @@ export interface RedisSessionStoreOptions {
   logger: Logger;
 }
 
-// A session is a hash: `key` (the call's), `last` (its last answer) and one field per name, `s:`
-// state, `o:` once() result, `r:` retry count, each value JSON. A change then sets only its own
-// fields, in a script, so two concurrent updates of one call both land, with no JSON decoding in
-// Lua (cjson rounds numbers beyond 14 digits and turns [] into {}).
+// A session is a hash: `key` (the call's), `last` (its last answer), `ended` once the call has
+// ended (end() with keep), and one field per name, `s:` state, `o:` once() result, `r:` retry
+// count, each value JSON. A change then sets only its own fields, in a script, so two concurrent
+// updates of one call both land, with no JSON decoding in Lua (cjson rounds numbers beyond 14
+// digits and turns [] into {}). A value of another type (a session an earlier version stored as one
+// JSON string) counts as no session.
 
 /**
  * Opens in one step, so two instances racing on a call's first webhook agree on one key: the
- * stored hash, else the new session's fields (ARGV[2…]) stored; the idle TTL (ARGV[1]) restarts.
- * A value of another type (a session an earlier version stored as one JSON string) is dropped.
+ * stored hash, else (none, or not this store's) the new session's fields (ARGV[2…]) stored; the
+ * idle TTL (ARGV[1]) restarts. Either way it hands back what is stored.
  */
 const OPEN = `local t = redis.call('TYPE', KEYS[1])['ok']
-if t ~= 'hash' then
+if t ~= 'hash' or redis.call('HEXISTS', KEYS[1], 'key') == 0 then
   if t ~= 'none' then redis.call('DEL', KEYS[1]) end
   redis.call('HSET', KEYS[1], unpack(ARGV, 2))
 end
@@ -41,32 +43,43 @@ redis.call('PEXPIRE', KEYS[1], ARGV[1])
 return redis.call('HGETALL', KEYS[1])`;
 
 /**
- * Applies a change while the hash is call ARGV[1]'s, or absent: the ARGV[3] arguments from ARGV[4]
- * are field-value pairs to set, the rest fields to delete; the idle TTL (ARGV[2]) restarts.
+ * Applies a change while the hash is stored, is the call ARGV[1]'s and has not ended; its idle TTL
+ * restarts. Arguments: ARGV[1] the call's key, ARGV[2] the TTL in ms, ARGV[3] the count n of
+ * field-value arguments that follow, ARGV[4 … 3+n] those field-value pairs to set, and every
+ * argument after them a field to delete.
  */
-const SAVE_IF_KEY = `local k = redis.call('HGET', KEYS[1], 'key')
-if k and k ~= ARGV[1] then return 0 end
+const SAVE_IF_KEY = `if redis.call('TYPE', KEYS[1])['ok'] ~= 'hash' then return 0 end
+local k, ended = unpack(redis.call('HMGET', KEYS[1], 'key', 'ended'))
+if k ~= ARGV[1] or ended then return 0 end
 local n = 3 + tonumber(ARGV[3])
-redis.call('HSET', KEYS[1], 'key', ARGV[1], unpack(ARGV, 4, n))
+if n > 3 then redis.call('HSET', KEYS[1], unpack(ARGV, 4, n)) end
 if #ARGV > n then redis.call('HDEL', KEYS[1], unpack(ARGV, n + 1)) end
 redis.call('PEXPIRE', KEYS[1], ARGV[2])
 return 1`;
 
-/** Replaces the hash by call ARGV[1]'s last answer (ARGV[2]) for ARGV[3] ms, while it is that call's or absent. */
-const KEEP_IF_KEY = `local k = redis.call('HGET', KEYS[1], 'key')
-if k and k ~= ARGV[1] then return 0 end
+/**
+ * Replaces the session by an ended one of call ARGV[1] holding only its last answer (ARGV[2]), for
+ * ARGV[3] ms, while it is that call's or there is none.
+ */
+const KEEP_IF_KEY = `if redis.call('TYPE', KEYS[1])['ok'] == 'hash' then
+  local k = redis.call('HGET', KEYS[1], 'key')
+  if k and k ~= ARGV[1] then return 0 end
+end
 redis.call('DEL', KEYS[1])
-redis.call('HSET', KEYS[1], 'key', ARGV[1], 'last', ARGV[2])
+redis.call('HSET', KEYS[1], 'key', ARGV[1], 'last', ARGV[2], 'ended', '1')
 return redis.call('PEXPIRE', KEYS[1], ARGV[3])`;
 
 /** Deletes a session only while it is still the call with this key, in one step. */
-const END_IF_KEY = "if redis.call('HGET', KEYS[1], 'key') == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0";
+const END_IF_KEY = `if redis.call('TYPE', KEYS[1])['ok'] == 'hash' and redis.call('HGET', KEYS[1], 'key') == ARGV[1] then
+  return redis.call('DEL', KEYS[1])
+end
+return 0`;
 
 /**
  * The same semantics as MemorySessionStore: one session per caller id, a stable key for the call,
  * an idle TTL that every touch restarts, and each save applied in one step (a script), so two
- * webhooks of one call saving at once both keep their updates. Redis expiry bounds growth: every
- * key it writes has a TTL, so an abandoned call disappears by itself.
+ * webhooks of one call saving different names at once both keep theirs. Redis expiry bounds
+ * growth: every key it writes has a TTL, so an abandoned call disappears by itself.
  *
  * Redis down or unreachable: operations fail within `timeoutMs` (commands are not queued while
  * disconnected), the client keeps reconnecting in the background, and the log gets one line when
@@ -150,11 +163,14 @@ export class RedisSessionStore implements SessionStore {
     });
   }
 
-  async open(id: string, create: () => Session, ttlMs: number): Promise<Session> {
-    const fresh = create();
-    const { set } = fieldsOf(fresh);
-    const stored = await this.#run((client) => client.eval(OPEN, { keys: [this.#prefix + id], arguments: [ttlOf(ttlMs), "key", fresh.key, ...set] }));
-    return sessionOf(stored as string[]) ?? fresh;
+  async open(id: string, fresh: () => Session, ttlMs: number): Promise<Session> {
+    const session = fresh();
+    const { set } = fieldsOf(session);
+    const stored = await this.#run((client) => client.eval(OPEN, { keys: [this.#prefix + id], arguments: [ttlOf(ttlMs), "key", session.key, ...set] }));
+    const opened = sessionOf(stored as string[]);
+    // Cannot happen: OPEN leaves a hash with a key in every case.
+    if (opened === undefined) throw new Error(`Redis returned no session for ${this.#prefix + id}`);
+    return opened;
   }
 
   async save(id: string, key: string, change: SessionChange, ttlMs: number): Promise<void> {
