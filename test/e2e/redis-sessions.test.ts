@@ -100,9 +100,9 @@ describe.each(RUNTIMES)("two %s processes sharing one redis-server", (runtime) =
     const over = await post(a, ending);
     expect(over.key).toBe(first.key);
     expect(over.actions?.map((x) => x.name)).toEqual(["end_call"]);
-    // What is left is the answer alone, for a duplicate of it on any instance, for 30 s: none of the call's state.
+    // What is left is the answer alone, marked ended, for a duplicate of it on any instance, for 30 s: none of the call's state.
     const kept = await raw.hGetAll(sessionKey);
-    expect(Object.keys(kept).sort()).toEqual(["key", "last"]);
+    expect(Object.keys(kept).sort()).toEqual(["ended", "key", "last"]);
     expect(kept.key).toBe(first.key);
     expect(JSON.parse(kept.last!)).toMatchObject({ ended: true });
     expect(await raw.pTTL(sessionKey)).toBeLessThanOrEqual(30_000);
