@@ -48,7 +48,9 @@ export interface InitialArgs extends Budget {
    * A side effect (an SMS, an order) at most once per phone call: the first `once(name, fn)` of
    * the call runs `fn` and records what it returns in the session, kept as JSON (return plain data);
    * every later `once(name, …)` in the same call returns that record without running `fn`. A `fn`
-   * that throws records nothing. Await it: two at the same moment under one name would both run.
+   * that throws records nothing, nor does one that finishes after the call's budget ran out (the
+   * answer, and the session with it, has gone). Await it: two at the same moment under one name
+   * would both run.
    */
   once<T>(name: string, fn: () => Awaitable<T>): Promise<T>;
 }
