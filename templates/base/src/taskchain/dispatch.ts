@@ -1,13 +1,13 @@
 // Dispatch: one webhook call, from a routed payload to the answer. Opens the caller's session,
-// runs the link's handler for the payload's action, checks the reply, and saves or ends the session.
-import { endCall, transferCall } from "./actions.ts";
-import { DEFAULT_BUDGET_MS, LATE, logCall, withinBudget, type Budget, type CallLog } from "./budget.ts";
+// answers duplicates from it, has the link's handler reply (reply.ts), and saves or ends the session.
+import { DEFAULT_BUDGET_MS, logCall, type CallLog } from "./budget.ts";
 import { endedCallKey, errorAnswer, gate, jsonAnswer, route, type HttpAnswer, type HttpRequest } from "./http.ts";
-import type { Awaitable, CallState, Env, InitialArgs, Link, Reply } from "./link.ts";
+import type { CallState, Env, Link } from "./link.ts";
 import { consoleLogger, describeThrown, type Logger } from "./log.ts";
-import { parameterBlocks, withBlocksJson } from "./parameters.ts";
-import { describeIssues, LINK_NAME_PATTERN, ResponseSchema, type Notification, type Payload, type TaskchainResponse } from "./protocol.ts";
+import { parameterBlocks } from "./parameters.ts";
+import { isWithheld, LINK_NAME_PATTERN, type Payload, type TaskchainResponse } from "./protocol.ts";
 import type { Recorder } from "./record.ts";
+import { respond, serialise, type ReplyContext } from "./reply.ts";
 import { MemorySessionStore, type Answered, type Session, type SessionChange, type SessionStore } from "./session.ts";
 
 export const DEFAULT_SESSION_TTL_MS = 30 * 60 * 1000;
@@ -16,14 +16,8 @@ export const DEFAULT_SESSION_TTL_MS = 30 * 60 * 1000;
  * handler again: a webhook call may arrive twice (a retry after a late or lost answer).
  */
 export const DUPLICATE_WINDOW_MS = 30_000;
-/** How often the default fallback asks again for context that did not parse, per link and call. */
-export const INVALID_CONTEXT_RETRIES = 2;
 
 export const APOLOGY = "I'm sorry, something went wrong on our side. Please bear with me.";
-export const INVALID_CONTEXT_RETRY = "Sorry, I didn't get all of that. Let's try that again.";
-export const INVALID_CONTEXT_GIVE_UP = "I'm sorry, I couldn't complete that right now. Please call us again later. Goodbye.";
-export const TIMEOUT_APOLOGY = "I'm sorry, that is taking longer than it should. Let's carry on.";
-export const TIMEOUT_TRANSFER = "I'm sorry, that is taking longer than it should. Let me connect you with a member of our team.";
 
 export interface TaskchainOptions {
   /** The links, in chain order. */
@@ -60,21 +54,17 @@ export interface Taskchain {
 }
 
 /** Everything a webhook call needs from the app, fixed when the app is created. */
-type App = Required<Pick<TaskchainOptions, "store" | "logger" | "apology" | "env" | "budgetMs">> & {
-  transferNumber: string | undefined;
-  links: ReadonlyMap<string, Link>;
+type App = ReplyContext & {
+  store: SessionStore;
+  logger: Logger;
+  budgetMs: number;
   lastLink: string | undefined;
-  blocks: ReadonlyMap<string, ReturnType<typeof parameterBlocks>>;
   ttl: number;
   token: string | undefined;
-  publicUrl: string | undefined;
   duplicateWindowMs: number;
   /** The answers being worked out in this process, by caller and delivery (see answer()). */
   running: Map<string, Promise<HttpAnswer>>;
 };
-
-/** A handler's reply is checked against the response without its parameter blocks, which the runtime adds. */
-const ReplySchema = ResponseSchema.omit({ qualified_parameters: true, disqualified_parameters: true, interrupt_parameters: true });
 
 export function createTaskchain(options: TaskchainOptions): Taskchain {
   const links = new Map<string, Link>();
@@ -118,9 +108,6 @@ export function createTaskchain(options: TaskchainOptions): Taskchain {
     error: (status, error, message) => errorAnswer(status, error, message),
   };
 }
-
-/** A caller ID with no digit in it ("", "anonymous", "restricted") is withheld: it names no one. */
-const isWithheld = (callFrom: string): boolean => !/\d/.test(callFrom);
 
 /** The caller: `call_from` and `call_forwarded_by`, length-prefixed so no two pairs share an id. Withheld: undefined. */
 export function sessionId(payload: Pick<Payload, "call_from" | "call_forwarded_by">): string | undefined {
@@ -263,127 +250,6 @@ async function callEnded(app: App, key: string, caller: string | null | undefine
     }
   }
   return jsonAnswer(200, '{"status":"ended"}');
-}
-
-/** The response with the call-ended notification added after the handler's own (see callEnded()). */
-function withCallEnded(app: App, id: string | undefined, response: TaskchainResponse): TaskchainResponse {
-  if (app.publicUrl === undefined || id === undefined) return response;
-  const headers = { "x-taskchain-caller": encodeURIComponent(id) };
-  const notification: Notification = { webhook: { host: `${app.publicUrl}/calls/${response.key}/ended`, headers } };
-  return { ...response, additional_call_notifications: [...(response.additional_call_notifications ?? []), notification] };
-}
-
-/** The handler's reply within the call's budget, else the link's timeout reply. */
-async function replyInTime(app: App, link: Link, payload: Payload, session: Session, call: CallLog, deadline: number): Promise<Reply> {
-  const start = performance.now();
-  const reply = await withinBudget((budget) => runHandler(app, link, payload, session, call, budget), deadline);
-  call.handlerMs = performance.now() - start;
-  if (reply !== LATE) return reply;
-  call.outcome = "timeout";
-  const args = { call: callInfo(payload, session), state: session.state, env: app.env, action: payload.action, elapsedMs: performance.now() - call.started };
-  if (link.onTimeout) return link.onTimeout(args);
-  return app.transferNumber ? { content: TIMEOUT_TRANSFER, actions: [transferCall(app.transferNumber)] } : { content: TIMEOUT_APOLOGY };
-}
-
-/** The handler's reply if it is valid, else the apology; with its JSON. */
-async function respond(app: App, link: Link, payload: Payload, session: Session, call: CallLog, deadline: number, id: string | undefined): Promise<{ response: TaskchainResponse; body: string }> {
-  try {
-    const response = toResponse(session.key, await replyInTime(app, link, payload, session, call, deadline));
-    const problem = problemWith(app, link, payload, response);
-    if (problem) throw new Error(`invalid reply: ${problem}`);
-    // Serialised here, inside the try: a reply JSON cannot carry (a cycle, a BigInt, nesting
-    // deeper than the stack) is a failed reply too, not a 500.
-    return { response, body: serialise(app, link, payload, withCallEnded(app, id, response)) };
-  } catch (error) {
-    call.outcome = "failed";
-    call.detail = { error: describeThrown(error), stack: error instanceof Error ? error.stack : undefined };
-    const response = toResponse(session.key, { content: app.apology });
-    return { response, body: serialise(app, link, payload, withCallEnded(app, id, response)) };
-  }
-}
-
-/** A reply as the response Agent4 reads: `content` always there, empty lists and records left out. */
-function toResponse(key: string, reply: Reply): TaskchainResponse {
-  const response: TaskchainResponse = { key, content: reply.content ?? "" };
-  if (reply.actions?.length) response.actions = reply.actions;
-  if (reply.state && Object.keys(reply.state).length) response.state = reply.state;
-  if (reply.additional_call_notifications?.length) response.additional_call_notifications = reply.additional_call_notifications;
-  return response;
-}
-
-/** The response as JSON; `*_parameters` belong in the answer to `initial` only. */
-function serialise(app: App, link: Link, payload: Payload, response: TaskchainResponse): string {
-  const json = JSON.stringify(response);
-  return payload.action === "initial" ? withBlocksJson(json, app.blocks.get(link.name)?.json ?? "{}") : json;
-}
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[1-8][0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/i;
-
-/**
- * A reply of a spoken text alone (every `initial` answer, most others) under a well-formed key is
- * valid as it is. Checking it with zod instead took node to 0.74× bare node:http in `npm run bench`
- * (target 0.85×); so the schema judges every other reply.
- */
-function isTextOnly(response: TaskchainResponse): boolean {
-  return typeof response.content === "string" && Object.keys(response).length === 2 && UUID.test(response.key);
-}
-
-/** Why a response cannot be sent as it is, or undefined when it can. */
-function problemWith(app: App, link: Link, payload: Payload, response: TaskchainResponse): string | undefined {
-  const parsed = isTextOnly(response) ? undefined : ReplySchema.safeParse(response);
-  if (parsed && !parsed.success) return describeIssues(parsed.error).message;
-  if (payload.action === "initial" && app.blocks.get(link.name)?.problem) return app.blocks.get(link.name)?.problem;
-  for (const action of response.actions ?? []) {
-    if (action.name === "switch_task" && !app.links.has(action.context.name)) return `switch_task targets "${action.context.name}", which is not a link of this chain`;
-  }
-  return undefined;
-}
-
-const callInfo = (payload: Payload, session: Session) => ({ key: session.key, from: payload.call_from, forwardedBy: payload.call_forwarded_by, withheld: isWithheld(payload.call_from) });
-
-/** `once()` of InitialArgs (link.ts): the result is recorded as the stores keep it, JSON, so every store gives back the same. */
-async function once<T>(session: Session, name: string, fn: () => Awaitable<T>): Promise<T> {
-  if (session.once !== undefined && Object.hasOwn(session.once, name)) return session.once[name] as T;
-  const result = await fn();
-  session.once = { ...session.once, [name]: JSON.parse(JSON.stringify(result) ?? "null") as unknown };
-  return result;
-}
-
-/** Calls the link's handler for this action, with context parsed by that action's schema. */
-function runHandler(app: App, link: Link, payload: Payload, session: Session, call: CallLog, budget: Budget): Awaitable<Reply> {
-  const args: InitialArgs = { call: callInfo(payload, session), state: session.state, env: app.env, ...budget, once: (name, fn) => once(session, name, fn) };
-  const action = payload.action;
-  if (action === "initial") return link.initial(args);
-  if (action === "interrupt") {
-    const schema = link.parameters.interrupt;
-    const parsed = payload.context != null && schema ? schema.safeParse(payload.context) : undefined;
-    if (parsed?.error) fellBack(call, { problem: describeIssues(parsed.error).message });
-    return link.interrupt ? link.interrupt({ ...args, context: parsed?.data as never }) : {};
-  }
-  const schema = link.parameters[action];
-  if (!schema) return link[action]({ ...args, context: (payload.context ?? {}) as never });
-  const parsed = schema.safeParse(payload.context ?? {});
-  if (parsed.success) return link[action]({ ...args, context: parsed.data as never });
-  return invalidContext(app, link, payload, session, args, call, describeIssues(parsed.error).message);
-}
-
-function fellBack(call: CallLog, detail: Record<string, unknown>): void {
-  call.outcome = "invalid_context";
-  call.detail = detail;
-}
-
-/** Context that does not parse never drops the call: the link's hook answers, or ask again, then end politely. */
-function invalidContext(app: App, link: Link, payload: Payload, session: Session, args: InitialArgs, call: CallLog, problem: string): Awaitable<Reply> {
-  const action = payload.action as "qualified" | "disqualified";
-  // Own keys only: a link named "constructor" must not read Object.prototype.constructor.
-  const attempt = Object.hasOwn(session.retries, link.name) ? (session.retries[link.name] ?? 0) : 0;
-  session.retries = { ...session.retries, [link.name]: attempt + 1 };
-  fellBack(call, { problem, attempt });
-  if (link.invalidContext) return link.invalidContext({ ...args, action, raw: payload.context, problem, attempt });
-  // A withheld caller's attempts cannot be counted (nothing is stored): asking again could loop.
-  return attempt < INVALID_CONTEXT_RETRIES && !args.call.withheld
-    ? { content: INVALID_CONTEXT_RETRY, actions: [{ name: "switch_task", context: { name: link.name } }] }
-    : { content: INVALID_CONTEXT_GIVE_UP, actions: [endCall()] };
 }
 
 /**

@@ -7,5 +7,6 @@ export * from "./session.ts";
 export * from "./log.ts";
 export * from "./http.ts";
 export * from "./dispatch.ts";
+export * from "./reply.ts";
 export * from "./record.ts";
 export * from "./budget.ts";

@@ -94,3 +94,6 @@ export function describeIssues(error: z.ZodError): { field: string; message: str
   const field = issue.path.map(String).join(".");
   return { field, message: field ? `${field}: ${issue.message}` : issue.message };
 }
+
+/** A caller ID with no digit in it ("", "anonymous", "restricted") is withheld: it names no one. */
+export const isWithheld = (callFrom: string): boolean => !/\d/.test(callFrom);
