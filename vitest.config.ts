@@ -1,5 +1,10 @@
 import { defineConfig } from "vitest/config";
 
+// The e2e files that take an even spread of their cases in `npm test` (see test/helpers/deep.ts).
+const SAMPLING = ["test/e2e/kill.test.ts", "test/e2e/fuzz-adapters.test.ts", "test/e2e/readme.test.ts", "test/e2e/deploy.test.ts", "test/e2e/shipstation.test.ts", "test/e2e/edit.test.ts", "test/e2e/sessions-switch.test.ts", "test/e2e/call-boundaries.test.ts"];
+// Long runs that `npm run test:deep` alone makes: the soak holds a server under load for seconds.
+const DEEP_ONLY = ["test/e2e/soak.test.ts"];
+
 export default defineConfig({
   test: {
     globalSetup: ["test/setup/tmpdir.ts"],
@@ -11,6 +16,8 @@ export default defineConfig({
           include: ["test/unit/**/*.test.ts"],
           setupFiles: ["test/setup/fast-check.ts"],
           testTimeout: 20_000,
+          // Every core: vitest's default leaves one to its main process, which mostly waits here.
+          maxWorkers: "100%",
         },
       },
       {
@@ -20,12 +27,14 @@ export default defineConfig({
           include: ["test/integration/**/*.test.ts"],
           setupFiles: ["test/setup/fast-check.ts"],
           testTimeout: 120_000,
+          maxWorkers: "100%",
         },
       },
       {
         test: {
           name: "e2e",
           include: ["test/e2e/**/*.test.ts"],
+          exclude: DEEP_ONLY,
           setupFiles: ["test/setup/fast-check.ts"],
           testTimeout: 600_000,
           hookTimeout: 900_000,
@@ -35,10 +44,10 @@ export default defineConfig({
         },
       },
       {
-        // The e2e files that take an even spread of their cases in `npm test` (see test/helpers/deep.ts), run whole.
+        // The sampled e2e files run whole, and the runs too long for `npm test`.
         test: {
           name: "deep",
-          include: ["test/e2e/kill.test.ts", "test/e2e/fuzz-adapters.test.ts", "test/e2e/readme.test.ts", "test/e2e/deploy.test.ts", "test/e2e/shipstation.test.ts", "test/e2e/edit.test.ts", "test/e2e/sessions-switch.test.ts", "test/e2e/call-boundaries.test.ts"],
+          include: [...SAMPLING, ...DEEP_ONLY],
           setupFiles: ["test/setup/fast-check.ts"],
           env: { TASKCHAIN_TEST_DEEP: "1" },
           testTimeout: 600_000,

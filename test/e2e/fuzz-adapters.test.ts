@@ -97,7 +97,9 @@ async function start(runtime: Runtime, dir: string): Promise<{ port: number; sto
         const streams = req.method !== "GET" && req.method !== "HEAD";
         const request = new Request(`http://127.0.0.1${req.url}`, { method: req.method, headers, ...(streams ? { body: Readable.toWeb(req) as ReadableStream, duplex: "half" } : {}) } as RequestInit);
         const response = await handleRequest(request, env);
-        res.writeHead(response.status, Object.fromEntries(response.headers));
+        // Answered before its body was all in: the rest is not read, so the connection cannot carry
+        // another request (kept alive, the client's next one would wait out the keep-alive timeout).
+        res.writeHead(response.status, { ...Object.fromEntries(response.headers), ...(req.complete ? {} : { connection: "close" }) });
         res.end(Buffer.from(await response.arrayBuffer()));
         if (!streams) req.resume();
       });

@@ -27,7 +27,7 @@ import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { writeFileSync } from "node:fs";
 import { RETIRED_TXN_DIR, TXN_DIR } from "../../src/fs/journal.js";
-import { spread } from "../helpers/deep.js";
+import { runs, spread } from "../helpers/deep.js";
 import { earlierCli } from "../helpers/earlier-cli.js";
 import { CLI, REPO, run, runCli, tempDir, testEnv } from "../helpers/project.js";
 
@@ -174,7 +174,7 @@ describe("killed while writing, the target is as before or complete", () => {
     const duration = timed(args, ref);
     const complete = snapshot(path.join(ref, "app"));
     expect(complete.size).toBeGreaterThan(10);
-    await pool(plan(32, duration, SEED), async (kill, i) => {
+    await pool(plan(runs(12, 32), duration, SEED), async (kill, i) => {
       const cwd = path.join(scratch, `create-${i}`);
       mkdirSync(cwd);
       const result = await runAndKill(args, cwd, kill, cwd, (name) => name.startsWith(".app.taskchain-"));
@@ -195,7 +195,7 @@ describe("killed while writing, the target is as before or complete", () => {
   });
 
   /** One in-place command killed many times over copies of the same project. */
-  async function inPlace(name: string, args: string[], runs: number, seed: number): Promise<void> {
+  async function inPlace(name: string, args: string[], kills: number, seed: number): Promise<void> {
     const parent = path.join(scratch, name);
     mkdirSync(parent);
     expect(runCli(["base", "--link", "pin_vetting,sms_vetting", "--no-install", "--no-git", "--yes"], { cwd: parent }).code).toBe(0);
@@ -206,7 +206,7 @@ describe("killed while writing, the target is as before or complete", () => {
     const duration = timed([...args, "--cwd", ref], parent);
     const complete = snapshot(ref);
     expect(same(before, complete)).toBe(false);
-    await pool(plan(runs, duration, seed), async (kill, i) => {
+    await pool(plan(kills, duration, seed), async (kill, i) => {
       const root = path.join(parent, `run-${i}`);
       cpSync(base, root, { recursive: true });
       const result = await runAndKill([...args, "--cwd", root], parent, kill, root, (n) => n === TXN_DIR);
@@ -230,11 +230,11 @@ describe("killed while writing, the target is as before or complete", () => {
   }
 
   it(`add-link (seed ${SEED + 1})`, async () => {
-    await inPlace("add-link", ["add-link", "new_step", "--after", "pin_vetting", "--prompt", "Ask for the new thing.", "--qualified", "code:string:The code", "--yes"], 22, SEED + 1);
+    await inPlace("add-link", ["add-link", "new_step", "--after", "pin_vetting", "--prompt", "Ask for the new thing.", "--qualified", "code:string:The code", "--yes"], runs(10, 22), SEED + 1);
   });
 
   it(`chain (seed ${SEED + 2})`, async () => {
-    await inPlace("chain", ["chain", "--base-url", "https://moved.example.com/hooks"], 16, SEED + 2);
+    await inPlace("chain", ["chain", "--base-url", "https://moved.example.com/hooks"], runs(8, 16), SEED + 2);
   });
 
   // Killed after the n-th file of a commit was applied (SIGKILL from inside, at the CommitHooks
@@ -356,8 +356,8 @@ async function pointsOf(args: string[], cwd: string): Promise<number> {
 }
 
 const SIGNALS: NodeJS.Signals[] = ["SIGKILL", "SIGINT"];
-/** Every write point of `n` in the deep run, 8 of them spread from first to last otherwise; each with both signals. */
-const points = (n: number) => spread(Array.from({ length: n }, (_, i) => i + 1), 8).flatMap((at) => SIGNALS.map((signal) => ({ at, signal })));
+/** Every write point of `n` in the deep run, 5 of them spread from first to last otherwise; each with both signals. */
+const points = (n: number) => spread(Array.from({ length: n }, (_, i) => i + 1), 5).flatMap((at) => SIGNALS.map((signal) => ({ at, signal })));
 
 /** What a kill left: no journal, one before its commit point, or one past it (or rolling back). */
 function journalOf(root: string): "none" | "no-manifest" | "manifest" {

@@ -12,7 +12,7 @@ import { generateProject } from "../../src/generate/project.js";
 import { defaultParameters, defaultPrompt, ProjectSpecSchema, RUNTIMES, type Runtime, type SessionStoreName } from "../../src/spec/spec.js";
 import { freePort, installProject, run, serve, tempDir, type Served } from "../helpers/project.js";
 import { PtySession } from "../helpers/pty.js";
-import { DEEP, README_WITH_EXAMPLE } from "../helpers/deep.js";
+import { DEEP, QUICK_READMES } from "../helpers/deep.js";
 
 /** Commands that reach a cloud account or a Docker daemon, by the README's own text. */
 const NEEDS_CLOUD = [
@@ -60,13 +60,12 @@ async function project(runtime: Runtime, example: boolean, sessions?: SessionSto
   return dir;
 }
 
-// Every runtime with its default store, with and without the example (a worker's Durable Objects
-// need nothing created), in the deep run; otherwise every runtime once, some with the example
-// (README_WITH_EXAMPLE). And a worker keeping its sessions in KV, whose namespace is created by hand.
-const CASES: Array<readonly [Runtime, boolean, SessionStoreName | undefined]> = [
-  ...RUNTIMES.flatMap((runtime) => (DEEP ? [false, true] : [README_WITH_EXAMPLE.includes(runtime)]).map((example) => [runtime, example, undefined] as const)),
-  ["cloudflare", false, "kv"],
-];
+// The deep run: every runtime with its default store, with and without the example (a worker's
+// Durable Objects need nothing created), and a worker keeping its sessions in KV, whose namespace is
+// created by hand. The quick run: one runtime of each kind (QUICK_READMES).
+const CASES: Array<readonly [Runtime, boolean, SessionStoreName | undefined]> = DEEP
+  ? [...RUNTIMES.flatMap((runtime) => [false, true].map((example) => [runtime, example, undefined] as const)), ["cloudflare", false, "kv"]]
+  : QUICK_READMES.map(([runtime, example]) => [runtime, example, undefined] as const);
 
 describe.each(CASES)("the %s README (example: %s, sessions: %s)", (runtime, example, sessions) => {
   it("runs every command it shows", async () => {

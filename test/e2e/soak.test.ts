@@ -1,6 +1,7 @@
-// CI's modest run of the soak script: the generated node server under 5 s of sustained load from
-// many distinct callers holds zero errors, evicts old sessions by the cap (mid-run) and by the
-// idle TTL (after it), keeps its live heap flat, and prints its figures.
+// A modest run of the soak script, in `npm run test:deep` only (its load lasts seconds): the
+// generated node server under 5 s of sustained load from many distinct callers holds zero errors,
+// evicts old sessions by the cap (mid-run) and by the idle TTL (after it), keeps its live heap
+// flat, and prints its figures.
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { REPO, run } from "../helpers/project.js";

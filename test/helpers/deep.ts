@@ -16,7 +16,15 @@ export function spread<T>(items: readonly T[], n: number): T[] {
 }
 
 /**
- * In the quick run each runtime meets the ShipStation example once: these in the README suite
- * (their README played with the example), the others in shipstation.test.ts.
+ * The quick run's sample of the runtime matrix: one of each kind of runtime (a node process without
+ * a framework and with one, Workers, Lambda). Its READMEs are played, two with the ShipStation
+ * example; shipstation.test.ts runs the example's own tests on two runtimes more.
  */
-export const README_WITH_EXAMPLE: readonly Runtime[] = ["express", "hono", "lambda"];
+export const QUICK_READMES: ReadonlyArray<readonly [Runtime, boolean]> = [
+  ["node", false],
+  ["hono", true],
+  ["cloudflare", false],
+  ["lambda", true],
+];
+export const QUICK_EXAMPLE_GREEN: readonly Runtime[] = ["fastify", "cloudflare"];
+export const QUICK_RUNTIMES: readonly Runtime[] = QUICK_READMES.map(([runtime]) => runtime);
