@@ -2,7 +2,7 @@
 // the flag or the spec / chain file (`given`), else the question on a terminal (`ask`), else the
 // default or what is missing (`otherwise`).
 import type { Answers } from "../prompts/create.js";
-import { DEFAULT_BASE_URL, DEFAULT_TRIGGER, defaultLink, RUNTIME_STORES, type LinkSpec } from "../spec/spec.js";
+import { DEFAULT_BASE_URL, DEFAULT_TRIGGER, defaultLink, RUNTIME_INFO, type LinkSpec } from "../spec/spec.js";
 import { exampleLinks, type Context } from "./context.js";
 
 /** Not settled by flags or files. */
@@ -49,7 +49,7 @@ const STEPS: { [K in keyof Answers]: Step<Answers[K]> } = {
   sessions: {
     given: (ctx) => ctx.sessions ?? OPEN,
     // A runtime with one store is not asked.
-    ask: async (ui, _ctx, so) => (RUNTIME_STORES[so.runtime!].length > 1 ? ui.askSessions(so.runtime!) : undefined),
+    ask: async (ui, _ctx, so) => (RUNTIME_INFO[so.runtime!].stores.length > 1 ? ui.askSessions(so.runtime!) : undefined),
     // The runtime's default (sessionsOf).
     otherwise: () => undefined,
   },

@@ -7,7 +7,7 @@ import { ChangeSet } from "../fs/changeset.js";
 import { STORE_FEATURES } from "../generate/features.js";
 import { hashOf, withHeader } from "../generate/owned.js";
 import { renderFolder, renderPartial } from "../generate/templates.js";
-import { RUNTIME_STORES, RUNTIMES, SESSION_STORES, sessionsOf, storeProblem, type Runtime, type SessionStoreName } from "../spec/spec.js";
+import { RUNTIME_INFO, RUNTIMES, SESSION_STORES, sessionsOf, storeProblem, type Runtime, type SessionStoreName } from "../spec/spec.js";
 import { readText, type TaskchainProject } from "./project.js";
 import { README } from "../generate/readme-chain.js";
 import { replaceBlock, sessionsBlock } from "../generate/readme-sessions.js";
@@ -29,7 +29,7 @@ function envLines(runtime: Runtime, store: SessionStoreName): string {
  */
 export function storeOf(project: TaskchainProject, runtime: Runtime): SessionStoreName {
   const { sessions } = project.settings;
-  if (typeof sessions === "string" && (RUNTIME_STORES[runtime] as readonly string[]).includes(sessions)) return sessions as SessionStoreName;
+  if (typeof sessions === "string" && (RUNTIME_INFO[runtime].stores as readonly string[]).includes(sessions)) return sessions as SessionStoreName;
   const has = (file: string) => readText(project.root, file) !== undefined;
   if (runtime === "cloudflare" && (has("src/kv-store.ts") || has("test/kv-sessions.test.ts"))) return "kv";
   if (runtime !== "cloudflare" && has("src/taskchain/redis-store.ts")) return "redis";
@@ -44,7 +44,7 @@ export function projectStores(project: TaskchainProject): { runtime: Runtime; cu
   }
   const rt = runtime as Runtime;
   if (sessions === undefined && rt === "cloudflare") return { runtime: rt, current: "kv" };
-  if (typeof sessions !== "string" || !(RUNTIME_STORES[rt] as readonly string[]).includes(sessions)) {
+  if (typeof sessions !== "string" || !(RUNTIME_INFO[rt].stores as readonly string[]).includes(sessions)) {
     throw new UserError(
       `cannot tell where this project keeps its sessions: package.json "taskchain".sessions is ${sessions === undefined ? "missing" : JSON.stringify(sessions)} (a project written before it was recorded: run \`create-taskchain upgrade\` first)`,
     );

@@ -6,7 +6,7 @@ import { chainBlock } from "./readme-chain.js";
 import { graphOf, templateRoutes } from "./chain-graph.js";
 import { sessionsBlock } from "./readme-sessions.js";
 import { wranglerSessions } from "./wrangler-sessions.js";
-import { RUNTIME_HINTS, sessionsOf, type LinkSpec, type ProjectSpec } from "../spec/spec.js";
+import { RUNTIME_INFO, sessionsOf, type LinkSpec, type ProjectSpec } from "../spec/spec.js";
 import { projectFeatures, type Feature } from "./features.js";
 import { hashOf, ownedFiles } from "./owned.js";
 import { renderFolder, render, renderPartial } from "./templates.js";
@@ -170,7 +170,7 @@ export function generateProject(spec: ProjectSpec, root: string): ChangeSet {
   const data = {
     packageName: spec.packageName,
     runtime: spec.runtime,
-    runtimeHint: RUNTIME_HINTS[spec.runtime],
+    runtimeHint: RUNTIME_INFO[spec.runtime].hint,
     devPort: spec.runtime === "cloudflare" ? 8787 : 3000, // wrangler dev's port
     trigger: spec.trigger,
     baseUrl: spec.baseUrl,

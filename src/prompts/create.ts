@@ -10,8 +10,7 @@ import {
   DEFAULT_BASE_URL,
   DEFAULT_TRIGGER,
   RUNTIMES,
-  RUNTIME_HINTS,
-  RUNTIME_STORES,
+  RUNTIME_INFO,
   STORE_HINTS,
   sessionsOf,
   triggerProblem,
@@ -72,7 +71,7 @@ export async function askRuntime(): Promise<Runtime> {
   return answered(
     await p.select<Runtime>({
       message: "Runtime",
-      options: RUNTIMES.map((r) => ({ value: r, label: r, hint: RUNTIME_HINTS[r] })),
+      options: RUNTIMES.map((r) => ({ value: r, label: r, hint: RUNTIME_INFO[r].hint })),
       initialValue: "node",
     }),
   );
@@ -80,7 +79,7 @@ export async function askRuntime(): Promise<Runtime> {
 
 /** Where sessions live: the runtime's stores, its default first. */
 export async function askSessions(runtime: Runtime): Promise<SessionStoreName> {
-  const stores = RUNTIME_STORES[runtime];
+  const stores = RUNTIME_INFO[runtime].stores;
   return answered(
     await p.select<SessionStoreName>({
       message: "Sessions: where a call's state lives between its webhook calls",
@@ -155,7 +154,7 @@ export function summary(a: Answers, pm: PackageManager, exampleLinks: readonly s
     rows.push([`  ${link.name}`, OUTCOMES.map((o) => `${o}: ${describeParams(link.parameters[o])}`).join(" · ")]);
   }
   rows.push(
-    ["Runtime", `${a.runtime} (${RUNTIME_HINTS[a.runtime]})`],
+    ["Runtime", `${a.runtime} (${RUNTIME_INFO[a.runtime].hint})`],
     ["Sessions", `${sessionsOf(a)} (${STORE_HINTS[sessionsOf(a)]})`],
     ["Example", a.example ?? "none"],
     ["Base URL", a.baseUrl],

@@ -8,14 +8,6 @@ import { LINK_NAME_RE, linkNameProblem } from "./names.js";
 
 export const RUNTIMES = ["node", "express", "fastify", "hono", "cloudflare", "lambda"] as const;
 export type Runtime = (typeof RUNTIMES)[number];
-export const RUNTIME_HINTS: Record<Runtime, string> = {
-  node: "node:http, no framework",
-  express: "Express 5",
-  fastify: "Fastify 5",
-  hono: "Hono on @hono/node-server",
-  cloudflare: "Cloudflare Workers (wrangler)",
-  lambda: "AWS Lambda (API Gateway HTTP API / function URL)",
-};
 
 export const SESSION_STORES = ["memory", "redis", "kv", "dynamodb", "durable-object"] as const;
 export type SessionStoreName = (typeof SESSION_STORES)[number];
@@ -26,25 +18,27 @@ export const STORE_HINTS: Record<SessionStoreName, string> = {
   dynamodb: "a DynamoDB table, shared by every Lambda instance",
   "durable-object": "a Durable Object per caller line: one strongly consistent place per call",
 };
+
 /**
- * The stores each runtime can keep sessions in, its default first. A call's webhooks may each reach
- * another instance, so where a platform runs many, the default is its own strongly consistent store:
- * a DynamoDB table on Lambda, a Durable Object per caller line on Workers. KV stays an option there
- * (only a namespace to create) for chains that can live with a stale read between locations; an
- * unbound store falls back to the instance's memory.
+ * What each runtime is (the hint the prompt and the README give) and the stores it can keep
+ * sessions in, its default first. A call's webhooks may each reach another instance, so where a
+ * platform runs many, the default is its own strongly consistent store: a DynamoDB table on Lambda,
+ * a Durable Object per caller line on Workers. KV stays an option there (only a namespace to create)
+ * for chains that can live with a stale read between locations; an unbound store falls back to the
+ * instance's memory.
  */
-export const RUNTIME_STORES: Record<Runtime, readonly SessionStoreName[]> = {
-  node: ["memory", "redis"],
-  express: ["memory", "redis"],
-  fastify: ["memory", "redis"],
-  hono: ["memory", "redis"],
-  cloudflare: ["durable-object", "kv"],
-  lambda: ["dynamodb", "redis", "memory"],
+export const RUNTIME_INFO: Record<Runtime, { hint: string; stores: readonly SessionStoreName[] }> = {
+  node: { hint: "node:http, no framework", stores: ["memory", "redis"] },
+  express: { hint: "Express 5", stores: ["memory", "redis"] },
+  fastify: { hint: "Fastify 5", stores: ["memory", "redis"] },
+  hono: { hint: "Hono on @hono/node-server", stores: ["memory", "redis"] },
+  cloudflare: { hint: "Cloudflare Workers (wrangler)", stores: ["durable-object", "kv"] },
+  lambda: { hint: "AWS Lambda (API Gateway HTTP API / function URL)", stores: ["dynamodb", "redis", "memory"] },
 };
 
 /** Why `store` cannot keep a `runtime` project's sessions, or undefined when it can. */
 export function storeProblem(runtime: Runtime, store: string): string | undefined {
-  const valid = RUNTIME_STORES[runtime];
+  const valid = RUNTIME_INFO[runtime].stores;
   if ((valid as readonly string[]).includes(store)) return undefined;
   const known = (SESSION_STORES as readonly string[]).includes(store);
   const list = valid.length > 1 ? `${valid.slice(0, -1).join(", ")} or ${valid.at(-1)}` : valid[0];
@@ -123,7 +117,7 @@ export const ProjectSpecSchema = z
     /** npm package name of the generated project. */
     packageName: z.string().check(z.minLength(1)),
     runtime: z.enum(RUNTIMES),
-    /** Where sessions live; the runtime's default (RUNTIME_STORES) when not given. */
+    /** Where sessions live; the runtime's default (RUNTIME_INFO) when not given. */
     sessions: z.optional(z.enum(SESSION_STORES)),
     /** Where the webhook will be reachable; chain.json endpoints are `<baseUrl>/<link>`. */
     baseUrl: z.url({ protocol: /^https?$/ }),
@@ -144,7 +138,7 @@ export type ProjectSpec = z.infer<typeof ProjectSpecSchema>;
 
 /** The store a project keeps its sessions in: the one chosen, else its runtime's default. */
 export function sessionsOf(spec: Pick<ProjectSpec, "runtime" | "sessions">): SessionStoreName {
-  return spec.sessions ?? RUNTIME_STORES[spec.runtime][0]!;
+  return spec.sessions ?? RUNTIME_INFO[spec.runtime].stores[0]!;
 }
 
 /**
