@@ -2,7 +2,7 @@
 // Lambda) turns its request into an `HttpRequest` and writes back the `HttpAnswer`. Here is decided
 // which requests reach a link and which get an error answer.
 import type { Link } from "./link.ts";
-import { describeIssues, LINK_ACTIONS, LINK_NAME_PATTERN, PayloadSchema, type ErrorBody, type Payload } from "./protocol.ts";
+import { describeIssues, LINK_ACTIONS, LINK_NAME_PATTERN, PayloadSchema, type ErrorBody, type LinkAction, type Payload } from "./protocol.ts";
 
 /** Bodies over this size are refused with 413 by every adapter. */
 export const MAX_BODY_BYTES = 1024 * 1024;
@@ -160,16 +160,17 @@ export function route(request: HttpRequest, links: ReadonlyMap<string, Link>): H
 function plainPayload(raw: unknown): { success: true; data: Payload } | undefined {
   if (!isPlain(raw)) return undefined;
   const { name, action, call_from, call_forwarded_by, context } = raw;
-  if (typeof name !== "string" || name === "" || !isText(call_from) || !isText(call_forwarded_by) || !LINK_ACTIONS.includes(action as never)) return undefined;
+  if (typeof name !== "string" || name === "" || !isText(call_from) || !isText(call_forwarded_by) || !isLinkAction(action)) return undefined;
   // A context the schema would copy differently (another prototype, an own "__proto__" key) takes the schema's path.
   if (context !== undefined && context !== null && !(isPlain(context) && !Object.hasOwn(context, "__proto__"))) return undefined;
-  const data: Payload = { name, action: action as Payload["action"], call_from: call_from ?? "", call_forwarded_by: call_forwarded_by ?? "" };
+  const data: Payload = { name, action, call_from: call_from ?? "", call_forwarded_by: call_forwarded_by ?? "" };
   if (context !== undefined) data.context = context;
   return { success: true, data };
 }
 
 /** A string, or absent as the schema allows (undefined or null). */
 const isText = (value: unknown): value is string | null | undefined => value == null || typeof value === "string";
+const isLinkAction = (value: unknown): value is LinkAction => (LINK_ACTIONS as readonly unknown[]).includes(value);
 
 function isPlain(value: unknown): value is Record<string, unknown> {
   return typeof value === "object" && value !== null && Object.getPrototypeOf(value) === Object.prototype;

@@ -107,11 +107,21 @@ export interface LinkDefinition<N extends string, Q extends ParamsSchema, D exte
   budgetMs?: number;
 }
 
-/** A link as the runtime sees it: schemas erased to `ParamsSchema`, handlers taking `unknown` context. */
-export interface Link extends Readonly<Handlers<never, never, never>> {
+/**
+ * A link as the runtime sees it: schemas erased to `ParamsSchema`, handlers taking the context as
+ * parsed, `unknown`. They are methods because TypeScript compares a method's parameters both ways:
+ * every link's handlers, typed by its own schemas, fit here.
+ */
+export interface Link {
   readonly name: string;
   readonly parameters: { qualified?: ParamsSchema; disqualified?: ParamsSchema; interrupt?: ParamsSchema };
   readonly budgetMs?: number;
+  initial(args: InitialArgs): Awaitable<Reply>;
+  qualified(args: OutcomeArgs<unknown>): Awaitable<Reply>;
+  disqualified(args: OutcomeArgs<unknown>): Awaitable<Reply>;
+  interrupt?(args: InterruptArgs<unknown>): Awaitable<Reply>;
+  invalidContext?(args: InvalidContextArgs): Awaitable<Reply>;
+  onTimeout?(args: TimeoutArgs): Reply;
 }
 
 /**

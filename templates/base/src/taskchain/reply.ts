@@ -124,12 +124,12 @@ function runHandler(app: ReplyContext, link: Link, payload: Payload, session: Se
     const schema = link.parameters.interrupt;
     const parsed = payload.context != null && schema ? schema.safeParse(payload.context) : undefined;
     if (parsed?.error) fellBack(call, { problem: describeIssues(parsed.error).message });
-    return link.interrupt ? link.interrupt({ ...args, context: parsed?.data as never }) : {};
+    return link.interrupt ? link.interrupt({ ...args, context: parsed?.data }) : {};
   }
   const schema = link.parameters[action];
-  if (!schema) return link[action]({ ...args, context: (payload.context ?? {}) as never });
+  if (!schema) return link[action]({ ...args, context: payload.context ?? {} });
   const parsed = schema.safeParse(payload.context ?? {});
-  if (parsed.success) return link[action]({ ...args, context: parsed.data as never });
+  if (parsed.success) return link[action]({ ...args, context: parsed.data });
   return invalidContext(link, payload, session, args, call, describeIssues(parsed.error).message);
 }
 
