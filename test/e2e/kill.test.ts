@@ -262,7 +262,7 @@ await commitInPlace(set, { afterApplyStep: (n) => { if (n === Number(step)) proc
     return script;
   };
 
-  /** Kills `plan`'s commit after each step in turn; `next` commands must finish it before reading. */
+  /** Kills `plan`'s commit after each step in turn (see spread()); `next` commands must finish it before reading. */
   function atEveryStep(name: string, setup: string[], plan: string, next: string[][], check: (root: string, command: string[], step: number, complete: Snapshot) => void): void {
     const parent = path.join(scratch, name);
     mkdirSync(parent);
@@ -277,8 +277,9 @@ await commitInPlace(set, { afterApplyStep: (n) => { if (n === Number(step)) proc
     cpSync(base, path.join(parent, "probe"), { recursive: true });
     const steps = Number(run(tsx, [script, path.join(parent, "probe"), "99"], parent).stdout.trim() || "0");
     expect(steps).toBeGreaterThanOrEqual(2);
-    for (let step = 1; step < steps; step++) {
-      // Every step with the first command; the others on one step each, or on every step when there are few.
+    // Every step in the deep run; 4 of them spread from first to last otherwise.
+    for (const step of spread(Array.from({ length: steps - 1 }, (_, i) => i + 1), 4)) {
+      // Each step with the first command; the others on one step each, or on every step when there are few.
       const commands = steps <= next.length ? next : [next[0]!, ...(step < next.length ? [next[step]!] : [])];
       for (const command of commands) {
         const root = path.join(parent, `step-${step}-${command.join("")}`);
@@ -356,8 +357,8 @@ async function pointsOf(args: string[], cwd: string): Promise<number> {
 }
 
 const SIGNALS: NodeJS.Signals[] = ["SIGKILL", "SIGINT"];
-/** Every write point of `n` in the deep run, 5 of them spread from first to last otherwise; each with both signals. */
-const points = (n: number) => spread(Array.from({ length: n }, (_, i) => i + 1), 5).flatMap((at) => SIGNALS.map((signal) => ({ at, signal })));
+/** Every write point of `n` in the deep run, 3 of them spread from first to last otherwise; each with both signals. */
+const points = (n: number) => spread(Array.from({ length: n }, (_, i) => i + 1), 3).flatMap((at) => SIGNALS.map((signal) => ({ at, signal })));
 
 /** What a kill left: no journal, one before its commit point, or one past it (or rolling back). */
 function journalOf(root: string): "none" | "no-manifest" | "manifest" {

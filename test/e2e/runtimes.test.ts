@@ -12,6 +12,7 @@ import { commitNewProject } from "../../src/fs/changeset.js";
 import { generateProject } from "../../src/generate/project.js";
 import { defaultParameters, ProjectSpecSchema, RUNTIMES, type Runtime, type SessionStoreName } from "../../src/spec/spec.js";
 import { ResponseSchema, type TaskchainResponse } from "../../templates/base/src/taskchain/protocol.js";
+import { DEEP } from "../helpers/deep.js";
 import { slowQualified, STILL_CHECKING } from "../helpers/slow-link.js";
 import { expectProjectGreen, freePort, installProject, run, serve, tempDir, testEnv, runAsync, type Served, projectNode } from "../helpers/project.js";
 
@@ -195,10 +196,10 @@ afterAll(async () => {
   for (const s of running) await s.stop("SIGKILL");
 });
 
-// Each runtime with its default store, and Workers with sessions in KV as well. By default a worker's
-// own tests run the store contract on its CallSession class in workerd, and `wrangler dev` serves the
-// objects from wrangler.jsonc's binding and migration.
-const CASES: Array<[Runtime, SessionStoreName | undefined]> = [...RUNTIMES.map((runtime): [Runtime, undefined] => [runtime, undefined]), ["cloudflare", "kv"]];
+// Each runtime with its default store, and (in the deep run) Workers with sessions in KV as well. By
+// default a worker's own tests run the store contract on its CallSession class in workerd, and
+// `wrangler dev` serves the objects from wrangler.jsonc's binding and migration.
+const CASES: Array<[Runtime, SessionStoreName | undefined]> = [...RUNTIMES.map((runtime): [Runtime, undefined] => [runtime, undefined]), ...(DEEP ? [["cloudflare", "kv"] as [Runtime, SessionStoreName]] : [])];
 
 describe.each(CASES)("runtime %s (sessions: %s)", (runtime, sessions) => {
   it("installs, type-checks, passes its own tests, serves on its real runtime, passes the contract and keeps call boundaries there", async () => {

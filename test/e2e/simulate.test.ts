@@ -4,6 +4,7 @@ import { readFileSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ProjectSpecSchema, type Runtime } from "../../src/spec/spec.js";
+import { sampleRuntimes } from "../helpers/deep.js";
 import { RUNTIMES_UNDER_TEST, startGenerated } from "../helpers/live-project.js";
 import { freePort, run, runCli, tempDir, type Served } from "../helpers/project.js";
 
@@ -51,7 +52,7 @@ function scenario(dir: string, name: string, value: unknown): string {
   return file;
 }
 
-describe.each(RUNTIMES_UNDER_TEST)("simulate --script against a generated %s project", (runtime) => {
+describe.each(sampleRuntimes(RUNTIMES_UNDER_TEST))("simulate --script against a generated %s project", (runtime) => {
   let dir: string;
   let served: Served;
   let simulate: (args: string[]) => ReturnType<typeof runCli>;

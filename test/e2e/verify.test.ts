@@ -8,6 +8,7 @@ import { defaultParameters, ProjectSpecSchema } from "../../src/spec/spec.js";
 import { brokenChain } from "../fixtures/broken-server.js";
 import { commitNewProject } from "../../src/fs/changeset.js";
 import { generateProject } from "../../src/generate/project.js";
+import { sampleRuntimes } from "../helpers/deep.js";
 import { RUNTIMES_UNDER_TEST, startGenerated, startProject } from "../helpers/live-project.js";
 import { CLI, REPO, freePort, installProject, runCli, serve, tempDir, testEnv, type Served } from "../helpers/project.js";
 import { slowQualified } from "../helpers/slow-link.js";
@@ -21,7 +22,7 @@ interface JsonReport {
 }
 
 
-describe.each(RUNTIMES_UNDER_TEST)("verify against a generated %s project", (runtime) => {
+describe.each(sampleRuntimes(RUNTIMES_UNDER_TEST))("verify against a generated %s project", (runtime) => {
   let dir: string;
   let served: Served;
 
