@@ -3,6 +3,7 @@
 import { spawn, spawnSync } from "node:child_process";
 import { accessSync, constants, statSync } from "node:fs";
 import path from "node:path";
+import { isOneOf } from "./one-of.js";
 
 export const PACKAGE_MANAGERS = ["npm", "pnpm", "yarn", "bun"] as const;
 export type PackageManager = (typeof PACKAGE_MANAGERS)[number];
@@ -10,7 +11,7 @@ export type PackageManager = (typeof PACKAGE_MANAGERS)[number];
 /** `pnpm/9.1.0 npm/? node/v20.20.2 linux x64` → pnpm. Anything unknown → npm. */
 export function detectPackageManager(userAgent: string | undefined = process.env.npm_config_user_agent): PackageManager {
   const name = userAgent?.split(" ")[0]?.split("/")[0];
-  return (PACKAGE_MANAGERS as readonly string[]).includes(name ?? "") ? (name as PackageManager) : "npm";
+  return isOneOf(PACKAGE_MANAGERS, name) ? name : "npm";
 }
 
 /** Is `command` an executable on PATH? Looked up, not run: a spawn would cost a scaffold more than it does. */

@@ -11,6 +11,7 @@ import { assertChainNames, splitLinkFlags } from "../spec/names.js";
 import { parseSpec, type SpecFile } from "../spec/spec-file.js";
 import { EXAMPLES, RUNTIMES, SESSION_STORES, storeProblem, triggerProblem, type Example, type Runtime, type SessionStoreName } from "../spec/spec.js";
 import { resolveTarget, type Target } from "../spec/target.js";
+import { isOneOf } from "../one-of.js";
 
 export interface CreateOptions {
   dir?: string | undefined;
@@ -63,8 +64,8 @@ export function assertNames(names: readonly string[], example: Example | undefin
 
 function oneOf<T extends string>(flag: string, value: string | undefined, allowed: readonly T[]): T | undefined {
   if (value === undefined) return undefined;
-  if (!(allowed as readonly string[]).includes(value)) throw new UserError(`${flag} "${value}" is not one of ${allowed.join(", ")}`);
-  return value as T;
+  if (!isOneOf(allowed, value)) throw new UserError(`${flag} "${value}" is not one of ${allowed.join(", ")}`);
+  return value;
 }
 
 /** Flags and files, checked; `interactive` says whether the questions will be asked. */

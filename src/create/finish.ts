@@ -3,7 +3,7 @@
 import { installCommand, runScript, type GitOutcome, type PackageManager } from "../pm.js";
 import { formatJson } from "../spec/format-json.js";
 import { specFileFor } from "../spec/spec-file.js";
-import { DEFAULT_BASE_URL, DEFAULT_TRIGGER, defaultLink, RUNTIME_INFO, sessionsOf, type LinkSpec, type ProjectSpec } from "../spec/spec.js";
+import { DEFAULT_BASE_URL, DEFAULT_TRIGGER, defaultLink, defaultStore, sessionsOf, type LinkSpec, type ProjectSpec } from "../spec/spec.js";
 import type { Target } from "../spec/target.js";
 import type { CreateOptions } from "./context.js";
 
@@ -37,7 +37,7 @@ export function repeatCommand(r: Settled, options: CreateOptions): { command: st
   else if (r.spec.links.length) args.push("--link", r.spec.links.map((l) => l.name).join(","));
   if (!specJson) {
     args.push("--runtime", r.spec.runtime, "--example", r.spec.example ?? "none");
-    if (sessionsOf(r.spec) !== RUNTIME_INFO[r.spec.runtime].stores[0]) args.push("--sessions", sessionsOf(r.spec));
+    if (sessionsOf(r.spec) !== defaultStore(r.spec.runtime)) args.push("--sessions", sessionsOf(r.spec));
     if (r.spec.baseUrl !== DEFAULT_BASE_URL) args.push("--base-url", r.spec.baseUrl);
     if (r.spec.trigger !== DEFAULT_TRIGGER) args.push("--trigger", r.spec.trigger);
   }

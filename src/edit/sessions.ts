@@ -7,7 +7,7 @@ import { ChangeSet } from "../fs/changeset.js";
 import { STORE_FEATURES } from "../generate/features.js";
 import { hashOf, withHeader } from "../generate/owned.js";
 import { renderFolder, renderPartial } from "../generate/templates.js";
-import { RUNTIME_INFO, RUNTIMES, SESSION_STORES, sessionsOf, storeProblem, type Runtime, type SessionStoreName } from "../spec/spec.js";
+import { defaultStore, isRuntime, isStore, RUNTIMES, SESSION_STORES, storeProblem, type Runtime, type SessionStoreName } from "../spec/spec.js";
 import { readText, type TaskchainProject } from "./project.js";
 import { README } from "../generate/readme-chain.js";
 import { replaceBlock, sessionsBlock } from "../generate/readme-sessions.js";
@@ -29,27 +29,26 @@ function envLines(runtime: Runtime, store: SessionStoreName): string {
  */
 export function storeOf(project: TaskchainProject, runtime: Runtime): SessionStoreName {
   const { sessions } = project.settings;
-  if (typeof sessions === "string" && (RUNTIME_INFO[runtime].stores as readonly string[]).includes(sessions)) return sessions as SessionStoreName;
+  if (isStore(sessions, runtime)) return sessions;
   const has = (file: string) => readText(project.root, file) !== undefined;
   if (runtime === "cloudflare" && (has("src/kv-store.ts") || has("test/kv-sessions.test.ts"))) return "kv";
   if (runtime !== "cloudflare" && has("src/taskchain/redis-store.ts")) return "redis";
-  return sessionsOf({ runtime });
+  return defaultStore(runtime);
 }
 
 /** The project's runtime and store, from package.json "taskchain"; one line when it cannot tell. */
 export function projectStores(project: TaskchainProject): { runtime: Runtime; current: SessionStoreName } {
   const { runtime, sessions } = project.settings;
-  if (typeof runtime !== "string" || !(RUNTIMES as readonly string[]).includes(runtime)) {
+  if (!isRuntime(runtime)) {
     throw new UserError(`cannot tell this project's runtime: package.json "taskchain".runtime is ${runtime === undefined ? "missing" : JSON.stringify(runtime)} (expected one of ${RUNTIMES.join(", ")})`);
   }
-  const rt = runtime as Runtime;
-  if (sessions === undefined && rt === "cloudflare") return { runtime: rt, current: "kv" };
-  if (typeof sessions !== "string" || !(RUNTIME_INFO[rt].stores as readonly string[]).includes(sessions)) {
+  if (sessions === undefined && runtime === "cloudflare") return { runtime, current: "kv" };
+  if (!isStore(sessions, runtime)) {
     throw new UserError(
       `cannot tell where this project keeps its sessions: package.json "taskchain".sessions is ${sessions === undefined ? "missing" : JSON.stringify(sessions)} (a project written before it was recorded: run \`create-taskchain upgrade\` first)`,
     );
   }
-  return { runtime: rt, current: sessions as SessionStoreName };
+  return { runtime, current: sessions };
 }
 
 export interface SessionsPlan {
@@ -65,19 +64,18 @@ export interface SessionsPlan {
  * dependencies and "taskchain".sessions, the README block and .env.example follow.
  */
 export function planSessions(project: TaskchainProject, to: string, force: boolean): SessionsPlan {
-  if (!(SESSION_STORES as readonly string[]).includes(to)) throw new UserError(`unknown session store "${to}": expected one of ${SESSION_STORES.join(", ")}`);
+  if (!isStore(to)) throw new UserError(`unknown session store "${to}": expected one of ${SESSION_STORES.join(", ")}`);
   const { runtime, current: from } = projectStores(project);
   const problem = storeProblem(runtime, to);
   if (problem) throw new UserError(problem);
-  const target = to as SessionStoreName;
   const set = new ChangeSet(project.root);
-  if (from === target) return { runtime, from, to: target, set };
-  swapFiles(project, set, from, target, force);
-  updatePackageJson(project, set, from, target);
-  updateText(project, set, README, (text) => replaceBlock(text, sessionsBlock(runtime, target)));
-  updateText(project, set, ENV_EXAMPLE, (text) => swapEnvLines(text, envLines(runtime, from), envLines(runtime, target)));
-  if (runtime === "cloudflare") updateText(project, set, WRANGLER, (text) => swapBindings(text, from, target, force));
-  return { runtime, from, to: target, set };
+  if (from === to) return { runtime, from, to, set };
+  swapFiles(project, set, from, to, force);
+  updatePackageJson(project, set, from, to);
+  updateText(project, set, README, (text) => replaceBlock(text, sessionsBlock(runtime, to)));
+  updateText(project, set, ENV_EXAMPLE, (text) => swapEnvLines(text, envLines(runtime, from), envLines(runtime, to)));
+  if (runtime === "cloudflare") updateText(project, set, WRANGLER, (text) => swapBindings(text, from, to, force));
+  return { runtime, from, to, set };
 }
 
 /** Every file a store writes, its includes' too, as create writes them (owned TypeScript with its header): path → content. */

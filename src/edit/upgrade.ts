@@ -11,6 +11,7 @@ import { ownedRecord, projectDependencies } from "../generate/project.js";
 import { EXAMPLES, RUNTIMES, type Example, type Runtime } from "../spec/spec.js";
 import { readText, type TaskchainProject } from "./project.js";
 import { storeOf } from "./sessions.js";
+import { isOneOf } from "../one-of.js";
 
 export interface KeptFile {
   file: string;
@@ -29,7 +30,7 @@ export interface UpgradePlan {
 }
 
 function oneOf<T extends string>(value: unknown, allowed: readonly T[], what: string): T {
-  if (typeof value === "string" && (allowed as readonly string[]).includes(value)) return value as T;
+  if (isOneOf(allowed, value)) return value;
   throw new UserError(`package.json "taskchain.${what}" is ${JSON.stringify(value)}, expected one of ${allowed.join(", ")}: upgrade cannot tell which files the project should have`);
 }
 

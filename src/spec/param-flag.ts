@@ -4,6 +4,7 @@
 import { UserError } from "../errors.js";
 import { OUTCOMES, type Outcome } from "../protocol/outcomes.js";
 import { PARAM_TYPES, ParamSpecSchema, type LinkSpec, type ParamSpec, defaultParameters } from "./spec.js";
+import { isOneOf } from "../one-of.js";
 
 const PARAM_FLAG_FORM = '"name:type:description" (type: string, number, integer, boolean or enum(a|b); "?" after the type = optional)';
 
@@ -39,7 +40,7 @@ export function parseParamFlag(flag: string, option = "--qualified"): ParamSpec 
   }
   if (rest && !rest.startsWith(":")) bad(`unexpected ${JSON.stringify(rest)} after the type`);
   const description = rest.slice(1).trim();
-  if (!(PARAM_TYPES as readonly string[]).includes(typeText)) bad(`unknown type ${JSON.stringify(typeText)}`);
+  if (!isOneOf(PARAM_TYPES, typeText)) bad(`unknown type ${JSON.stringify(typeText)}`);
   const parsed = ParamSpecSchema.safeParse({ name, type: typeText, description, required, ...(values ? { values } : {}) });
   if (!parsed.success) bad(parsed.error.issues[0]?.message ?? "invalid parameter");
   return parsed.data!;

@@ -15,7 +15,7 @@ import {
   EXAMPLES,
   MAX_TEXT,
   RUNTIMES,
-  RUNTIME_INFO,
+  defaultStore,
   SESSION_STORES,
   defaultParameters,
   defaultPrompt,
@@ -253,7 +253,7 @@ export function specFileFor(spec: { runtime: Runtime; sessions?: SessionStoreNam
   const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
   return {
     runtime: spec.runtime,
-    ...(spec.sessions && spec.sessions !== RUNTIME_INFO[spec.runtime].stores[0] ? { sessions: spec.sessions } : {}),
+    ...(spec.sessions && spec.sessions !== defaultStore(spec.runtime) ? { sessions: spec.sessions } : {}),
     ...(spec.baseUrl !== DEFAULT_BASE_URL ? { baseUrl: spec.baseUrl } : {}),
     ...(spec.trigger !== DEFAULT_TRIGGER ? { trigger: spec.trigger } : {}),
     ...(spec.example ? { example: spec.example } : {}),

@@ -5,6 +5,7 @@ import * as z from "zod/mini";
 import en from "zod/v4/locales/en.js";
 z.config(en());
 import { LINK_NAME_RE, linkNameProblem } from "./names.js";
+import { isOneOf } from "../one-of.js";
 
 export const RUNTIMES = ["node", "express", "fastify", "hono", "cloudflare", "lambda"] as const;
 export type Runtime = (typeof RUNTIMES)[number];
@@ -36,11 +37,17 @@ export const RUNTIME_INFO: Record<Runtime, { hint: string; stores: readonly Sess
   lambda: { hint: "AWS Lambda (API Gateway HTTP API / function URL)", stores: ["dynamodb", "redis", "memory"] },
 };
 
+/** Whether `value` names a runtime (from a file a person may have edited). */
+export const isRuntime = (value: unknown): value is Runtime => isOneOf(RUNTIMES, value);
+
+/** Whether `value` names a session store, any runtime's; `of` a runtime: one that runtime takes. */
+export const isStore = (value: unknown, of?: Runtime): value is SessionStoreName => isOneOf(of ? RUNTIME_INFO[of].stores : SESSION_STORES, value);
+
 /** Why `store` cannot keep a `runtime` project's sessions, or undefined when it can. */
 export function storeProblem(runtime: Runtime, store: string): string | undefined {
   const valid = RUNTIME_INFO[runtime].stores;
-  if ((valid as readonly string[]).includes(store)) return undefined;
-  const known = (SESSION_STORES as readonly string[]).includes(store);
+  if (isStore(store, runtime)) return undefined;
+  const known = isStore(store);
   const list = valid.length > 1 ? `${valid.slice(0, -1).join(", ")} or ${valid.at(-1)}` : valid[0];
   return `${known ? `"${store}" is not a session store for ${runtime}` : `"${store}" is not a session store`}: ${runtime} takes ${list}`;
 }
@@ -136,9 +143,14 @@ export const ProjectSpecSchema = z
   );
 export type ProjectSpec = z.infer<typeof ProjectSpecSchema>;
 
+/** The store a runtime's projects get unless another is chosen: the first it takes. */
+export function defaultStore(runtime: Runtime): SessionStoreName {
+  return RUNTIME_INFO[runtime].stores[0]!;
+}
+
 /** The store a project keeps its sessions in: the one chosen, else its runtime's default. */
 export function sessionsOf(spec: Pick<ProjectSpec, "runtime" | "sessions">): SessionStoreName {
-  return spec.sessions ?? RUNTIME_INFO[spec.runtime].stores[0]!;
+  return spec.sessions ?? defaultStore(spec.runtime);
 }
 
 /**
