@@ -6,7 +6,7 @@ import type { AddressInfo } from "node:net";
 import type { Server } from "node:http";
 import path from "node:path";
 import { gzipSync } from "node:zlib";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { defaultParameters } from "../../src/spec/spec.js";
 import { generateInRepo } from "../helpers/in-repo-project.js";
 import { listenAddress } from "../../templates/node-process/src/dotenv.js";
@@ -125,6 +125,27 @@ describe("node:http adapter", () => {
     const res = await raw("/pin_vetting", payload, { authorization: "" });
     expect(res.status).toBe(401);
     expect((await fetch(`${base}/health`)).status).toBe(200);
+  });
+});
+
+describe("node:http adapter, when the runtime itself fails", () => {
+  it("answers 500 with a JSON error and logs one line, whatever was thrown (String() throws for some values)", async () => {
+    const { createNodeServer } = (await import(path.join(dir, "src/server.ts"))) as { createNodeServer: (app: unknown) => Server };
+    const { createApp } = (await import(path.join(dir, "src/app.ts"))) as { createApp: (env: Record<string, string>) => object };
+    const failing = { ...createApp({}), handle: () => Promise.reject(Object.create(null)) };
+    const broken = createNodeServer(failing);
+    await new Promise<void>((resolve) => broken.listen(0, "127.0.0.1", resolve));
+    const logged = vi.spyOn(console, "error").mockImplementation(() => {});
+    try {
+      const payload = JSON.stringify({ name: "pin_vetting", action: "initial", call_from: "+15129999999", call_forwarded_by: "+15128888888" });
+      const res = await fetch(`http://127.0.0.1:${(broken.address() as AddressInfo).port}/pin_vetting`, { method: "POST", body: payload });
+      expect(res.status).toBe(500);
+      expect(await res.json()).toMatchObject({ error: "internal_error" });
+      expect(logged.mock.calls.map((call) => JSON.parse(String(call[0])) as unknown)).toEqual([{ level: "error", message: "request failed", error: "[object Object]" }]);
+    } finally {
+      logged.mockRestore();
+      await new Promise((resolve) => broken.close(resolve));
+    }
   });
 });
 

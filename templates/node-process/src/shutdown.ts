@@ -1,5 +1,6 @@
 // Graceful shutdown for every runtime that runs as a node process (not Workers, not Lambda itself).
 import type { Server } from "node:http";
+import { consoleLogger, describeThrown } from "./taskchain/index.ts";
 
 /** How long in-flight webhook calls get to finish before the process exits anyway. */
 export const SHUTDOWN_GRACE_MS = 10_000;
@@ -14,7 +15,7 @@ export function exitGracefully(close: () => Promise<unknown>): void {
     setTimeout(() => process.exit(0), SHUTDOWN_GRACE_MS).unref();
     // The calls are answered by the time the store fails to close: still a clean exit, but logged.
     close()
-      .catch((error: unknown) => console.error(JSON.stringify({ level: "warn", message: "closing failed", error: String(error) })))
+      .catch((error: unknown) => consoleLogger.warn("closing failed", { error: describeThrown(error) }))
       .finally(() => process.exit(0));
   };
   process.once("SIGTERM", () => shutdown("SIGTERM"));
@@ -34,7 +35,7 @@ export function orExit<T>(make: () => T): T {
   try {
     return make();
   } catch (error) {
-    console.error(JSON.stringify({ level: "error", message: error instanceof Error ? error.message : String(error) }));
+    consoleLogger.error(describeThrown(error));
     process.exit(1);
   }
 }

@@ -3,7 +3,7 @@
 // wrangler.jsonc.
 import { createApp, type Env } from "./app.ts";
 import sessionStoreFor, { type SessionBindings } from "./sessions.ts";
-import { MAX_BODY_BYTES, type HttpAnswer, type Taskchain } from "./taskchain/index.ts";
+import { consoleLogger, describeThrown, MAX_BODY_BYTES, type HttpAnswer, type Taskchain } from "./taskchain/index.ts";
 
 // Cloudflare finds a Durable Object class among the worker's exports: whatever src/sessions.ts
 // exports by name is the worker's too (its default, the store factory, is not).
@@ -85,7 +85,7 @@ export async function handleRequest(request: Request, env: WorkerEnv): Promise<R
     const answer = await app.handle({ ...head, body: text === undefined ? undefined : { text } });
     return toResponse(answer);
   } catch (error) {
-    console.error(JSON.stringify({ level: "error", message: "request failed", error: String(error) }));
+    consoleLogger.error("request failed", { error: describeThrown(error) });
     return toResponse(app.error(500, "internal_error", "The webhook failed to answer"));
   }
 }

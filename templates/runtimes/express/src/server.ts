@@ -1,7 +1,7 @@
 // The express runtime: Express 5 parses and limits the body; the core answers.
 import express, { type ErrorRequestHandler, type Express, type Response } from "express";
 import { createApp } from "./app.ts";
-import { MAX_BODY_BYTES, type HttpAnswer, type Taskchain } from "./taskchain/index.ts";
+import { consoleLogger, describeThrown, MAX_BODY_BYTES, type HttpAnswer, type Taskchain } from "./taskchain/index.ts";
 
 function send(res: Response, answer: HttpAnswer): void {
   res.status(answer.status).set(answer.headers).send(answer.body);
@@ -49,7 +49,7 @@ export function createExpressApp(app: Taskchain = createApp(process.env)): Expre
     if (error.type === "entity.parse.failed") return send(res, app.error(400, "invalid_json", "The request body is not valid JSON"));
     // Anything else the parser refuses (a charset it cannot decode: 415, an aborted upload: 400) keeps its status.
     if (error.status !== undefined && error.status >= 400 && error.status < 500) return send(res, app.error(error.status, "bad_request", error.message ?? "Bad request"));
-    console.error(JSON.stringify({ level: "error", message: "request failed", error: String(error) }));
+    consoleLogger.error("request failed", { error: describeThrown(error) });
     send(res, app.error(500, "internal_error", "The webhook failed to answer"));
   };
   server.use(onError);

@@ -1,7 +1,7 @@
 // The fastify runtime: Fastify 5 parses JSON and enforces the body limit; the core answers.
 import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from "fastify";
 import { createApp } from "./app.ts";
-import { MAX_BODY_BYTES, type HttpAnswer, type Taskchain } from "./taskchain/index.ts";
+import { consoleLogger, describeThrown, MAX_BODY_BYTES, type HttpAnswer, type Taskchain } from "./taskchain/index.ts";
 
 function send(reply: FastifyReply, answer: HttpAnswer): FastifyReply {
   return reply.code(answer.status).headers(answer.headers).send(answer.body);
@@ -58,7 +58,7 @@ export function createFastifyApp(app: Taskchain = createApp(process.env)): Fasti
     if (error.statusCode !== undefined && error.statusCode >= 400 && error.statusCode < 500) {
       return send(reply, app.error(error.statusCode, "bad_request", error.message));
     }
-    console.error(JSON.stringify({ level: "error", message: "request failed", error: String(error) }));
+    consoleLogger.error("request failed", { error: describeThrown(error) });
     return send(reply, app.error(500, "internal_error", "The webhook failed to answer"));
   });
   return server;

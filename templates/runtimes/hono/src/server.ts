@@ -6,7 +6,7 @@ import { bodyLimit } from "hono/body-limit";
 import type { IncomingMessage } from "node:http";
 import { createApp } from "./app.ts";
 import { readBody } from "./body.ts";
-import { MAX_BODY_BYTES, type HttpAnswer, type HttpRequest, type Taskchain } from "./taskchain/index.ts";
+import { consoleLogger, describeThrown, MAX_BODY_BYTES, type HttpAnswer, type HttpRequest, type Taskchain } from "./taskchain/index.ts";
 
 function send(c: Context, answer: HttpAnswer): Response {
   return c.body(answer.body, answer.status as 200, answer.headers);
@@ -74,7 +74,7 @@ export function createHonoApp(app: Taskchain = createApp(process.env)): Hono {
   });
 
   server.onError((error, c) => {
-    console.error(JSON.stringify({ level: "error", message: "request failed", error: String(error) }));
+    consoleLogger.error("request failed", { error: describeThrown(error) });
     return send(c, app.error(500, "internal_error", "The webhook failed to answer"));
   });
   return server;

@@ -5,6 +5,7 @@ import { randomUUID } from "node:crypto";
 import { createServer, type IncomingMessage, type Server } from "node:http";
 import type { APIGatewayProxyEventV2 } from "aws-lambda";
 import type { LambdaHandler } from "./server.ts";
+import { consoleLogger, describeThrown } from "./taskchain/index.ts";
 
 /** API Gateway's own payload limit; the handler enforces the webhook's smaller one. */
 const GATEWAY_MAX_BYTES = 10 * 1024 * 1024;
@@ -97,7 +98,7 @@ export function createGateway(handler: LambdaHandler): Server {
       res.end(payload);
     } catch (error) {
       // What API Gateway answers when the function fails.
-      console.error(JSON.stringify({ level: "error", message: "handler failed", error: String(error) }));
+      consoleLogger.error("handler failed", { error: describeThrown(error) });
       if (!res.headersSent) res.writeHead(500, { "content-type": "application/json" });
       res.end(JSON.stringify({ message: "Internal Server Error" }));
     }

@@ -2,7 +2,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import { createApp } from "./app.ts";
 import { readBody } from "./body.ts";
-import { MAX_BODY_BYTES, type HttpAnswer, type HttpRequest, type Taskchain } from "./taskchain/index.ts";
+import { consoleLogger, describeThrown, MAX_BODY_BYTES, type HttpAnswer, type HttpRequest, type Taskchain } from "./taskchain/index.ts";
 
 function send(res: ServerResponse, answer: HttpAnswer): void {
   // A string body, not a Buffer: node:http then sends headers and body in one write.
@@ -15,7 +15,7 @@ function reply(app: Taskchain, req: IncomingMessage, res: ServerResponse, reques
     (answer) => send(res, answer),
     (error: unknown) => {
       if (res.destroyed || req.socket.destroyed) return; // the caller hung up: nobody to answer, nothing to log
-      console.error(JSON.stringify({ level: "error", message: "request failed", error: String(error) }));
+      consoleLogger.error("request failed", { error: describeThrown(error) });
       if (!res.headersSent) send(res, app.error(500, "internal_error", "The webhook failed to answer"));
       else res.destroy();
     },
