@@ -673,11 +673,12 @@ describe("call boundaries", () => {
       ["switch_task", links(() => reply([{ name: "switch_task", context: { name: "sms_vetting" } }])), "qualified", false],
       ["next_task with switch_task", links(() => reply([nextTask(), { name: "switch_task", context: { name: "sms_vetting" } }])), "qualified", false],
     ];
+    // The probe is the second link's initial: the first link's starts a call of its own (below).
     for (const [what, chain, action, ends] of cases) {
       const app = setup({}, chain);
       const first = await ok(app, initial);
       if (action !== "initial") await ok(app, { ...initial, action, context: { pin: "1" } });
-      const next = await ok(app, initial);
+      const next = await ok(app, { name: "sms_vetting", action: "initial", ...caller });
       expect(next.key !== first.key, what).toBe(ends);
     }
     // The last link moving on on its initial answer finishes the chain as well.
@@ -714,10 +715,31 @@ describe("call boundaries", () => {
     expect(call2.key).not.toBe(call1.key);
     expect((await ok(app, { name: "sms_vetting", action: "initial", ...caller })).content).toBe("Text the code. PIN so far: undefined");
     // Call 1's notification again, late: call 2 goes on.
+    const sms = { name: "sms_vetting", action: "initial", ...caller };
     expect((await app.handle({ method: "POST", url: ended.url, caller: ended.caller })).status).toBe(200);
-    expect((await ok(app, initial)).key).toBe(call2.key);
+    expect((await ok(app, sms)).key).toBe(call2.key);
     // The gate answers it too, before a body is read; a caller header that is not ours ends nothing.
     expect((await app.gate({ method: "POST", url: `/calls/${call2.key}/ended`, caller: "%E0%A4%A" }))?.status).toBe(200);
+    expect((await ok(app, sms)).key).toBe(call2.key);
+  });
+
+  it("takes the first link's initial for a new call when the caller rang again before the notification, unless the call switched there", async () => {
+    const app = setup({ publicUrl: PUBLIC });
+    const call1 = await ok(app, initial);
+    await ok(app, { ...initial, action: "qualified", context: { pin: "1234" } });
+    const late = notification(await ok(app, { name: "sms_vetting", action: "initial", ...caller }));
+    // The caller hung up between two links (no interrupt) and rings again: a new key, empty state.
+    const call2 = await ok(app, initial);
+    expect(call2.key).not.toBe(call1.key);
+    expect((await ok(app, { name: "sms_vetting", action: "initial", ...caller })).content).toBe("Text the code. PIN so far: undefined");
+    // Call 1's notification, late, ends nothing of call 2.
+    expect((await app.handle({ method: "POST", url: late.url, caller: late.caller })).status).toBe(200);
+    expect((await ok(app, { name: "sms_vetting", action: "initial", ...caller })).key).toBe(call2.key);
+    // sms_vetting disqualified switches back to pin_vetting: its initial is the same call.
+    await ok(app, { name: "sms_vetting", action: "disqualified", ...caller, context: { reason: "no" } });
+    expect((await ok(app, initial)).key).toBe(call2.key);
+    // So is the first link asked again when its context did not parse.
+    await ok(app, { ...initial, action: "qualified", context: { pin: 5 } });
     expect((await ok(app, initial)).key).toBe(call2.key);
   });
 

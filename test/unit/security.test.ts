@@ -144,24 +144,30 @@ describe("state merging", () => {
     const link = defineLink({
       name: "merge",
       parameters: { qualified: z.record(z.string(), z.unknown()), disqualified: z.object({}) },
-      initial: ({ state }) => {
-        seen = state;
-        return { content: "" };
-      },
+      initial: () => ({ content: "" }),
       // What a handler might do: turn context text into an object and store it.
       qualified: ({ context }) => ({ state: JSON.parse(String(context.raw)) as Record<string, unknown>, actions: [nextTask()] }),
       disqualified: () => ({}),
     });
-    // A link after it, so moving on does not finish the chain (which would end the session).
-    const after = defineLink({ name: "after", parameters: { qualified: z.object({}), disqualified: z.object({}) }, initial: () => ({ content: "" }), qualified: () => ({}), disqualified: () => ({}) });
+    // A link after it, so moving on does not finish the chain (which would end the session); it reads the state.
+    const after = defineLink({
+      name: "after",
+      parameters: { qualified: z.object({}), disqualified: z.object({}) },
+      initial: ({ state }) => {
+        seen = state;
+        return { content: "" };
+      },
+      qualified: () => ({}),
+      disqualified: () => ({}),
+    });
     const app = createTaskchain({ links: [link, after], logger: silentLogger });
-    const post = (action: string, context?: unknown) =>
-      app.handle({ method: "POST", url: "/merge", body: { text: JSON.stringify({ name: "merge", action, call_from: "+1", ...(context ? { context } : {}) }) } });
+    const post = (action: string, context?: unknown, name = "merge") =>
+      app.handle({ method: "POST", url: `/${name}`, body: { text: JSON.stringify({ name, action, call_from: "+1", ...(context ? { context } : {}) }) } });
     await post("initial");
     const raw = '{"__proto__":{"isAdmin":true,"polluted":true},"constructor":{"prototype":{"polluted":true}},"ok":1}';
     const answer = await post("qualified", { raw });
     expect(answer.status).toBe(200);
-    await post("initial");
+    await post("initial", undefined, "after");
     expect(seen).toBeDefined();
     expect(Object.getPrototypeOf(seen)).toBe(Object.prototype);
     expect(Object.hasOwn(seen!, "__proto__")).toBe(true);

@@ -58,6 +58,7 @@ type App = ReplyContext & {
   store: SessionStore;
   logger: Logger;
   budgetMs: number;
+  firstLink: string | undefined;
   lastLink: string | undefined;
   ttl: number;
   token: string | undefined;
@@ -75,6 +76,7 @@ export function createTaskchain(options: TaskchainOptions): Taskchain {
   }
   const app: App = {
     links,
+    firstLink: options.links[0]?.name,
     lastLink: options.links.at(-1)?.name,
     blocks: new Map(options.links.map((link) => [link.name, parameterBlocks(link)])),
     store: options.store ?? new MemorySessionStore(),
@@ -171,7 +173,7 @@ async function answerCall(app: App, link: Link, payload: Payload, deadline: numb
   const call: CallLog = { started, outcome: "answered", handlerMs: 0 };
   let opened: { session: Session; sent?: string };
   try {
-    opened = await openSession(app, id, delivery);
+    opened = await openSession(app, id, payload, delivery);
   } catch (error) {
     // Without its session the handler would run without the call's state, so it does not run at
     // all: the caller hears the apology under a one-off key.
@@ -193,17 +195,31 @@ async function answerCall(app: App, link: Link, payload: Payload, deadline: numb
 /**
  * The caller's session, or `sent`: the answer a duplicate of the call's last delivery gets again.
  * A withheld caller ID gets a session of its own for this one webhook call, never stored. A session
- * kept after its call ended (saveOrEnd()) answers only that call's duplicates: anything else ends
- * it and opens the next call's, which two instances racing on it agree on as on any first webhook.
+ * kept after its call ended (saveOrEnd()), or one a new call starts on (startsCall()), answers only
+ * that call's duplicates: anything else ends it and opens the next call's, which two instances
+ * racing on it agree on as on any first webhook.
  */
-async function openSession(app: App, id: string | undefined, delivery: string | undefined): Promise<{ session: Session; sent?: string }> {
+async function openSession(app: App, id: string | undefined, payload: Payload, delivery: string | undefined): Promise<{ session: Session; sent?: string }> {
   if (id === undefined) return { session: newSession() };
   const session = await app.store.open(id, newSession, app.ttl);
   const sent = delivery === undefined ? undefined : answeredBefore(app, session, delivery);
   if (sent !== undefined) return { session, sent };
-  if (!session.last?.ended) return { session };
+  if (!session.last?.ended && !startsCall(app, payload, session.last)) return { session };
   await app.store.end(id, session.key);
   return { session: await app.store.open(id, newSession, app.ttl) };
+}
+
+/**
+ * Whether this delivery starts a call although its caller's session is live: the chain's first
+ * link asked for its `initial` when the call's last answer did not switch to it. A caller who hangs
+ * up between two links sends no `interrupt`, and ringing again may come before Agent4's call-ended
+ * notification; without this, the new call would carry on the old one's key and state, and that
+ * notification would end it mid-call.
+ */
+function startsCall(app: App, payload: Payload, last: Answered | undefined): boolean {
+  if (last === undefined || payload.action !== "initial" || payload.name !== app.firstLink) return false;
+  const { actions } = JSON.parse(last.body) as TaskchainResponse;
+  return !actions?.some((action) => action.name === "switch_task" && action.context.name === payload.name);
 }
 
 /**
