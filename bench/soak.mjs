@@ -237,6 +237,13 @@ async function placeCall() {
  * ones and must be gone: evicted by the cap if its TTL cannot have run out yet, which is when the
  * probe goes out within TTL - 1 s of its last request. Then a newer one is watched.
  */
+/**
+ * Whether a call's session is still held shows in the key that the link it last asked for gets on
+ * asking again (the same delivery: answered from the session while it lives). The first link's
+ * initial would not show it: that starts a new call whatever the session holds.
+ */
+const askAgain = (from) => webhook(chain.at(-1), "initial", from);
+
 async function checkCap() {
   capWatch ??= finished.length - 1;
   if (finished.length - 1 - capWatch <= MAX_SESSIONS + CONNECTIONS) return;
@@ -247,7 +254,7 @@ async function checkCap() {
     return;
   }
   cap.probed++;
-  const again = await webhook(chain[0], "initial", watched.from);
+  const again = await askAgain(watched.from);
   if (!again) return;
   if (again.key === watched.key) problem(`the session of ${watched.from} outlived ${MAX_SESSIONS} newer finished calls (MAX_SESSIONS=${MAX_SESSIONS})`);
   else cap.evicted++;
@@ -282,10 +289,10 @@ try {
   const last = finished.at(-1);
   if (last && CONNECTIONS >= MAX_SESSIONS) ttl = "not shown (--connections must be below --max-sessions)";
   else if (last) {
-    const kept = await webhook(chain[0], "initial", last.from);
+    const kept = await askAgain(last.from);
     if (kept && kept.key !== last.key) problem(`the session of ${last.from} (the last abandoned call) was gone right after the run`);
     await new Promise((r) => setTimeout(r, TTL * 1000 + 500));
-    const again = await webhook(chain[0], "initial", last.from);
+    const again = await askAgain(last.from);
     if (again && again.key === last.key) problem(`the session of ${last.from} outlived its idle TTL (${TTL} s)`);
     ttl = kept?.key === last.key && again && again.key !== last.key ? `yes (kept right after the run, gone ${TTL} s later)` : "no";
   }
