@@ -763,10 +763,10 @@ describe("call boundaries", () => {
     expect(logger.error).toHaveBeenCalledOnce();
   });
 
-  it("answers a withheld caller ID (missing, null, empty, no digit) and never lets such calls share state or key", async () => {
+  it("answers a withheld caller ID (missing, null, empty, no digit, a carrier's stand-in number) and never lets such calls share state or key", async () => {
     const app = setup({ publicUrl: PUBLIC });
     const keys = new Set<string>();
-    for (const withheld of [{}, { call_from: null }, { call_from: "" }, { call_from: "Anonymous" }, { call_from: "restricted" }]) {
+    for (const withheld of [{}, { call_from: null }, { call_from: "" }, { call_from: "Anonymous" }, { call_from: "restricted" }, { call_from: "+266696687" }, { call_from: "+7378742833" }]) {
       const payload = { name: "pin_vetting", call_forwarded_by: "+15128888888", ...withheld };
       const first = await ok(app, { ...payload, action: "initial" });
       const qualified = await ok(app, { ...payload, action: "qualified", context: { pin: "1" } });

@@ -95,5 +95,11 @@ export function describeIssues(error: z.ZodError): { field: string; message: str
   return { field, message: field ? `${field}: ${issue.message}` : issue.message };
 }
 
-/** A caller ID with no digit in it ("", "anonymous", "restricted") is withheld: it names no one. */
-export const isWithheld = (callFrom: string): boolean => !/\d/.test(callFrom);
+/**
+ * What carriers send for a blocked caller ID instead of a number (Twilio's: ANONYMOUS, RESTRICTED,
+ * UNAVAILABLE and BLOCKED spelled on a keypad): as many callers share each as share "anonymous".
+ */
+const WITHHELD_NUMBERS = new Set(["+266696687", "+7378742833", "+86282452253", "+2562533"]);
+
+/** A caller ID with no digit in it ("", "anonymous", "restricted"), or a stand-in number, is withheld: it names no one. */
+export const isWithheld = (callFrom: string): boolean => !/\d/.test(callFrom) || WITHHELD_NUMBERS.has(callFrom);
