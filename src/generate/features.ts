@@ -31,7 +31,7 @@ const nodeScripts = {
   dev: "node --watch src/main.ts",
 };
 
-/** src/taskchain/outage.ts: one log line per outage, for the stores with a backend. */
+/** src/taskchain/outage.ts: one log line per outage, and a timeout per request, for the stores with a backend. */
 const OUTAGE_LOG: Feature = { folder: "stores/outage" };
 
 /**

@@ -160,11 +160,24 @@ async function start(runtime: Runtime, dir: string): Promise<Served> {
     expect(build.code, build.stdout + build.stderr).toBe(0);
     expect(existsSync(path.join(dir, "dist/index.mjs"))).toBe(true);
     expect(scripts.start).toBe("node src/local.ts");
-    return serve(projectNode(), ["src/local.ts", "dist/index.mjs"], dir, env, url);
+    return serve(projectNode(), LAMBDA_START, dir, env, url);
   }
   // `npm start`'s command, started without npm so the exit code below is the server's own.
   expect(scripts.start).toBe("node src/main.ts");
-  return serve(projectNode(), ["src/main.ts"], dir, env, url);
+  return serve(projectNode(), NODE_START, dir, env, url);
+}
+
+const NODE_START = ["src/main.ts"];
+const LAMBDA_START = ["src/local.ts", "dist/index.mjs"];
+
+/** A second server on the served one's port: one clear line and exit 1, never a stack trace or "listening". */
+function expectPortInUseRefused(runtime: Runtime, dir: string, served: Served): void {
+  const port = new URL(served.url).port;
+  const second = run(projectNode(), runtime === "lambda" ? LAMBDA_START : NODE_START, dir, { PORT: port, HOST: "127.0.0.1", TASKCHAIN_TOKEN: token, REDIS_URL: undefined }, 30_000);
+  expect(second.code, second.stdout + second.stderr).toBe(1);
+  expect(second.stderr).toMatch(new RegExp(`"cannot listen on 127\\.0\\.0\\.1:${port}: .*EADDRINUSE`));
+  expect(second.stderr).not.toMatch(/^\s+at /m);
+  expect(second.stdout).not.toMatch(/listening/);
 }
 
 /**
@@ -244,6 +257,7 @@ describe.each(CASES)("runtime %s (sessions: %s)", (runtime, sessions) => {
       await served.stop("SIGTERM");
       return;
     }
+    expectPortInUseRefused(runtime, dir, served);
     // Graceful shutdown: the in-flight call is answered, then the process exits 0.
     const { answer, code } = await answerAcrossSigterm(served);
     expect(answer, served.output()).toMatch(/^HTTP\/1\.1 200/);

@@ -75,6 +75,18 @@ describe("time budget", () => {
     expect(lines).toEqual([{ level: "warn", message: expect.stringMatching(/over its time budget/), meta: expect.objectContaining({ link: "lookup", action: "initial", outcome: "timeout" }) }]);
   });
 
+  it("asks an outcome over its budget again, so the call goes on as the apology says", async () => {
+    const app = createTaskchain({ links: [slowLink({ qualified: () => new Promise(() => {}) })], logger: recorder().logger, budgetMs: 20 });
+    const answer = body(await post(app, "qualified", { n: 1 }));
+    expect(answer).toMatchObject({ content: TIMEOUT_APOLOGY, actions: [{ name: "switch_task", context: { name: "lookup" } }] });
+  });
+
+  it("holds a handler returning another library's promise (a thenable) to the budget too", async () => {
+    const thenable = { then: (resolve: (reply: { content: string }) => void) => void setTimeout(() => resolve({ content: "late" }), 10_000).unref() };
+    const app = createTaskchain({ links: [slowLink({ initial: () => thenable })], logger: recorder().logger, budgetMs: 20 });
+    expect(body(await post(app, "initial")).content).toBe(TIMEOUT_APOLOGY);
+  });
+
   it("answers with the link's onTimeout reply, within the link's budgetMs rather than the project's", async () => {
     const onTimeout = vi.fn(() => ({ content: "Still looking; one moment." }));
     const app = createTaskchain({ links: [slowLink({ budgetMs: 60, onTimeout })], logger: recorder().logger, budgetMs: 10_000 });

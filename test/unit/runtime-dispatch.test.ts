@@ -12,6 +12,7 @@ import {
   ResponseSchema,
   say,
   silentLogger,
+  SWITCH_WINDOW_MS,
   transferCall,
   type HttpAnswer,
   type Link,
@@ -274,18 +275,20 @@ describe("sessions", () => {
     let now = 1_000_000;
     const app = setup({ store: new MemorySessionStore({ now: () => now }), sessionTtlMs: 60_000 });
     const first = await ok(app, { name: "pin_vetting", action: "initial", ...caller });
+    // Probed with other deliveries than the first link's initial, which starts a call of its own.
     now += 59_000;
-    expect((await ok(app, { name: "pin_vetting", action: "initial", ...caller })).key).toBe(first.key);
+    expect((await ok(app, { name: "pin_vetting", action: "qualified", ...caller, context: { pin: "1" } })).key).toBe(first.key);
     now += 59_000; // idle TTL restarts on every call
-    expect((await ok(app, { name: "pin_vetting", action: "initial", ...caller })).key).toBe(first.key);
+    expect((await ok(app, { name: "sms_vetting", action: "initial", ...caller })).key).toBe(first.key);
     now += 60_001;
-    expect((await ok(app, { name: "pin_vetting", action: "initial", ...caller })).key).not.toBe(first.key);
+    expect((await ok(app, { name: "sms_vetting", action: "initial", ...caller })).key).not.toBe(first.key);
   });
 
   it("bounds memory: past maxSessions the least recently used session is evicted", async () => {
     const store = new MemorySessionStore({ maxSessions: 2 });
     const app = setup({ store });
-    const keyOf = async (from: string) => (await ok(app, { name: "pin_vetting", action: "initial", call_from: from, call_forwarded_by: "" })).key;
+    // The second link's initial: the first link's starts a call of its own.
+    const keyOf = async (from: string) => (await ok(app, { name: "sms_vetting", action: "initial", call_from: from, call_forwarded_by: "" })).key;
     const a = await keyOf("+1a");
     const b = await keyOf("+1b");
     expect(await keyOf("+1a")).toBe(a); // a is now the most recent
@@ -415,8 +418,8 @@ describe("sessions", () => {
     const app = setup();
     const direct = { call_from: "+15125550123" };
     const a = await ok(app, { name: "pin_vetting", action: "initial", ...direct, call_forwarded_by: null });
-    expect((await ok(app, { name: "pin_vetting", action: "initial", ...direct })).key).toBe(a.key);
-    expect((await ok(app, { name: "pin_vetting", action: "initial", ...direct, call_forwarded_by: "" })).key).toBe(a.key);
+    expect((await ok(app, { name: "sms_vetting", action: "initial", ...direct })).key).toBe(a.key);
+    expect((await ok(app, { name: "pin_vetting", action: "qualified", ...direct, call_forwarded_by: "", context: { pin: "1" } })).key).toBe(a.key);
   });
 
   it("keeps state of different callers apart, and __proto__ keys pollute nothing", async () => {
@@ -513,6 +516,37 @@ describe("handler failures", () => {
     expect(ResponseSchema.parse(res.json).content).toBe("Sorry about that.");
     expect(res.answer.body).not.toMatch(/secret|db down|at /);
     expect(logger.error).toHaveBeenCalledWith(expect.stringMatching(/failed/), expect.objectContaining({ link: "flaky", error: expect.stringContaining("db down") }));
+  });
+
+  it("answers the apology whatever was thrown: a revoked Proxy, an Error whose stack cannot be read", async () => {
+    const { proxy, revoke } = Proxy.revocable({}, {});
+    revoke();
+    const unreadable = new Error("no stack");
+    Object.defineProperty(unreadable, "stack", {
+      get() {
+        throw new Error("stack getter");
+      },
+    });
+    for (const thrown of [proxy, unreadable]) {
+      const logger: Logger = { info: vi.fn(), warn: vi.fn(), error: vi.fn() };
+      const app = setup({ logger, apology: "Sorry about that." }, [failing(() => Promise.reject(thrown))]);
+      const res = await call(app, { name: "flaky", action: "qualified", ...caller, context: {} });
+      expect(res.status, res.answer.body).toBe(200);
+      expect(ResponseSchema.parse(res.json).content).toBe("Sorry about that.");
+      expect(logger.error).toHaveBeenCalledWith(expect.stringMatching(/failed/), expect.objectContaining({ link: "flaky", outcome: "failed" }));
+    }
+  });
+
+  it("asks an outcome again after its handler failed, in the same call, and ends politely the third time", async () => {
+    const broken = defineLink({ ...pin, qualified: () => Promise.reject(new Error("down")) });
+    const app = setup({ apology: "Sorry." }, [broken, sms]);
+    const qualified = (pin: string) => ok(app, { name: "pin_vetting", action: "qualified", ...caller, context: { pin } });
+    const first = await ok(app, { name: "pin_vetting", action: "initial", ...caller });
+    for (const pin of ["1", "2"]) {
+      expect(await qualified(pin)).toEqual({ key: first.key, content: "Sorry.", actions: [{ name: "switch_task", context: { name: "pin_vetting" } }] });
+      expect((await ok(app, { name: "pin_vetting", action: "initial", ...caller })).key).toBe(first.key);
+    }
+    expect(await qualified("3")).toEqual({ key: first.key, content: INVALID_CONTEXT_GIVE_UP, actions: [{ name: "end_call" }] });
   });
 
   it("treats a reply that breaks the protocol as a failure: bad action shape, unknown switch target", async () => {
@@ -743,11 +777,28 @@ describe("call boundaries", () => {
     expect((await ok(app, initial)).key).toBe(call2.key);
   });
 
+  it("takes the first link's initial for a new call long after the call switched there", async () => {
+    vi.useFakeTimers({ toFake: ["Date"] });
+    try {
+      const app = setup();
+      const call2 = await ok(app, initial);
+      // A switch back to the first link: its initial belongs to the call only while Agent4 is asking for
+      // it; later, the caller hung up after the switch and is ringing again.
+      await ok(app, { name: "sms_vetting", action: "disqualified", ...caller, context: { reason: "no" } });
+      vi.advanceTimersByTime(SWITCH_WINDOW_MS);
+      const call3 = await ok(app, initial);
+      expect(call3.key).not.toBe(call2.key);
+      expect(call3.content).toBe("Ask for the PIN. Seen before: no");
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
   it("ends a call on its key and caller line together, without the token; 503 when the store cannot end it", async () => {
     const app = setup({ publicUrl: PUBLIC, token: "t" });
     const first = ResponseSchema.parse((await call(app, initial, { authorization: "Bearer t" })).json);
     const ended = notification(first);
-    const still = async () => ResponseSchema.parse((await call(app, initial, { authorization: "Bearer t" })).json).key;
+    const still = async () => ResponseSchema.parse((await call(app, { ...initial, name: "sms_vetting" }, { authorization: "Bearer t" })).json).key;
     const otherLine = encodeURIComponent("12:+15125550000:+15128888888");
     for (const [url, caller] of [[ended.url, undefined], [ended.url, otherLine], [`/calls/${crypto.randomUUID()}/ended`, ended.caller]]) {
       expect((await app.handle({ method: "POST", url: url!, caller })).status).toBe(200);

@@ -3,8 +3,8 @@
 import { execFile } from "node:child_process";
 import { randomInt } from "node:crypto";
 import { existsSync, readdirSync } from "node:fs";
-import { request as httpRequest } from "node:http";
-import { request as httpsRequest } from "node:https";
+import { Agent as HttpAgent, request as httpRequest } from "node:http";
+import { Agent as HttpsAgent, request as httpsRequest } from "node:https";
 import { gzipSync } from "node:zlib";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { chain } from "../src/links/index.ts";
@@ -55,12 +55,19 @@ export async function post(target: Target, path: string, body: unknown, init: { 
 export function rawPost(target: Target, path: string, body: string | Buffer, headers: Record<string, string>): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {
     const url = new URL(`${target.url}${path}`);
-    const send = url.protocol === "https:" ? httpsRequest : httpRequest;
-    const req = send(url, { method: "POST", agent: false, headers }, (res) => {
+    const https = url.protocol === "https:";
+    // A kept-alive connection of its own, closed once answered: a server may answer before the body
+    // is all sent (a 401, a 413), and one told `Connection: close` would close with bytes unread,
+    // which resets the connection before this client reads the answer.
+    const agent = https ? new HttpsAgent({ keepAlive: true }) : new HttpAgent({ keepAlive: true });
+    const req = (https ? httpsRequest : httpRequest)(url, { method: "POST", agent, headers }, (res) => {
       let text = "";
       res.setEncoding("utf8");
       res.on("data", (d: string) => (text += d));
-      res.on("end", () => resolve({ status: res.statusCode ?? 0, body: text }));
+      res.on("end", () => {
+        agent.destroy();
+        resolve({ status: res.statusCode ?? 0, body: text });
+      });
     });
     req.on("error", reject);
     req.end(body);

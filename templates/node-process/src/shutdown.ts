@@ -30,6 +30,22 @@ export function closeServer(server: Server): Promise<void> {
   });
 }
 
+/**
+ * Starts `server` on the port and host from the settings. One it cannot have (in use, or below 1024
+ * for a user who may not bind it) is one log line and exit 1: node:http would crash with a stack
+ * trace, and Express 5's listen() hands the error to its callback and exits 0, as if it had served.
+ */
+export function listen(server: Server, port: number, host: string, name: string): void {
+  server.once("error", (error) => cannotListen(error, port, host));
+  server.listen(port, host, () => console.log(`${name} listening on http://${host === "0.0.0.0" ? "localhost" : host}:${port}`));
+}
+
+/** The one line and exit 1 for an address the server cannot listen on. */
+export function cannotListen(error: unknown, port: number, host: string): never {
+  consoleLogger.error(`cannot listen on ${host}:${port}: ${describeThrown(error)}`);
+  process.exit(1);
+}
+
 /** What start-up builds from settings (the session store, the listen address): a setting that cannot work is one log line and exit 1, not a stack trace. */
 export function orExit<T>(make: () => T): T {
   try {

@@ -30,7 +30,8 @@ export function withinBudget<T>(run: (budget: Budget) => Awaitable<T>, deadline:
   const controller = new AbortController();
   const timeLeft = () => Math.max(0, deadline - performance.now());
   const result = run({ signal: controller.signal, timeLeft });
-  if (!(result instanceof Promise)) return result;
+  // Any thenable, not only a native Promise: a handler may return another library's promise.
+  if (!isThenable(result)) return result;
   return new Promise((resolve, reject) => {
     // LATE first, so a handler that rejects on the abort (as fetch does) does not win. Whole ms: a
     // fractional delay costs Node a timer list of its own per call.
@@ -42,9 +43,11 @@ export function withinBudget<T>(run: (budget: Budget) => Awaitable<T>, deadline:
       clearTimeout(timer);
       then(value);
     };
-    result.then(settle(resolve), settle(reject));
+    Promise.resolve(result).then(settle(resolve), settle(reject));
   });
 }
+
+const isThenable = <T>(value: Awaitable<T>): value is Promise<T> => typeof (value as { then?: unknown } | null)?.then === "function";
 
 /** How a webhook call's answer came about, with its log line's level and message. */
 const OUTCOMES = {

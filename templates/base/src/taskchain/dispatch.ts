@@ -210,14 +210,21 @@ async function openSession(app: App, id: string | undefined, payload: Payload, d
 }
 
 /**
+ * How long after an answer that switched to the chain's first link that link's `initial` still
+ * belongs to the same call: Agent4 asks for it as soon as the answer has been spoken.
+ */
+export const SWITCH_WINDOW_MS = 30_000;
+
+/**
  * Whether this delivery starts a call although its caller's session is live: the chain's first
- * link asked for its `initial` when the call's last answer did not switch to it. A caller who hangs
- * up between two links sends no `interrupt`, and ringing again may come before Agent4's call-ended
- * notification; without this, the new call would carry on the old one's key and state, and that
- * notification would end it mid-call.
+ * link asked for its `initial`, unless the call's last answer switched to it just before. A caller
+ * who hangs up between two links sends no `interrupt`, and ringing again may come before Agent4's
+ * call-ended notification; without this, the new call would carry on the old one's key and state,
+ * and that notification would end it mid-call.
  */
 function startsCall(app: App, payload: Payload, last: Answered | undefined): boolean {
   if (last === undefined || payload.action !== "initial" || payload.name !== app.firstLink) return false;
+  if (Date.now() - last.at >= SWITCH_WINDOW_MS) return true;
   const { actions } = JSON.parse(last.body) as TaskchainResponse;
   return !actions?.some((action) => action.name === "switch_task" && action.context.name === payload.name);
 }

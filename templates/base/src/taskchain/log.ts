@@ -14,11 +14,27 @@ const writer = (level: string) => (message: string, meta?: Record<string, unknow
 export const consoleLogger: Logger = { info: writer("info"), warn: writer("warn"), error: writer("error") };
 export const silentLogger: Logger = { info() {}, warn() {}, error() {} };
 
-/** A thrown value as one line, whatever was thrown: String() itself throws for some objects. */
+/**
+ * A thrown value as one line, whatever was thrown: String() itself throws for some objects, and a
+ * revoked Proxy throws at every look, even Object.prototype.toString's.
+ */
 export function describeThrown(error: unknown): string {
   try {
-    return error instanceof Error ? error.message : String(error);
+    return error instanceof Error ? String(error.message) : String(error);
   } catch {
-    return Object.prototype.toString.call(error);
+    try {
+      return Object.prototype.toString.call(error);
+    } catch {
+      return "a thrown value that cannot be read";
+    }
+  }
+}
+
+/** The thrown value's stack, when it has one that can be read. */
+export function stackOf(error: unknown): string | undefined {
+  try {
+    return error instanceof Error ? error.stack : undefined;
+  } catch {
+    return undefined;
   }
 }

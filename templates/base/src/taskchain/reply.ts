@@ -4,7 +4,7 @@
 import { endCall, transferCall } from "./actions.ts";
 import { LATE, withinBudget, type Budget, type CallLog } from "./budget.ts";
 import type { Awaitable, Env, InitialArgs, Link, Reply } from "./link.ts";
-import { describeThrown } from "./log.ts";
+import { describeThrown, stackOf } from "./log.ts";
 import { withBlocksJson, type parameterBlocks } from "./parameters.ts";
 import { describeIssues, isWithheld, ResponseSchema, type Notification, type Payload, type TaskchainResponse } from "./protocol.ts";
 import type { Session } from "./session.ts";
@@ -20,7 +20,7 @@ export interface ReplyContext {
   publicUrl: string | undefined;
 }
 
-/** How often the default fallback asks again for context that did not parse, per link and call. */
+/** How often the runtime asks a link again in one call: after context that did not parse, or an outcome that failed or ran late. */
 export const INVALID_CONTEXT_RETRIES = 2;
 export const INVALID_CONTEXT_RETRY = "Sorry, I didn't get all of that. Let's try that again.";
 export const INVALID_CONTEXT_GIVE_UP = "I'm sorry, I couldn't complete that right now. Please call us again later. Goodbye.";
@@ -42,8 +42,8 @@ export async function respond(app: ReplyContext, link: Link, payload: Payload, s
     return { response, body: serialise(app, link, payload, withCallEnded(app, id, response)) };
   } catch (error) {
     call.outcome = "failed";
-    call.detail = { error: describeThrown(error), stack: error instanceof Error ? error.stack : undefined };
-    const response = toResponse(session.key, { content: app.apology });
+    call.detail = { error: describeThrown(error), stack: stackOf(error) };
+    const response = toResponse(session.key, fallback(link, payload, session, app.apology));
     return { response, body: serialise(app, link, payload, withCallEnded(app, id, response)) };
   }
 }
@@ -65,8 +65,33 @@ async function replyInTime(app: ReplyContext, link: Link, payload: Payload, sess
   call.outcome = "timeout";
   const args = { call: callInfo(payload, session), state: session.state, env: app.env, action: payload.action, elapsedMs: performance.now() - call.started };
   if (link.onTimeout) return link.onTimeout(args);
-  return app.transferNumber ? { content: TIMEOUT_TRANSFER, actions: [transferCall(app.transferNumber)] } : { content: TIMEOUT_APOLOGY };
+  return app.transferNumber ? { content: TIMEOUT_TRANSFER, actions: [transferCall(app.transferNumber)] } : fallback(link, payload, session, TIMEOUT_APOLOGY);
 }
+
+/**
+ * The runtime's own reply when the handler gave none: `content` alone for an `initial` or an
+ * `interrupt`; an outcome's must say what comes next, or the call would end while the caller is told
+ * it goes on. So the link is asked again, as for context that did not parse.
+ */
+function fallback(link: Link, payload: Payload, session: Session, content: string): Reply {
+  return payload.action === "qualified" || payload.action === "disqualified" ? askAgain(link, session, isWithheld(payload.call_from), content) : { content };
+}
+
+/**
+ * `content`, then the link again (switch_task to itself), twice at most per link and call; then
+ * the call ends politely. A withheld caller's attempts cannot be counted (nothing is stored), so
+ * asking again could loop: that call ends at once.
+ */
+function askAgain(link: Link, session: Session, withheld: boolean, content: string): Reply {
+  const attempt = retriesOf(session, link);
+  session.retries = { ...session.retries, [link.name]: attempt + 1 };
+  return attempt < INVALID_CONTEXT_RETRIES && !withheld
+    ? { content, actions: [{ name: "switch_task", context: { name: link.name } }] }
+    : { content: INVALID_CONTEXT_GIVE_UP, actions: [endCall()] };
+}
+
+/** How often the runtime asked this link again in this call. Own keys only: a link named "constructor" must not read Object.prototype.constructor. */
+const retriesOf = (session: Session, link: Link): number => (Object.hasOwn(session.retries, link.name) ? (session.retries[link.name] ?? 0) : 0);
 
 /** A reply as the response Agent4 reads: `content` always there, empty lists and records left out. */
 function toResponse(key: string, reply: Reply): TaskchainResponse {
@@ -141,13 +166,9 @@ function fellBack(call: CallLog, detail: Record<string, unknown>): void {
 /** Context that does not parse never drops the call: the link's hook answers, or ask again, then end politely. */
 function invalidContext(link: Link, payload: Payload, session: Session, args: InitialArgs, call: CallLog, problem: string): Awaitable<Reply> {
   const action = payload.action as "qualified" | "disqualified";
-  // Own keys only: a link named "constructor" must not read Object.prototype.constructor.
-  const attempt = Object.hasOwn(session.retries, link.name) ? (session.retries[link.name] ?? 0) : 0;
-  session.retries = { ...session.retries, [link.name]: attempt + 1 };
+  const attempt = retriesOf(session, link);
   fellBack(call, { problem, attempt });
-  if (link.invalidContext) return link.invalidContext({ ...args, action, raw: payload.context, problem, attempt });
-  // A withheld caller's attempts cannot be counted (nothing is stored): asking again could loop.
-  return attempt < INVALID_CONTEXT_RETRIES && !args.call.withheld
-    ? { content: INVALID_CONTEXT_RETRY, actions: [{ name: "switch_task", context: { name: link.name } }] }
-    : { content: INVALID_CONTEXT_GIVE_UP, actions: [endCall()] };
+  if (!link.invalidContext) return askAgain(link, session, args.call.withheld, INVALID_CONTEXT_RETRY);
+  session.retries = { ...session.retries, [link.name]: attempt + 1 };
+  return link.invalidContext({ ...args, action, raw: payload.context, problem, attempt });
 }

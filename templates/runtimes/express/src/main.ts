@@ -1,7 +1,8 @@
+import { createServer } from "node:http";
 import { createApp } from "./app.ts";
 import { listenAddress, loadDotEnv } from "./dotenv.ts";
 import { fileRecordSink } from "./record-file.ts";
-import { closeServer, exitGracefully, orExit } from "./shutdown.ts";
+import { closeServer, exitGracefully, listen, orExit } from "./shutdown.ts";
 import { stderrLogger } from "./stderr-logger.ts";
 import { createExpressApp } from "./server.ts";
 import { sessionStoreFromEnv } from "./sessions.ts";
@@ -10,9 +11,9 @@ loadDotEnv();
 const { port, host } = orExit(() => listenAddress(process.env));
 const logger = stderrLogger();
 const store = orExit(() => sessionStoreFromEnv(process.env, logger));
-const server = createExpressApp(createApp(process.env, { store, recordFile: fileRecordSink, logger })).listen(port, host, () => {
-  console.log(`taskchain webhook (express) listening on http://${host === "0.0.0.0" ? "localhost" : host}:${port}`);
-});
+// What app.listen() makes, started by listen(): Express 5's own listen() exits 0 on a port in use.
+const server = createServer(createExpressApp(createApp(process.env, { store, recordFile: fileRecordSink, logger })));
+listen(server, port, host, "taskchain webhook (express)");
 
 // Finish in-flight webhook calls, then exit: a deploy never cuts a caller off mid-answer.
 exitGracefully(async () => {

@@ -1,7 +1,7 @@
 import { createApp } from "./app.ts";
 import { listenAddress, loadDotEnv } from "./dotenv.ts";
 import { fileRecordSink } from "./record-file.ts";
-import { exitGracefully, orExit } from "./shutdown.ts";
+import { cannotListen, exitGracefully, orExit } from "./shutdown.ts";
 import { stderrLogger } from "./stderr-logger.ts";
 import { createFastifyApp } from "./server.ts";
 import { sessionStoreFromEnv } from "./sessions.ts";
@@ -16,7 +16,7 @@ server.addHook("onClose", async () => {
   await store.close?.();
 });
 
-await server.listen({ port, host });
+await server.listen({ port, host }).catch((error: unknown) => cannotListen(error, port, host));
 console.log(`taskchain webhook (fastify) listening on http://${host === "0.0.0.0" ? "localhost" : host}:${port}`);
 
 // Finish in-flight webhook calls, then exit: a deploy never cuts a caller off mid-answer.

@@ -15,6 +15,15 @@ class TextBody {
   }
 }
 
+/**
+ * The 413, with the connection kept open while node drains the rest of the body: fastify would close
+ * it with bytes unread, which resets it under a caller still sending, who then never sees the answer.
+ */
+function refuseTooLarge(app: Taskchain, request: FastifyRequest, reply: FastifyReply): FastifyReply {
+  request.raw.resume();
+  return send(reply.removeHeader("connection"), app.error(413, "payload_too_large", "The request body is over 1 MiB"));
+}
+
 export function createFastifyApp(app: Taskchain = createApp(process.env)): FastifyInstance {
   const server = Fastify({ bodyLimit: MAX_BODY_BYTES, logger: false });
 
@@ -47,10 +56,8 @@ export function createFastifyApp(app: Taskchain = createApp(process.env)): Fasti
   server.setNotFoundHandler(handler);
 
   // Fastify's parser errors become the core's JSON error bodies.
-  server.setErrorHandler((error: FastifyError, _request, reply) => {
-    if (error.code === "FST_ERR_CTP_BODY_TOO_LARGE" || error.statusCode === 413) {
-      return send(reply.header("connection", "close"), app.error(413, "payload_too_large", "The request body is over 1 MiB"));
-    }
+  server.setErrorHandler((error: FastifyError, request, reply) => {
+    if (error.code === "FST_ERR_CTP_BODY_TOO_LARGE" || error.statusCode === 413) return refuseTooLarge(app, request, reply);
     if (error.code === "FST_ERR_CTP_EMPTY_JSON_BODY") return send(reply, app.error(400, "invalid_json", "The request body is empty; expected a JSON payload"));
     if (error instanceof SyntaxError || error.code === "FST_ERR_CTP_INVALID_JSON_BODY") {
       return send(reply, app.error(400, "invalid_json", "The request body is not valid JSON"));

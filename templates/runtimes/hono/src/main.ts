@@ -1,9 +1,9 @@
-import { serve } from "@hono/node-server";
+import { createAdaptorServer } from "@hono/node-server";
 import type { Server } from "node:http";
 import { createApp } from "./app.ts";
 import { listenAddress, loadDotEnv } from "./dotenv.ts";
 import { fileRecordSink } from "./record-file.ts";
-import { closeServer, exitGracefully, orExit } from "./shutdown.ts";
+import { closeServer, exitGracefully, listen, orExit } from "./shutdown.ts";
 import { stderrLogger } from "./stderr-logger.ts";
 import { createHonoApp } from "./server.ts";
 import { sessionStoreFromEnv } from "./sessions.ts";
@@ -13,10 +13,9 @@ const { port, host } = orExit(() => listenAddress(process.env));
 const logger = stderrLogger();
 const store = orExit(() => sessionStoreFromEnv(process.env, logger));
 const app = createHonoApp(createApp(process.env, { store, recordFile: fileRecordSink, logger }));
-// serve() makes a node:http server unless told otherwise.
-const server = serve({ fetch: app.fetch, port, hostname: host }, () => {
-  console.log(`taskchain webhook (hono) listening on http://${host === "0.0.0.0" ? "localhost" : host}:${port}`);
-}) as Server;
+// The node:http server serve() would make, started by listen() so a port in use is one clear line.
+const server = createAdaptorServer({ fetch: app.fetch }) as Server;
+listen(server, port, host, "taskchain webhook (hono)");
 
 // Finish in-flight webhook calls, then exit: a deploy never cuts a caller off mid-answer.
 exitGracefully(async () => {

@@ -40,10 +40,9 @@ function nodeBody(c: Context): Promise<string | undefined> | undefined {
 
 export function createHonoApp(app: Taskchain = createApp(process.env)): Hono {
   const server = new Hono();
-  const tooLarge = (c: Context) => {
-    c.header("connection", "close");
-    return send(c, app.error(413, "payload_too_large", "The request body is over 1 MiB"));
-  };
+  // The connection stays open while the rest of the body drains: closing it with bytes unread
+  // resets it under a caller still sending, who then never sees the 413.
+  const tooLarge = (c: Context) => send(c, app.error(413, "payload_too_large", "The request body is over 1 MiB"));
   const limit = bodyLimit({ maxSize: MAX_BODY_BYTES, onError: tooLarge });
 
   server.all("*", async (c) => {

@@ -4,7 +4,7 @@ import path from "node:path";
 import { pathToFileURL } from "node:url";
 import { listenAddress, loadDotEnv } from "./dotenv.ts";
 import { createGateway } from "./gateway.ts";
-import { closeServer, exitGracefully, orExit } from "./shutdown.ts";
+import { closeServer, exitGracefully, listen, orExit } from "./shutdown.ts";
 import type { LambdaHandler } from "./server.ts";
 
 loadDotEnv(); // before the handler reads process.env on its first call
@@ -13,8 +13,6 @@ const { handler } = (await import(bundle ? pathToFileURL(path.resolve(bundle)).h
 
 const { port, host } = orExit(() => listenAddress(process.env));
 const server = createGateway(handler);
-server.listen(port, host, () => {
-  console.log(`taskchain webhook (lambda${bundle ? ` ${bundle}` : ""}, local gateway) listening on http://${host === "0.0.0.0" ? "localhost" : host}:${port}`);
-});
+listen(server, port, host, `taskchain webhook (lambda${bundle ? ` ${bundle}` : ""}, local gateway)`);
 
 exitGracefully(() => closeServer(server));

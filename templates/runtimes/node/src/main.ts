@@ -1,7 +1,7 @@
 import { createApp } from "./app.ts";
 import { listenAddress, loadDotEnv } from "./dotenv.ts";
 import { fileRecordSink } from "./record-file.ts";
-import { closeServer, exitGracefully, orExit } from "./shutdown.ts";
+import { closeServer, exitGracefully, listen, orExit } from "./shutdown.ts";
 import { stderrLogger } from "./stderr-logger.ts";
 import { createNodeServer } from "./server.ts";
 import { sessionStoreFromEnv } from "./sessions.ts";
@@ -12,9 +12,7 @@ const logger = stderrLogger();
 const store = orExit(() => sessionStoreFromEnv(process.env, logger));
 const server = createNodeServer(createApp(process.env, { store, recordFile: fileRecordSink, logger }));
 
-server.listen(port, host, () => {
-  console.log(`taskchain webhook listening on http://${host === "0.0.0.0" ? "localhost" : host}:${port}`);
-});
+listen(server, port, host, "taskchain webhook");
 
 // Finish in-flight webhook calls, then exit: a deploy never cuts a caller off mid-answer.
 exitGracefully(async () => {

@@ -2,7 +2,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import { createApp } from "./app.ts";
 import { readBody } from "./body.ts";
-import { consoleLogger, describeThrown, MAX_BODY_BYTES, type HttpAnswer, type HttpRequest, type Taskchain } from "./taskchain/index.ts";
+import { consoleLogger, describeThrown, type HttpAnswer, type HttpRequest, type Taskchain } from "./taskchain/index.ts";
 
 function send(res: ServerResponse, answer: HttpAnswer): void {
   // A string body, not a Buffer: node:http then sends headers and body in one write.
@@ -30,8 +30,8 @@ export function createNodeServer(app: Taskchain = createApp(process.env)): Serve
     // every runtime: a caller without the token learns nothing from the body and is not waited for.
     const early = app.gate(request);
     if (early) {
-      // Declared over 1 MiB: not worth draining for the next request on this connection.
-      if (Number(req.headers["content-length"]) > MAX_BODY_BYTES) res.setHeader("connection", "close");
+      // The body is read and dropped while the answer goes out, and the connection stays open:
+      // closing it with bytes unread resets it under a caller still sending, who never sees the answer.
       req.resume();
       return void Promise.resolve(early).then((answer) => send(res, answer));
     }
@@ -42,7 +42,6 @@ export function createNodeServer(app: Taskchain = createApp(process.env)): Serve
         reply(app, req, res, request);
       },
       () => {
-        res.setHeader("connection", "close");
         send(res, app.error(413, "payload_too_large", "The request body is over 1 MiB"));
       },
     );

@@ -1,7 +1,7 @@
 // Sessions in Durable Objects: each caller line's session in its own CallSession object
 // (src/session-object.ts), reached from any isolate and any location by the line's id.
 import { consoleLogger, type Answered, type Logger, type Session, type SessionChange, type SessionStore } from "./taskchain/index.ts";
-import { OutageLog } from "./taskchain/outage.ts";
+import { OutageLog, within } from "./taskchain/outage.ts";
 
 /** What a CallSession stub answers over RPC. */
 export interface CallSessionStub {
@@ -54,20 +54,14 @@ export class DurableObjectSessionStore implements SessionStore {
    * caller gets the apology.
    */
   async #call<T>(id: string, work: (object: CallSessionStub) => Promise<T>): Promise<T> {
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Error(`no answer from the session's Durable Object within ${this.#timeoutMs} ms`)), this.#timeoutMs);
-    });
     try {
       const object = this.#namespace.get(this.#namespace.idFromName(this.#prefix + id));
-      const value = await Promise.race([work(object), timeout]);
+      const value = await within(this.#timeoutMs, `no answer from the session's Durable Object within ${this.#timeoutMs} ms`, () => work(object));
       this.#outage.up();
       return value;
     } catch (error) {
       this.#outage.down(error);
       throw error;
-    } finally {
-      clearTimeout(timer);
     }
   }
 }

@@ -1,6 +1,6 @@
 // Sessions in Workers KV: every isolate and location that answers a call reads the same session.
 import { applyChange, consoleLogger, type Answered, type Logger, type Session, type SessionChange, type SessionStore } from "./taskchain/index.ts";
-import { OutageLog } from "./taskchain/outage.ts";
+import { OutageLog, within } from "./taskchain/outage.ts";
 
 /** The part of a Workers KV namespace binding this store uses. */
 export interface KvNamespace {
@@ -55,18 +55,20 @@ export class KvSessionStore implements SessionStore {
   /** Where open() read the last answer (a LAST_SLOTS index), per caller, until the save() or end() that follows. */
   readonly #read = new Map<string, number>();
   readonly #outage: OutageLog;
+  readonly #timeoutMs: number;
 
-  constructor(kv: KvNamespace, options: { prefix?: string; now?: () => number; logger?: Logger } = {}) {
+  constructor(kv: KvNamespace, options: { prefix?: string; now?: () => number; logger?: Logger; timeoutMs?: number } = {}) {
     this.#kv = kv;
     this.#prefix = options.prefix ?? "session:";
     this.#now = options.now ?? Date.now;
     this.#outage = new OutageLog(options.logger ?? consoleLogger, "kv");
+    this.#timeoutMs = options.timeoutMs ?? 2_000;
   }
 
-  /** A KV operation, its failure logged once per outage (and passed on: the caller gets the apology). */
+  /** A KV operation, its failure (or no answer within the timeout) logged once per outage and passed on: the caller gets the apology. */
   async #kvCall<T>(work: (kv: KvNamespace) => Promise<T>): Promise<T> {
     try {
-      const value = await work(this.#kv);
+      const value = await within(this.#timeoutMs, `no answer from KV within ${this.#timeoutMs} ms`, () => work(this.#kv));
       this.#outage.up();
       return value;
     } catch (error) {

@@ -54,6 +54,16 @@ describe("KvSessionStore on workerd's KV", () => {
     expect((await store.open("caller-1", () => fresh("k4"), 60_000)).key).toBe("k4");
   });
 
+  it("answers within its timeout when KV does not, and logs the outage once", async () => {
+    const errors: string[] = [];
+    const silent = () => {};
+    const stuck: KvNamespace = { get: () => new Promise(silent), put: () => new Promise(silent), delete: () => new Promise(silent) };
+    const store = new KvSessionStore(stuck, { timeoutMs: 100, logger: { info: silent, warn: silent, error: (message) => void errors.push(message) } });
+    for (let i = 0; i < 3; i++) await expect(store.open("caller", () => fresh("k"), 60_000)).rejects.toThrow(/within 100 ms/);
+    await expect(store.save("caller", "k", {}, 60_000)).rejects.toThrow(/within 100 ms/);
+    expect(errors).toHaveLength(1);
+  });
+
   it("starts a new session after the idle TTL, even one under KV's 60 s minimum", async () => {
     let now = 1_000_000;
     const store = new KvSessionStore(kv, { now: () => now });

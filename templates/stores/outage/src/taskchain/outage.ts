@@ -1,4 +1,5 @@
-// For session stores with a backend (Redis, KV): how an outage reaches the log.
+// For session stores with a backend (Redis, KV, Durable Objects): how an outage reaches the log,
+// and a bound on how long one request to it may take.
 import { describeThrown, type Logger } from "./log.ts";
 
 /**
@@ -25,5 +26,18 @@ export class OutageLog {
     if (!this.#down) return;
     this.#down = false;
     this.#logger.info(`${this.#name} is back`);
+  }
+}
+
+/** `work`, failing with `message` once `ms` have passed: a backend that hangs must not keep the caller waiting. */
+export async function within<T>(ms: number, message: string, work: () => Promise<T>): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(message)), ms);
+  });
+  try {
+    return await Promise.race([work(), timeout]);
+  } finally {
+    clearTimeout(timer);
   }
 }
