@@ -405,7 +405,7 @@ describe("webhook fuzz, in process", () => {
 
   it("logs one JSON line per event, whatever text the event carries", () => {
     const lines: unknown[][] = [];
-    const spy = vi.spyOn(console, "error").mockImplementation((...args: unknown[]) => void lines.push(args));
+    const spies = (["log", "warn", "error"] as const).map((method) => vi.spyOn(console, method).mockImplementation((...args: unknown[]) => void lines.push(args)));
     try {
       fc.assert(
         fc.property(fc.constantFrom("info", "warn", "error") as fc.Arbitrary<"info" | "warn" | "error">, hostileString, fc.dictionary(hostileKey.filter((k) => k !== "level" && k !== "message"), fc.oneof(hostileString, fc.integer())), (level, message, meta) => {
@@ -424,7 +424,7 @@ describe("webhook fuzz, in process", () => {
         { numRuns: 300 },
       );
     } finally {
-      spy.mockRestore();
+      for (const spy of spies) spy.mockRestore();
     }
   });
 

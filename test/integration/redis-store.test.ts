@@ -167,8 +167,10 @@ describe("RedisSessionStore when Redis is away", () => {
   }
 
   it("fails each operation instead of hanging, logs the outage once, and recovers when Redis is back", async () => {
+    // consoleLogger: errors through console.error, "is back" (info) through console.log.
     const errors = vi.spyOn(console, "error").mockImplementation(() => undefined);
-    const lines = (pattern: RegExp) => errors.mock.calls.filter(([line]) => pattern.test(String(line))).length;
+    const infos = vi.spyOn(console, "log").mockImplementation(() => undefined);
+    const lines = (pattern: RegExp) => [...errors.mock.calls, ...infos.mock.calls].filter(([line]) => pattern.test(String(line))).length;
     const port = await freePort();
     const s = store(port);
     for (let i = 0; i < 3; i++) await expect(s.open("a", () => fresh("k"), 60_000)).rejects.toThrow(/Redis/);
@@ -182,6 +184,7 @@ describe("RedisSessionStore when Redis is away", () => {
     expect(lines(/redis is back/)).toBe(1);
     expect(lines(/redis unavailable/)).toBe(1);
     errors.mockRestore();
+    infos.mockRestore();
   });
 
   it("answers a webhook call with the apology when Redis goes away mid-call or hangs, and the next call works", async () => {

@@ -1,5 +1,5 @@
-// Log lines for a server that runs as a node process: stderr, one JSON object per line, as
-// consoleLogger writes them, but gathered into one write per turn of the event loop.
+// Log lines for a server that runs as a node process: every level on stderr, one JSON object per
+// line (logLine()), gathered into one write per turn of the event loop.
 import { logLine, type Logger } from "./taskchain/index.ts";
 
 /** Lines held for one write at most: a turn that logs more writes them as it goes. */

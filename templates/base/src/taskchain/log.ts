@@ -1,4 +1,5 @@
-// Logging: one JSON object per line on stderr, readable locally and parseable by log collectors.
+// Logging: one JSON object per line (info on stdout, warnings and errors on stderr), readable locally
+// and parseable by log collectors.
 
 export interface Logger {
   info(message: string, meta?: Record<string, unknown>): void;
@@ -9,7 +10,10 @@ export interface Logger {
 /** One log line: a JSON object with the level, the message and what else is known. */
 export const logLine = (level: string, message: string, meta?: Record<string, unknown>): string => JSON.stringify({ level, message, ...meta });
 
-const writer = (level: string) => (message: string, meta?: Record<string, unknown>) => console.error(logLine(level, message, meta));
+// Each level through its own console method: Workers and Lambda file a line under the method that
+// wrote it, so an info line written with console.error would count as an error there.
+const METHOD = { info: "log", warn: "warn", error: "error" } as const;
+const writer = (level: keyof Logger) => (message: string, meta?: Record<string, unknown>) => console[METHOD[level]](logLine(level, message, meta));
 
 export const consoleLogger: Logger = { info: writer("info"), warn: writer("warn"), error: writer("error") };
 export const silentLogger: Logger = { info() {}, warn() {}, error() {} };

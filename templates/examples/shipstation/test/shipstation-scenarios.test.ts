@@ -15,7 +15,7 @@ const TRANSFER = "+15125550123";
 
 let fake: FakeShipStation;
 let logs: string[];
-let consoleError: MockInstance;
+let consoleSpies: MockInstance[];
 
 beforeAll(async () => {
   fake = await startFakeShipStation();
@@ -26,11 +26,13 @@ afterAll(async () => {
 beforeEach(() => {
   fake.reset();
   logs = [];
-  // The runtime logs JSON lines to stderr; keep them for assertions and out of the test output.
-  consoleError = vi.spyOn(console, "error").mockImplementation((line: unknown) => void logs.push(String(line)));
+  // The runtime logs JSON lines through console.log, .warn and .error by level; keep them for
+  // assertions and out of the test output.
+  const keep = (line: unknown) => void logs.push(String(line));
+  consoleSpies = (["log", "warn", "error"] as const).map((method) => vi.spyOn(console, method).mockImplementation(keep));
 });
 afterEach(() => {
-  consoleError.mockRestore();
+  for (const spy of consoleSpies) spy.mockRestore();
 });
 
 type Env = Record<string, string | undefined>;
