@@ -49,8 +49,11 @@ export const STORE_FEATURES: Record<SessionStoreName, Feature> = {
   "durable-object": { folder: "stores/durable-object", includes: [OUTAGE_LOG] },
 };
 
-/** src/shutdown.ts: graceful exit on SIGTERM/SIGINT, for every runtime that runs as a node process. */
+/** src/shutdown.ts and src/dotenv.ts: start-up and graceful exit, for every runtime that runs as a node process (Lambda's local gateway too). */
 export const NODE_PROCESS: Feature = { folder: "node-process" };
+
+/** src/stderr-logger.ts and src/record-file.ts: a long-running server's log lines and call recordings. */
+export const NODE_SERVER: Feature = { folder: "node-server" };
 
 /** Dockerfile and .dockerignore: the production image of a runtime that runs as a node process. */
 export const DOCKER: Feature = { folder: "docker" };
@@ -65,19 +68,19 @@ const MINIFLARE = "5.20261117.0-beta";
 const WRANGLER_ESBUILD = "0.28.2";
 
 export const RUNTIME_FEATURES: Record<Runtime, Feature> = {
-  node: { folder: "runtimes/node", scripts: nodeScripts, includes: [NODE_PROCESS, DOCKER, NODE_BODY] },
+  node: { folder: "runtimes/node", scripts: nodeScripts, includes: [NODE_PROCESS, NODE_SERVER, DOCKER, NODE_BODY] },
   express: {
     folder: "runtimes/express",
     scripts: nodeScripts,
-    includes: [NODE_PROCESS, DOCKER],
+    includes: [NODE_PROCESS, NODE_SERVER, DOCKER],
     dependencies: { express: "^5.1.0" },
     devDependencies: { "@types/express": "^5.0.3" },
   },
-  fastify: { folder: "runtimes/fastify", scripts: nodeScripts, includes: [NODE_PROCESS, DOCKER], dependencies: { fastify: "^5.6.0" } },
+  fastify: { folder: "runtimes/fastify", scripts: nodeScripts, includes: [NODE_PROCESS, NODE_SERVER, DOCKER], dependencies: { fastify: "^5.6.0" } },
   hono: {
     folder: "runtimes/hono",
     scripts: nodeScripts,
-    includes: [NODE_PROCESS, DOCKER, NODE_BODY],
+    includes: [NODE_PROCESS, NODE_SERVER, DOCKER, NODE_BODY],
     dependencies: { hono: "^4.10.0", "@hono/node-server": "^1.19.0" },
   },
   cloudflare: {

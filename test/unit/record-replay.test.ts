@@ -8,7 +8,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import * as z from "zod";
 import { groupCalls, parseRecords, replayCall, updatedRecords, type RecordLine } from "../../src/sim/replay.js";
 import type { HttpResult, WebhookClient } from "../../src/sim/client.js";
-import { fileRecordSink } from "../../templates/node-process/src/record-file.js";
+import { fileRecordSink } from "../../templates/node-server/src/record-file.js";
 import {
   createRecorder,
   createTaskchain,

@@ -41,7 +41,7 @@ describe("owned files", () => {
 
   it("have every current template in the known versions (npm run owned-history rebuilds them)", () => {
     const known = knownVersions();
-    for (const folder of ["base", "runtimes/node", "runtimes/express", "runtimes/fastify", "runtimes/hono", "runtimes/cloudflare", "runtimes/lambda", "node-process", "node-body", "stores/memory", "stores/redis", "stores/dynamodb", "stores/kv", "stores/durable-object", "stores/outage"]) {
+    for (const folder of ["base", "runtimes/node", "runtimes/express", "runtimes/fastify", "runtimes/hono", "runtimes/cloudflare", "runtimes/lambda", "node-process", "node-server", "node-body", "stores/memory", "stores/redis", "stores/dynamodb", "stores/kv", "stores/durable-object", "stores/outage"]) {
       for (const [file, content] of renderFolder(folder, {}, (rel) => rel.endsWith(".ts"))) {
         expect(known[file], `${folder} → ${file}: run npm run owned-history`).toContain(hashOf(content));
       }
