@@ -87,3 +87,14 @@ it("DynamoSessionStore: two instances racing on a call's first webhook agree on 
     expect(a.key).toBe(b.key);
   }
 });
+
+it("DynamoSessionStore: a save DynamoDB refuses (an item over 400 KB) fails alone, logged as no outage", async () => {
+  const errors: string[] = [];
+  const logger = { ...silentLogger, error: (message: string) => void errors.push(message) };
+  const store = new dynamoMod.DynamoSessionStore({ table: dynamo.table, prefix: `big:${prefixes++}:`, logger, client: dynamo.client });
+  made.push(store);
+  const session = await store.open("caller", () => ({ key: "k", state: {}, retries: {} }), 60_000);
+  await expect(store.save("caller", session.key, { state: { blob: "x".repeat(500_000) } }, 60_000)).rejects.toThrow(/size/);
+  expect((await store.open("caller", () => ({ key: "other", state: {}, retries: {} }), 60_000)).key).toBe("k");
+  expect(errors).toEqual([]);
+});

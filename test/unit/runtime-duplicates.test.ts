@@ -5,6 +5,7 @@ import {
   createTaskchain,
   defineLink,
   DUPLICATE_WINDOW_MS,
+  MAX_DELIVERY_CHARS,
   endCall,
   MemorySessionStore,
   nextTask,
@@ -126,6 +127,20 @@ describe("a duplicate delivery", () => {
     const bodies = [];
     for (let i = 0; i < 2; i++) bodies.push(JSON.parse((await app.handle({ method: "POST", url: "/", body: { text } })).body).content);
     expect(bodies).toEqual(["run 1", "run 2"]);
+  });
+
+  it("is never found for context too long to keep in the session: each such delivery is answered and runs", async () => {
+    const { runs, links } = counted();
+    const store = new MemorySessionStore();
+    const { post } = setup(links, { store });
+    await post(initial);
+    const long = { ...qualified, context: { pin: "1234", note: "x".repeat(MAX_DELIVERY_CHARS) } };
+    await post(long);
+    await post(long);
+    expect(runs.qualified).toBe(2);
+    const kept = await store.open("12:+15125550100:+15125550199", () => ({ key: "none", state: {}, retries: {} }), 1_000);
+    // The session holds none of that context.
+    expect(JSON.stringify(kept).length).toBeLessThan(MAX_DELIVERY_CHARS);
   });
 
   it("runs again with duplicateWindowMs 0, and always for a withheld caller", async () => {

@@ -141,13 +141,20 @@ function answer(app: App, link: Link, payload: Payload, deadline: number, starte
 }
 
 /**
+ * A delivery longer than this is never taken for a duplicate: it is kept in the session to be
+ * recognised, and DynamoDB refuses an item over 400 KB, which would lose the call's state with it.
+ */
+export const MAX_DELIVERY_CHARS = 16_384;
+
+/**
  * What makes two deliveries the same, within one call: the link, the action and the context as
  * parsed (key order as sent). The caller's numbers already name the call; other fields are not read.
- * Context JSON cannot carry (nesting deeper than the stack) is never taken for a duplicate.
+ * Context JSON cannot carry (nesting deeper than the stack), or too long to keep, is never taken for a duplicate.
  */
 function deliveryOf(payload: Payload): string | undefined {
   try {
-    return `${payload.name}\n${payload.action}\n${JSON.stringify(payload.context ?? null)}`;
+    const delivery = `${payload.name}\n${payload.action}\n${JSON.stringify(payload.context ?? null)}`;
+    return delivery.length > MAX_DELIVERY_CHARS ? undefined : delivery;
   } catch {
     return undefined;
   }

@@ -45,14 +45,14 @@ export class DynamoSessionStore implements SessionStore {
     this.#outage = new OutageLog(options.logger, "dynamodb");
   }
 
-  /** One request, failing after timeoutMs; a refused condition is an answer, not an outage. */
+  /** One request, failing after timeoutMs; a request DynamoDB refused is an answer, not an outage. */
   async #send<T>(request: (client: DynamoDBClient, abortSignal: AbortSignal) => Promise<T>): Promise<T> {
     try {
       const value = await request(this.#client, AbortSignal.timeout(this.#timeoutMs));
       this.#outage.up();
       return value;
     } catch (error) {
-      if (isConditionFailure(error)) this.#outage.up();
+      if (isRefusal(error)) this.#outage.up();
       else this.#outage.down(error);
       throw error;
     }
@@ -129,6 +129,11 @@ export class DynamoSessionStore implements SessionStore {
 
 function isConditionFailure(error: unknown): boolean {
   return error instanceof Error && error.name === "ConditionalCheckFailedException";
+}
+
+/** DynamoDB answered and refused this one request (a condition not met, an item over 400 KB): it is up. */
+function isRefusal(error: unknown): boolean {
+  return isConditionFailure(error) || (error instanceof Error && error.name === "ValidationException");
 }
 
 type Condition = { ConditionExpression: string; ExpressionAttributeValues: Item };
