@@ -98,3 +98,16 @@ it("DynamoSessionStore: a save DynamoDB refuses (an item over 400 KB) fails alon
   expect((await store.open("caller", () => ({ key: "other", state: {}, retries: {} }), 60_000)).key).toBe("k");
   expect(errors).toEqual([]);
 });
+
+it("warns once, on Lambda, when no shared store is configured and sessions fall back to the instance's memory", async () => {
+  type SessionsModule = { sessionStoreFromEnv: (env: Record<string, string | undefined>, logger: Logger) => RedisStore };
+  for (const [folder, variable] of [[lambdaDir!, "DYNAMODB_TABLE"], [dir!, "REDIS_URL"]] as const) {
+    const { sessionStoreFromEnv } = (await import(pathToFileURL(path.join(folder, "src/sessions.ts")).href)) as SessionsModule;
+    const warnings: string[] = [];
+    const logger = { ...silentLogger, warn: (message: string) => void warnings.push(message) };
+    sessionStoreFromEnv({}, logger);
+    expect(warnings).toEqual([]);
+    sessionStoreFromEnv({ AWS_LAMBDA_FUNCTION_NAME: "webhook" }, logger);
+    expect(warnings).toEqual([expect.stringMatching(new RegExp(`^${variable} is not set: sessions are kept in this Lambda instance's memory`))]);
+  }
+});

@@ -1,5 +1,5 @@
 // `npm run dev` / `npm start`: the Lambda handler behind a local API Gateway stand-in.
-// `tsx src/local.ts dist/index.mjs` serves the built bundle instead of the source.
+// `node src/local.ts dist/index.mjs` serves the built bundle instead of the source.
 import path from "node:path";
 import { pathToFileURL } from "node:url";
 import { listenAddress, loadDotEnv } from "./dotenv.ts";

@@ -6,5 +6,8 @@ import { dynamoStoreFromEnv } from "./taskchain/dynamodb-store.ts";
 import type { Logger, SessionStore } from "./taskchain/index.ts";
 
 export function sessionStoreFromEnv(env: Env, logger: Logger): SessionStore {
-  return dynamoStoreFromEnv(env, logger) ?? memoryStoreFromEnv(env);
+  const shared = dynamoStoreFromEnv(env, logger);
+  // On Lambda, memory is each instance's own: a call whose webhooks reach two instances gets two keys.
+  if (!shared && env.AWS_LAMBDA_FUNCTION_NAME) logger.warn("DYNAMODB_TABLE is not set: sessions are kept in this Lambda instance's memory, so a call whose webhooks reach another instance loses its key and state");
+  return shared ?? memoryStoreFromEnv(env);
 }
