@@ -101,9 +101,12 @@ describe("create on a terminal", () => {
       ].join("\n"),
     );
     const read = run(projectNode(), ["readback.ts"], root);
-    // The runtime logs one info line per answer; anything else on stderr is a fault.
-    expect(read.stderr.split("\n").filter((line) => line !== "" && !line.startsWith('{"level":"info","message":"webhook call answered"'))).toEqual([]);
-    const answers = JSON.parse(read.stdout) as Record<string, Record<string, unknown>>;
+    // The runtime logs one info line per answer on stdout, before the script's own last line; a
+    // warning or an error on stderr is a fault.
+    expect(read.stderr.split("\n").filter((line) => line !== "")).toEqual([]);
+    const lines = read.stdout.trim().split("\n");
+    expect(lines.slice(0, -1).every((line) => line.startsWith('{"level":"info","message":"webhook call answered"'))).toBe(true);
+    const answers = JSON.parse(lines.at(-1)!) as Record<string, Record<string, unknown>>;
     expect(answers.pin_vetting!.content).toBe(PROMPT);
     expect(answers.pin_vetting!.qualified_parameters).toEqual({
       properties: { pin: { type: "string", description: DESCRIPTION }, channel: { type: "string", enum: VALUES } },
