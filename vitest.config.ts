@@ -1,7 +1,7 @@
 import { defineConfig } from "vitest/config";
 
 // The e2e files that take an even spread of their cases in `npm test` (see test/helpers/deep.ts).
-const SAMPLING = ["test/e2e/kill.test.ts", "test/e2e/fuzz-adapters.test.ts", "test/e2e/readme.test.ts", "test/e2e/deploy.test.ts", "test/e2e/shipstation.test.ts", "test/e2e/edit.test.ts", "test/e2e/sessions-switch.test.ts", "test/e2e/call-boundaries.test.ts", "test/e2e/runtimes.test.ts", "test/e2e/simulate.test.ts", "test/e2e/verify.test.ts", "test/e2e/record-replay.test.ts", "test/e2e/graph-render.test.ts"];
+const SAMPLING = ["test/e2e/kill.test.ts", "test/e2e/fuzz-adapters.test.ts", "test/e2e/readme.test.ts", "test/e2e/deploy.test.ts", "test/e2e/shipstation.test.ts", "test/e2e/edit.test.ts", "test/e2e/sessions-switch.test.ts", "test/e2e/call-boundaries.test.ts", "test/e2e/runtimes.test.ts", "test/e2e/simulate.test.ts", "test/e2e/verify.test.ts", "test/e2e/record-replay.test.ts", "test/e2e/graph-render.test.ts", "test/e2e/fuzz-typecheck.test.ts"];
 // Long runs that `npm run test:deep` alone makes: the soak holds a server under load for seconds.
 const DEEP_ONLY = ["test/e2e/soak.test.ts"];
 

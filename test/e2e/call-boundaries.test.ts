@@ -173,15 +173,15 @@ interface Backend {
  * where a webhook call costs more (dynalite is slow per request; KV's open() reads three keys and
  * its save() writes up to two, each a round trip from Node into workerd; a Durable Object's every
  * open, save and end is an RPC into workerd). Outside the deep run the stores with a backend take
- * a third to a quarter of their runs, about fifteen seconds together; the deep run's full count
- * takes about a minute.
+ * a sixth to an eighth of their runs (Redis, whose runs are cheap, a third); the deep run's full
+ * count takes about a minute.
  */
 const STORES: Array<{ kind: string; runs: number; start(): Promise<Backend> }> = [
   { kind: "memory", runs: 3000, start: async () => ({ make: () => undefined }) },
   { kind: "redis", runs: runs(300, 1000), start: startRedisBackend },
-  { kind: "dynamodb", runs: runs(50, 150), start: startDynamoBackend },
-  { kind: "Workers KV", runs: runs(30, 120), start: startKvBackend },
-  { kind: "Durable Objects", runs: runs(20, 60), start: startDurableObjectBackend },
+  { kind: "dynamodb", runs: runs(25, 150), start: startDynamoBackend },
+  { kind: "Workers KV", runs: runs(15, 120), start: startKvBackend },
+  { kind: "Durable Objects", runs: runs(10, 60), start: startDurableObjectBackend },
 ];
 
 /** What afterAll stops and removes: each backend adds its own as soon as it has started it. */

@@ -142,10 +142,12 @@ function playDockerfile(dir: string, node: ProjectNode): Image {
   return image!;
 }
 
-// Every runtime on every Node in the deep run; otherwise one runtime of each kind, each on one Node,
-// taken in turn, so that every Node is covered.
+// Every runtime on every Node in the deep run; otherwise one runtime of each kind on the default
+// Node, and the default runtime on the newest, so that every Node is covered.
 const SAMPLED: readonly Runtime[] = DEEP ? RUNTIMES : QUICK_RUNTIMES;
-const nodesOf = (runtime: Runtime): ProjectNode[] => (DEEP ? [...PROJECT_NODES] : [PROJECT_NODES[SAMPLED.indexOf(runtime) % PROJECT_NODES.length]!]);
+const nodesOf = (runtime: Runtime): ProjectNode[] => (DEEP ? [...PROJECT_NODES] : [runtime === "node" ? PROJECT_NODES.at(-1)! : PROJECT_NODES[0]]);
+// runtimes.test.ts type-checks and tests every runtime on the default Node; the quick run leaves that to it.
+const greenOn = (node: ProjectNode): boolean => DEEP || node !== PROJECT_NODES[0];
 
 describe.each(SAMPLED)("%s project", (runtime) => {
   it("installs with no install-script warning", async () => {
@@ -156,7 +158,7 @@ describe.each(SAMPLED)("%s project", (runtime) => {
   });
 
   describe.each(nodesOf(runtime))("on Node %i", (node) => {
-    it("type-checks and passes its own tests", async () => {
+    if (greenOn(node)) it("type-checks and passes its own tests", async () => {
       const dir = await project(runtime);
       const version = run("node", ["--version"], dir, nodeEnv(node)).stdout.trim();
       expect(version.startsWith(`v${node}.`), version).toBe(true);

@@ -7,6 +7,7 @@ import path from "node:path";
 import fc from "fast-check";
 import { afterAll, describe, expect, it } from "vitest";
 import { expectProjectGreen, installProject, run, runCli, tempDir } from "../helpers/project.js";
+import { runs } from "../helpers/deep.js";
 
 const NASTY = ["'", '"', "`", "${x}", "*/", "/*", "// @ts-nocheck", "\\", "\u2028", "\u2029", "line\nbreak", "tab\tx", "\u0000", "😀", "e\u0301", "日本語", "\u202e", "</script>"];
 
@@ -78,7 +79,7 @@ const checked = { projects: 0, links: 0, parameters: 0 };
 afterAll(() => console.log(`fuzz-typecheck inputs type-checked: ${JSON.stringify(checked)}`));
 
 describe("hostile specs type-check for real", () => {
-  const specs = [worst, ...randomSpecs(8)];
+  const specs = [worst, ...randomSpecs(runs(4, 8))];
   it.each(specs.map((spec, i) => [i, spec] as const))("spec %i: created by the CLI, installed, tsc --noEmit clean", (i, spec) => {
     const parent = tempDir("taskchain-fuzz-tc-");
     writeFileSync(path.join(parent, "spec.json"), JSON.stringify(spec, null, 2));

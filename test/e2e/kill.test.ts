@@ -27,7 +27,7 @@ import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { writeFileSync } from "node:fs";
 import { RETIRED_TXN_DIR, TXN_DIR } from "../../src/fs/journal.js";
-import { runs, spread } from "../helpers/deep.js";
+import { DEEP, runs, spread } from "../helpers/deep.js";
 import { earlierCli } from "../helpers/earlier-cli.js";
 import { CLI, REPO, run, runCli, tempDir, testEnv } from "../helpers/project.js";
 
@@ -174,7 +174,7 @@ describe("killed while writing, the target is as before or complete", () => {
     const duration = timed(args, ref);
     const complete = snapshot(path.join(ref, "app"));
     expect(complete.size).toBeGreaterThan(10);
-    await pool(plan(runs(12, 32), duration, SEED), async (kill, i) => {
+    await pool(plan(runs(6, 32), duration, SEED), async (kill, i) => {
       const cwd = path.join(scratch, `create-${i}`);
       mkdirSync(cwd);
       const result = await runAndKill(args, cwd, kill, cwd, (name) => name.startsWith(".app.taskchain-"));
@@ -230,11 +230,11 @@ describe("killed while writing, the target is as before or complete", () => {
   }
 
   it(`add-link (seed ${SEED + 1})`, async () => {
-    await inPlace("add-link", ["add-link", "new_step", "--after", "pin_vetting", "--prompt", "Ask for the new thing.", "--qualified", "code:string:The code", "--yes"], runs(10, 22), SEED + 1);
+    await inPlace("add-link", ["add-link", "new_step", "--after", "pin_vetting", "--prompt", "Ask for the new thing.", "--qualified", "code:string:The code", "--yes"], runs(5, 22), SEED + 1);
   });
 
   it(`chain (seed ${SEED + 2})`, async () => {
-    await inPlace("chain", ["chain", "--base-url", "https://moved.example.com/hooks"], runs(8, 16), SEED + 2);
+    await inPlace("chain", ["chain", "--base-url", "https://moved.example.com/hooks"], runs(4, 16), SEED + 2);
   });
 
   // Killed after the n-th file of a commit was applied (SIGKILL from inside, at the CommitHooks
@@ -277,8 +277,8 @@ await commitInPlace(set, { afterApplyStep: (n) => { if (n === Number(step)) proc
     cpSync(base, path.join(parent, "probe"), { recursive: true });
     const steps = Number(run(tsx, [script, path.join(parent, "probe"), "99"], parent).stdout.trim() || "0");
     expect(steps).toBeGreaterThanOrEqual(2);
-    // Every step in the deep run; 4 of them spread from first to last otherwise.
-    for (const step of spread(Array.from({ length: steps - 1 }, (_, i) => i + 1), 4)) {
+    // Every step in the deep run; 3 of them spread from first to last otherwise.
+    for (const step of spread(Array.from({ length: steps - 1 }, (_, i) => i + 1), 3)) {
       // Each step with the first command; the others on one step each, or on every step when there are few.
       const commands = steps <= next.length ? next : [next[0]!, ...(step < next.length ? [next[step]!] : [])];
       for (const command of commands) {
@@ -357,8 +357,11 @@ async function pointsOf(args: string[], cwd: string): Promise<number> {
 }
 
 const SIGNALS: NodeJS.Signals[] = ["SIGKILL", "SIGINT"];
-/** Every write point of `n` in the deep run, 3 of them spread from first to last otherwise; each with both signals. */
-const points = (n: number) => spread(Array.from({ length: n }, (_, i) => i + 1), 3).flatMap((at) => SIGNALS.map((signal) => ({ at, signal })));
+/** Every write point of `n` with both signals in the deep run; otherwise 3 spread from first to last, the signals taken in turn. */
+const points = (n: number): Array<{ at: number; signal: NodeJS.Signals }> => {
+  const at = spread(Array.from({ length: n }, (_, i) => i + 1), 3);
+  return DEEP ? at.flatMap((point) => SIGNALS.map((signal) => ({ at: point, signal }))) : at.map((point, i) => ({ at: point, signal: SIGNALS[i % SIGNALS.length]! }));
+};
 
 /** What a kill left: no journal, one before its commit point, or one past it (or rolling back). */
 function journalOf(root: string): "none" | "no-manifest" | "manifest" {

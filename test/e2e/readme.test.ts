@@ -62,7 +62,7 @@ async function project(runtime: Runtime, example: boolean, sessions?: SessionSto
 
 // The deep run: every runtime with its default store, with and without the example (a worker's
 // Durable Objects need nothing created), and a worker keeping its sessions in KV, whose namespace is
-// created by hand. The quick run: one runtime of each kind (QUICK_READMES).
+// created by hand. The quick run: the default runtime's, with the example (QUICK_READMES).
 const CASES: Array<readonly [Runtime, boolean, SessionStoreName | undefined]> = DEEP
   ? [...RUNTIMES.flatMap((runtime) => [false, true].map((example) => [runtime, example, undefined] as const)), ["cloudflare", false, "kv"]]
   : QUICK_READMES.map(([runtime, example]) => [runtime, example, undefined] as const);

@@ -28,7 +28,7 @@ async function generate(runtime: Runtime, exampleOnly = false): Promise<string> 
 
 const dirs = new Map<Runtime, string>();
 
-// Every runtime in the deep run; otherwise two the README suite does not play with the example.
+// Every runtime in the deep run; otherwise Workers, which the README suite does not play with the example.
 const GREEN_ON: readonly Runtime[] = DEEP ? RUNTIMES : QUICK_EXAMPLE_GREEN;
 
 describe.each(GREEN_ON)("--example shipstation on %s", (runtime) => {
