@@ -3,17 +3,20 @@ import fc from "fast-check";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import * as z from "zod";
 import {
+  APOLOGY,
   createTaskchain,
   DEFAULT_BUDGET_MS,
   defineLink,
   MemorySessionStore,
   nextTask,
+  SAVE_GRACE_MS,
   TIMEOUT_APOLOGY,
   TIMEOUT_TRANSFER,
   type Budget,
   type HttpAnswer,
   type Link,
   type Logger,
+  type SessionStore,
   type TaskchainOptions,
   type TaskchainResponse,
 } from "../../templates/base/src/taskchain/index.js";
@@ -160,6 +163,86 @@ describe("time budget", () => {
     await new Promise((r) => setTimeout(r, 10));
     const answer = await app.handle({ method: "POST", url: "/next", body: { json: { name: "next", action: "initial", ...caller } } });
     expect(body(answer).content).toBe("{}");
+  });
+});
+
+/** A store over the network, as far as time goes: sessions in memory, each open and save first waiting `delays` ms (Infinity: for good). */
+function slowStore(delays: { open?: number; save?: number }): SessionStore {
+  const memory = new MemorySessionStore();
+  const wait = (ms = 0) => (ms === Infinity ? never : new Promise((resolve) => setTimeout(resolve, ms)));
+  return {
+    open: async (...args) => (await wait(delays.open), memory.open(...args)),
+    save: async (...args) => (await wait(delays.save), memory.save(...args)),
+    end: (...args) => memory.end(...args),
+  };
+}
+
+/** Whether `promise` has settled after the fake clock moves on `ms`. */
+async function settledAfter(promise: Promise<unknown>, ms: number): Promise<boolean> {
+  let settled = false;
+  void promise.then(() => (settled = true));
+  await vi.advanceTimersByTimeAsync(ms);
+  return settled;
+}
+
+describe("the session store within the budget", () => {
+  const counting = () =>
+    slowLink({
+      initial: ({ state }: { state: { n?: number } }) => ({ content: `n is ${state.n ?? "unset"}` }),
+      qualified: ({ context }: { context: { n: number } }) => ({ content: "Noted.", state: { n: context.n }, actions: [{ name: "switch_task", context: { name: "lookup" } }] }),
+    });
+
+  it("answers with the apology at the deadline when the store has not opened the session, and logs a store failure", async () => {
+    vi.useFakeTimers();
+    const { logger, lines } = recorder();
+    const app = createTaskchain({ links: [counting()], store: slowStore({ open: Infinity }), logger, budgetMs: 100 });
+    const pending = post(app, "initial");
+    expect(await settledAfter(pending, 90)).toBe(false);
+    expect(await settledAfter(pending, 20)).toBe(true);
+    expect(body(await pending).content).toBe(APOLOGY);
+    expect(lines).toEqual([{ level: "error", message: expect.stringMatching(/session store failed/), meta: expect.objectContaining({ outcome: "store_failed", error: expect.stringMatching(/did not answer within the call's time budget/) }) }]);
+  });
+
+  it("waits for a slow save within its grace past the deadline", async () => {
+    vi.useFakeTimers();
+    const { logger, lines } = recorder();
+    const app = createTaskchain({ links: [counting()], store: slowStore({ save: 300 }), logger, budgetMs: 100 });
+    const pending = post(app, "qualified", { n: 7 });
+    expect(await settledAfter(pending, 290)).toBe(false);
+    expect(await settledAfter(pending, 20)).toBe(true);
+    expect(body(await pending).content).toBe("Noted.");
+    // Saved by the time it answered: the next webhook sees it at once.
+    const next = post(app, "initial");
+    await vi.advanceTimersByTimeAsync(400);
+    expect(body(await next).content).toBe("n is 7");
+    expect(lines.map((line) => line.level)).toEqual(["info", "info"]);
+  });
+
+  it("answers at the deadline plus the grace when the save takes longer, and hands the save to waitUntil to finish", async () => {
+    vi.useFakeTimers();
+    const { logger, lines } = recorder();
+    const app = createTaskchain({ links: [counting()], store: slowStore({ save: 5_000 }), logger, budgetMs: 100 });
+    const kept: Promise<unknown>[] = [];
+    const pending = app.handle({ method: "POST", url: "/lookup", body: { json: { name: "lookup", action: "qualified", ...caller, context: { n: 7 } } } }, { waitUntil: (work) => void kept.push(work) });
+    expect(await settledAfter(pending, 100 + SAVE_GRACE_MS - 10)).toBe(false);
+    expect(await settledAfter(pending, 20)).toBe(true);
+    expect(body(await pending).content).toBe("Noted.");
+    expect(lines.map((line) => line.message)).toEqual([expect.stringMatching(/still saving when the answer was due/), "webhook call answered"]);
+    expect(kept).toHaveLength(1);
+    await vi.advanceTimersByTimeAsync(5_000);
+    await kept[0];
+    const next = post(app, "initial");
+    await vi.advanceTimersByTimeAsync(5_000);
+    expect(body(await next).content).toBe("n is 7");
+  });
+
+  it("keeps the save's grace within what the platform still allows (Lambda)", async () => {
+    vi.useFakeTimers();
+    const app = createTaskchain({ links: [slowLink()], logger: recorder().logger, budgetMs: 10_000 });
+    const pending = post(app, "initial", undefined, { timeLeftMs: 1_000 });
+    expect(await settledAfter(pending, 1_000 - SAVE_GRACE_MS - 10)).toBe(false);
+    expect(await settledAfter(pending, 20)).toBe(true);
+    expect(body(await pending).content).toBe(TIMEOUT_APOLOGY);
   });
 });
 

@@ -32,18 +32,26 @@ export function withinBudget<T>(run: (budget: Budget) => Awaitable<T>, deadline:
   const result = run({ signal: controller.signal, timeLeft });
   // Any thenable, not only a native Promise: a handler may return another library's promise.
   if (!isThenable(result)) return result;
+  // LATE is settled before the abort, so a handler that rejects on the abort (as fetch does) does not win.
+  return beforeDeadline(result, deadline).then((value) => {
+    if (value === LATE) controller.abort(new DOMException("The webhook call's time budget ran out", "TimeoutError"));
+    return value;
+  });
+}
+
+/**
+ * What `work` gives, or LATE once `deadline` (a `performance.now()` time) passes first; the work
+ * goes on. Whole ms: a fractional delay costs Node a timer list of its own per call.
+ */
+export function beforeDeadline<T>(work: PromiseLike<T>, deadline: number): Promise<T | typeof LATE> {
+  if (deadline === Infinity) return Promise.resolve(work);
   return new Promise((resolve, reject) => {
-    // LATE first, so a handler that rejects on the abort (as fetch does) does not win. Whole ms: a
-    // fractional delay costs Node a timer list of its own per call.
-    const timer = setTimeout(() => {
-      resolve(LATE);
-      controller.abort(new DOMException("The webhook call's time budget ran out", "TimeoutError"));
-    }, Math.ceil(timeLeft()));
+    const timer = setTimeout(() => resolve(LATE), Math.ceil(Math.max(0, deadline - performance.now())));
     const settle = <V>(then: (value: V) => void) => (value: V) => {
       clearTimeout(timer);
       then(value);
     };
-    Promise.resolve(result).then(settle(resolve), settle(reject));
+    Promise.resolve(work).then(settle(resolve), settle(reject));
   });
 }
 

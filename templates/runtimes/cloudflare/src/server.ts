@@ -57,7 +57,12 @@ function toResponse(answer: HttpAnswer): Response {
   return new Response(answer.body, { status: answer.status, headers: answer.headers });
 }
 
-export async function handleRequest(request: Request, env: WorkerEnv): Promise<Response> {
+/** What Workers hands each request beside its env: `waitUntil` keeps a late session save going after the answer. */
+export interface WorkerContext {
+  waitUntil(work: Promise<unknown>): void;
+}
+
+export async function handleRequest(request: Request, env: WorkerEnv, context?: WorkerContext): Promise<Response> {
   const app = appFor(env);
   try {
     const url = new URL(request.url);
@@ -82,7 +87,7 @@ export async function handleRequest(request: Request, env: WorkerEnv): Promise<R
       if (bytes === undefined || bytes.byteLength > MAX_BODY_BYTES) return tooLarge();
       text = new TextDecoder().decode(bytes);
     }
-    const answer = await app.handle({ ...head, body: text === undefined ? undefined : { text } });
+    const answer = await app.handle({ ...head, body: text === undefined ? undefined : { text } }, context && { waitUntil: (work) => context.waitUntil(work) });
     return toResponse(answer);
   } catch (error) {
     consoleLogger.error("request failed", { error: describeThrown(error) });
@@ -91,5 +96,5 @@ export async function handleRequest(request: Request, env: WorkerEnv): Promise<R
 }
 
 export default {
-  fetch: (request: Request, env: WorkerEnv) => handleRequest(request, env),
+  fetch: (request: Request, env: WorkerEnv, context: WorkerContext) => handleRequest(request, env, context),
 };
