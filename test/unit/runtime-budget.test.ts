@@ -236,6 +236,28 @@ describe("the session store within the budget", () => {
     expect(body(await next).content).toBe("n is 7");
   });
 
+  it("has the caller's next webhook, a duplicate included, wait for a save that outlived its answer", async () => {
+    vi.useFakeTimers();
+    let runs = 0;
+    const link = counting();
+    const qualified = link.qualified;
+    const app = createTaskchain({ links: [{ ...link, qualified: (args) => (runs++, qualified(args)) }], store: slowStore({ save: 800 }), logger: recorder().logger, budgetMs: 200 });
+    const first = post(app, "qualified", { n: 7 });
+    expect(await settledAfter(first, 200 + SAVE_GRACE_MS + 10)).toBe(true);
+    // Agent4 sends the same delivery again before the save has landed: it is answered from the session, the handler not run again.
+    const again = post(app, "qualified", { n: 7 });
+    const next = post(app, "initial");
+    let settled = false;
+    void app.settled().then(() => (settled = true));
+    await vi.advanceTimersByTimeAsync(50); // the save lands 800 ms after the first delivery
+    expect(settled).toBe(false);
+    await vi.advanceTimersByTimeAsync(2_000);
+    expect(settled).toBe(true);
+    expect((await again).body).toBe((await first).body);
+    expect(runs).toBe(1);
+    expect(body(await next).content).toBe("n is 7");
+  });
+
   it("keeps the save's grace within what the platform still allows (Lambda)", async () => {
     vi.useFakeTimers();
     const app = createTaskchain({ links: [slowLink()], logger: recorder().logger, budgetMs: 10_000 });

@@ -21,7 +21,8 @@ export const APOLOGY = "I'm sorry, something went wrong on our side. Please bear
 
 /**
  * How long past its budget an answer waits for the session to be saved, since the handler may
- * have used the whole budget. A save still running then finishes after the answer has gone.
+ * have used the whole budget. A save still running then finishes after the answer has gone, and
+ * the caller's next webhook waits for it (openSession()).
  */
 export const SAVE_GRACE_MS = 500;
 
@@ -51,7 +52,7 @@ export interface TaskchainOptions {
 
 /** What the platform tells the runtime about one request. */
 export interface Limits {
-  /** What the platform still allows this request (Lambda): the budget and the save stay within it. */
+  /** What the platform still allows this request (Lambda): the budget and the save's grace stay within it. */
   timeLeftMs?: number;
   /** Keeps work going after the answer is sent (Workers' `ctx.waitUntil`): a save past its grace. */
   waitUntil?(work: Promise<unknown>): void;
@@ -64,6 +65,8 @@ export interface Taskchain {
   gate(request: Omit<HttpRequest, "body">): HttpAnswer | Promise<HttpAnswer> | undefined;
   /** The JSON body of an error answer, for adapters that detect errors themselves (413, bad JSON). */
   error(status: number, error: string, message: string): HttpAnswer;
+  /** Resolves once every session save that outlived its answer has landed: await it before closing the store. */
+  settled(): Promise<void>;
 }
 
 /** Everything a webhook call needs from the app, fixed when the app is created. */
@@ -78,6 +81,8 @@ type App = ReplyContext & {
   duplicateWindowMs: number;
   /** The answers being worked out in this process, by caller and delivery (see answer()). */
   running: Map<string, Promise<HttpAnswer>>;
+  /** Saves that outlived their answer, by caller (see answerCall()); they never reject. */
+  saving: Map<string, Promise<void>>;
 };
 
 export function createTaskchain(options: TaskchainOptions): Taskchain {
@@ -103,6 +108,7 @@ export function createTaskchain(options: TaskchainOptions): Taskchain {
     publicUrl: options.publicUrl?.replace(/\/+$/, "") || undefined,
     duplicateWindowMs: options.duplicateWindowMs ?? DUPLICATE_WINDOW_MS,
     running: new Map(),
+    saving: new Map(),
   };
   const early = (request: Omit<HttpRequest, "body">) => {
     const key = endedCallKey(request);
@@ -122,6 +128,9 @@ export function createTaskchain(options: TaskchainOptions): Taskchain {
       return reply;
     },
     error: (status, error, message) => errorAnswer(status, error, message),
+    async settled() {
+      await Promise.all(app.saving.values());
+    },
   };
 }
 
@@ -228,7 +237,11 @@ async function answerCall(app: App, link: Link, payload: Payload, timing: Timing
     const last = delivery === undefined ? undefined : { of: delivery, body, at: Date.now() };
     const saved = saveOrEnd(app, id, session.key, changeOf(before, session, response.state, last), payload, response);
     if ((await beforeDeadline(saved, storeDeadline + SAVE_GRACE_MS)) === LATE) {
-      app.logger.warn("session store still saving when the answer was due; answered without waiting", { link: link.name, action: payload.action });
+      app.logger.warn("session store still saving when the answer was due; answered before the save", { link: link.name, action: payload.action });
+      app.saving.set(id, saved);
+      void saved.finally(() => {
+        if (app.saving.get(id) === saved) app.saving.delete(id);
+      });
       timing.waitUntil?.(saved);
     }
   }
@@ -254,6 +267,10 @@ function inProcess(store: SessionStore): boolean {
  */
 async function openSession(app: App, id: string | undefined, payload: Payload, delivery: string | undefined): Promise<{ session: Session; sent?: string }> {
   if (id === undefined) return { session: newSession() };
+  // The caller's last save, if it outlived its answer, lands first: else this delivery would not
+  // see that call's state, or its own duplicate would not be recognised and would run again.
+  const saving = app.saving.get(id);
+  if (saving) await saving;
   const session = await app.store.open(id, newSession, app.ttl);
   const sent = delivery === undefined ? undefined : answeredBefore(app, session, delivery);
   if (sent !== undefined) return { session, sent };

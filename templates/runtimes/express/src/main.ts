@@ -12,11 +12,13 @@ const { port, host } = orExit(() => listenAddress(process.env));
 const logger = stderrLogger();
 const store = orExit(() => sessionStoreFromEnv(process.env, logger));
 // What app.listen() makes, started by listen(): Express 5's own listen() exits 0 on a port in use.
-const server = createServer(createExpressApp(createApp(process.env, { store, recordFile: fileRecordSink, logger })));
+const taskchain = createApp(process.env, { store, recordFile: fileRecordSink, logger });
+const server = createServer(createExpressApp(taskchain));
 listen(server, port, host, "taskchain webhook (express)");
 
-// Finish in-flight webhook calls, then exit: a deploy never cuts a caller off mid-answer.
+// Finish in-flight webhook calls and the saves that outlived them, then exit: a deploy never cuts a caller off mid-answer.
 exitGracefully(async () => {
   await closeServer(server);
+  await taskchain.settled();
   await store.close?.();
 });

@@ -12,13 +12,15 @@ loadDotEnv();
 const { port, host } = orExit(() => listenAddress(process.env));
 const logger = stderrLogger();
 const store = orExit(() => sessionStoreFromEnv(process.env, logger));
-const app = createHonoApp(createApp(process.env, { store, recordFile: fileRecordSink, logger }));
+const taskchain = createApp(process.env, { store, recordFile: fileRecordSink, logger });
+const app = createHonoApp(taskchain);
 // The node:http server serve() would make, started by listen() so a port in use is one clear line.
 const server = createAdaptorServer({ fetch: app.fetch }) as Server;
 listen(server, port, host, "taskchain webhook (hono)");
 
-// Finish in-flight webhook calls, then exit: a deploy never cuts a caller off mid-answer.
+// Finish in-flight webhook calls and the saves that outlived them, then exit: a deploy never cuts a caller off mid-answer.
 exitGracefully(async () => {
   await closeServer(server);
+  await taskchain.settled();
   await store.close?.();
 });

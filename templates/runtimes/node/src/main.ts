@@ -10,12 +10,14 @@ loadDotEnv();
 const { port, host } = orExit(() => listenAddress(process.env));
 const logger = stderrLogger();
 const store = orExit(() => sessionStoreFromEnv(process.env, logger));
-const server = createNodeServer(createApp(process.env, { store, recordFile: fileRecordSink, logger }));
+const taskchain = createApp(process.env, { store, recordFile: fileRecordSink, logger });
+const server = createNodeServer(taskchain);
 
 listen(server, port, host, "taskchain webhook");
 
-// Finish in-flight webhook calls, then exit: a deploy never cuts a caller off mid-answer.
+// Finish in-flight webhook calls and the saves that outlived them, then exit: a deploy never cuts a caller off mid-answer.
 exitGracefully(async () => {
   await closeServer(server);
+  await taskchain.settled();
   await store.close?.();
 });
