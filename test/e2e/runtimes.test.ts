@@ -209,9 +209,6 @@ afterAll(async () => {
   for (const s of running) await s.stop("SIGKILL");
 });
 
-// Each runtime with its default store, and (in the deep run) Workers with sessions in KV as well. By
-// default a worker's own tests run the store contract on its CallSession class in workerd, and
-// `wrangler dev` serves the objects from wrangler.jsonc's binding and migration.
 /**
  * Whether the project's own tests run in process here too. The framework servers' contract files run
  * over HTTP below either way; in process they differ from the node one only in test/target.ts, so
@@ -219,6 +216,9 @@ afterAll(async () => {
  */
 const ownTestsRun = (runtime: Runtime): boolean => DEEP || !["express", "fastify", "hono"].includes(runtime);
 
+// Each runtime with its default store, and (in the deep run) Workers with sessions in KV as well. By
+// default a worker's own tests run the store contract on its CallSession class in workerd, and
+// `wrangler dev` serves the objects from wrangler.jsonc's binding and migration.
 const CASES: Array<[Runtime, SessionStoreName | undefined]> = [...RUNTIMES.map((runtime): [Runtime, undefined] => [runtime, undefined]), ...(DEEP ? [["cloudflare", "kv"] as [Runtime, SessionStoreName]] : [])];
 
 describe.each(CASES)("runtime %s (sessions: %s)", (runtime, sessions) => {

@@ -83,6 +83,8 @@ type App = ReplyContext & {
   running: Map<string, Promise<HttpAnswer>>;
   /** Saves that outlived their answer, by caller (see answerCall()); they never reject. */
   saving: Map<string, Promise<void>>;
+  /** Whether the store's calls are held to the deadline (see inProcess()). */
+  storeTimed: boolean;
 };
 
 export function createTaskchain(options: TaskchainOptions): Taskchain {
@@ -92,12 +94,13 @@ export function createTaskchain(options: TaskchainOptions): Taskchain {
     if (links.has(link.name)) throw new Error(`Link "${link.name}" is registered twice`);
     links.set(link.name, link);
   }
+  const store = options.store ?? new MemorySessionStore();
   const app: App = {
     links,
     firstLink: options.links[0]?.name,
     lastLink: options.links.at(-1)?.name,
     blocks: new Map(options.links.map((link) => [link.name, parameterBlocks(link)])),
-    store: options.store ?? new MemorySessionStore(),
+    store,
     ttl: options.sessionTtlMs ?? DEFAULT_SESSION_TTL_MS,
     logger: options.logger ?? consoleLogger,
     apology: options.apology ?? APOLOGY,
@@ -109,6 +112,7 @@ export function createTaskchain(options: TaskchainOptions): Taskchain {
     duplicateWindowMs: options.duplicateWindowMs ?? DUPLICATE_WINDOW_MS,
     running: new Map(),
     saving: new Map(),
+    storeTimed: !inProcess(store),
   };
   const early = (request: Omit<HttpRequest, "body">) => {
     const key = endedCallKey(request);
@@ -217,7 +221,7 @@ function answeredBefore(app: App, session: Session, delivery: string): string | 
 async function answerCall(app: App, link: Link, payload: Payload, timing: Timing, id: string | undefined, delivery: string | undefined): Promise<HttpAnswer> {
   const { started, deadline } = timing;
   const call: CallLog = { started, outcome: "answered", handlerMs: 0 };
-  const storeDeadline = inProcess(app.store) ? Infinity : deadline;
+  const storeDeadline = app.storeTimed ? deadline : Infinity;
   let opened: { session: Session; sent?: string };
   try {
     const open = await beforeDeadline(openSession(app, id, payload, delivery), storeDeadline);
